@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Config file → validated structs, one error line on the first problem. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "config.h"
+#include "handler.h"
+
+#define DEFAULT_RUNTIME_DIR "/run/hostlane"
+
+/* Where a problem is: file, section, key. */
+struct cfg_ctx {
+	const char *file;
+	const char *section;
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(const struct cfg_ctx *c, const char *key, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->section == NULL)
+		snprintf(c->err, c->errlen, "%s: %s", c->file, what);
+	else if (key == NULL)
+		snprintf(c->err, c->errlen, "%s: [%s] %s", c->file, c->section, what);
+	else
+		snprintf(c->err, c->errlen, "%s: [%s] %s: %s", c->file, c->section,
+			 key, what);
+	return -EINVAL;
+}
+
+/* Whole-string unsigned parse with optional K/M/G suffix when sized. */
+static int
+parse_u64(const char *s, bool sized, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s)
+		return -1;
+	if (sized && *end != '\0' && end[1] == '\0') {
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+		end++;
+	}
+	if (*end != '\0' || shift < 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int
+get_uint(const struct cfg_ctx *c, const char *key, const char *val,
+	 uint64_t min, uint64_t max, bool sized, uint64_t *out)
+{
+	if (parse_u64(val, sized, out) < 0)
+		return fail(c, key, "'%s' is not a%s number", val,
+			    sized ? " size (bytes, or with K/M/G)" : "n unsigned");
+	if (*out < min || *out > max)
+		return fail(c, key, "%s is out of range [%" PRIu64 ", %" PRIu64 "]",
+			    val, min, max);
+	return 0;
+}
+
+static int
+copy_str(const struct cfg_ctx *c, const char *key, const char *val,
+	 char *dst, size_t cap)
+{
+	size_t n = strlen(val);
+
+	if (n == 0)
+		return fail(c, key, "empty value");
+	/* rte_cfgfile keeps at most CFG_VALUE_LEN - 1 bytes and drops the
+	 * rest silently, so a value that long may have been cut. */
+	if (n >= cap || n >= CFG_VALUE_LEN - 1)
+		return fail(c, key, "longer than %zu bytes",
+			    (cap < CFG_VALUE_LEN - 1 ? cap : CFG_VALUE_LEN - 1) - 1);
+	memcpy(dst, val, n + 1);
+	return 0;
+}
+
+static bool
+name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= DP_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int
+guest_key_memif(const struct cfg_ctx *c, struct dp_guest_conf *g,
+		const char *key, const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "secret") == 0) {
+		if (strlen(val) > MEMIF_SECRET_LEN)
+			return fail(c, key, "longer than %d bytes", MEMIF_SECRET_LEN);
+		memset(g->memif.secret, 0, sizeof(g->memif.secret));
+		memcpy(g->memif.secret, val, strlen(val));
+		return 0;
+	}
+	if (strcmp(key, "interface_id") == 0) {
+		rc = get_uint(c, key, val, 0, UINT32_MAX, false, &v);
+		g->memif.interface_id = (uint32_t)v;
+		return rc;
+	}
+	if (strcmp(key, "max_regions") == 0) {
+		rc = get_uint(c, key, val, 1, DP_MEMIF_MAX_REGIONS, false, &v);
+		g->memif.max_regions = (uint16_t)v;
+		return rc;
+	}
+	if (strcmp(key, "max_region_size") == 0) {
+		rc = get_uint(c, key, val, 4096, (uint64_t)16 << 30, true, &v);
+		g->memif.max_region_size = v;
+		return rc;
+	}
+	return 1;
+}
+
+static int
+guest_key_ring(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	       const char *key, const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "max_ring_size") == 0) {
+		rc = get_uint(c, key, val, 1u << DP_MEMIF_MIN_LOG2_RING,
+			      1u << DP_MEMIF_MAX_LOG2_RING, false, &v);
+		if (rc == 0 && (v & (v - 1)) != 0)
+			return fail(c, key, "%s is not a power of two", val);
+		g->memif.max_log2_ring = (uint8_t)__builtin_ctzll(v);
+		return rc;
+	}
+	if (strcmp(key, "max_frame") == 0) {
+		rc = get_uint(c, key, val, 64, 65535, false, &v);
+		g->max_frame = (uint32_t)v;
+		return rc;
+	}
+	if (strcmp(key, "max_chain") == 0) {
+		rc = get_uint(c, key, val, 1, 64, false, &v);
+		g->max_chain = (uint16_t)v;
+		return rc;
+	}
+	return 1;
+}
+
+static int
+guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
+		  const char *key, const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "channel") == 0) {
+		if (strcmp(val, "memif") != 0)
+			return fail(c, key, "unknown channel '%s' (known: memif)", val);
+		g->channel = DP_CHAN_MEMIF;
+		return 0;
+	}
+	if (strcmp(key, "socket") == 0) {
+		if (val[0] != '/')
+			return fail(c, key, "'%s' is not an absolute path", val);
+		return copy_str(c, key, val, g->socket, sizeof(g->socket));
+	}
+	if (strcmp(key, "handler") == 0) {
+		if (dp_handler_find(val) == NULL)
+			return fail(c, key, "unknown handler '%s' (known: %s)", val,
+				    dp_handler_names());
+		return copy_str(c, key, val, g->handler, sizeof(g->handler));
+	}
+	if (strcmp(key, "socket_mode") == 0) {
+		rc = get_uint(c, key, val, 0, 0777, false, &v);
+		g->socket_mode = (mode_t)v;
+		return rc;
+	}
+	return 1;
+}
+
+static void
+guest_defaults(struct dp_guest_conf *g, const char *name)
+{
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->channel = DP_CHAN_MEMIF;
+	snprintf(g->handler, sizeof(g->handler), "echo");
+	g->socket_mode = 0600;
+	g->memif.max_regions = 4;
+	g->memif.max_log2_ring = 12;
+	g->memif.max_region_size = (uint64_t)256 << 20;
+	g->max_chain = 16;
+	g->max_frame = 9728;
+}
+
+typedef int (*key_fn)(const struct cfg_ctx *, struct dp_guest_conf *,
+		      const char *, const char *);
+
+static int
+parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
+	    struct dp_config *cfg)
+{
+	static const key_fn fns[] = { guest_key_general, guest_key_memif,
+				      guest_key_ring };
+	struct rte_cfgfile_entry ents[32];
+	struct dp_guest_conf *g;
+	int n;
+
+	if (!name_ok(name))
+		return fail(c, NULL, "guest name must be 1-%d of [A-Za-z0-9_-]",
+			    DP_NAME_MAX - 1);
+	if (dp_config_guest(cfg, name) != NULL)
+		return fail(c, NULL, "guest defined twice");
+	if (cfg->n_guests == DP_MAX_GUESTS)
+		return fail(c, NULL, "more than %d guests", DP_MAX_GUESTS);
+	g = &cfg->guests[cfg->n_guests];
+	guest_defaults(g, name);
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0 || n > (int)RTE_DIM(ents))
+		return fail(c, NULL, "too many keys");
+	for (int i = 0; i < n; i++) {
+		int rc = 1;
+
+		for (size_t k = 0; k < RTE_DIM(fns) && rc > 0; k++)
+			rc = fns[k](c, g, ents[i].name, ents[i].value);
+		if (rc > 0)
+			return fail(c, ents[i].name, "unknown key");
+		if (rc < 0)
+			return rc;
+	}
+	cfg->n_guests++;
+	return 0;
+}
+
+static int
+parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
+	   struct dp_config *cfg)
+{
+	struct dp_port_conf *p;
+	const char *devargs;
+
+	if (!name_ok(name))
+		return fail(c, NULL, "port name must be 1-%d of [A-Za-z0-9_-]",
+			    DP_NAME_MAX - 1);
+	if (cfg->n_ports == DP_MAX_PORTS)
+		return fail(c, NULL, "more than %d ports", DP_MAX_PORTS);
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return fail(c, NULL, "port defined twice");
+	if (rte_cfgfile_section_num_entries(f, c->section) != 1)
+		return fail(c, NULL, "a port takes exactly one key: devargs");
+	devargs = rte_cfgfile_get_entry(f, c->section, "devargs");
+	if (devargs == NULL)
+		return fail(c, NULL, "missing key devargs");
+	p = &cfg->ports[cfg->n_ports];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	if (copy_str(c, "devargs", devargs, p->devargs, sizeof(p->devargs)) < 0)
+		return -EINVAL;
+	cfg->n_ports++;
+	return 0;
+}
+
+static int
+parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[16];
+	uint64_t v;
+	int n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+
+	if (n < 0 || n > (int)RTE_DIM(ents))
+		return fail(c, NULL, "too many keys");
+	for (int i = 0; i < n; i++) {
+		const char *key = ents[i].name, *val = ents[i].value;
+		int rc;
+
+		if (strcmp(key, "runtime_dir") == 0) {
+			rc = val[0] == '/' ? copy_str(c, key, val, cfg->runtime_dir,
+						      sizeof(cfg->runtime_dir)) :
+				fail(c, key, "'%s' is not an absolute path", val);
+		} else if (strcmp(key, "mbufs") == 0) {
+			rc = get_uint(c, key, val, 1023, 1u << 22, false, &v);
+			cfg->mbufs = (unsigned int)v;
+		} else if (strcmp(key, "handshake_timeout_ms") == 0) {
+			rc = get_uint(c, key, val, 10, 600000, false, &v);
+			cfg->handshake_timeout_ms = (unsigned int)v;
+		} else {
+			rc = fail(c, key, "unknown key");
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+{
+	const char *s = c->section;
+
+	if (strcmp(s, "hostlane") == 0)
+		return parse_global(c, f, cfg);
+	if (strncmp(s, "guest ", 6) == 0)
+		return parse_guest(c, f, s + 6, cfg);
+	if (strncmp(s, "port ", 5) == 0)
+		return parse_port(c, f, s + 5, cfg);
+	return fail(c, NULL, "unknown section (known: [hostlane], "
+		    "[guest NAME], [port NAME])");
+}
+
+/* Fill each guest's default socket path and check every path fits. */
+static int
+resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
+{
+	char section[DP_NAME_MAX + 8];
+
+	for (unsigned int i = 0; i < cfg->n_guests; i++) {
+		struct dp_guest_conf *g = &cfg->guests[i];
+		int n;
+
+		if (g->socket[0] != '\0')
+			continue;
+		n = snprintf(g->socket, sizeof(g->socket), "%s/%s.sock",
+			     cfg->runtime_dir, g->name);
+		if (n < 0 || (size_t)n >= sizeof(g->socket)) {
+			snprintf(section, sizeof(section), "guest %s", g->name);
+			c->section = section;
+			return fail(c, "socket", "default path %s/%s.sock is longer "
+				    "than %zu bytes", cfg->runtime_dir, g->name,
+				    sizeof(g->socket) - 1);
+		}
+	}
+	for (unsigned int i = 0; i < cfg->n_guests; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (strcmp(cfg->guests[i].socket, cfg->guests[j].socket) == 0) {
+				snprintf(section, sizeof(section), "guest %s",
+					 cfg->guests[i].name);
+				c->section = section;
+				return fail(c, "socket", "same socket as guest %s",
+					    cfg->guests[j].name);
+			}
+	return 0;
+}
+
+static int
+parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+{
+	int n = rte_cfgfile_num_sections(f, NULL, 0);
+	char (*names)[CFG_NAME_LEN];
+	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + 1];
+	int rc = 0;
+
+	if (n > (int)RTE_DIM(ptrs))
+		return fail(c, NULL, "more than %zu sections", RTE_DIM(ptrs));
+	names = calloc(RTE_DIM(ptrs), CFG_NAME_LEN);
+	if (names == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < RTE_DIM(ptrs); i++)
+		ptrs[i] = names[i];
+	n = rte_cfgfile_sections(f, ptrs, (int)RTE_DIM(ptrs));
+	for (int i = 0; i < n && rc == 0; i++) {
+		c->section = ptrs[i];
+		rc = parse_section(c, f, cfg);
+	}
+	c->section = NULL;
+	free(names);
+	return rc;
+}
+
+static struct rte_cfgfile *
+open_embedded(int *memfd)
+{
+	size_t len = strlen(dp_default_conf);
+	char path[64];
+
+	*memfd = memfd_create("hostlane.conf", MFD_CLOEXEC);
+	if (*memfd < 0)
+		return NULL;
+	if (write(*memfd, dp_default_conf, len) != (ssize_t)len)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
+	return rte_cfgfile_load(path, 0);
+}
+
+int
+dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
+	       char *err, size_t errlen)
+{
+	struct cfg_ctx c = { .file = path ? path : "<embedded hostlane.conf>",
+			     .err = err, .errlen = errlen };
+	struct rte_cfgfile *f;
+	int memfd = -1, rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->path, sizeof(cfg->path), "%s", c.file);
+	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), DEFAULT_RUNTIME_DIR);
+	cfg->mbufs = 16383;
+	cfg->handshake_timeout_ms = 5000;
+	if (path != NULL && access(path, R_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	f = path != NULL ? rte_cfgfile_load(path, 0) : open_embedded(&memfd);
+	if (memfd >= 0)
+		close(memfd);
+	if (f == NULL)
+		return fail(&c, NULL, "not a valid INI file (see the line reported above)");
+	rc = parse_all(&c, f, cfg);
+	rte_cfgfile_close(f);
+	if (rc == 0 && runtime_dir != NULL) {
+		if (runtime_dir[0] != '/' ||
+		    strlen(runtime_dir) >= sizeof(cfg->runtime_dir))
+			return fail(&c, NULL, "--runtime-dir must be an absolute path");
+		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", runtime_dir);
+	}
+	return rc == 0 ? resolve_sockets(&c, cfg) : rc;
+}
+
+const struct dp_guest_conf *
+dp_config_guest(const struct dp_config *cfg, const char *name)
+{
+	for (unsigned int i = 0; i < cfg->n_guests; i++)
+		if (strcmp(cfg->guests[i].name, name) == 0)
+			return &cfg->guests[i];
+	return NULL;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hostlane's configuration: an INI file read with DPDK's rte_cfgfile,
+ * checked completely at start-up, turned into plain structs.
+ *
+ * The config file is untrusted input: every key is known, every value is
+ * parsed in full and range-checked, and the first problem is reported as one
+ * line naming the file, the section, the key and what is wrong. Called on
+ * the main thread before rte_eal_init(); touches no EAL state.
+ */
+#ifndef DP_CONFIG_H
+#define DP_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "memif_hs.h"
+
+#define DP_NAME_MAX 32
+#define DP_MAX_GUESTS 64
+#define DP_MAX_PORTS 16
+#define DP_SOCKET_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+#define DP_ERR_MAX 512
+
+enum dp_chan_type { DP_CHAN_MEMIF };
+
+struct dp_guest_conf {
+	char name[DP_NAME_MAX];
+	enum dp_chan_type channel;
+	char socket[DP_SOCKET_PATH_MAX];    /**< "" until resolved */
+	char handler[DP_NAME_MAX];
+	mode_t socket_mode;
+	struct dp_memif_limits memif;
+	uint16_t max_chain;		    /**< descriptors per frame */
+	uint32_t max_frame;		    /**< bytes per frame */
+};
+
+struct dp_port_conf {
+	char name[DP_NAME_MAX];
+	char devargs[256];
+};
+
+struct dp_config {
+	char path[PATH_MAX];		    /**< for messages */
+	char runtime_dir[PATH_MAX];
+	unsigned int mbufs;
+	unsigned int handshake_timeout_ms;
+	unsigned int n_guests;
+	struct dp_guest_conf guests[DP_MAX_GUESTS];
+	unsigned int n_ports;
+	struct dp_port_conf ports[DP_MAX_PORTS];
+};
+
+/**
+ * Load and validate a config file.
+ * @param path         the file, or NULL for the embedded default
+ *                     (config/hostlane.conf compiled in).
+ * @param runtime_dir  overrides [hostlane] runtime_dir when not NULL.
+ * @param err          on failure, one line: "FILE: [SECTION] KEY: problem".
+ * @return 0, or -EINVAL / -ENOENT / -ENOMEM with err filled.
+ */
+int dp_config_load(const char *path, const char *runtime_dir,
+		   struct dp_config *cfg, char *err, size_t errlen);
+
+/** Look up a guest by name; NULL if absent. */
+const struct dp_guest_conf *dp_config_guest(const struct dp_config *cfg,
+					    const char *name);
+
+/** The embedded default config text (NUL-terminated). */
+extern const char dp_default_conf[];
+
+#endif /* DP_CONFIG_H */

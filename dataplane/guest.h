@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A guest: one configured client of hostlane and its channel.
+ *
+ * Design note — who touches what:
+ *  - main lcore: everything under `srv` (sockets, handshake, mappings),
+ *    `slow` counters, and publishing/unpublishing `rt`;
+ *  - the guest's I/O lcore: `rt` contents and `st` counters, between its
+ *    RCU quiescent points. It reads `rt` with acquire once per poll.
+ * The main lcore unpublishes `rt` (store NULL), waits for a grace period
+ * (dp_lcore_sync()), and only then unmaps the guest's memory, so an I/O
+ * lcore never touches memory that is gone.
+ */
+#ifndef DP_GUEST_H
+#define DP_GUEST_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "handler.h"
+#include "memif_hs.h"
+#include "memif_ring.h"
+#include "stats.h"
+
+#define DP_BURST 32
+
+/** The main lcore's side of a memif guest: its sockets and handshake. */
+struct dp_memif_srv {
+	int listen_fd;
+	int conn_fd;			/**< -1 when no client */
+	uint64_t deadline_ms;		/**< handshake must finish by then */
+	uint64_t last_log_ms;		/**< rate limit for warnings */
+	unsigned int timeout_ms;	/**< handshake time limit */
+	struct dp_memif_hs hs;
+};
+
+struct dp_guest {
+	/* Fast path: the owning I/O lcore. */
+	struct dp_memif_rt *rt;		/**< published by the main lcore */
+	const struct dp_handler *handler;
+	struct rte_mempool *mp;
+	struct dp_guest_stats st;
+
+	/* Slow path: the main lcore. */
+	const struct dp_guest_conf *conf;
+	unsigned int lcore;		/**< the I/O lcore that polls it */
+	struct dp_memif_srv srv;
+	struct dp_guest_slow_stats slow;
+	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
+} __rte_cache_aligned;
+
+/** Poll the guest once: receive a burst and hand it to the handler. */
+static inline void
+dp_guest_poll(struct dp_guest *g)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	struct dp_memif_rt *rt;
+	uint16_t n;
+
+	/* Acquire: pairs with the main lcore's release when it publishes
+	 * rt, so the ring and region fields below are initialised. */
+	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
+	if (rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED) != 0)
+		return;
+	n = dp_memif_rx_burst(rt, g->mp, pkts, DP_BURST, &g->st);
+	if (n > 0)
+		g->handler->rx(g, pkts, n);
+}
+
+/**
+ * Send frames to a guest from an I/O lcore. Consumes every mbuf.
+ * @return frames delivered; the rest were dropped and counted.
+ */
+static inline uint16_t
+dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_memif_rt *rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
+
+	if (unlikely(rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED))) {
+		g->st.tx_drops += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return 0;
+	}
+	return dp_memif_tx_burst(rt, pkts, n, &g->st);
+}
+
+#endif /* DP_GUEST_H */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hostlane: EAL command line, config, signals, and the wiring of the
+ * dataplane (and, in later issues, the control plane) into one process.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_version.h>
+
+#include "app.h"
+#include "config.h"
+#include "lcore.h"
+#include "log.h"
+
+struct dp_args {
+	const char *config;	    /**< NULL: the embedded default */
+	const char *runtime_dir;    /**< NULL: from the config */
+	bool check;
+};
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"Usage: %s [EAL options] -- [options]\n"
+"\n"
+"hostlane serves guests over shared rings (memif) from DPDK poll-mode lcores.\n"
+"\n"
+"Options (after --):\n"
+"  -c, --config FILE       INI configuration (default: the embedded\n"
+"                          config/hostlane.conf: vdev uplink, demo guests)\n"
+"  -r, --runtime-dir DIR   where guest sockets go (overrides the config)\n"
+"      --check-config      validate the configuration and exit\n"
+"  -h, --help              this text (EAL options: %s --help)\n"
+"  -V, --version           print versions and exit\n"
+"\n"
+"Lcores: the main lcore runs the slow path; every other lcore polls.\n"
+"Example, no NIC or hugepages needed:\n"
+"  %s -l 0,1 --no-pci --no-huge -m 512 -- --runtime-dir /tmp/hl\n",
+		prog, prog, prog);
+}
+
+/* Index of "--" in argv, or argc when absent. */
+static int
+split_at_dashes(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+/* Parse the application's part of the command line; -1 on a usage error. */
+static int
+parse_app_args(int argc, char **argv, struct dp_args *a, bool *exit_now)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:r:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 'r': a->runtime_dir = optarg; break;
+		case 'k': a->check = true; break;
+		case 'h': usage(stdout, "hostlane"); *exit_now = true; return 0;
+		case 'V':
+			printf("hostlane 0.1.0 (%s)\n", rte_version());
+			*exit_now = true;
+			return 0;
+		default: return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hostlane: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	dp_lcore_stop();
+}
+
+static int
+run(struct dp_config *cfg)
+{
+	struct dp_app app;
+	int rc;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	rc = dp_app_start(&app, cfg);
+	if (rc == 0)
+		dp_app_run(&app);
+	dp_app_stop(&app);
+	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int
+main(int argc, char **argv)
+{
+	int dash = split_at_dashes(argc, argv);
+	struct dp_args a = { 0 };
+	struct dp_config *cfg;
+	char err[DP_ERR_MAX];
+	bool exit_now = false;
+	int rc;
+
+	/* "hostlane --help" alone is ours; EAL's help is behind "--help" + EAL. */
+	if (dash == argc && argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout, argv[0]);
+		return EXIT_SUCCESS;
+	}
+	if (dash < argc &&
+	    parse_app_args(argc - dash, argv + dash, &a, &exit_now) < 0) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	if (exit_now)
+		return EXIT_SUCCESS;
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL)
+		return EXIT_FAILURE;
+	if (dp_config_load(a.config, a.runtime_dir, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hostlane: %s\n", err);
+		free(cfg);
+		return EXIT_FAILURE;
+	}
+	if (a.check) {
+		printf("%s: OK (%u guests, %u ports)\n", cfg->path, cfg->n_guests,
+		       cfg->n_ports);
+		free(cfg);
+		return EXIT_SUCCESS;
+	}
+	if (rte_eal_init(dash, argv) < 0)
+		rte_exit(EXIT_FAILURE, "hostlane: EAL init failed: %s\n",
+			 rte_strerror(rte_errno));
+	rc = run(cfg);
+	rte_eal_cleanup();
+	free(cfg);
+	return rc;
+}

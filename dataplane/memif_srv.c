@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* memif server slow path: sockets, handshake messages, connect/disconnect. */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "lcore.h"
+#include "log.h"
+#include "memif_srv.h"
+
+/* Enough control space to see (and close) fds a client should not send. */
+#define CMSG_FDS_MAX 8
+/* Messages handled per wake-up, so one chatty client cannot starve others. */
+#define MSGS_PER_EVENT 8
+
+uint64_t
+dp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* At most one line a second per guest: a client looping on bad handshakes
+ * must not flood the log. */
+static bool
+log_ok(struct dp_guest *g)
+{
+	uint64_t now = dp_now_ms();
+
+	if (g->srv.last_log_ms != 0 && now - g->srv.last_log_ms < 1000)
+		return false;
+	g->srv.last_log_ms = now;
+	return true;
+}
+
+static int
+send_msg(int fd, const struct memif_msg *m)
+{
+	ssize_t n = send(fd, m, sizeof(*m), MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	return n == (ssize_t)sizeof(*m) ? 0 : -1;
+}
+
+static bool
+stale_socket(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int
+dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
+		  unsigned int timeout_ms)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = DP_EV_TAG(idx, DP_EV_LISTEN) };
+	int fd, rc;
+
+	g->srv.conn_fd = -1;
+	g->srv.timeout_ms = timeout_ms;
+	dp_memif_hs_init(&g->srv.hs);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", g->conf->socket);
+	if (stale_socket(sun.sun_path))
+		unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(sun.sun_path, g->conf->socket_mode) < 0 ||
+	    listen(fd, 8) < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	g->srv.listen_fd = fd;
+	return 0;
+}
+
+/* A second client while one is connected or handshaking: tell it why. */
+static void
+refuse_busy(struct dp_guest *g, int fd)
+{
+	struct memif_msg m;
+
+	dp_memif_hs_disconnect(DP_MEMIF_R_BUSY, &m);
+	send_msg(fd, &m);
+	close(fd);
+	g->slow.busy++;
+}
+
+static void
+accept_client(struct dp_guest *g, unsigned int idx, int epfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = DP_EV_TAG(idx, DP_EV_CONN) };
+	struct memif_msg hello;
+	int fd = accept4(g->srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (g->srv.conn_fd >= 0) {
+		refuse_busy(g, fd);
+		return;
+	}
+	dp_memif_hs_hello(&g->conf->memif, "hostlane", &hello);
+	if (send_msg(fd, &hello) < 0 ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return;
+	}
+	g->srv.conn_fd = fd;
+	g->srv.deadline_ms = dp_now_ms() + g->srv.timeout_ms;
+}
+
+/* Close every fd beyond the first; report how many arrived. */
+static int
+take_fds(struct msghdr *mh, int *fd)
+{
+	int n = 0;
+
+	*fd = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (n++ == 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
+	return n;
+}
+
+/*
+ * Receive one message. Returns 1 with msg and fd filled, 0 when nothing is
+ * waiting, or -reason to drop the client.
+ */
+static int
+recv_msg(int sock, struct memif_msg *msg, int *fd)
+{
+	char ctl[CMSG_SPACE(CMSG_FDS_MAX * sizeof(int))];
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int nfds;
+
+	*fd = -1;
+	if (n < 0)
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -DP_MEMIF_R_PEER;
+	if (n == 0)
+		return -DP_MEMIF_R_PEER;
+	nfds = take_fds(&mh, fd);
+	if (nfds > 1 || (mh.msg_flags & MSG_CTRUNC)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -DP_MEMIF_R_FD_EXTRA;
+	}
+	if (n != (ssize_t)sizeof(*msg) || (mh.msg_flags & MSG_TRUNC)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -DP_MEMIF_R_MSG_SIZE;
+	}
+	return 1;
+}
+
+static struct dp_memif_rt *
+rt_build(const struct dp_guest *g)
+{
+	const struct dp_memif_hs *hs = &g->srv.hs;
+	struct dp_memif_rt *rt;
+
+	rt = rte_zmalloc_socket("memif_rt", sizeof(*rt), RTE_CACHE_LINE_SIZE,
+				rte_lcore_to_socket_id(g->lcore));
+	if (rt == NULL)
+		return NULL;
+	rt->n_regions = hs->n_regions;
+	for (unsigned int i = 0; i < hs->n_regions; i++) {
+		rt->regions[i].base = hs->regions[i].addr;
+		rt->regions[i].size = hs->regions[i].size;
+	}
+	for (unsigned int d = 0; d < DP_MEMIF_NDIR; d++) {
+		const struct dp_memif_hs_ring *r = &hs->rings[d];
+		struct dp_memif_q *q = d == DP_MEMIF_C2S ? &rt->c2s : &rt->s2c;
+
+		q->ring = (struct memif_ring *)(hs->regions[r->region].addr + r->offset);
+		q->size = (uint16_t)(1u << r->log2_size);
+		q->mask = q->size - 1;
+		q->last = 0;
+		q->intr_fd = r->fd;
+	}
+	rt->max_chain = g->conf->max_chain;
+	rt->max_frame = g->conf->max_frame;
+	return rt;
+}
+
+/* CONNECT accepted: set our side of the rings and hand them to the I/O lcore. */
+static enum dp_memif_reason
+publish(struct dp_guest *g)
+{
+	struct dp_memif_rt *rt = rt_build(g);
+
+	if (rt == NULL)
+		return DP_MEMIF_R_NOMEM;
+	/* We poll C2S, so the guest need not signal us. */
+	__atomic_store_n(&rt->c2s.ring->flags, MEMIF_RING_FLAG_MASK_INT,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&rt->c2s.ring->tail, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rt->s2c.ring->tail, 0, __ATOMIC_RELAXED);
+	/* Release: every field of rt is set before the I/O lcore sees it. */
+	__atomic_store_n(&g->rt, rt, __ATOMIC_RELEASE);
+	g->slow.connects++;
+	DP_LOG(INFO, "guest %s: client '%s' connected (if '%s')", g->conf->name,
+	       g->srv.hs.peer_name, g->srv.hs.if_name);
+	return DP_MEMIF_R_NONE;
+}
+
+static void
+log_drop(struct dp_guest *g, enum dp_memif_reason why)
+{
+	if (why == DP_MEMIF_R_PEER || why == DP_MEMIF_R_SHUTDOWN) {
+		DP_LOG(INFO, "guest %s: client disconnected (%s)", g->conf->name,
+		       dp_memif_reason_str(why));
+		return;
+	}
+	if (log_ok(g))
+		DP_LOG(WARNING, "guest %s: dropping client '%s': %s", g->conf->name,
+		       g->srv.hs.peer_name, dp_memif_reason_str(why));
+}
+
+static void
+count_drop(struct dp_guest *g, enum dp_memif_reason why, bool was_connected)
+{
+	g->reasons[why]++;
+	g->slow.disconnects++;
+	if (why >= DP_MEMIF_R_FAULT_FIRST)
+		g->slow.faults++;
+	else if (!was_connected && why != DP_MEMIF_R_PEER)
+		g->slow.rejects++;
+}
+
+void
+dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify)
+{
+	struct dp_memif_rt *rt = g->rt;
+	struct memif_msg m;
+
+	if (g->srv.conn_fd < 0)
+		return;
+	if (rt != NULL) {
+		__atomic_store_n(&g->rt, NULL, __ATOMIC_RELEASE);
+		/* After this no I/O lcore holds rt or reads guest memory. */
+		dp_lcore_sync();
+		rte_free(rt);
+	}
+	if (notify) {
+		dp_memif_hs_disconnect(why, &m);
+		send_msg(g->srv.conn_fd, &m);
+	}
+	log_drop(g, why);
+	count_drop(g, why, rt != NULL);
+	close(g->srv.conn_fd);	/* also removes it from the epoll set */
+	g->srv.conn_fd = -1;
+	dp_memif_hs_reset(&g->srv.hs);
+}
+
+static enum dp_memif_reason
+serve_one(struct dp_guest *g, bool *more)
+{
+	struct memif_msg msg, reply;
+	enum dp_memif_reason why;
+	int fd, rc;
+
+	rc = recv_msg(g->srv.conn_fd, &msg, &fd);
+	*more = rc > 0;
+	if (rc <= 0)
+		return (enum dp_memif_reason)-rc;
+	if (g->srv.hs.state == DP_MEMIF_HS_CONNECTED &&
+	    msg.type != MEMIF_MSG_TYPE_DISCONNECT) {
+		if (fd >= 0)
+			close(fd);
+		return DP_MEMIF_R_MSG_ORDER;
+	}
+	why = dp_memif_hs_handle(&g->srv.hs, &g->conf->memif, &msg, fd, &reply);
+	if (why != DP_MEMIF_R_NONE)
+		return why;
+	if (reply.type == MEMIF_MSG_TYPE_CONNECTED) {
+		why = publish(g);
+		if (why != DP_MEMIF_R_NONE)
+			return why;
+	}
+	return send_msg(g->srv.conn_fd, &reply) < 0 ? DP_MEMIF_R_SEND :
+						      DP_MEMIF_R_NONE;
+}
+
+static void
+serve_client(struct dp_guest *g)
+{
+	for (int i = 0; i < MSGS_PER_EVENT; i++) {
+		bool more;
+		enum dp_memif_reason why = serve_one(g, &more);
+
+		if (why != DP_MEMIF_R_NONE) {
+			/* No DISCONNECT to a peer that has gone or said goodbye. */
+			dp_memif_srv_drop(g, why, why != DP_MEMIF_R_PEER);
+			return;
+		}
+		if (!more)
+			return;
+	}
+}
+
+void
+dp_memif_srv_event(struct dp_guest *g, unsigned int idx, int epfd,
+		   unsigned int kind, uint32_t events)
+{
+	if (kind == DP_EV_LISTEN) {
+		accept_client(g, idx, epfd);
+		return;
+	}
+	if (g->srv.conn_fd < 0)
+		return;
+	if (events & EPOLLIN)
+		serve_client(g);
+	else if (events & (EPOLLHUP | EPOLLERR))
+		dp_memif_srv_drop(g, DP_MEMIF_R_PEER, false);
+}
+
+void
+dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms)
+{
+	struct dp_memif_rt *rt = g->rt;
+	uint32_t fault;
+
+	if (g->srv.conn_fd < 0)
+		return;
+	if (rt == NULL) {
+		if (now_ms > g->srv.deadline_ms)
+			dp_memif_srv_drop(g, DP_MEMIF_R_TIMEOUT, true);
+		return;
+	}
+	/* Acquire: pairs with the I/O lcore's release in dp_memif_fault(). */
+	fault = __atomic_load_n(&rt->fault, __ATOMIC_ACQUIRE);
+	if (fault != 0)
+		dp_memif_srv_drop(g, (enum dp_memif_reason)fault, true);
+}
+
+void
+dp_memif_srv_close(struct dp_guest *g)
+{
+	if (g->srv.listen_fd < 0)
+		return;
+	dp_memif_srv_drop(g, DP_MEMIF_R_SHUTDOWN, true);
+	close(g->srv.listen_fd);
+	g->srv.listen_fd = -1;
+	unlink(g->conf->socket);
+}

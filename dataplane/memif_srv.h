@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The memif server's slow path: one listening socket per memif guest, at
+ * most one client on it, the handshake, and connecting/disconnecting the
+ * guest's fast path.
+ *
+ * Main lcore only. Sockets are non-blocking and served from one epoll set,
+ * so a client that stalls, floods or lies can cost the main lcore at most a
+ * few messages per wake-up and never blocks other guests. Errors are logged
+ * at most once a second per guest.
+ */
+#ifndef DP_MEMIF_SRV_H
+#define DP_MEMIF_SRV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest.h"
+
+/** Epoll tags: the guest index shifted left, and what the fd is. */
+#define DP_EV_LISTEN 0u
+#define DP_EV_CONN 1u
+#define DP_EV_TAG(idx, kind) (((uint64_t)(idx) << 1) | (kind))
+
+/**
+ * Create, bind and listen on the guest's socket, replacing a stale socket
+ * file (never another kind of file). Registers it in epfd.
+ * @param timeout_ms  how long a client may take over its handshake.
+ * @return 0 or -errno.
+ */
+int dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
+		      unsigned int timeout_ms);
+
+/** Handle epoll events on one of the guest's fds. */
+void dp_memif_srv_event(struct dp_guest *g, unsigned int idx, int epfd,
+			unsigned int kind, uint32_t events);
+
+/** Periodic work: handshake deadlines, fast-path faults. */
+void dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms);
+
+/**
+ * Drop the guest's client, if any: unpublish its fast path, wait for the
+ * I/O lcores, send DISCONNECT with the reason when notify, release
+ * everything it held.
+ */
+void dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify);
+
+/** Drop any client, close the listening socket and unlink its file. */
+void dp_memif_srv_close(struct dp_guest *g);
+
+/** Milliseconds on the monotonic clock. */
+uint64_t dp_now_ms(void);
+
+#endif /* DP_MEMIF_SRV_H */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DPDK ports from the config: probe by devargs, one queue pair, start. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+
+#include "log.h"
+#include "port.h"
+
+#define PORT_DESC 1024
+
+/* The device name is the devargs up to the first comma. */
+static void
+dev_name(const char *devargs, char *name, size_t cap)
+{
+	size_t n = strcspn(devargs, ",");
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+}
+
+static int
+port_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(pid, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(pid, 0, PORT_DESC, socket, NULL, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(pid, 0, PORT_DESC, socket, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(pid);
+	return rc;
+}
+
+int
+dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
+	     struct rte_mempool *mp, unsigned int lcore)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t pid;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->conf = conf;
+	p->lcore = lcore;
+	dev_name(conf->devargs, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		rc = rte_dev_probe(conf->devargs);
+		if (rc < 0 || rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+			DP_LOG(ERR, "port %s: cannot probe '%s': %s", conf->name,
+			       conf->devargs, rc < 0 ? strerror(-rc) : "no such ethdev");
+			return rc < 0 ? rc : -ENODEV;
+		}
+	}
+	rc = port_setup(pid, mp, rte_lcore_to_socket_id(lcore));
+	if (rc < 0) {
+		DP_LOG(ERR, "port %s: cannot start: %s", conf->name, strerror(-rc));
+		return rc;
+	}
+	p->port_id = pid;
+	DP_LOG(INFO, "port %s: %s is port %u", conf->name, name, pid);
+	return 0;
+}
+
+void
+dp_port_close(struct dp_port *p)
+{
+	struct rte_eth_dev_info info;
+
+	if (p->conf == NULL)
+		return;
+	rte_eth_dev_stop(p->port_id);
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device != NULL) {
+		rte_eth_dev_close(p->port_id);
+		rte_dev_remove(info.device);
+	}
+	p->conf = NULL;
+}

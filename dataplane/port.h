@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK ports named in the config (PCI devices or vdevs by devargs).
+ *
+ * Set-up and teardown on the main lcore; dp_port_poll() on the port's I/O
+ * lcore. Until the PV switch arrives, frames arriving on a port are counted
+ * and freed.
+ */
+#ifndef DP_PORT_H
+#define DP_PORT_H
+
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "config.h"
+
+struct dp_port {
+	const struct dp_port_conf *conf;
+	uint16_t port_id;
+	unsigned int lcore;
+	uint64_t rx_frames;		/**< I/O lcore only */
+};
+
+/**
+ * Probe the device (rte_dev_probe), configure one RX and one TX queue,
+ * start it. @return 0 or -errno, with a log line naming the port.
+ */
+int dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
+		 struct rte_mempool *mp, unsigned int lcore);
+
+/** Stop, close and remove the device. */
+void dp_port_close(struct dp_port *p);
+
+static inline void
+dp_port_poll(struct dp_port *p)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t n = rte_eth_rx_burst(p->port_id, 0, pkts, 32);
+
+	if (n > 0) {
+		p->rx_frames += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+#endif /* DP_PORT_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-guest counters. The fast-path block is written only by the I/O lcore
+ * that owns the guest (plain increments, no atomics) and read by the main
+ * lcore for reports, so a reader may see a value one burst old. The slow-path
+ * block is written only by the main lcore.
+ */
+#ifndef DP_STATS_H
+#define DP_STATS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#define DP_GUEST_FAST_COUNTERS(X)                                          \
+	X(rx_frames, "frames received from the guest")                     \
+	X(rx_bytes, "bytes received from the guest")                       \
+	X(tx_frames, "frames delivered to the guest")                      \
+	X(tx_bytes, "bytes delivered to the guest")                        \
+	X(tx_drops, "frames dropped: no posted S2C buffer")                \
+	X(tx_kicks, "eventfd wake-ups sent to the guest")                  \
+	X(rx_runts, "frames shorter than an Ethernet header, dropped")     \
+	X(rx_nombuf, "polls that found the mbuf pool empty")               \
+	X(handler_drops, "frames dropped by the guest's frame handler")
+
+#define DP_GUEST_SLOW_COUNTERS(X)                                          \
+	X(connects, "clients that completed the handshake")                \
+	X(disconnects, "connections ended, for any reason")                \
+	X(rejects, "handshakes refused")                                   \
+	X(faults, "connected guests dropped for breaking ring rules")      \
+	X(busy, "clients refused because another was connected")
+
+struct dp_guest_stats {
+#define DP_STATS_FIELD(name, help) uint64_t name;
+	DP_GUEST_FAST_COUNTERS(DP_STATS_FIELD)
+#undef DP_STATS_FIELD
+} __rte_cache_aligned;
+
+struct dp_guest_slow_stats {
+#define DP_STATS_FIELD(name, help) uint64_t name;
+	DP_GUEST_SLOW_COUNTERS(DP_STATS_FIELD)
+#undef DP_STATS_FIELD
+};
+
+#endif /* DP_STATS_H */
