@@ -393,6 +393,69 @@ parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 	return rc;
 }
 
+/* Check one line's shape; rte_cfgfile accepts some broken files silently
+ * and never says where. Returns NULL or what is wrong. */
+static const char *
+line_problem(char *line, bool *in_section)
+{
+	char *p = line, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+			   end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	if (*p == '\0' || *p == ';')
+		return NULL;
+	if (*p == '[') {
+		*in_section = true;
+		return end[-1] == ']' ? NULL : "section header without ']'";
+	}
+	if (strchr(p, '=') == NULL)
+		return "expected [section] or key = value";
+	return *in_section ? NULL : "key outside any section";
+}
+
+static int
+check_syntax(struct cfg_ctx *c, FILE *f)
+{
+	char line[CFG_VALUE_LEN + CFG_NAME_LEN + 16];
+	bool in_section = false;
+	unsigned int n = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *why;
+
+		n++;
+		if (strchr(line, '\n') == NULL && !feof(f))
+			return fail(c, NULL, "line %u: longer than %zu bytes", n,
+				    sizeof(line) - 2);
+		why = line_problem(line, &in_section);
+		if (why != NULL)
+			return fail(c, NULL, "line %u: %s", n, why);
+	}
+	return 0;
+}
+
+static int
+check_file_syntax(struct cfg_ctx *c, const char *path)
+{
+	FILE *f = path != NULL ? fopen(path, "r") :
+		fmemopen((void *)(uintptr_t)dp_default_conf,
+			 strlen(dp_default_conf), "r");
+	int rc;
+
+	if (f == NULL) {
+		snprintf(c->err, c->errlen, "%s: cannot read: %s", c->file,
+			 strerror(errno));
+		return -ENOENT;
+	}
+	rc = check_syntax(c, f);
+	fclose(f);
+	return rc;
+}
+
 static struct rte_cfgfile *
 open_embedded(int *memfd)
 {
@@ -422,15 +485,14 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), DEFAULT_RUNTIME_DIR);
 	cfg->mbufs = 16383;
 	cfg->handshake_timeout_ms = 5000;
-	if (path != NULL && access(path, R_OK) != 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		return -ENOENT;
-	}
+	rc = check_file_syntax(&c, path);
+	if (rc < 0)
+		return rc;
 	f = path != NULL ? rte_cfgfile_load(path, 0) : open_embedded(&memfd);
 	if (memfd >= 0)
 		close(memfd);
 	if (f == NULL)
-		return fail(&c, NULL, "not a valid INI file (see the line reported above)");
+		return fail(&c, NULL, "not a valid INI file");
 	rc = parse_all(&c, f, cfg);
 	rte_cfgfile_close(f);
 	if (rc == 0 && runtime_dir != NULL) {
