@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Connections: connect + HELLO, request/reply matching, sync waits, hl_poll. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hl_conn.h"
+#include "hl_memif.h"
+
+#define HL_BYE_TIMEOUT_MS 200
+#define HL_POLL_SLICE_MS 100	/* re-check async deadlines this often */
+
+static __thread char connect_reason[HL_MEMIF_REASON_LEN];
+static uint32_t mac_counter;
+
+static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+void
+hl_opts_init(struct hl_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->spin_polls = 100;
+	o->wait_mode = HL_WAIT_HYBRID;
+	o->timeout_ms = 5000;
+	o->log2_ring_size = 10;
+	o->name = "libhostlane";
+}
+
+int
+hl_conn_check(const struct hl_conn *c)
+{
+	if (c == NULL)
+		return HL_E_INVAL;
+	if (!pthread_equal(pthread_self(), c->owner))
+		return HL_E_WRONG_THREAD;
+	return HL_OK;
+}
+
+static void
+guest_mac(const struct hl_opts *o, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+	uint32_t n = __atomic_fetch_add(&mac_counter, 1, __ATOMIC_RELAXED);
+	uint32_t pid = (uint32_t)getpid();
+
+	if (memcmp(o->mac, zero, 6) != 0) {
+		memcpy(mac, o->mac, 6);
+		return;
+	}
+	/* Locally administered, unicast: 02:48 + pid/counter mix. */
+	mac[0] = 0x02;
+	mac[1] = 0x48;
+	mac[2] = (uint8_t)(pid >> 8);
+	mac[3] = (uint8_t)pid;
+	mac[4] = (uint8_t)(n >> 8);
+	mac[5] = (uint8_t)n;
+}
+
+static void
+conn_rx_frame(struct hl_conn *c, uint32_t len)
+{
+	struct hl_frame_hdr h;
+	struct hl_result res;
+	struct hl_slot *s;
+
+	if (hl_proto_hdr_parse(c->frame, len, &h) != HL_OK ||
+	    !(h.hl.flags & HL_F_REPLY)) {
+		c->stats.dropped_bad++;
+		return;
+	}
+	s = hl_inflight_match(&c->inf, h.hl.req_id, h.hl.opcode);
+	if (s == NULL)
+		return;
+	res.status = hl_proto_status_on_wire(h.hl.status) ? h.hl.status
+							  : HL_E_INTERNAL;
+	res.state = h.hl.state;
+	res.session = h.hl.session;
+	res.out_len = h.hl.payload_len;
+	res.arg0 = h.hl.arg0;
+	res.arg1 = h.hl.arg1;
+	if (h.hl.opcode == HL_OP_HELLO)
+		memcpy(c->host_mac, h.eth.src, 6);
+	hl_inflight_complete(&c->inf, s, &res, c->frame + HL_FRAME_HDR_LEN);
+	c->stats.replies++;
+}
+
+/* Take every frame the transport has; HL_OK or the transport's death. */
+static int
+conn_drain(struct hl_conn *c)
+{
+	uint32_t len;
+	int rc;
+
+	while ((rc = c->ops->recv(c->tp, c->frame, sizeof(c->frame), &len)) ==
+	       HL_OK)
+		conn_rx_frame(c, len);
+	return rc == HL_E_AGAIN ? HL_OK : rc;
+}
+
+static int
+conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
+	  struct hl_slot **sp)
+{
+	struct hl_frame_hdr h;
+	struct hl_slot *s;
+	int rc;
+
+	if (r->in_len > HL_PAYLOAD_MAX || (r->in_len > 0 && r->in == NULL))
+		return r->in_len > HL_PAYLOAD_MAX ? HL_E_TOO_LARGE : HL_E_INVAL;
+	rc = hl_inflight_alloc(&c->inf, r->opcode, async, tag, r->out,
+			       r->out_cap, hl_deadline(c->timeout_ms), &s);
+	if (rc != HL_OK)
+		return rc;
+	hl_proto_hdr_init(&h, c->host_mac, c->mac, r->opcode, r->session, s->id);
+	h.hl.payload_len = r->in_len;
+	h.hl.arg0 = r->arg0;
+	h.hl.arg1 = r->arg1;
+	memcpy(c->frame, &h, sizeof(h));
+	if (r->in_len > 0)
+		memcpy(c->frame + HL_FRAME_HDR_LEN, r->in, r->in_len);
+	rc = c->ops->send(c->tp, c->frame, HL_FRAME_HDR_LEN + r->in_len,
+			  c->timeout_ms);
+	if (rc != HL_OK) {
+		hl_inflight_free(&c->inf, s);
+		return rc;
+	}
+	c->stats.requests++;
+	*sp = s;
+	return HL_OK;
+}
+
+static int
+conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
+{
+	int rc;
+
+	for (;;) {
+		rc = conn_drain(c);
+		if (rc != HL_OK)
+			return rc;
+		if (s->state == HL_SLOT_DONE)
+			return HL_OK;
+		if (deadline >= 0 && hl_ms_left(deadline) == 0)
+			return HL_E_TIMEOUT;
+		rc = c->ops->wait(c->tp, hl_ms_left(deadline));
+		if (rc != HL_OK && rc != HL_E_TIMEOUT)
+			return rc;
+	}
+}
+
+int
+hl_conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res)
+{
+	struct hl_slot *s;
+	int rc = conn_send(c, r, 0, 0, &s);
+
+	memset(res, 0, sizeof(*res));
+	if (rc != HL_OK)
+		return rc;
+	rc = conn_wait_slot(c, s, hl_deadline(c->timeout_ms));
+	if (rc == HL_OK) {
+		*res = s->res;
+		rc = res->status;
+	} else if (rc == HL_E_TIMEOUT) {
+		c->stats.timeouts++;
+	}
+	hl_inflight_free(&c->inf, s);
+	return rc;
+}
+
+int
+hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag)
+{
+	struct hl_slot *s;
+
+	return conn_send(c, r, 1, tag, &s);
+}
+
+static int
+conn_hello(struct hl_conn *c, const struct hl_opts *o)
+{
+	struct hl_hello hi = { .version_min = HL_PROTO_VERSION,
+			       .version_max = HL_PROTO_VERSION,
+			       .max_inflight = HL_MAX_INFLIGHT,
+			       .max_payload = HL_PAYLOAD_MAX };
+	uint8_t reply[HL_PAYLOAD_MAX];
+	struct hl_req r = { .opcode = HL_OP_HELLO, .in = &hi,
+			    .in_len = sizeof(hi), .out = reply,
+			    .out_cap = sizeof(reply) };
+	struct hl_result res;
+	int rc;
+
+	snprintf(hi.name, sizeof(hi.name), "%s", o->name ? o->name : "");
+	rc = hl_conn_call(c, &r, &res);
+	if (rc != HL_OK)
+		return rc;
+	if (res.out_len >= sizeof(c->host_hello))
+		memcpy(&c->host_hello, reply, sizeof(c->host_hello));
+	c->host_hello.name[HL_GUEST_NAME_LEN - 1] = '\0';
+	c->host_version = HL_PROTO_VERSION;
+	return HL_OK;
+}
+
+int
+hl_conn_create(const struct hl_transport_ops *ops, void *tp,
+	       const struct hl_opts *opts, struct hl_conn **out)
+{
+	struct hl_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (c == NULL) {
+		ops->close(tp);
+		return HL_E_NOMEM;
+	}
+	c->ops = ops;
+	c->tp = tp;
+	c->owner = pthread_self();
+	c->timeout_ms = opts->timeout_ms;
+	guest_mac(opts, c->mac);
+	memcpy(c->host_mac, mac_bcast, 6);
+	hl_inflight_init(&c->inf);
+	rc = conn_hello(c, opts);
+	if (rc != HL_OK) {
+		snprintf(connect_reason, sizeof(connect_reason), "%s%s%s",
+			 hl_strerror(rc), *ops->reason(tp) ? ": " : "",
+			 ops->reason(tp));
+		ops->close(tp);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return HL_OK;
+}
+
+static int
+opts_check(const char *path, const struct hl_opts *o, const char *secret)
+{
+	if (path == NULL || o->wait_mode > HL_WAIT_INTR ||
+	    o->log2_ring_size < 1 || o->log2_ring_size > 14)
+		return HL_E_INVAL;
+	if (o->name != NULL && strlen(o->name) >= HL_GUEST_NAME_LEN)
+		return HL_E_INVAL;
+	if (secret != NULL && strlen(secret) > MEMIF_SECRET_LEN)
+		return HL_E_INVAL;
+	return HL_OK;
+}
+
+int
+hl_connect(const char *socket_path, const char *secret,
+	   const struct hl_opts *opts, struct hl_conn **out)
+{
+	struct hl_opts o;
+	struct hl_memif *m;
+	int rc;
+
+	if (out == NULL)
+		return HL_E_INVAL;
+	*out = NULL;
+	if (opts != NULL)
+		o = *opts;
+	else
+		hl_opts_init(&o);
+	connect_reason[0] = '\0';
+	rc = opts_check(socket_path, &o, secret);
+	if (rc != HL_OK)
+		return rc;
+	struct hl_memif_cfg cfg = {
+		.socket_path = socket_path, .secret = secret, .name = o.name,
+		.interface_id = o.interface_id,
+		.log2_ring_size = o.log2_ring_size, .wait_mode = o.wait_mode,
+		.spin_polls = o.spin_polls, .timeout_ms = o.timeout_ms,
+	};
+	rc = hl_memif_open(&cfg, &m, connect_reason, sizeof(connect_reason));
+	if (rc != HL_OK)
+		return rc;
+	return hl_conn_create(&hl_memif_ops, m, &o, out);
+}
+
+const char *
+hl_connect_reason(void)
+{
+	return connect_reason;
+}
+
+static void
+conn_bye(struct hl_conn *c)
+{
+	struct hl_req r = { .opcode = HL_OP_BYE };
+	struct hl_result res;
+
+	if (!pthread_equal(pthread_self(), c->owner) || *c->ops->reason(c->tp))
+		return;
+	if (c->timeout_ms < 0 || c->timeout_ms > HL_BYE_TIMEOUT_MS)
+		c->timeout_ms = HL_BYE_TIMEOUT_MS;
+	(void)hl_conn_call(c, &r, &res);
+}
+
+void
+hl_disconnect(struct hl_conn *c)
+{
+	if (c == NULL)
+		return;
+	conn_bye(c);
+	while (c->fns != NULL) {
+		struct hl_fn *fn = c->fns;
+		c->fns = fn->next;
+		free(fn);
+	}
+	c->ops->close(c->tp);
+	free(c);
+}
+
+const char *
+hl_conn_reason(const struct hl_conn *c)
+{
+	return c == NULL ? "" : c->ops->reason(c->tp);
+}
+
+int
+hl_conn_set_timeout(struct hl_conn *c, int timeout_ms)
+{
+	int rc = hl_conn_check(c);
+
+	if (rc == HL_OK)
+		c->timeout_ms = timeout_ms;
+	return rc;
+}
+
+int
+hl_conn_stats(const struct hl_conn *c, struct hl_stats *st)
+{
+	if (c == NULL || st == NULL)
+		return HL_E_INVAL;
+	*st = c->stats;
+	st->dropped_unknown = c->inf.dropped_unknown;
+	st->dropped_dup = c->inf.dropped_dup;
+	st->timeouts += c->inf.expired;
+	c->ops->stats(c->tp, st);
+	return HL_OK;
+}
+
+uint32_t
+hl_conn_host_version(const struct hl_conn *c)
+{
+	return c == NULL ? 0 : c->host_version;
+}
+
+static int
+poll_pop(struct hl_conn *c, struct hl_completion *out, int max)
+{
+	struct hl_slot *s;
+	int n = 0;
+
+	while (n < max && (s = hl_inflight_cq_pop(&c->inf)) != NULL) {
+		struct hl_completion *e = &out[n++];
+		e->tag = s->tag;
+		e->status = s->res.status;
+		e->state = (enum hl_fn_state)s->res.state;
+		e->out_len = s->res.out_len;
+		e->result = s->res.arg0;
+		e->result1 = s->res.arg1;
+		hl_inflight_free(&c->inf, s);
+	}
+	return n;
+}
+
+int
+hl_poll(struct hl_conn *c, struct hl_completion *comp, int max, int timeout_ms)
+{
+	int64_t deadline = hl_deadline(timeout_ms);
+	int rc = hl_conn_check(c);
+	int n;
+
+	if (rc != HL_OK || comp == NULL || max < 1)
+		return rc != HL_OK ? -rc : -HL_E_INVAL;
+	for (;;) {
+		rc = conn_drain(c);
+		hl_inflight_expire(&c->inf, hl_now_ms());
+		n = poll_pop(c, comp, max);
+		if (n > 0 || rc != HL_OK)
+			return n > 0 ? n : -rc;
+		if (hl_inflight_count(&c->inf) == 0 || hl_ms_left(deadline) == 0)
+			return 0;
+		int left = hl_ms_left(deadline);
+		rc = c->ops->wait(c->tp, left < 0 || left > HL_POLL_SLICE_MS ?
+				  HL_POLL_SLICE_MS : left);
+		if (rc != HL_OK && rc != HL_E_TIMEOUT)
+			return -rc;
+	}
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private: the table of requests in flight on one connection.
+ *
+ * Design note. A request id is (generation << 16) | slot: the low bits
+ * index a fixed table of HL_MAX_INFLIGHT slots, the high bits (never 0)
+ * tell this use of the slot from earlier ones. A reply is matched only if
+ * its whole id equals a slot's current id while that slot waits, so a late
+ * reply to a timed-out request, a second reply, or a made-up id is dropped
+ * and counted, never delivered to the slot's new owner. Finished async
+ * requests queue in a completion FIFO of slot indices until hl_poll() takes
+ * them; the slot stays reserved until then, so the FIFO can never overflow.
+ *
+ * Threads: none of its own; the owning connection's thread only.
+ */
+#ifndef HL_INFLIGHT_H
+#define HL_INFLIGHT_H
+
+#include <stdint.h>
+
+#include "hostlane/hostlane.h"
+
+#define HL_SLOT_BITS 16u
+#define HL_SLOT_MASK ((1u << HL_SLOT_BITS) - 1)
+
+_Static_assert(HL_MAX_INFLIGHT <= (1u << HL_SLOT_BITS), "slot bits");
+
+enum hl_slot_state {
+	HL_SLOT_FREE = 0,
+	HL_SLOT_WAITING,	  /**< sent, no reply yet */
+	HL_SLOT_DONE,		  /**< reply in; sync waiter will take it */
+	HL_SLOT_QUEUED,		  /**< reply in; on the completion FIFO */
+};
+
+/** What a reply said, copied out of the frame. */
+struct hl_result {
+	int status;
+	uint16_t state;		  /**< enum hl_fn_state */
+	uint32_t session;
+	uint32_t out_len;	  /**< bytes the host sent (may exceed out_cap) */
+	uint64_t arg0;
+	uint64_t arg1;
+};
+
+struct hl_slot {
+	uint64_t id;		  /**< current request id; kept after free */
+	uint64_t tag;
+	int64_t deadline;	  /**< ms, < 0 = none */
+	void *out;
+	uint32_t out_cap;
+	uint16_t opcode;
+	uint8_t state;		  /**< enum hl_slot_state */
+	uint8_t async;
+	struct hl_result res;
+};
+
+struct hl_inflight {
+	struct hl_slot slot[HL_MAX_INFLIGHT];
+	uint16_t free_idx[HL_MAX_INFLIGHT];
+	uint32_t nfree;
+	uint16_t cq[HL_MAX_INFLIGHT];
+	uint32_t cq_head;	  /**< next to pop */
+	uint32_t cq_len;
+	uint64_t gen;
+	uint64_t dropped_unknown;
+	uint64_t dropped_dup;
+	uint64_t expired;
+};
+
+void hl_inflight_init(struct hl_inflight *t);
+int hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
+		      uint64_t tag, void *out, uint32_t out_cap,
+		      int64_t deadline, struct hl_slot **slot);
+void hl_inflight_free(struct hl_inflight *t, struct hl_slot *s);
+struct hl_slot *hl_inflight_match(struct hl_inflight *t, uint64_t id,
+				  uint16_t opcode);
+void hl_inflight_complete(struct hl_inflight *t, struct hl_slot *s,
+			  const struct hl_result *res, const void *payload);
+struct hl_slot *hl_inflight_cq_pop(struct hl_inflight *t);
+uint32_t hl_inflight_expire(struct hl_inflight *t, int64_t now);
+uint32_t hl_inflight_count(const struct hl_inflight *t);
+
+#endif /* HL_INFLIGHT_H */

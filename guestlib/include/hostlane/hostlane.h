@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * libhostlane — the guest side of hostlane: offload functions to the host.
+ *
+ * A guest connects to the host dataplane's memif socket (hl_connect), asks
+ * for a function by name (hl_fn_open: the host answers ack, or nack with a
+ * reason), activates it (hl_fn_activate: the host says whether it runs on
+ * hardware or software), then calls it synchronously (hl_fn_call,
+ * hl_fn_call_u64, or hl_fn_set + hl_fn_get) or asynchronously
+ * (hl_fn_submit + hl_poll, up to HL_MAX_INFLIGHT requests in flight per
+ * connection, completed in any order), and finally releases it (hl_fn_close)
+ * and the connection (hl_disconnect). The messages are described in
+ * hostlane/proto.h and docs/protocol.md.
+ *
+ * Errors. Every function that can fail returns an enum hl_status value from
+ * proto.h: 0 (HL_OK) on success, a positive status otherwise; hl_strerror()
+ * names it. Statuses the host sent (nack reasons such as HL_E_NO_CAPACITY)
+ * are passed through unchanged. hl_poll() alone returns a count, or a
+ * negated status.
+ *
+ * Waiting. Every call that waits for the host is bounded: synchronous calls
+ * by the connection's timeout (struct hl_opts.timeout_ms, or
+ * hl_conn_set_timeout()), hl_poll() by its argument. A wait spins on the
+ * receive ring spin_polls times, then unmasks the memif interrupt and sleeps
+ * on its eventfd (HL_WAIT_HYBRID); HL_WAIT_POLL only spins, HL_WAIT_INTR
+ * sleeps at once. A host that dies (control socket closed, or memif
+ * DISCONNECT) makes every pending and later call fail with
+ * HL_E_DISCONNECTED; hl_conn_reason() then says why. A call that timed out
+ * leaves the connection usable; a late reply to it is dropped and counted.
+ *
+ * Threads. A connection, and every function opened on it, belongs to the
+ * thread that called hl_connect(). Any other thread gets HL_E_WRONG_THREAD
+ * from every call (hl_disconnect() excepted: the caller must make sure no
+ * other thread is using the connection). Use one connection per thread.
+ *
+ * Ownership. hl_connect() and hl_fn_open() allocate; hl_disconnect() and
+ * hl_fn_close() free, and accept NULL. hl_disconnect() also frees every
+ * function still open on the connection. Input buffers are copied before a
+ * call returns. An output buffer given to hl_fn_submit() must stay valid
+ * until its completion is returned by hl_poll() or the connection is closed.
+ */
+#ifndef HOSTLANE_HOSTLANE_H
+#define HOSTLANE_HOSTLANE_H
+
+#include <stdint.h>
+
+#include "hostlane/proto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HL_MAX_INFLIGHT 256u	 /**< requests in flight per connection */
+
+/** How a wait for the host passes its time. */
+enum hl_wait_mode {
+	HL_WAIT_HYBRID = 0,	 /**< spin spin_polls times, then sleep */
+	HL_WAIT_POLL = 1,	 /**< busy-poll only (burns a core) */
+	HL_WAIT_INTR = 2,	 /**< sleep on the interrupt at once */
+};
+
+/** Connection options; initialise with hl_opts_init(), then change fields. */
+struct hl_opts {
+	uint32_t interface_id;	 /**< memif interface id; default 0 */
+	unsigned int spin_polls; /**< HYBRID: polls before sleeping; 100 */
+	enum hl_wait_mode wait_mode; /**< default HL_WAIT_HYBRID */
+	int timeout_ms;		 /**< synchronous calls, handshake; 5000; <0 = none */
+	unsigned int log2_ring_size; /**< 1..14, default 10 (1024 slots) */
+	const char *name;	 /**< guest name, <= 31 chars; default "libhostlane" */
+	uint8_t mac[6];		 /**< guest MAC; all zero = locally generated */
+};
+
+/** One finished asynchronous request, as returned by hl_poll(). */
+struct hl_completion {
+	uint64_t tag;		 /**< as given to hl_fn_submit*() */
+	int status;		 /**< enum hl_status: host's answer or local error */
+	enum hl_fn_state state;	 /**< function state the host reported */
+	uint32_t out_len;	 /**< bytes of output the host sent */
+	uint64_t result;	 /**< reply arg0 (scalar result) */
+	uint64_t result1;	 /**< reply arg1 */
+};
+
+/** Connection counters, for diagnostics. */
+struct hl_stats {
+	uint64_t requests;	 /**< frames sent */
+	uint64_t replies;	 /**< replies matched to a request */
+	uint64_t dropped_unknown; /**< replies whose id was not in flight */
+	uint64_t dropped_dup;	 /**< second replies to a completed request */
+	uint64_t dropped_bad;	 /**< frames failing validation or not replies */
+	uint64_t timeouts;	 /**< requests given up on */
+	uint64_t rx_dropped;	 /**< transport: unusable descriptors */
+	uint64_t kicks;		 /**< transport: interrupts sent to the host */
+	uint64_t sleeps;	 /**< transport: interrupt waits */
+};
+
+struct hl_conn;			 /**< a connection to the host */
+struct hl_fn;			 /**< an opened function (a host session) */
+
+/**
+ * Fill opts with the defaults listed in struct hl_opts.
+ * @param opts  options to initialise; must not be NULL
+ */
+void hl_opts_init(struct hl_opts *opts);
+
+/**
+ * Connect to the host: memif handshake over the unix socket at socket_path,
+ * then a hostlane HELLO exchange.
+ * @param socket_path  filesystem path of the host's memif socket
+ * @param secret       memif secret (credential), <= 24 bytes; NULL = none
+ * @param opts         options, or NULL for the defaults
+ * @param out          receives the connection; NULL on failure
+ * @return HL_OK; HL_E_INVAL (bad argument); HL_E_IO (socket or memory setup
+ *         failed, errno kept); HL_E_REFUSED (the server sent DISCONNECT,
+ *         e.g. a wrong secret); HL_E_DISCONNECTED; HL_E_TIMEOUT;
+ *         HL_E_VERSION; HL_E_NOMEM; or the host's HELLO nack status.
+ */
+int hl_connect(const char *socket_path, const char *secret,
+	       const struct hl_opts *opts, struct hl_conn **out);
+
+/**
+ * Why the last hl_connect() of the calling thread failed, in words: e.g.
+ * the host's memif DISCONNECT string ("incorrect secret"), or the system
+ * call that failed.
+ * @return a thread-local NUL-terminated string; "" if there is nothing to say
+ */
+const char *hl_connect_reason(void);
+
+/**
+ * Say BYE to the host (best effort, without waiting long), disconnect memif
+ * and free the connection and every function still open on it.
+ * @param conn  connection, or NULL (no-op)
+ */
+void hl_disconnect(struct hl_conn *conn);
+
+/**
+ * Why the connection failed, e.g. the host's DISCONNECT reason.
+ * @param conn  connection
+ * @return a NUL-terminated string owned by conn; "" if it is healthy
+ */
+const char *hl_conn_reason(const struct hl_conn *conn);
+
+/**
+ * Change the timeout of synchronous calls on conn.
+ * @param conn        connection
+ * @param timeout_ms  milliseconds; < 0 waits until the reply or the host dies
+ * @return HL_OK or HL_E_WRONG_THREAD
+ */
+int hl_conn_set_timeout(struct hl_conn *conn, int timeout_ms);
+
+/**
+ * Copy the connection's counters.
+ * @param conn   connection
+ * @param stats  receives the counters
+ * @return HL_OK or HL_E_INVAL
+ */
+int hl_conn_stats(const struct hl_conn *conn, struct hl_stats *stats);
+
+/**
+ * The host's protocol version, from its HELLO reply.
+ * @param conn  connection
+ * @return the version (HL_PROTO_VERSION for this library)
+ */
+uint32_t hl_conn_host_version(const struct hl_conn *conn);
+
+/**
+ * Negotiate function name with the host (VirtFun phase 1).
+ * @param conn       connection
+ * @param name       function name: 1..31 characters of [A-Za-z0-9_.-]
+ * @param placement  HL_PLACE_HW, HL_PLACE_SW or HL_PLACE_ANY
+ * @param fn         receives the function; NULL on failure
+ * @return HL_OK (ack) or the nack reason (HL_E_UNKNOWN_FN, HL_E_PERM,
+ *         HL_E_NO_CAPACITY, HL_E_HW_UNAVAIL, HL_E_QUOTA, ...), or a local
+ *         error (HL_E_INVAL, HL_E_TIMEOUT, HL_E_DISCONNECTED, ...)
+ */
+int hl_fn_open(struct hl_conn *conn, const char *name,
+	       enum hl_placement placement, struct hl_fn **fn);
+
+/**
+ * Activate an opened function (VirtFun phase 2).
+ * @param fn     function from hl_fn_open()
+ * @param where  receives HL_PLACE_HW or HL_PLACE_SW; may be NULL
+ * @return HL_OK, or the host's nack reason (e.g. HL_E_HW_UNAVAIL: close
+ *         and reopen with HL_PLACE_SW), or a local error
+ */
+int hl_fn_activate(struct hl_fn *fn, enum hl_placement *where);
+
+/**
+ * Where the host placed fn (after open: reserved; after activate: running).
+ * @param fn  function
+ * @return HL_PLACE_HW, HL_PLACE_SW, or HL_PLACE_ANY if not known yet
+ */
+enum hl_placement hl_fn_placement(const struct hl_fn *fn);
+
+/**
+ * Call fn: send input, wait for the result (set + get in one round trip).
+ * @param fn       an activated function
+ * @param in       input bytes (may be NULL if in_len is 0)
+ * @param in_len   <= HL_PAYLOAD_MAX
+ * @param out      output buffer (may be NULL if out_cap is 0)
+ * @param out_cap  size of out
+ * @param out_len  receives the output length the host sent; may be NULL
+ * @return HL_OK; the host's status; HL_E_TOO_LARGE (in_len too big, or the
+ *         output did not fit: out holds the first out_cap bytes and
+ *         *out_len the full length); HL_E_TIMEOUT; HL_E_DISCONNECTED; ...
+ */
+int hl_fn_call(struct hl_fn *fn, const void *in, uint32_t in_len,
+	       void *out, uint32_t out_cap, uint32_t *out_len);
+
+/**
+ * Call fn with two scalar arguments and a scalar result, e.g.
+ * factorial(n = arg0, repetitions = arg1).
+ * @param fn      an activated function
+ * @param arg0    first argument
+ * @param arg1    second argument
+ * @param result  receives the result (reply arg0); may be NULL
+ * @return as hl_fn_call()
+ */
+int hl_fn_call_u64(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
+		   uint64_t *result);
+
+/**
+ * Send input to fn without waiting for the result (VirtFun "set").
+ * @param fn      an activated function
+ * @param in      input bytes
+ * @param in_len  <= HL_PAYLOAD_MAX
+ * @param arg0    scalar argument
+ * @param arg1    scalar argument
+ * @param state   receives the state after the set (BUSY or DONE); may be NULL
+ * @return HL_OK, the host's status, or a local error
+ */
+int hl_fn_set(struct hl_fn *fn, const void *in, uint32_t in_len,
+	      uint64_t arg0, uint64_t arg1, enum hl_fn_state *state);
+
+/**
+ * Fetch fn's state and, when HL_FN_DONE, its result (VirtFun "get").
+ * @param fn       an activated function
+ * @param out      output buffer (may be NULL if out_cap is 0)
+ * @param out_cap  size of out
+ * @param out_len  receives the output length; may be NULL
+ * @param result   receives the scalar result (reply arg0); may be NULL
+ * @param state    receives HL_FN_WAIT, HL_FN_BUSY or HL_FN_DONE; may be NULL
+ * @return HL_OK, the host's status, or a local error
+ */
+int hl_fn_get(struct hl_fn *fn, void *out, uint32_t out_cap,
+	      uint32_t *out_len, uint64_t *result, enum hl_fn_state *state);
+
+/**
+ * Clear fn's state on the host (VirtFun "rst"); it returns to HL_FN_WAIT.
+ * @param fn  an opened function
+ * @return HL_OK, the host's status, or a local error
+ */
+int hl_fn_reset(struct hl_fn *fn);
+
+/**
+ * Release fn on the host (VirtFun phase 4) and free it, whatever the host
+ * answers.
+ * @param fn  function, or NULL (returns HL_OK)
+ * @return HL_OK, or the host's status / a local error (fn is freed anyway)
+ */
+int hl_fn_close(struct hl_fn *fn);
+
+/**
+ * Start a call of fn and return at once; hl_poll() returns its completion.
+ * @param fn       an activated function
+ * @param in       input bytes, copied before return
+ * @param in_len   <= HL_PAYLOAD_MAX
+ * @param out      where the output goes; must stay valid until completion
+ * @param out_cap  size of out (0 if only the scalar result is wanted)
+ * @param tag      returned in the completion
+ * @return HL_OK; HL_E_NO_SLOTS (HL_MAX_INFLIGHT in flight: poll first);
+ *         HL_E_TOO_LARGE; HL_E_TIMEOUT (send ring stayed full);
+ *         HL_E_DISCONNECTED; HL_E_WRONG_THREAD; HL_E_INVAL
+ */
+int hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len,
+		 void *out, uint32_t out_cap, uint64_t tag);
+
+/**
+ * hl_fn_submit() with two scalar arguments and no payload.
+ * @param fn    an activated function
+ * @param arg0  first argument
+ * @param arg1  second argument
+ * @param tag   returned in the completion
+ * @return as hl_fn_submit()
+ */
+int hl_fn_submit_u64(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
+		     uint64_t tag);
+
+/**
+ * Collect finished asynchronous requests. Requests the host has not
+ * answered within the connection timeout complete with HL_E_TIMEOUT.
+ * @param conn        connection
+ * @param c           array receiving completions
+ * @param max         size of c, >= 1
+ * @param timeout_ms  how long to wait for the first completion: 0 = do
+ *                    not wait, < 0 = until one arrives or the host dies
+ *                    (returns 0 at once when nothing is in flight)
+ * @return the number of completions stored (0 on timeout), or a negated
+ *         status: -HL_E_DISCONNECTED, -HL_E_WRONG_THREAD, -HL_E_INVAL, ...
+ */
+int hl_poll(struct hl_conn *conn, struct hl_completion *c, int max,
+	    int timeout_ms);
+
+/**
+ * Text for a status.
+ * @param status  an enum hl_status value (either sign)
+ * @return a static string; "unknown status" for values not in the list
+ */
+const char *hl_strerror(int status);
+
+/**
+ * Symbolic name of a status, e.g. "HL_E_TIMEOUT".
+ * @param status  an enum hl_status value (either sign)
+ * @return a static string; "HL_E_?" for values not in the list
+ */
+const char *hl_status_name(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOSTLANE_HOSTLANE_H */

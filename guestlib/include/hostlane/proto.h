@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The hostlane wire protocol, shared by the guest library (guestlib/) and
+ * the host dataplane (dataplane/). docs/protocol.md describes it byte by byte.
+ *
+ * A hostlane message is one Ethernet frame of EtherType HL_ETHERTYPE:
+ *
+ *     offset  size  what
+ *          0    14  Ethernet header (dst, src, EtherType 0x88B5 big-endian)
+ *         14    50  struct hl_wire_hdr (little-endian)
+ *         64     n  payload, n = hdr.payload_len <= HL_PAYLOAD_MAX
+ *
+ * so the payload starts 64 bytes into the frame and a whole frame fits in one
+ * HL_FRAME_MAX (2048) byte memif buffer. Replies reuse the request's header
+ * with HL_F_REPLY set, the same opcode, req_id and session, and status set.
+ *
+ * This header holds the protocol and nothing else: no allocation, no I/O, no
+ * dependency beyond <stdint.h>/<string.h>. The inline helpers copy a header
+ * out of (possibly shared, possibly hostile) memory before validating it, so
+ * the result cannot change between check and use.
+ */
+#ifndef HOSTLANE_PROTO_H
+#define HOSTLANE_PROTO_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "hostlane: the wire is little-endian; add byte swaps for this target"
+#endif
+
+#define HL_ETHERTYPE 0x88B5u	      /**< IEEE local experimental 1 */
+#define HL_MAGIC 0x4E414C48u	      /**< "HLAN" as bytes on the wire */
+#define HL_PROTO_VERSION 1u
+#define HL_ETH_HDR_LEN 14u
+#define HL_HDR_LEN 50u
+#define HL_FRAME_HDR_LEN (HL_ETH_HDR_LEN + HL_HDR_LEN)	/**< = 64 */
+#define HL_FRAME_MAX 2048u	      /**< one memif buffer */
+#define HL_PAYLOAD_MAX (HL_FRAME_MAX - HL_FRAME_HDR_LEN) /**< = 1984 */
+#define HL_FN_NAME_LEN 32u	      /**< incl. the terminating NUL */
+#define HL_GUEST_NAME_LEN 32u	      /**< incl. the terminating NUL */
+
+/** hdr.flags bits. */
+#define HL_F_REPLY 0x0001u	      /**< set by the host on every reply */
+#define HL_F_KNOWN (HL_F_REPLY)
+
+/*
+ * Opcodes: X(name, value, payload of the request). Values are wire values and
+ * never change meaning. 0x01-0x3f: session/functions; 0x40-0x7f are reserved
+ * for socket calls and 0x80-0x8f for stats reports.
+ */
+#define HL_OPCODE_LIST(X) \
+	X(HELLO,       0x01, "struct hl_hello") \
+	X(BYE,         0x02, "none") \
+	X(FN_OPEN,     0x03, "struct hl_fn_open") \
+	X(FN_ACTIVATE, 0x04, "none") \
+	X(FN_CALL,     0x05, "function input") \
+	X(FN_SET,      0x06, "function input") \
+	X(FN_GET,      0x07, "none") \
+	X(FN_RESET,    0x08, "none") \
+	X(FN_CLOSE,    0x09, "none")
+
+enum hl_opcode {
+#define HL_X_(name, val, pl) HL_OP_##name = (val),
+	HL_OPCODE_LIST(HL_X_)
+#undef HL_X_
+};
+
+/*
+ * Status codes: X(name, value, message). The first group travels on the wire
+ * in replies; the "local" group is produced by libhostlane itself and never
+ * sent (a host must not send them; a guest treats one received as INTERNAL).
+ * 0 is success; a wire status is a uint16_t.
+ */
+#define HL_STATUS_LIST(X) \
+	X(OK,             0, "success") \
+	X(E_UNKNOWN_FN,   1, "unknown function") \
+	X(E_PERM,         2, "operation not permitted") \
+	X(E_NO_CAPACITY,  3, "no capacity left for this function") \
+	X(E_HW_UNAVAIL,   4, "hardware unavailable") \
+	X(E_QUOTA,        5, "quota exceeded") \
+	X(E_BAD_REQUEST,  6, "bad request") \
+	X(E_BAD_SESSION,  7, "bad session") \
+	X(E_BAD_STATE,    8, "function in wrong state for this request") \
+	X(E_TOO_LARGE,    9, "message too large") \
+	X(E_BUSY,        10, "busy, try again") \
+	X(E_VERSION,     11, "unsupported protocol version") \
+	X(E_INTERNAL,    12, "internal error") \
+	X(E_TRUNCATED,   13, "frame shorter than its header") \
+	X(E_BAD_MAGIC,   14, "bad magic or EtherType") \
+	X(E_BAD_OPCODE,  15, "unknown opcode") \
+	X(E_BAD_LENGTH,  16, "payload length beyond the frame") \
+	X(E_NOT_HELLO,   17, "no HELLO exchanged yet") \
+	X(E_TIMEOUT,    100, "timed out") \
+	X(E_DISCONNECTED, 101, "host disconnected") \
+	X(E_INVAL,      102, "invalid argument") \
+	X(E_NOMEM,      103, "out of memory") \
+	X(E_IO,         104, "system call failed") \
+	X(E_PROTO,      105, "host broke the transport protocol") \
+	X(E_WRONG_THREAD, 106, "connection used from a thread that does not own it") \
+	X(E_NO_SLOTS,   107, "too many requests in flight") \
+	X(E_AGAIN,      108, "nothing ready yet") \
+	X(E_REFUSED,    109, "host refused the connection")
+
+/** Every status libhostlane or a host can produce. */
+enum hl_status {
+#define HL_X_(name, val, msg) HL_##name = (val),
+	HL_STATUS_LIST(HL_X_)
+#undef HL_X_
+};
+
+/** Where a function runs (FN_OPEN request, FN_OPEN/FN_ACTIVATE reply arg0). */
+enum hl_placement {
+	HL_PLACE_ANY = 0,	      /**< request only: host's choice */
+	HL_PLACE_HW = 1,	      /**< FPGA / accelerator */
+	HL_PLACE_SW = 2,	      /**< software worker */
+};
+
+/** A function's state (hdr.state in FN_* replies). */
+enum hl_fn_state {
+	HL_FN_NONE = 0,		      /**< not applicable (non-FN replies) */
+	HL_FN_WAIT = 1,		      /**< ready for input */
+	HL_FN_BUSY = 2,		      /**< computing */
+	HL_FN_DONE = 3,		      /**< result ready */
+};
+
+/** Ethernet header; the EtherType is big-endian (network order). */
+struct __attribute__((packed)) hl_eth_hdr {
+	uint8_t dst[6];
+	uint8_t src[6];
+	uint16_t ethertype;	      /**< big-endian HL_ETHERTYPE */
+};
+
+/** The hostlane header, little-endian, right after the Ethernet header. */
+struct __attribute__((packed)) hl_wire_hdr {
+	uint32_t magic;		      /**< HL_MAGIC */
+	uint16_t version;	      /**< HL_PROTO_VERSION */
+	uint16_t opcode;	      /**< enum hl_opcode */
+	uint16_t flags;		      /**< HL_F_* */
+	uint16_t status;	      /**< enum hl_status; 0 in requests */
+	uint32_t session;	      /**< FN_* : from the FN_OPEN reply */
+	uint64_t req_id;	      /**< guest-chosen, echoed in the reply */
+	uint32_t payload_len;	      /**< bytes after the header */
+	uint16_t state;		      /**< enum hl_fn_state, replies only */
+	uint16_t reserved0;	      /**< 0 */
+	uint64_t arg0;		      /**< scalar argument / result */
+	uint64_t arg1;		      /**< second scalar argument / result */
+	uint16_t reserved1;	      /**< 0; pads the payload to offset 64 */
+};
+
+/** A whole frame header: where the payload offset 64 comes from. */
+struct __attribute__((packed)) hl_frame_hdr {
+	struct hl_eth_hdr eth;
+	struct hl_wire_hdr hl;
+};
+
+/** HELLO payload, both ways: who is speaking and what it accepts. */
+struct __attribute__((packed)) hl_hello {
+	char name[HL_GUEST_NAME_LEN]; /**< NUL-terminated, may be empty */
+	uint16_t version_min;	      /**< protocol versions spoken */
+	uint16_t version_max;
+	uint16_t max_inflight;	      /**< requests in flight accepted/used */
+	uint16_t reserved;	      /**< 0 */
+	uint32_t max_payload;	      /**< largest payload accepted */
+	uint32_t reserved2;	      /**< 0 */
+};
+
+/** FN_OPEN request payload. */
+struct __attribute__((packed)) hl_fn_open {
+	char name[HL_FN_NAME_LEN];    /**< NUL-terminated, 1..31 chars */
+	uint8_t placement;	      /**< enum hl_placement */
+	uint8_t reserved[7];	      /**< 0 */
+};
+
+_Static_assert(sizeof(struct hl_eth_hdr) == HL_ETH_HDR_LEN, "eth hdr size");
+_Static_assert(sizeof(struct hl_wire_hdr) == HL_HDR_LEN, "hl hdr size");
+_Static_assert(sizeof(struct hl_frame_hdr) == 64, "frame hdr size");
+_Static_assert(sizeof(struct hl_hello) == 48, "hello size");
+_Static_assert(sizeof(struct hl_fn_open) == 40, "fn_open size");
+_Static_assert(__builtin_offsetof(struct hl_wire_hdr, req_id) == 16, "req_id");
+_Static_assert(__builtin_offsetof(struct hl_wire_hdr, arg0) == 32, "arg0");
+_Static_assert(HL_FRAME_HDR_LEN + HL_PAYLOAD_MAX == HL_FRAME_MAX, "frame max");
+
+/** True if op is an opcode of this protocol version. */
+static inline int
+hl_proto_opcode_valid(uint32_t op)
+{
+	switch (op) {
+#define HL_X_(name, val, pl) case (val):
+	HL_OPCODE_LIST(HL_X_)
+#undef HL_X_
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/** Name of an opcode, "?" if unknown. */
+static inline const char *
+hl_proto_opcode_name(uint32_t op)
+{
+	switch (op) {
+#define HL_X_(name, val, pl) case (val): return #name;
+	HL_OPCODE_LIST(HL_X_)
+#undef HL_X_
+	default:
+		return "?";
+	}
+}
+
+/** True if st is a status value this protocol version defines. */
+static inline int
+hl_proto_status_valid(uint32_t st)
+{
+	switch (st) {
+#define HL_X_(name, val, msg) case (val):
+	HL_STATUS_LIST(HL_X_)
+#undef HL_X_
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/** True if st may travel on the wire (the non-local statuses). */
+static inline int
+hl_proto_status_on_wire(uint32_t st)
+{
+	return st < HL_E_TIMEOUT && hl_proto_status_valid(st);
+}
+
+/**
+ * Copy the header of frame out (so that later writes to frame cannot change
+ * it) and validate it. Checks, in order: length, EtherType and magic,
+ * version, reserved fields and flags, opcode, payload length.
+ *
+ * @param frame  start of the Ethernet frame (any alignment)
+ * @param len    bytes available at frame
+ * @param out    receives the copied header (filled whenever len allows)
+ * @return HL_OK, HL_E_TRUNCATED, HL_E_BAD_MAGIC, HL_E_VERSION,
+ *         HL_E_BAD_REQUEST (reserved bits set), HL_E_BAD_OPCODE,
+ *         HL_E_TOO_LARGE (payload_len > HL_PAYLOAD_MAX) or
+ *         HL_E_BAD_LENGTH (payload beyond len; trailing padding is allowed).
+ */
+static inline enum hl_status
+hl_proto_hdr_parse(const void *frame, uint32_t len, struct hl_frame_hdr *out)
+{
+	if (len < HL_FRAME_HDR_LEN)
+		return HL_E_TRUNCATED;
+	memcpy(out, frame, sizeof(*out));
+	if (out->eth.ethertype != __builtin_bswap16(HL_ETHERTYPE) ||
+	    out->hl.magic != HL_MAGIC)
+		return HL_E_BAD_MAGIC;
+	if (out->hl.version != HL_PROTO_VERSION)
+		return HL_E_VERSION;
+	if (out->hl.reserved0 != 0 || out->hl.reserved1 != 0 ||
+	    (out->hl.flags & ~HL_F_KNOWN) != 0)
+		return HL_E_BAD_REQUEST;
+	if (!hl_proto_opcode_valid(out->hl.opcode))
+		return HL_E_BAD_OPCODE;
+	if (out->hl.payload_len > HL_PAYLOAD_MAX)
+		return HL_E_TOO_LARGE;
+	if (out->hl.payload_len > len - HL_FRAME_HDR_LEN)
+		return HL_E_BAD_LENGTH;
+	return HL_OK;
+}
+
+/** hl_proto_hdr_parse() for callers that only want the verdict. */
+static inline enum hl_status
+hl_proto_hdr_validate(const void *frame, uint32_t len)
+{
+	struct hl_frame_hdr h;
+
+	return hl_proto_hdr_parse(frame, len, &h);
+}
+
+/**
+ * Fill h as a request header (Ethernet + hostlane); arg0/arg1, state and
+ * payload_len start at 0 for the caller to set.
+ */
+static inline void
+hl_proto_hdr_init(struct hl_frame_hdr *h, const uint8_t dst[6],
+		  const uint8_t src[6], uint16_t opcode, uint32_t session,
+		  uint64_t req_id)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->eth.dst, dst, 6);
+	memcpy(h->eth.src, src, 6);
+	h->eth.ethertype = __builtin_bswap16(HL_ETHERTYPE);
+	h->hl.magic = HL_MAGIC;
+	h->hl.version = HL_PROTO_VERSION;
+	h->hl.opcode = opcode;
+	h->hl.session = session;
+	h->hl.req_id = req_id;
+}
+
+/**
+ * Turn a copied request header into its reply header in place: swap MACs,
+ * set HL_F_REPLY and status. payload_len, state and args are the caller's.
+ */
+static inline void
+hl_proto_hdr_make_reply(struct hl_frame_hdr *h, const uint8_t host_mac[6],
+			enum hl_status status)
+{
+	memcpy(h->eth.dst, h->eth.src, 6);
+	memcpy(h->eth.src, host_mac, 6);
+	h->hl.flags |= HL_F_REPLY;
+	h->hl.status = (uint16_t)status;
+}
+
+/**
+ * Validate a function name as carried in struct hl_fn_open: NUL-terminated
+ * within HL_FN_NAME_LEN, 1..31 characters from [A-Za-z0-9_.-], NUL padded.
+ * @return HL_OK or HL_E_BAD_REQUEST.
+ */
+static inline enum hl_status
+hl_proto_fn_name_validate(const char name[HL_FN_NAME_LEN])
+{
+	uint32_t i = 0;
+
+	for (; i < HL_FN_NAME_LEN && name[i] != '\0'; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return HL_E_BAD_REQUEST;
+	}
+	if (i == 0 || i == HL_FN_NAME_LEN)
+		return HL_E_BAD_REQUEST;
+	for (; i < HL_FN_NAME_LEN; i++)
+		if (name[i] != '\0')
+			return HL_E_BAD_REQUEST;
+	return HL_OK;
+}
+
+/**
+ * Copy out and validate an FN_OPEN payload.
+ * @return HL_OK, HL_E_BAD_LENGTH (wrong size) or HL_E_BAD_REQUEST.
+ */
+static inline enum hl_status
+hl_proto_fn_open_parse(const void *payload, uint32_t len, struct hl_fn_open *out)
+{
+	static const uint8_t zero[sizeof(out->reserved)];
+
+	if (len != sizeof(*out))
+		return HL_E_BAD_LENGTH;
+	memcpy(out, payload, sizeof(*out));
+	if (out->placement > HL_PLACE_SW ||
+	    memcmp(out->reserved, zero, sizeof(zero)) != 0)
+		return HL_E_BAD_REQUEST;
+	return hl_proto_fn_name_validate(out->name);
+}
+
+#endif /* HOSTLANE_PROTO_H */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The in-flight request table: id allocation, reply matching, completions. */
+#include <string.h>
+
+#include "hl_inflight.h"
+
+void
+hl_inflight_init(struct hl_inflight *t)
+{
+	memset(t, 0, sizeof(*t));
+	/* Pop order 0, 1, 2, ...: the stack holds the highest index first. */
+	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++)
+		t->free_idx[i] = (uint16_t)(HL_MAX_INFLIGHT - 1 - i);
+	t->nfree = HL_MAX_INFLIGHT;
+}
+
+uint32_t
+hl_inflight_count(const struct hl_inflight *t)
+{
+	return HL_MAX_INFLIGHT - t->nfree;
+}
+
+int
+hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
+		  uint64_t tag, void *out, uint32_t out_cap, int64_t deadline,
+		  struct hl_slot **slot)
+{
+	struct hl_slot *s;
+	uint16_t idx;
+
+	if (t->nfree == 0)
+		return HL_E_NO_SLOTS;
+	idx = t->free_idx[--t->nfree];
+	s = &t->slot[idx];
+	memset(s, 0, sizeof(*s));
+	s->id = (++t->gen << HL_SLOT_BITS) | idx;
+	s->tag = tag;
+	s->deadline = deadline;
+	s->out = out;
+	s->out_cap = out_cap;
+	s->opcode = opcode;
+	s->async = async != 0;
+	s->state = HL_SLOT_WAITING;
+	*slot = s;
+	return HL_OK;
+}
+
+void
+hl_inflight_free(struct hl_inflight *t, struct hl_slot *s)
+{
+	if (s->state == HL_SLOT_FREE)
+		return;
+	s->state = HL_SLOT_FREE;
+	s->out = NULL;
+	t->free_idx[t->nfree++] = (uint16_t)(s - t->slot);
+}
+
+struct hl_slot *
+hl_inflight_match(struct hl_inflight *t, uint64_t id, uint16_t opcode)
+{
+	uint64_t idx = id & HL_SLOT_MASK;
+	struct hl_slot *s;
+
+	if (idx >= HL_MAX_INFLIGHT || (id >> HL_SLOT_BITS) == 0) {
+		t->dropped_unknown++;
+		return NULL;
+	}
+	s = &t->slot[idx];
+	if (s->id != id || s->opcode != opcode) {
+		t->dropped_unknown++;
+		return NULL;
+	}
+	if (s->state != HL_SLOT_WAITING) {
+		t->dropped_dup++;
+		return NULL;
+	}
+	return s;
+}
+
+static void
+cq_push(struct hl_inflight *t, struct hl_slot *s)
+{
+	/* Cannot overflow: every queued slot is a reserved slot. */
+	t->cq[(t->cq_head + t->cq_len) % HL_MAX_INFLIGHT] =
+		(uint16_t)(s - t->slot);
+	t->cq_len++;
+	s->state = HL_SLOT_QUEUED;
+}
+
+void
+hl_inflight_complete(struct hl_inflight *t, struct hl_slot *s,
+		     const struct hl_result *res, const void *payload)
+{
+	s->res = *res;
+	if (res->out_len > 0 && s->out != NULL)
+		memcpy(s->out, payload,
+		       res->out_len < s->out_cap ? res->out_len : s->out_cap);
+	if (res->status == HL_OK && res->out_len > s->out_cap)
+		s->res.status = HL_E_TOO_LARGE;
+	if (s->async)
+		cq_push(t, s);
+	else
+		s->state = HL_SLOT_DONE;
+}
+
+struct hl_slot *
+hl_inflight_cq_pop(struct hl_inflight *t)
+{
+	struct hl_slot *s;
+
+	if (t->cq_len == 0)
+		return NULL;
+	s = &t->slot[t->cq[t->cq_head]];
+	t->cq_head = (t->cq_head + 1) % HL_MAX_INFLIGHT;
+	t->cq_len--;
+	return s;
+}
+
+/* Complete async requests whose deadline passed with HL_E_TIMEOUT. */
+uint32_t
+hl_inflight_expire(struct hl_inflight *t, int64_t now)
+{
+	struct hl_result res = { .status = HL_E_TIMEOUT };
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++) {
+		struct hl_slot *s = &t->slot[i];
+		if (s->state != HL_SLOT_WAITING || !s->async ||
+		    s->deadline < 0 || s->deadline > now)
+			continue;
+		hl_inflight_complete(t, s, &res, NULL);
+		n++;
+	}
+	t->expired += n;
+	return n;
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* memif 2.0 client: control-socket handshake, shared region setup, teardown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hl_memif.h"
+
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+
+void
+hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->dead)
+		return;
+	m->dead = status;
+	va_start(ap, fmt);
+	vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
+	va_end(ap);
+}
+
+static int
+ctl_send(struct hl_memif *m, const struct memif_msg *msg, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (sendmsg(m->ctl_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*msg)) {
+		hl_memif_set_dead(m, HL_E_DISCONNECTED, "control send: %s",
+				  strerror(errno));
+		return m->dead;
+	}
+	return HL_OK;
+}
+
+/* Wait for the control socket to become readable within deadline. */
+static int
+ctl_wait(struct hl_memif *m, int64_t deadline)
+{
+	struct pollfd p = { .fd = m->ctl_fd, .events = POLLIN };
+	int n;
+
+	do {
+		n = poll(&p, 1, hl_ms_left(deadline));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		hl_memif_set_dead(m, HL_E_IO, "poll: %s", strerror(errno));
+		return m->dead;
+	}
+	return n == 0 ? HL_E_TIMEOUT : HL_OK;
+}
+
+/* Receive one control message (no fds expected from a server). */
+static int
+ctl_recv(struct hl_memif *m, struct memif_msg *msg)
+{
+	ssize_t n;
+
+	memset(msg, 0, sizeof(*msg));
+	do {
+		n = recv(m->ctl_fd, msg, sizeof(*msg), MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return HL_E_AGAIN;
+	if (n <= 0) {
+		hl_memif_set_dead(m, HL_E_DISCONNECTED, "host closed the memif "
+				  "control socket");
+		return m->dead;
+	}
+	if (n != (ssize_t)sizeof(*msg)) {
+		hl_memif_set_dead(m, HL_E_PROTO, "control message of %zd bytes", n);
+		return m->dead;
+	}
+	return HL_OK;
+}
+
+static void
+on_disconnect(struct hl_memif *m, const struct memif_msg *msg, int status)
+{
+	int len = (int)strnlen((const char *)msg->disconnect.string,
+			       MEMIF_DISC_STRING_LEN);
+
+	hl_memif_set_dead(m, status, "host disconnected (code %u): %.*s",
+			  (unsigned)msg->disconnect.code, len,
+			  (const char *)msg->disconnect.string);
+}
+
+/* Wait for a message of type want; DISCONNECT or anything else fails. */
+static int
+ctl_expect(struct hl_memif *m, struct memif_msg *msg, uint16_t want,
+	   int timeout_ms)
+{
+	int64_t deadline = hl_deadline(timeout_ms);
+	int rc;
+
+	do {
+		rc = ctl_wait(m, deadline);
+		if (rc == HL_OK)
+			rc = ctl_recv(m, msg);
+	} while (rc == HL_E_AGAIN);
+	if (rc == HL_E_TIMEOUT)
+		hl_memif_set_dead(m, HL_E_TIMEOUT, "no memif message %u from host",
+				  want);
+	if (rc != HL_OK)
+		return m->dead ? m->dead : rc;
+	if (msg->type == MEMIF_MSG_TYPE_DISCONNECT) {
+		on_disconnect(m, msg, HL_E_REFUSED);
+		return m->dead;
+	}
+	if (msg->type != want) {
+		hl_memif_set_dead(m, HL_E_PROTO, "memif message %u, wanted %u",
+				  msg->type, want);
+		return m->dead;
+	}
+	return HL_OK;
+}
+
+/* Send msg (with fd), wait for its ACK. */
+static int
+ctl_call(struct hl_memif *m, const struct memif_msg *msg, int fd, int timeout_ms)
+{
+	struct memif_msg ack;
+	int rc = ctl_send(m, msg, fd);
+
+	return rc != HL_OK ? rc : ctl_expect(m, &ack, MEMIF_MSG_TYPE_ACK, timeout_ms);
+}
+
+int
+hl_memif_ctl_service(struct hl_memif *m)
+{
+	struct memif_msg msg;
+	int rc;
+
+	while (!m->dead && (rc = ctl_recv(m, &msg)) == HL_OK) {
+		if (msg.type == MEMIF_MSG_TYPE_DISCONNECT)
+			on_disconnect(m, &msg, HL_E_DISCONNECTED);
+	}
+	return m->dead;
+}
+
+static int
+check_hello(struct hl_memif *m, const struct memif_msg_hello *h,
+	    unsigned int *log2)
+{
+	if (h->min_version > MEMIF_VERSION || h->max_version < MEMIF_VERSION) {
+		hl_memif_set_dead(m, HL_E_VERSION, "host speaks memif %#x..%#x",
+				  h->min_version, h->max_version);
+		return m->dead;
+	}
+	if (*log2 > h->max_log2_ring_size)
+		*log2 = h->max_log2_ring_size;
+	if (*log2 < 1) {
+		hl_memif_set_dead(m, HL_E_PROTO, "host allows rings of 2^%u",
+				  h->max_log2_ring_size);
+		return m->dead;
+	}
+	return HL_OK;
+}
+
+static int
+sock_open(struct hl_memif *m, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return HL_E_INVAL;
+	strcpy(sa.sun_path, path);
+	m->ctl_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (m->ctl_fd < 0 ||
+	    connect(m->ctl_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		hl_memif_set_dead(m, HL_E_IO, "connect %s: %s", path,
+				  strerror(errno));
+		return m->dead;
+	}
+	return HL_OK;
+}
+
+static void
+ring_init(struct hl_memif *m, struct hl_memif_q *q, uint16_t flags)
+{
+	q->ring = (struct memif_ring *)(m->base + q->ring_off);
+	q->ring->cookie = MEMIF_COOKIE;
+	q->ring->flags = flags;
+	q->ring->head = 0;
+	q->ring->tail = 0;
+	for (uint32_t i = 0; i < m->ring_size; i++) {
+		struct memif_desc *d = &q->ring->desc[i];
+		d->flags = 0;
+		d->region = 0;
+		d->length = HL_MEMIF_BUF_SIZE;
+		d->offset = q->buf0 + i * HL_MEMIF_BUF_SIZE;
+		d->metadata = 0;
+	}
+}
+
+/* Lay out, create, seal and map the one region; create the eventfds. */
+static int
+region_create(struct hl_memif *m)
+{
+	uint64_t rbytes = ALIGN_UP(memif_ring_bytes(m->log2_ring_size), 64);
+
+	m->c2s.ring_off = 0;
+	m->s2c.ring_off = (uint32_t)rbytes;
+	m->c2s.buf0 = (uint32_t)ALIGN_UP(2 * rbytes, 4096);
+	m->s2c.buf0 = m->c2s.buf0 + m->ring_size * HL_MEMIF_BUF_SIZE;
+	m->size = m->s2c.buf0 + (uint64_t)m->ring_size * HL_MEMIF_BUF_SIZE;
+	m->memfd = memfd_create("hostlane-memif", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (m->memfd < 0 || ftruncate(m->memfd, (off_t)m->size) < 0 ||
+	    fcntl(m->memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		goto err;
+	m->base = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       m->memfd, 0);
+	if (m->base == MAP_FAILED) {
+		m->base = NULL;
+		goto err;
+	}
+	m->c2s.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	m->s2c.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->c2s.efd < 0 || m->s2c.efd < 0)
+		goto err;
+	ring_init(m, &m->c2s, 0);
+	ring_init(m, &m->s2c, 0);
+	return HL_OK;
+err:
+	hl_memif_set_dead(m, HL_E_IO, "region setup: %s", strerror(errno));
+	return m->dead;
+}
+
+static int
+send_init(struct hl_memif *m, const struct hl_memif_cfg *cfg)
+{
+	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_INIT };
+	const char *name = cfg->name != NULL ? cfg->name : "libhostlane";
+
+	msg.init.version = MEMIF_VERSION;
+	msg.init.id = cfg->interface_id;
+	msg.init.mode = MEMIF_INTERFACE_MODE_ETHERNET;
+	if (cfg->secret != NULL)
+		memcpy(msg.init.secret, cfg->secret, strlen(cfg->secret));
+	memcpy(msg.init.name, name, strnlen(name, MEMIF_NAME_LEN - 1));
+	return ctl_call(m, &msg, -1, cfg->timeout_ms);
+}
+
+static int
+send_region_and_rings(struct hl_memif *m, int timeout_ms)
+{
+	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_ADD_REGION };
+	int rc;
+
+	msg.add_region.index = 0;
+	msg.add_region.size = m->size;
+	rc = ctl_call(m, &msg, m->memfd, timeout_ms);
+	for (int c2s = 1; rc == HL_OK && c2s >= 0; c2s--) {
+		struct hl_memif_q *q = c2s ? &m->c2s : &m->s2c;
+		memset(&msg, 0, sizeof(msg));
+		msg.type = MEMIF_MSG_TYPE_ADD_RING;
+		msg.add_ring.flags = c2s ? MEMIF_MSG_ADD_RING_FLAG_C2S : 0;
+		msg.add_ring.index = 0;
+		msg.add_ring.region = 0;
+		msg.add_ring.offset = q->ring_off;
+		msg.add_ring.log2_ring_size = (uint8_t)m->log2_ring_size;
+		msg.add_ring.private_hdr_size = 0;
+		rc = ctl_call(m, &msg, q->efd, timeout_ms);
+	}
+	return rc;
+}
+
+static int
+handshake(struct hl_memif *m, const struct hl_memif_cfg *cfg)
+{
+	struct memif_msg msg;
+	unsigned int log2 = cfg->log2_ring_size;
+	int rc;
+
+	rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_HELLO, cfg->timeout_ms);
+	if (rc == HL_OK)
+		rc = check_hello(m, &msg.hello, &log2);
+	if (rc != HL_OK)
+		return rc;
+	m->log2_ring_size = log2;
+	m->ring_size = 1u << log2;
+	m->mask = (uint16_t)(m->ring_size - 1);
+	rc = region_create(m);
+	if (rc == HL_OK)
+		rc = send_init(m, cfg);
+	if (rc == HL_OK)
+		rc = send_region_and_rings(m, cfg->timeout_ms);
+	if (rc != HL_OK)
+		return rc;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MEMIF_MSG_TYPE_CONNECT;
+	memcpy(msg.connect.if_name, "hostlane", 8);
+	rc = ctl_send(m, &msg, -1);
+	if (rc == HL_OK)
+		rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_CONNECTED, cfg->timeout_ms);
+	return rc;
+}
+
+static int
+cfg_check(const struct hl_memif_cfg *cfg)
+{
+	if (cfg->socket_path == NULL || cfg->log2_ring_size < 1 ||
+	    cfg->log2_ring_size > 14 || cfg->wait_mode > HL_WAIT_INTR)
+		return HL_E_INVAL;
+	if (cfg->secret != NULL && strlen(cfg->secret) > MEMIF_SECRET_LEN)
+		return HL_E_INVAL;
+	return HL_OK;
+}
+
+int
+hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
+	      char *reason, size_t reason_len)
+{
+	struct hl_memif *m;
+	int rc = cfg_check(cfg);
+
+	*out = NULL;
+	if (rc != HL_OK)
+		return rc;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return HL_E_NOMEM;
+	m->ctl_fd = m->memfd = m->c2s.efd = m->s2c.efd = -1;
+	m->wait_mode = cfg->wait_mode;
+	m->spin_polls = cfg->spin_polls;
+	rc = sock_open(m, cfg->socket_path);
+	if (rc == HL_OK)
+		rc = handshake(m, cfg);
+	if (rc != HL_OK) {
+		if (reason != NULL && reason_len > 0)
+			snprintf(reason, reason_len, "%s", m->reason);
+		m->dead = HL_E_DISCONNECTED; /* nothing to say DISCONNECT to */
+		hl_memif_close(m);
+		return rc;
+	}
+	hl_memif_rings_start(m);
+	*out = m;
+	return HL_OK;
+}
+
+static void
+close_fd(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+hl_memif_close(struct hl_memif *m)
+{
+	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_DISCONNECT };
+
+	if (m == NULL)
+		return;
+	if (!m->dead) {
+		msg.disconnect.code = 0;
+		memcpy(msg.disconnect.string, "client closed", 13);
+		(void)ctl_send(m, &msg, -1);
+	}
+	if (m->base != NULL)
+		munmap(m->base, m->size);
+	close_fd(m->ctl_fd);
+	close_fd(m->memfd);
+	close_fd(m->c2s.efd);
+	close_fd(m->s2c.efd);
+	free(m);
+}

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* memif client rings: send and receive frames, spin and interrupt waits. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hl_conn.h"
+#include "hl_memif.h"
+
+/*
+ * An interrupt sleep is cut into slices of at most this length, after which
+ * the ring is re-checked. The unmask/re-check protocol below is race-free
+ * only if the server, too, orders its tail store before its flags load with
+ * a full barrier; DPDK's net_memif does not, so a wakeup can be lost. The
+ * slice bounds the cost of that to one slice, instead of a whole timeout.
+ */
+#define HL_INTR_SLICE_MS 100
+#define HL_SPIN_CHECK_EVERY 256u
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+int64_t
+hl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+hl_deadline(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : hl_now_ms() + timeout_ms;
+}
+
+int
+hl_ms_left(int64_t deadline)
+{
+	int64_t left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - hl_now_ms();
+	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static int
+deadline_passed(int64_t deadline)
+{
+	return deadline >= 0 && hl_now_ms() >= deadline;
+}
+
+/* Non-blocking look at the control socket: has the host gone? */
+static int
+peer_check(struct hl_memif *m)
+{
+	struct pollfd p = { .fd = m->ctl_fd, .events = POLLIN };
+
+	if (m->dead == 0 && poll(&p, 1, 0) > 0)
+		hl_memif_ctl_service(m);
+	return m->dead;
+}
+
+static void
+s2c_post(struct hl_memif *m, uint32_t n)
+{
+	struct hl_memif_q *q = &m->s2c;
+
+	for (uint32_t i = 0; i < n; i++, q->head++) {
+		uint16_t slot = q->head & m->mask;
+		struct memif_desc *d = &q->ring->desc[slot];
+		d->flags = 0;
+		d->region = 0;
+		d->offset = q->buf0 + slot * HL_MEMIF_BUF_SIZE;
+		d->length = HL_MEMIF_BUF_SIZE;
+	}
+	/* Release: the descriptors written above must be visible to the
+	 * server before it sees the new head and fills those slots. */
+	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
+}
+
+void
+hl_memif_rings_start(struct hl_memif *m)
+{
+	/* The server reset head/tail when it accepted CONNECT; only now may
+	 * the client post its receive buffers. */
+	m->c2s.head = m->c2s.tail = 0;
+	m->s2c.head = m->s2c.tail = 0;
+	__atomic_store_n(&m->s2c.ring->flags,
+			 m->wait_mode == HL_WAIT_INTR ? 0 : MEMIF_RING_FLAG_MASK_INT,
+			 __ATOMIC_RELAXED);
+	s2c_post(m, m->ring_size);
+}
+
+/* Free C2S slots; a tail that never was a head kills the connection. */
+static uint32_t
+c2s_free(struct hl_memif *m)
+{
+	struct hl_memif_q *q = &m->c2s;
+	/* Acquire: pairs with the server's release store of tail, so its
+	 * reads of the buffers it consumed are done before we reuse them. */
+	uint16_t tail = __atomic_load_n(&q->ring->tail, __ATOMIC_ACQUIRE);
+	uint16_t used = (uint16_t)(q->head - tail);
+
+	if (used > m->ring_size || (uint16_t)(tail - q->tail) > m->ring_size) {
+		hl_memif_set_dead(m, HL_E_PROTO, "C2S tail %u out of range "
+				  "(head %u)", tail, q->head);
+		return 0;
+	}
+	q->tail = tail;
+	return m->ring_size - used;
+}
+
+static int
+c2s_wait_space(struct hl_memif *m, int timeout_ms)
+{
+	int64_t deadline = hl_deadline(timeout_ms);
+
+	for (uint32_t i = 1;; i++) {
+		if (c2s_free(m) > 0)
+			return HL_OK;
+		if (m->dead)
+			return m->dead;
+		if (i % HL_SPIN_CHECK_EVERY == 0) {
+			if (peer_check(m))
+				return m->dead;
+			if (deadline_passed(deadline))
+				return HL_E_TIMEOUT;
+			sched_yield();
+		}
+		cpu_relax();
+	}
+}
+
+static void
+c2s_kick(struct hl_memif *m)
+{
+	uint64_t one = 1;
+
+	/* Full barrier: our head store must be visible before we read the
+	 * server's MASK_INT, or a server that unmasks and re-checks head
+	 * could miss the frame while we miss its unmask. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&m->c2s.ring->flags, __ATOMIC_RELAXED) &
+	    MEMIF_RING_FLAG_MASK_INT)
+		return;
+	if (write(m->c2s.efd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		m->stats.kicks++;
+}
+
+int
+hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
+	      int timeout_ms)
+{
+	struct hl_memif_q *q = &m->c2s;
+	int rc;
+
+	if (m->dead)
+		return m->dead;
+	if (len == 0 || len > HL_MEMIF_BUF_SIZE)
+		return HL_E_TOO_LARGE;
+	rc = c2s_wait_space(m, timeout_ms);
+	if (rc != HL_OK)
+		return rc;
+	uint16_t slot = q->head & m->mask;
+	struct memif_desc *d = &q->ring->desc[slot];
+	memcpy(m->base + q->buf0 + slot * HL_MEMIF_BUF_SIZE, frame, len);
+	d->flags = 0;
+	d->region = 0;
+	d->offset = q->buf0 + slot * HL_MEMIF_BUF_SIZE;
+	d->length = len;
+	q->head++;
+	/* Release: the buffer and descriptor must be visible to the server
+	 * before it sees the new head. */
+	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
+	m->stats.tx_frames++;
+	c2s_kick(m);
+	return HL_OK;
+}
+
+/* Filled S2C slots not yet consumed; the server's tail is bound-checked. */
+static uint32_t
+s2c_avail(struct hl_memif *m)
+{
+	struct hl_memif_q *q = &m->s2c;
+	/* Acquire: pairs with the server's release store of tail, so the
+	 * descriptors and buffers it filled are visible before we read them. */
+	uint16_t tail = __atomic_load_n(&q->ring->tail, __ATOMIC_ACQUIRE);
+	uint16_t avail = (uint16_t)(tail - q->tail);
+
+	if (avail > (uint16_t)(q->head - q->tail)) {
+		hl_memif_set_dead(m, HL_E_PROTO, "S2C tail %u beyond posted "
+				  "head %u", tail, q->head);
+		return 0;
+	}
+	return avail;
+}
+
+/*
+ * Copy the frame starting at the oldest filled slot into buf. Returns the
+ * number of slots it used, 0 if its chain is not complete yet; *bad is set
+ * if the frame must be dropped. Only length and flags are read from the
+ * descriptor, once each (it is in memory the server can still write).
+ */
+static uint32_t
+s2c_gather(struct hl_memif *m, uint32_t avail, void *buf, uint32_t cap,
+	   uint32_t *len, int *bad)
+{
+	struct hl_memif_q *q = &m->s2c;
+	uint32_t total = 0, nseg = 0;
+	uint16_t flags;
+
+	*bad = 0;
+	do {
+		if (nseg == avail)
+			return 0;
+		uint16_t slot = (uint16_t)(q->tail + nseg) & m->mask;
+		const volatile struct memif_desc *d = &q->ring->desc[slot];
+		uint32_t seg = d->length;
+		flags = d->flags;
+		if (seg > HL_MEMIF_BUF_SIZE || total + seg > cap)
+			*bad = 1;
+		else
+			memcpy((uint8_t *)buf + total, m->base + q->buf0 +
+			       slot * HL_MEMIF_BUF_SIZE, seg);
+		total += *bad ? 0 : seg;
+		nseg++;
+	} while ((flags & MEMIF_DESC_FLAG_NEXT) && nseg < HL_MEMIF_MAX_CHAIN);
+	if (flags & MEMIF_DESC_FLAG_NEXT)
+		*bad = 1;
+	*len = total;
+	return nseg;
+}
+
+int
+hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
+{
+	uint32_t avail, nseg;
+	int bad;
+
+	for (;;) {
+		if (m->dead)
+			return m->dead;
+		avail = s2c_avail(m);
+		if (avail == 0)
+			return m->dead ? m->dead : HL_E_AGAIN;
+		nseg = s2c_gather(m, avail, buf, cap, len, &bad);
+		if (nseg == 0)
+			return HL_E_AGAIN;
+		m->s2c.tail += (uint16_t)nseg;
+		s2c_post(m, nseg);
+		if (!bad && *len > 0) {
+			m->stats.rx_frames++;
+			return HL_OK;
+		}
+		m->stats.rx_dropped++;
+	}
+}
+
+static int
+rx_ready(struct hl_memif *m)
+{
+	return s2c_avail(m) > 0 || m->dead;
+}
+
+static void
+s2c_mask(struct hl_memif *m, int masked)
+{
+	/* Relaxed: MASK_INT is a hint; ordering against tail is handled by
+	 * the fence in intr_sleep(). */
+	__atomic_store_n(&m->s2c.ring->flags,
+			 masked ? MEMIF_RING_FLAG_MASK_INT : 0, __ATOMIC_RELAXED);
+}
+
+/* Spin up to polls times (polls = 0: until deadline). */
+static int
+spin(struct hl_memif *m, unsigned int polls, int64_t deadline)
+{
+	for (unsigned int i = 1; polls == 0 || i <= polls; i++) {
+		if (rx_ready(m))
+			return m->dead ? m->dead : HL_OK;
+		if (i % HL_SPIN_CHECK_EVERY == 0) {
+			if (peer_check(m))
+				return m->dead;
+			if (deadline_passed(deadline))
+				return HL_E_TIMEOUT;
+		}
+		cpu_relax();
+	}
+	return HL_E_AGAIN;
+}
+
+static void
+drain_eventfd(struct hl_memif *m)
+{
+	uint64_t cnt;
+
+	if (read(m->s2c.efd, &cnt, sizeof(cnt)) == (ssize_t)sizeof(cnt))
+		m->stats.wakeups++;
+}
+
+static int
+intr_sleep_once(struct hl_memif *m, int64_t deadline)
+{
+	struct pollfd p[2] = {
+		{ .fd = m->s2c.efd, .events = POLLIN },
+		{ .fd = m->ctl_fd, .events = POLLIN },
+	};
+	int left = hl_ms_left(deadline);
+	int n;
+
+	s2c_mask(m, 0);
+	/* Full barrier: the unmask must be visible to the server before we
+	 * re-read tail; otherwise a frame stored between our last check and
+	 * the unmask would be seen by neither side (lost wakeup). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rx_ready(m))
+		return HL_OK;
+	m->stats.sleeps++;
+	n = poll(p, 2, left < 0 || left > HL_INTR_SLICE_MS ? HL_INTR_SLICE_MS : left);
+	if (n < 0 && errno != EINTR) {
+		hl_memif_set_dead(m, HL_E_IO, "poll: %s", strerror(errno));
+		return m->dead;
+	}
+	if (n > 0 && p[1].revents)
+		hl_memif_ctl_service(m);
+	if (n > 0 && p[0].revents)
+		drain_eventfd(m);
+	return rx_ready(m) ? HL_OK : HL_E_AGAIN;
+}
+
+static int
+intr_sleep(struct hl_memif *m, int64_t deadline)
+{
+	int rc;
+
+	do {
+		rc = intr_sleep_once(m, deadline);
+	} while (rc == HL_E_AGAIN && !deadline_passed(deadline));
+	if (m->wait_mode != HL_WAIT_INTR)
+		s2c_mask(m, 1);
+	if (m->dead)
+		return m->dead;
+	return rc == HL_E_AGAIN ? HL_E_TIMEOUT : rc;
+}
+
+int
+hl_memif_wait(struct hl_memif *m, int timeout_ms)
+{
+	int64_t deadline = hl_deadline(timeout_ms);
+	int rc;
+
+	if (rx_ready(m))
+		return m->dead ? m->dead : HL_OK;
+	if (timeout_ms == 0)
+		return peer_check(m) ? m->dead : HL_E_TIMEOUT;
+	if (m->wait_mode == HL_WAIT_POLL)
+		return spin(m, 0, deadline);
+	if (m->wait_mode == HL_WAIT_HYBRID && m->spin_polls > 0) {
+		rc = spin(m, m->spin_polls, deadline);
+		if (rc != HL_E_AGAIN)
+			return rc;
+	}
+	return intr_sleep(m, deadline);
+}
+
+static int
+ops_send(void *tp, const void *frame, uint32_t len, int timeout_ms)
+{
+	return hl_memif_send(tp, frame, len, timeout_ms);
+}
+
+static int
+ops_recv(void *tp, void *buf, uint32_t cap, uint32_t *len)
+{
+	return hl_memif_recv(tp, buf, cap, len);
+}
+
+static int
+ops_wait(void *tp, int timeout_ms)
+{
+	return hl_memif_wait(tp, timeout_ms);
+}
+
+static const char *
+ops_reason(const void *tp)
+{
+	const struct hl_memif *m = tp;
+
+	return m->dead ? m->reason : "";
+}
+
+static void
+ops_stats(const void *tp, struct hl_stats *st)
+{
+	const struct hl_memif *m = tp;
+
+	st->rx_dropped += m->stats.rx_dropped;
+	st->kicks += m->stats.kicks;
+	st->sleeps += m->stats.sleeps;
+}
+
+static void
+ops_close(void *tp)
+{
+	hl_memif_close(tp);
+}
+
+const struct hl_transport_ops hl_memif_ops = {
+	.send = ops_send,
+	.recv = ops_recv,
+	.wait = ops_wait,
+	.reason = ops_reason,
+	.stats = ops_stats,
+	.close = ops_close,
+};

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit: proto.h encode/validate, every rejection path; status strings. */
+#include <string.h>
+
+#include "gl_check.h"
+#include "hostlane/hostlane.h"
+
+static const uint8_t dst[6] = { 1, 2, 3, 4, 5, 6 };
+static const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 9 };
+
+static uint32_t
+build(uint8_t *buf, uint32_t plen)
+{
+	struct hl_frame_hdr h;
+
+	hl_proto_hdr_init(&h, dst, src, HL_OP_FN_CALL, 42, 0x1234567890ull);
+	h.hl.payload_len = plen;
+	h.hl.arg0 = 51;
+	h.hl.arg1 = 1000;
+	memcpy(buf, &h, sizeof(h));
+	memset(buf + HL_FRAME_HDR_LEN, 0xab, plen);
+	return HL_FRAME_HDR_LEN + plen;
+}
+
+/* Byte positions documented in docs/protocol.md. */
+static void
+test_layout(void)
+{
+	uint8_t f[HL_FRAME_MAX];
+	uint32_t len = build(f, 3);
+
+	CHECK_EQ(len, 67);
+	CHECK(f[12] == 0x88 && f[13] == 0xB5);
+	CHECK(memcmp(f + 14, "HLAN", 4) == 0);
+	CHECK(f[18] == 1 && f[19] == 0);		/* version */
+	CHECK(f[20] == HL_OP_FN_CALL && f[21] == 0);	/* opcode */
+	CHECK(f[26] == 42);				/* session */
+	CHECK(f[30] == 0x90 && f[31] == 0x78);		/* req_id LE */
+	CHECK(f[38] == 3);				/* payload_len */
+	CHECK(f[46] == 51);				/* arg0 */
+	CHECK(f[54] == 0xe8 && f[55] == 0x03);		/* arg1 = 1000 */
+	CHECK(f[64] == 0xab);				/* payload */
+}
+
+static void
+test_accept(void)
+{
+	uint8_t f[HL_FRAME_MAX];
+	struct hl_frame_hdr h;
+	uint32_t len = build(f, 100);
+
+	CHECK_EQ(hl_proto_hdr_parse(f, len, &h), HL_OK);
+	CHECK_EQ(h.hl.req_id, 0x1234567890ull);
+	CHECK_EQ(h.hl.session, 42);
+	CHECK_EQ(hl_proto_hdr_validate(f, len + 10), HL_OK); /* padding ok */
+	len = build(f, HL_PAYLOAD_MAX);
+	CHECK_EQ(len, HL_FRAME_MAX);
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_OK);
+	len = build(f, 0);
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_OK);
+}
+
+static void
+test_reject(void)
+{
+	uint8_t f[HL_FRAME_MAX + 64];
+	struct hl_wire_hdr *w = (struct hl_wire_hdr *)(f + HL_ETH_HDR_LEN);
+	uint32_t len;
+
+	len = build(f, 0);
+	CHECK_EQ(hl_proto_hdr_validate(f, 0), HL_E_TRUNCATED);
+	CHECK_EQ(hl_proto_hdr_validate(f, HL_FRAME_HDR_LEN - 1), HL_E_TRUNCATED);
+	f[12] = 0x08; f[13] = 0x00;			/* IPv4 EtherType */
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_MAGIC);
+	len = build(f, 0);
+	f[14] ^= 1;					/* magic */
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_MAGIC);
+	len = build(f, 0);
+	w->version = 2;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_VERSION);
+	len = build(f, 0);
+	w->version = 0;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_VERSION);
+	len = build(f, 0);
+	w->reserved0 = 1;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_REQUEST);
+	len = build(f, 0);
+	w->reserved1 = 0x100;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_REQUEST);
+	len = build(f, 0);
+	w->flags = 0x8000;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_REQUEST);
+	len = build(f, 0);
+	w->opcode = 0;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
+	w->opcode = 0x0a;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
+	w->opcode = 0xffff;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
+	len = build(f, 10);
+	CHECK_EQ(hl_proto_hdr_validate(f, len - 1), HL_E_BAD_LENGTH);
+	w->payload_len = 0xffffffffu;
+	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_TOO_LARGE);
+	w->payload_len = HL_PAYLOAD_MAX + 1;
+	CHECK_EQ(hl_proto_hdr_validate(f, sizeof(f)), HL_E_TOO_LARGE);
+}
+
+static void
+test_reply(void)
+{
+	uint8_t f[HL_FRAME_MAX];
+	struct hl_frame_hdr h;
+	const uint8_t host[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+
+	hl_proto_hdr_parse(f, build(f, 0), &h);
+	hl_proto_hdr_make_reply(&h, host, HL_E_NO_CAPACITY);
+	CHECK(memcmp(h.eth.dst, src, 6) == 0 && memcmp(h.eth.src, host, 6) == 0);
+	CHECK(h.hl.flags & HL_F_REPLY);
+	CHECK_EQ(h.hl.status, HL_E_NO_CAPACITY);
+	memcpy(f, &h, sizeof(h));
+	CHECK_EQ(hl_proto_hdr_validate(f, HL_FRAME_HDR_LEN), HL_OK);
+}
+
+static void
+test_fn_open(void)
+{
+	struct hl_fn_open p, out;
+
+	memset(&p, 0, sizeof(p));
+	strcpy(p.name, "factorial");
+	p.placement = HL_PLACE_HW;
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_OK);
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p) - 1, &out), HL_E_BAD_LENGTH);
+	p.placement = 3;
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+	p.placement = HL_PLACE_SW;
+	p.reserved[6] = 1;
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+	p.reserved[6] = 0;
+	memset(p.name, 'a', sizeof(p.name));		/* no NUL */
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+	memset(p.name, 0, sizeof(p.name));		/* empty */
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+	strcpy(p.name, "a/b");
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+	strcpy(p.name, "fib");
+	p.name[10] = 'x';				/* junk after NUL */
+	CHECK_EQ(hl_proto_fn_open_parse(&p, sizeof(p), &out), HL_E_BAD_REQUEST);
+}
+
+static void
+test_strerror(void)
+{
+	int n = 0;
+#define HL_X_(name, val, msg) \
+	CHECK(strcmp(hl_strerror(HL_##name), msg) == 0); \
+	CHECK(strcmp(hl_strerror(-HL_##name), msg) == 0); \
+	CHECK(strcmp(hl_status_name(HL_##name), "HL_" #name) == 0); \
+	CHECK(hl_proto_status_valid(val)); \
+	n++;
+	HL_STATUS_LIST(HL_X_)
+#undef HL_X_
+	CHECK(n >= 25);
+	CHECK(strcmp(hl_strerror(9999), "unknown status") == 0);
+	CHECK(!hl_proto_status_valid(9999));
+	CHECK(hl_proto_status_on_wire(HL_E_NO_CAPACITY));
+	CHECK(!hl_proto_status_on_wire(HL_E_TIMEOUT));
+	CHECK(strcmp(hl_proto_opcode_name(HL_OP_FN_OPEN), "FN_OPEN") == 0);
+}
+
+int
+main(void)
+{
+	test_layout();
+	test_accept();
+	test_reject();
+	test_reply();
+	test_fn_open();
+	test_strerror();
+	return gl_report("guestlib-proto");
+}
