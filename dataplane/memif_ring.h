@@ -269,6 +269,10 @@ dp_memif_tx_kick(struct dp_memif_q *q, struct dp_guest_stats *st)
 {
 	uint64_t one = 1;
 
+	/* Full fence: our tail store must be visible before we read the mask,
+	 * or a guest that unmasks and re-checks the tail at the same moment
+	 * could sleep on frames it never sees (store-load, Dekker). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->ring->flags, __ATOMIC_RELAXED) &
 	    MEMIF_RING_FLAG_MASK_INT)
 		return;
