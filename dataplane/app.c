@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 
 #define TICK_MS 50
 #define POOL_CACHE 256
+#define FNMSG_POOL 1023
+#define EV_WAKE UINT64_MAX
 
 static struct rte_mempool *
 pool_for(struct dp_app *app, unsigned int lcore)
@@ -52,11 +55,38 @@ io_lcores_init(struct dp_app *app)
 	if (app->io == NULL)
 		return -ENOMEM;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
+		int rc;
+
 		app->io[i].lcore_id = lcore;
 		app->io[i].qsbr_id = i;
+		rc = dp_pipe_init(&app->io[i].pipe, lcore, app->msg_pool,
+				  app->wake_fd, app->cfg->max_repetitions);
+		if (rc < 0) {
+			DP_LOG(ERR, "lcore %u: cannot set up the request pipeline: %s",
+			       lcore, strerror(-rc));
+			return rc;
+		}
 		i++;
 	}
 	return dp_lcore_init(app->n_io);
+}
+
+/* The slow-path hand-off: messages, and the eventfd that wakes us. */
+static int
+handoff_init(struct dp_app *app)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_WAKE };
+
+	app->msg_pool = rte_mempool_create("hl_fnmsg", FNMSG_POOL,
+					   sizeof(struct dp_fnmsg), 0, 0, NULL, NULL,
+					   NULL, NULL, (int)rte_socket_id(), 0);
+	if (app->msg_pool == NULL)
+		return -ENOMEM;
+	app->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (app->wake_fd < 0 ||
+	    epoll_ctl(app->epfd, EPOLL_CTL_ADD, app->wake_fd, &ev) < 0)
+		return -errno;
+	return 0;
 }
 
 static int
@@ -78,6 +108,39 @@ ports_open(struct dp_app *app)
 	return 0;
 }
 
+/* The guest's session table and, per session, its buffer for GET. */
+static int
+sessions_alloc(struct dp_guest *g)
+{
+	unsigned int n = g->conf->max_sessions;
+	int socket = (int)rte_lcore_to_socket_id(g->lcore);
+	uint8_t *bufs;
+
+	g->sessions = rte_zmalloc_socket("hl_sessions", n * sizeof(*g->sessions),
+					 RTE_CACHE_LINE_SIZE, socket);
+	bufs = rte_zmalloc_socket("hl_session_out", (size_t)n * HL_PAYLOAD_MAX,
+				  RTE_CACHE_LINE_SIZE, socket);
+	if (g->sessions == NULL || bufs == NULL) {
+		rte_free(g->sessions);
+		rte_free(bufs);
+		g->sessions = NULL;
+		return -ENOMEM;
+	}
+	for (unsigned int k = 0; k < n; k++)
+		g->sessions[k].out = bufs + (size_t)k * HL_PAYLOAD_MAX;
+	return 0;
+}
+
+static void
+sessions_free(struct dp_guest *g)
+{
+	if (g->sessions == NULL)
+		return;
+	rte_free(g->sessions[0].out);
+	rte_free(g->sessions);
+	g->sessions = NULL;
+}
+
 static int
 guest_open(struct dp_app *app, unsigned int i)
 {
@@ -88,9 +151,16 @@ guest_open(struct dp_app *app, unsigned int i)
 	g->conf = &app->cfg->guests[i];
 	g->handler = dp_handler_find(g->conf->handler);
 	g->lcore = lc->lcore_id;
+	g->idx = (uint16_t)i;
+	g->pipe = &lc->pipe;
+	/* A locally administered address per guest: 02:68:6c (hl) + index. */
+	memcpy(g->mac, (uint8_t[6]){ 0x02, 0x68, 0x6c, 0, (uint8_t)(i >> 8),
+				     (uint8_t)i }, 6);
 	g->mp = pool_for(app, lc->lcore_id);
 	g->srv.listen_fd = -1;
-	if (g->mp == NULL)
+	g->srv.gone = app->hooks.guest_gone;
+	g->srv.gone_arg = app->hooks.arg;
+	if (g->mp == NULL || sessions_alloc(g) < 0)
 		return -ENOMEM;
 	rc = dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
 	if (rc < 0) {
@@ -128,16 +198,21 @@ guests_open(struct dp_app *app)
 }
 
 int
-dp_app_start(struct dp_app *app, const struct dp_config *cfg)
+dp_app_start(struct dp_app *app, const struct dp_config *cfg,
+	     const struct dp_app_hooks *hooks)
 {
 	int rc;
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
+	app->hooks = *hooks;
+	app->wake_fd = -1;
 	app->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (app->epfd < 0)
 		return -errno;
-	rc = io_lcores_init(app);
+	rc = handoff_init(app);
+	if (rc == 0)
+		rc = io_lcores_init(app);
 	if (rc == 0)
 		rc = ports_open(app);
 	if (rc == 0)
@@ -149,6 +224,29 @@ dp_app_start(struct dp_app *app, const struct dp_config *cfg)
 	DP_LOG(INFO, "running: %u guests, %u ports, %u I/O lcores (config %s)",
 	       app->n_guests, app->n_ports, app->n_io, cfg->path);
 	return 0;
+}
+
+/* Answer every slow-path request the I/O lcores handed over. */
+static void
+serve_fn_requests(struct dp_app *app)
+{
+	struct dp_fnmsg *msgs[32];
+	uint64_t cnt;
+
+	if (read(app->wake_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		DP_LOG(WARNING, "wake eventfd: %s", strerror(errno));
+	for (unsigned int i = 0; i < app->n_io; i++) {
+		struct dp_pipe *p = &app->io[i].pipe;
+		unsigned int n;
+
+		while ((n = rte_ring_dequeue_burst(p->to_mgr, (void **)msgs,
+						   RTE_DIM(msgs), NULL)) > 0) {
+			for (unsigned int k = 0; k < n; k++)
+				app->hooks.fn_request(app->hooks.arg, msgs[k]);
+			/* Never full: it is as large as the message pool. */
+			rte_ring_enqueue_bulk(p->from_mgr, (void **)msgs, n, NULL);
+		}
+	}
 }
 
 static void
@@ -171,7 +269,9 @@ dp_app_run(struct dp_app *app)
 		uint64_t now = dp_now_ms();
 
 		for (int i = 0; i < n; i++)
-			dispatch(app, &evs[i]);
+			if (evs[i].data.u64 != EV_WAKE)
+				dispatch(app, &evs[i]);
+		serve_fn_requests(app);
 		for (unsigned int i = 0; i < app->n_guests; i++)
 			dp_memif_srv_tick(&app->guests[i], now);
 	}
@@ -189,8 +289,15 @@ dp_app_stop(struct dp_app *app)
 		dp_port_close(&app->ports[i]);
 	if (app->epfd >= 0)
 		close(app->epfd);
+	if (app->wake_fd >= 0)
+		close(app->wake_fd);
+	for (unsigned int i = 0; app->guests != NULL && i <= app->n_guests; i++)
+		sessions_free(&app->guests[i]);
+	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++)
+		dp_pipe_fini(&app->io[i].pipe);
 	rte_free(app->guests);
 	rte_free(app->io);
+	rte_mempool_free(app->msg_pool);
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		rte_mempool_free(app->pools[s]);
 	dp_lcore_fini();

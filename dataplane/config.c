@@ -13,6 +13,7 @@
 #include <rte_cfgfile.h>
 #include <rte_common.h>
 
+#include "accel.h"
 #include "config.h"
 #include "handler.h"
 
@@ -173,6 +174,53 @@ guest_key_ring(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	return 1;
 }
 
+/* "factorial, crc32c" or "all" → a bit per function id. */
+static int
+parse_functions(const struct cfg_ctx *c, const char *key, const char *val,
+		uint32_t *mask)
+{
+	char buf[CFG_VALUE_LEN], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	*mask = 0;
+	if (strcmp(val, "all") == 0) {
+		for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
+			*mask |= 1u << id;
+		return 0;
+	}
+	for (char *t = strtok_r(buf, ", ", &save); t != NULL;
+	     t = strtok_r(NULL, ", ", &save)) {
+		enum fpga_fn_id id = fpga_fn_lookup(t);
+
+		if (id == FPGA_FN_NONE)
+			return fail(c, key, "unknown function '%s'", t);
+		*mask |= 1u << id;
+	}
+	return 0;
+}
+
+static int
+guest_key_fn(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	     const char *key, const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "functions") == 0)
+		return parse_functions(c, key, val, &g->fn_allowed);
+	if (strcmp(key, "max_sessions") == 0) {
+		rc = get_uint(c, key, val, 1, DP_MAX_SESSIONS, false, &v);
+		g->max_sessions = (uint16_t)v;
+		return rc;
+	}
+	if (strcmp(key, "max_inflight") == 0) {
+		rc = get_uint(c, key, val, 1, DP_MAX_INFLIGHT, false, &v);
+		g->max_inflight = (uint16_t)v;
+		return rc;
+	}
+	return 1;
+}
+
 static int
 guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		  const char *key, const char *val)
@@ -218,6 +266,9 @@ guest_defaults(struct dp_guest_conf *g, const char *name)
 	g->memif.max_region_size = (uint64_t)256 << 20;
 	g->max_chain = 16;
 	g->max_frame = 9728;
+	g->max_sessions = 16;
+	g->max_inflight = 256;
+	parse_functions(NULL, NULL, "all", &g->fn_allowed);
 }
 
 typedef int (*key_fn)(const struct cfg_ctx *, struct dp_guest_conf *,
@@ -228,7 +279,7 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	    struct dp_config *cfg)
 {
 	static const key_fn fns[] = { guest_key_general, guest_key_memif,
-				      guest_key_ring };
+				      guest_key_ring, guest_key_fn };
 	struct rte_cfgfile_entry ents[32];
 	struct dp_guest_conf *g;
 	int n;
@@ -307,6 +358,12 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "mbufs") == 0) {
 			rc = get_uint(c, key, val, 1023, 1u << 22, false, &v);
 			cfg->mbufs = (unsigned int)v;
+		} else if (strcmp(key, "function_capacity") == 0) {
+			rc = get_uint(c, key, val, 1, 1u << 20, false, &v);
+			cfg->function_capacity = (unsigned int)v;
+		} else if (strcmp(key, "max_repetitions") == 0) {
+			rc = get_uint(c, key, val, 1, UINT64_MAX, false, &v);
+			cfg->max_repetitions = v;
 		} else if (strcmp(key, "handshake_timeout_ms") == 0) {
 			rc = get_uint(c, key, val, 10, 600000, false, &v);
 			cfg->handshake_timeout_ms = (unsigned int)v;
@@ -485,6 +542,8 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), DEFAULT_RUNTIME_DIR);
 	cfg->mbufs = 16383;
 	cfg->handshake_timeout_ms = 5000;
+	cfg->function_capacity = 1024;
+	cfg->max_repetitions = 1000000000;
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;

@@ -22,6 +22,8 @@
 #define DP_NAME_MAX 32
 #define DP_MAX_GUESTS 64
 #define DP_MAX_PORTS 16
+#define DP_MAX_SESSIONS 256
+#define DP_MAX_INFLIGHT 4096
 #define DP_SOCKET_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 #define DP_ERR_MAX 512
 
@@ -36,6 +38,9 @@ struct dp_guest_conf {
 	struct dp_memif_limits memif;
 	uint16_t max_chain;		    /**< descriptors per frame */
 	uint32_t max_frame;		    /**< bytes per frame */
+	uint32_t fn_allowed;		    /**< bit per fpga function id */
+	uint16_t max_sessions;		    /**< open sessions at once */
+	uint16_t max_inflight;		    /**< calls in flight at once */
 };
 
 struct dp_port_conf {
@@ -48,6 +53,8 @@ struct dp_config {
 	char runtime_dir[PATH_MAX];
 	unsigned int mbufs;
 	unsigned int handshake_timeout_ms;
+	unsigned int function_capacity;	    /**< sessions per function, all guests */
+	uint64_t max_repetitions;	    /**< per call of a repeating kernel */
 	unsigned int n_guests;
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;

@@ -18,10 +18,13 @@
 
 #include <rte_mbuf.h>
 
+#include <hostlane/proto.h>
+
 #include "config.h"
 #include "handler.h"
 #include "memif_hs.h"
 #include "memif_ring.h"
+#include "session.h"
 #include "stats.h"
 
 #define DP_BURST 32
@@ -34,14 +37,35 @@ struct dp_memif_srv {
 	uint64_t last_log_ms;		/**< rate limit for warnings */
 	unsigned int timeout_ms;	/**< handshake time limit */
 	struct dp_memif_hs hs;
+	/** Called after a connected client is dropped: release what it held. */
+	void (*gone)(void *arg, unsigned int guest, uint32_t epoch);
+	void *gone_arg;
 };
+
+/* Request counters by opcode and error replies by status; I/O lcore. */
+#define DP_PIPE_OPS 16
+#define DP_PIPE_STATUSES 32
+
+struct dp_pipe;
 
 struct dp_guest {
 	/* Fast path: the owning I/O lcore. */
 	struct dp_memif_rt *rt;		/**< published by the main lcore */
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
+	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
+	uint16_t idx;			/**< index in the config */
+	uint8_t mac[6];			/**< hostlane's address towards it */
+	uint32_t epoch;			/**< connection the state below is for */
+	uint8_t hello_done;
+	uint8_t tx_dirty;
+	uint16_t inflight;		/**< calls in flight */
+	uint16_t txn;
+	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
+	struct dp_session *sessions;	/**< conf->max_sessions entries */
 	struct dp_guest_stats st;
+	uint64_t req_by_op[DP_PIPE_OPS];
+	uint64_t err_by_status[DP_PIPE_STATUSES];
 
 	/* Slow path: the main lcore. */
 	const struct dp_guest_conf *conf;
@@ -50,6 +74,23 @@ struct dp_guest {
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;
+
+/**
+ * A new connection of the guest: forget the last one's sessions and hello.
+ * I/O lcore; calls still in flight for the old epoch are dropped when they
+ * complete.
+ */
+static inline void
+dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
+{
+	for (uint16_t i = 0; i < g->conf->max_sessions; i++) {
+		g->sessions[i].state = DP_SESSION_FREE;
+		g->sessions[i].id = 0;
+	}
+	g->epoch = epoch;
+	g->hello_done = 0;
+	g->inflight = 0;
+}
 
 /** Poll the guest once: receive a burst and hand it to the handler. */
 static inline void
@@ -64,6 +105,8 @@ dp_guest_poll(struct dp_guest *g)
 	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
 	if (rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED) != 0)
 		return;
+	if (unlikely(rt->epoch != g->epoch))
+		dp_guest_new_epoch(g, rt->epoch);
 	n = dp_memif_rx_burst(rt, g->mp, pkts, DP_BURST, &g->st);
 	if (n > 0)
 		g->handler->rx(g, pkts, n);

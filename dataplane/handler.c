@@ -6,6 +6,7 @@
 
 #include "guest.h"
 #include "handler.h"
+#include "pipeline.h"
 
 /* Send every frame back to the guest that sent it. */
 static void
@@ -22,6 +23,7 @@ drop_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 }
 
 static const struct dp_handler handlers[] = {
+	{ "hostlane", "serve hostlane requests (EtherType 0x88B5)", dp_pipe_rx },
 	{ "echo", "send every frame back to its guest", echo_rx },
 	{ "drop", "count and free every frame", drop_rx },
 };

@@ -54,6 +54,7 @@ poll_once(struct dp_io_lcore *lc)
 		dp_guest_poll(lc->guests[i]);
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		dp_port_poll(lc->ports[i]);
+	dp_pipe_poll(&lc->pipe);
 }
 
 int

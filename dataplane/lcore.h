@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "guest.h"
+#include "pipeline.h"
 #include "port.h"
 
 struct dp_io_lcore {
@@ -27,6 +28,7 @@ struct dp_io_lcore {
 	unsigned int n_ports;
 	struct dp_port *ports[DP_MAX_PORTS];
 	uint64_t loops;			/**< passes through the poll loop */
+	struct dp_pipe pipe;		/**< request pipeline of this lcore */
 } __rte_cache_aligned;
 
 /** Create the RCU domain for n I/O lcores. @return 0 or -errno. */

@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "manager.h"
 #include "lcore.h"
 #include "log.h"
 
@@ -98,19 +99,38 @@ on_signal(int sig)
 	dp_lcore_stop();
 }
 
+/* Control-plane hooks: the only place dataplane and control meet. */
+static void
+fn_request(void *arg, struct dp_fnmsg *msg)
+{
+	ctl_mgr_handle(arg, msg);
+}
+
+static void
+guest_gone(void *arg, unsigned int guest, uint32_t epoch)
+{
+	ctl_mgr_guest_gone(arg, guest, epoch);
+}
+
 static int
 run(struct dp_config *cfg)
 {
+	struct dp_app_hooks hooks = { .fn_request = fn_request,
+				      .guest_gone = guest_gone };
 	struct dp_app app;
 	int rc;
 
+	hooks.arg = ctl_mgr_create(cfg);
+	if (hooks.arg == NULL)
+		return EXIT_FAILURE;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	rc = dp_app_start(&app, cfg);
+	rc = dp_app_start(&app, cfg, &hooks);
 	if (rc == 0)
 		dp_app_run(&app);
 	dp_app_stop(&app);
+	ctl_mgr_free(hooks.arg);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

@@ -60,6 +60,7 @@ struct dp_memif_rt {
 	uint16_t max_chain;
 	uint32_t max_frame;
 	uint32_t fault;		   /**< enum dp_memif_reason; 0 = healthy */
+	uint32_t epoch;		   /**< which connection of the guest this is */
 	struct dp_memif_region regions[DP_MEMIF_MAX_REGIONS];
 };
 

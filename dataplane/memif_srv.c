@@ -212,6 +212,7 @@ rt_build(const struct dp_guest *g)
 	}
 	rt->max_chain = g->conf->max_chain;
 	rt->max_frame = g->conf->max_frame;
+	rt->epoch = (uint32_t)g->slow.connects + 1;
 	return rt;
 }
 
@@ -272,6 +273,8 @@ dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify)
 		__atomic_store_n(&g->rt, NULL, __ATOMIC_RELEASE);
 		/* After this no I/O lcore holds rt or reads guest memory. */
 		dp_lcore_sync();
+		if (g->srv.gone != NULL)
+			g->srv.gone(g->srv.gone_arg, g->idx, rt->epoch);
 		rte_free(rt);
 	}
 	if (notify) {

@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The request pipeline: decode, validate, dispatch hostlane messages. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "guest.h"
+#include "pipeline.h"
+
+#define MGR_RING_SIZE 1024
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void
+flush_guest(struct dp_guest *g)
+{
+	if (g->txn > 0)
+		dp_guest_tx(g, g->txq, g->txn);
+	g->txn = 0;
+}
+
+static void
+flush_all(struct dp_pipe *p)
+{
+	for (uint16_t i = 0; i < p->n_dirty; i++) {
+		flush_guest(p->dirty[i]);
+		p->dirty[i]->tx_dirty = 0;
+	}
+	p->n_dirty = 0;
+}
+
+/* Queue a reply; all of a pass's replies to a guest leave in one burst. */
+static void
+queue_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
+{
+	if (!g->tx_dirty) {
+		if (p->n_dirty == DP_PIPE_DIRTY)
+			flush_all(p);
+		g->tx_dirty = 1;
+		p->dirty[p->n_dirty++] = g;
+	}
+	g->txq[g->txn++] = m;
+	if (g->txn == DP_BURST)
+		flush_guest(g);
+}
+
+/*
+ * Write a reply header (made from the request's copy) and payload_len bytes
+ * of payload already in place into m, and queue it. m holds one segment of
+ * at least HL_FRAME_MAX bytes of room.
+ */
+static void
+send_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	   struct hl_frame_hdr *h, enum hl_status st)
+{
+	hl_proto_hdr_make_reply(h, g->mac, st);
+	if (st != HL_OK && (unsigned int)st < DP_PIPE_STATUSES)
+		g->err_by_status[st]++;
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), h, sizeof(*h));
+	m->data_len = (uint16_t)(HL_FRAME_HDR_LEN + h->hl.payload_len);
+	m->pkt_len = m->data_len;
+	queue_reply(p, g, m);
+}
+
+/* A fresh one-segment mbuf to build a reply in; NULL if the pool is dry. */
+static struct rte_mbuf *
+reply_mbuf(struct dp_guest *g)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
+
+	if (m != NULL && rte_pktmbuf_tailroom(m) < HL_FRAME_MAX) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
+ * Reuse the request frame for a payload-less reply. Chained requests (only
+ * possible for frames larger than hostlane accepts) get a fresh mbuf.
+ */
+static void
+reply_in_place(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	       struct hl_frame_hdr *h, enum hl_status st)
+{
+	if (unlikely(m->nb_segs > 1)) {
+		rte_pktmbuf_free(m);
+		m = reply_mbuf(g);
+		if (m == NULL) {
+			g->st.handler_drops++;
+			return;
+		}
+	}
+	h->hl.payload_len = 0;
+	send_reply(p, g, m, h, st);
+}
+
+/* ---- the slow-path hand-off -------------------------------------------- */
+
+static void
+to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	   struct hl_frame_hdr *h, enum dp_fnmsg_op op, const struct hl_fn_open *o)
+{
+	struct dp_fnmsg *msg;
+	uint64_t one = 1;
+
+	if (unlikely(rte_mempool_get(p->msg_pool, (void **)&msg) != 0)) {
+		p->mgr_busy++;
+		reply_in_place(p, g, m, h, HL_E_BUSY);
+		return;
+	}
+	memset(msg, 0, sizeof(*msg));
+	msg->g = g;
+	msg->guest = g->idx;
+	msg->op = op;
+	msg->epoch = g->epoch;
+	msg->session = h->hl.session;
+	msg->hdr = *h;
+	if (o != NULL) {
+		msg->placement = o->placement;
+		memcpy(msg->name, o->name, sizeof(msg->name));
+	}
+	if (unlikely(rte_ring_enqueue(p->to_mgr, msg) != 0)) {
+		rte_mempool_put(p->msg_pool, msg);
+		p->mgr_busy++;
+		reply_in_place(p, g, m, h, HL_E_BUSY);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	/* Wake the main lcore: a non-blocking eventfd write, slow path only. */
+	if (write(p->wake_fd, &one, sizeof(one)) < 0)
+		p->mgr_busy++;
+}
+
+static void
+apply_open(struct dp_guest *g, struct dp_fnmsg *msg)
+{
+	struct dp_session *s;
+	uint32_t slot = DP_SESSION_SLOT(msg->new_session);
+
+	msg->hdr.hl.arg0 = msg->placement;
+	if (msg->status != HL_OK || slot >= g->conf->max_sessions)
+		return;
+	s = &g->sessions[slot];
+	memset(s, 0, offsetof(struct dp_session, out));
+	s->id = msg->new_session;
+	s->state = DP_SESSION_OPEN;
+	s->fn = msg->fn;
+	msg->hdr.hl.session = msg->new_session;
+}
+
+static void
+apply_activate(struct dp_guest *g, struct dp_fnmsg *msg)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       msg->session);
+
+	if (msg->status != HL_OK)
+		return;
+	if (s == NULL) {
+		msg->status = HL_E_BAD_SESSION;	/* closed meanwhile */
+		return;
+	}
+	s->state = DP_SESSION_ACTIVE;
+	s->placement = msg->placed;
+	s->backend = msg->backend;
+	s->fn_state = HL_FN_WAIT;
+	msg->hdr.hl.arg0 = msg->placed;
+	msg->hdr.hl.state = HL_FN_WAIT;
+}
+
+/* The manager answered: record it in the session table, reply to the guest. */
+static void
+apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
+{
+	struct dp_guest *g = msg->g;
+	struct rte_mbuf *m;
+
+	if (msg->epoch == g->epoch) {
+		if (msg->op == DP_FNMSG_OPEN)
+			apply_open(g, msg);
+		else if (msg->op == DP_FNMSG_ACTIVATE)
+			apply_activate(g, msg);
+		m = reply_mbuf(g);
+		if (m != NULL) {
+			msg->hdr.hl.payload_len = 0;
+			send_reply(p, g, m, &msg->hdr, msg->status);
+		} else {
+			g->st.handler_drops++;
+		}
+	}
+	rte_mempool_put(p->msg_pool, msg);
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+static enum hl_status
+errno_status(int32_t st)
+{
+	switch (st) {
+	case 0: return HL_OK;
+	case -ENOTSUP: return HL_E_UNKNOWN_FN;
+	case -EINVAL: case -EFAULT: return HL_E_BAD_REQUEST;
+	case -EMSGSIZE: return HL_E_TOO_LARGE;
+	case -E2BIG: return HL_E_QUOTA;
+	default: return HL_E_INTERNAL;
+	}
+}
+
+static struct dp_pending *
+pending_get(struct dp_pipe *p, uint32_t *idx)
+{
+	if (p->n_free == 0)
+		return NULL;
+	*idx = p->free_idx[--p->n_free];
+	return &p->pend[*idx];
+}
+
+static void
+pending_put(struct dp_pipe *p, uint32_t idx)
+{
+	p->free_idx[p->n_free++] = idx;
+}
+
+/* Output space for a call: none, the session's GET buffer, or a new frame. */
+static int
+call_output(struct dp_guest *g, struct dp_session *s, uint16_t op,
+	    struct dp_pending *pd, struct fpga_job *job)
+{
+	const struct fpga_fn_info *fi = fpga_fn_info(s->fn);
+
+	pd->reply = NULL;
+	if (op == HL_OP_FN_SET) {
+		job->out = s->out;
+		job->out_cap = HL_PAYLOAD_MAX;
+		return 0;
+	}
+	if (fi == NULL || fi->out == FPGA_OUT_NONE)
+		return 0;
+	pd->reply = reply_mbuf(g);
+	if (pd->reply == NULL)
+		return -1;
+	job->out = rte_pktmbuf_mtod_offset(pd->reply, uint8_t *, HL_FRAME_HDR_LEN);
+	job->out_cap = HL_PAYLOAD_MAX;
+	return 0;
+}
+
+static enum hl_status
+submit_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	    const struct hl_frame_hdr *h, struct dp_session *s)
+{
+	struct fpga_job job;
+	struct dp_pending *pd;
+	uint32_t idx;
+
+	if (g->inflight >= g->conf->max_inflight)
+		return HL_E_BUSY;
+	pd = pending_get(p, &idx);
+	if (pd == NULL)
+		return HL_E_BUSY;
+	memset(&job, 0, sizeof(job));
+	if (call_output(g, s, h->hl.opcode, pd, &job) < 0) {
+		pending_put(p, idx);
+		return HL_E_BUSY;
+	}
+	job.tag = idx;
+	job.fn = s->fn;
+	job.arg0 = h->hl.arg0;
+	job.arg1 = h->hl.arg1;
+	job.in_len = h->hl.payload_len;
+	job.in = job.in_len ? rte_pktmbuf_mtod_offset(m, uint8_t *, HL_FRAME_HDR_LEN) : NULL;
+	*pd = (struct dp_pending){ .g = g, .req = m, .reply = pd->reply,
+				   .epoch = g->epoch, .session = s->id,
+				   .op = h->hl.opcode };
+	if (fpga_submit(p->ctx[s->backend], &job, 1) != 1) {
+		rte_pktmbuf_free(pd->reply);
+		pending_put(p, idx);
+		return HL_E_BUSY;
+	}
+	g->inflight++;
+	if (h->hl.opcode == HL_OP_FN_SET) {
+		s->inflight++;
+		s->fn_state = HL_FN_BUSY;
+	}
+	return HL_OK;
+}
+
+static void
+do_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	struct hl_frame_hdr *h)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       h->hl.session);
+	enum hl_status st;
+
+	if (s == NULL)
+		st = HL_E_BAD_SESSION;
+	else if (s->state != DP_SESSION_ACTIVE || s->backend >= p->n_ctx)
+		st = HL_E_BAD_STATE;
+	else
+		st = submit_call(p, g, m, h, s);
+	if (st != HL_OK)
+		reply_in_place(p, g, m, h, st);
+}
+
+/* A call finished: its completion becomes the reply. */
+static void
+complete_call(struct dp_pipe *p, const struct fpga_completion *c)
+{
+	struct dp_pending *pd = &p->pend[c->tag];
+	struct dp_guest *g = pd->g;
+	struct rte_mbuf *m = pd->reply != NULL ? pd->reply : pd->req;
+	struct hl_frame_hdr h;
+	struct dp_session *s;
+
+	pending_put(p, (uint32_t)c->tag);
+	if (pd->epoch != g->epoch) {	/* the guest reconnected meanwhile */
+		if (pd->reply != NULL)
+			rte_pktmbuf_free(pd->reply);
+		rte_pktmbuf_free(pd->req);
+		return;
+	}
+	g->inflight--;
+	memcpy(&h, rte_pktmbuf_mtod(pd->req, void *), sizeof(h));
+	if (pd->reply != NULL)
+		rte_pktmbuf_free(pd->req);
+	h.hl.arg0 = c->result;
+	h.hl.arg1 = 0;
+	h.hl.state = HL_FN_DONE;
+	h.hl.payload_len = pd->op == HL_OP_FN_CALL && c->status == 0 ? c->out_len : 0;
+	s = dp_session_find(g->sessions, g->conf->max_sessions, pd->session);
+	if (pd->op == HL_OP_FN_SET && s != NULL) {
+		s->inflight--;
+		s->fn_state = HL_FN_DONE;
+		s->result = c->result;
+		s->out_len = c->status == 0 ? c->out_len : 0;
+	}
+	send_reply(p, g, m, &h, errno_status(c->status));
+}
+
+static void
+do_get(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+       struct hl_frame_hdr *h)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       h->hl.session);
+
+	if (s == NULL || s->state != DP_SESSION_ACTIVE) {
+		reply_in_place(p, g, m, h, s == NULL ? HL_E_BAD_SESSION : HL_E_BAD_STATE);
+		return;
+	}
+	h->hl.state = s->fn_state;
+	if (s->fn_state != HL_FN_DONE) {
+		reply_in_place(p, g, m, h, s->fn_state == HL_FN_BUSY ? HL_OK :
+			       HL_E_BAD_STATE);
+		return;
+	}
+	if (m->nb_segs > 1 || rte_pktmbuf_tailroom(m) + m->data_len < HL_FRAME_MAX) {
+		rte_pktmbuf_free(m);
+		m = reply_mbuf(g);
+		if (m == NULL) {
+			g->st.handler_drops++;
+			return;
+		}
+	}
+	h->hl.arg0 = s->result;
+	h->hl.payload_len = s->out_len;
+	rte_memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, HL_FRAME_HDR_LEN), s->out,
+		   s->out_len);
+	send_reply(p, g, m, h, HL_OK);
+}
+
+static void
+do_reset(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	 struct hl_frame_hdr *h)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       h->hl.session);
+	enum hl_status st = HL_OK;
+
+	if (s == NULL)
+		st = HL_E_BAD_SESSION;
+	else if (s->state != DP_SESSION_ACTIVE)
+		st = HL_E_BAD_STATE;
+	else if (s->inflight > 0)
+		st = HL_E_BUSY;
+	else {
+		s->fn_state = HL_FN_WAIT;
+		s->result = 0;
+		s->out_len = 0;
+	}
+	h->hl.state = s != NULL ? s->fn_state : HL_FN_NONE;
+	reply_in_place(p, g, m, h, st);
+}
+
+/* ---- session lifecycle and hello --------------------------------------- */
+
+static void
+do_open(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	struct hl_frame_hdr *h)
+{
+	struct hl_fn_open o;
+	enum hl_status st;
+
+	st = hl_proto_fn_open_parse(rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN),
+				    h->hl.payload_len, &o);
+	if (st != HL_OK || h->hl.session != 0) {
+		reply_in_place(p, g, m, h, st != HL_OK ? st : HL_E_BAD_REQUEST);
+		return;
+	}
+	to_manager(p, g, m, h, DP_FNMSG_OPEN, &o);
+}
+
+static void
+do_activate_close(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+		  struct hl_frame_hdr *h)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       h->hl.session);
+
+	if (s == NULL || h->hl.payload_len != 0) {
+		reply_in_place(p, g, m, h, s == NULL ? HL_E_BAD_SESSION :
+			       HL_E_BAD_LENGTH);
+		return;
+	}
+	if (h->hl.opcode == HL_OP_FN_ACTIVATE) {
+		if (s->state != DP_SESSION_OPEN) {
+			reply_in_place(p, g, m, h, HL_E_BAD_STATE);
+			return;
+		}
+		to_manager(p, g, m, h, DP_FNMSG_ACTIVATE, NULL);
+		return;
+	}
+	/* Release: no new call can name it from here on. */
+	s->state = DP_SESSION_FREE;
+	s->id = 0;
+	to_manager(p, g, m, h, DP_FNMSG_CLOSE, NULL);
+}
+
+static void
+do_hello(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	 struct hl_frame_hdr *h)
+{
+	struct hl_hello hello = {
+		.name = "hostlane",
+		.version_min = HL_PROTO_VERSION,
+		.version_max = HL_PROTO_VERSION,
+		.max_inflight = g->conf->max_inflight,
+		.max_payload = HL_PAYLOAD_MAX,
+	};
+
+	if (h->hl.payload_len != sizeof(hello) || m->nb_segs > 1) {
+		reply_in_place(p, g, m, h, HL_E_BAD_LENGTH);
+		return;
+	}
+	g->hello_done = 1;
+	rte_memcpy(rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN), &hello,
+		   sizeof(hello));
+	send_reply(p, g, m, h, HL_OK);
+}
+
+static void
+do_bye(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+       struct hl_frame_hdr *h)
+{
+	for (uint16_t i = 0; i < g->conf->max_sessions; i++) {
+		g->sessions[i].state = DP_SESSION_FREE;
+		g->sessions[i].id = 0;
+	}
+	to_manager(p, g, m, h, DP_FNMSG_BYE, NULL);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
+		      struct hl_frame_hdr *);
+
+static const op_fn ops[DP_PIPE_OPS] = {
+	[HL_OP_HELLO] = do_hello,
+	[HL_OP_BYE] = do_bye,
+	[HL_OP_FN_OPEN] = do_open,
+	[HL_OP_FN_ACTIVATE] = do_activate_close,
+	[HL_OP_FN_CALL] = do_call,
+	[HL_OP_FN_SET] = do_call,
+	[HL_OP_FN_GET] = do_get,
+	[HL_OP_FN_RESET] = do_reset,
+	[HL_OP_FN_CLOSE] = do_activate_close,
+};
+
+static bool
+is_hostlane(const struct rte_mbuf *m)
+{
+	const struct hl_eth_hdr *e = rte_pktmbuf_mtod(m, const struct hl_eth_hdr *);
+
+	return m->data_len >= HL_ETH_HDR_LEN &&
+	       e->ethertype == rte_cpu_to_be_16(HL_ETHERTYPE);
+}
+
+static void
+handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
+{
+	struct hl_frame_hdr h;
+	enum hl_status st;
+
+	if (!is_hostlane(m)) {		/* ordinary traffic: the PV switch's, later */
+		g->st.handler_drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	st = hl_proto_hdr_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &h);
+	if (st == HL_E_TRUNCATED || st == HL_E_BAD_MAGIC) {
+		g->err_by_status[st]++;	/* nothing to address a reply with */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (st == HL_OK && (h.hl.flags & HL_F_REPLY))
+		st = HL_E_BAD_REQUEST;
+	if (st == HL_OK && !g->hello_done && h.hl.opcode != HL_OP_HELLO)
+		st = HL_E_NOT_HELLO;
+	if (st != HL_OK) {
+		reply_in_place(p, g, m, &h, st);
+		return;
+	}
+	g->req_by_op[h.hl.opcode]++;
+	ops[h.hl.opcode](p, g, m, &h);
+}
+
+void
+dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		handle_one(g->pipe, g, pkts[i]);
+}
+
+void
+dp_pipe_poll(struct dp_pipe *p)
+{
+	struct fpga_completion done[DP_BURST];
+	struct dp_fnmsg *msgs[DP_BURST];
+	unsigned int n;
+
+	n = rte_ring_dequeue_burst(p->from_mgr, (void **)msgs, DP_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		apply_answer(p, msgs[i]);
+	for (unsigned int b = 0; b < p->n_ctx; b++) {
+		n = fpga_poll(p->ctx[b], done, DP_BURST);
+		for (unsigned int i = 0; i < n; i++)
+			complete_call(p, &done[i]);
+	}
+	flush_all(p);
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static int
+make_rings(struct dp_pipe *p, unsigned int lcore)
+{
+	char name[RTE_RING_NAMESIZE];
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+
+	snprintf(name, sizeof(name), "hl_to_mgr_%u", lcore);
+	p->to_mgr = rte_ring_create(name, MGR_RING_SIZE, socket,
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "hl_from_mgr_%u", lcore);
+	p->from_mgr = rte_ring_create(name, MGR_RING_SIZE, socket,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return p->to_mgr != NULL && p->from_mgr != NULL ? 0 : -ENOMEM;
+}
+
+int
+dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
+	     int wake_fd, uint64_t max_reps)
+{
+	struct fpga_ctx_conf conf = { .depth = DP_PIPE_PENDING,
+				      .socket_id = (int)rte_lcore_to_socket_id(lcore),
+				      .max_reps = max_reps };
+	const struct fpga_backend_ops *be;
+
+	p->msg_pool = msg_pool;
+	p->wake_fd = wake_fd;
+	if (make_rings(p, lcore) < 0)
+		return -ENOMEM;
+	for (p->n_ctx = 0; (be = fpga_backend_get(p->n_ctx)) != NULL &&
+	     p->n_ctx < DP_PIPE_BACKENDS; p->n_ctx++) {
+		p->ctx[p->n_ctx] = fpga_init(be, &conf);
+		if (p->ctx[p->n_ctx] == NULL)
+			return -errno;
+	}
+	for (uint32_t i = 0; i < DP_PIPE_PENDING; i++)
+		p->free_idx[i] = DP_PIPE_PENDING - 1 - i;
+	p->n_free = DP_PIPE_PENDING;
+	return 0;
+}
+
+void
+dp_pipe_fini(struct dp_pipe *p)
+{
+	for (unsigned int b = 0; b < p->n_ctx; b++)
+		fpga_exit(p->ctx[b]);
+	p->n_ctx = 0;
+	rte_ring_free(p->to_mgr);
+	rte_ring_free(p->from_mgr);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The request pipeline: hostlane messages (EtherType 0x88B5) from a guest,
+ * decoded, validated and dispatched on the guest's I/O lcore.
+ *
+ * Design note. For each frame the header is copied out of the mbuf (itself
+ * already a copy of guest memory) and checked with hl_proto_hdr_parse()
+ * before any field is used. Then:
+ *  - HELLO and BYE are answered at once;
+ *  - FN_OPEN, FN_ACTIVATE, FN_CLOSE go to the function manager through the
+ *    lcore's hand-off rings (fnmsg.h) and are answered when it has decided;
+ *  - FN_CALL, FN_SET, FN_GET, FN_RESET are served here: a job goes to the
+ *    session's accelerator context (fpga/), and its completion becomes the
+ *    reply. Calls in flight are bounded per guest (max_inflight) and per
+ *    lcore (DP_PIPE_PENDING).
+ * Every request gets exactly one reply, an error reply when it is invalid,
+ * unless it is too broken to address (then it is counted and dropped).
+ * Fast path: no syscalls (except one eventfd write to wake the manager when
+ * a slow-path request is handed over), no locks, no logs, no allocation
+ * beyond mbufs and pooled hand-off messages.
+ */
+#ifndef DP_PIPELINE_H
+#define DP_PIPELINE_H
+
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "accel.h"
+#include "fnmsg.h"
+
+struct dp_guest;
+struct rte_mbuf;
+
+#define DP_PIPE_PENDING 4096	/**< calls in flight per I/O lcore */
+#define DP_PIPE_BACKENDS 8	/**< accelerator contexts per I/O lcore */
+#define DP_PIPE_DIRTY 64	/**< guests with queued replies per pass */
+
+/** A call in flight: what to do when its completion comes back. */
+struct dp_pending {
+	struct dp_guest *g;
+	struct rte_mbuf *req;	/**< the request frame (job input lives here) */
+	struct rte_mbuf *reply; /**< FN_CALL: the reply frame, output inside */
+	uint32_t epoch;		/**< the guest connection it belongs to */
+	uint32_t session;	/**< the session id it was made for */
+	uint16_t op;		/**< enum hl_opcode */
+};
+
+/** Per I/O lcore pipeline state. Only its lcore touches it after start. */
+struct dp_pipe {
+	struct rte_ring *to_mgr;	/**< SP/SC: this lcore → manager */
+	struct rte_ring *from_mgr;	/**< SP/SC: manager → this lcore */
+	struct rte_mempool *msg_pool;	/**< struct dp_fnmsg, shared */
+	int wake_fd;			/**< eventfd the main lcore sleeps on */
+	struct fpga_ctx *ctx[DP_PIPE_BACKENDS];  /**< by fpga registry index */
+	unsigned int n_ctx;
+	uint32_t n_free;
+	uint32_t free_idx[DP_PIPE_PENDING];
+	struct dp_pending pend[DP_PIPE_PENDING];
+	uint16_t n_dirty;		/**< guests with replies queued */
+	struct dp_guest *dirty[DP_PIPE_DIRTY];
+	uint64_t mgr_busy;		/**< slow-path requests refused: ring full */
+};
+
+/**
+ * Set up one lcore's pipeline: rings, accelerator contexts for every
+ * registered backend, the pending table. Main lcore, before launch.
+ * @return 0 or -errno.
+ */
+int dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
+		 int wake_fd, uint64_t max_reps);
+
+/** Free what dp_pipe_init() made. Main lcore, after the lcore stopped. */
+void dp_pipe_fini(struct dp_pipe *p);
+
+/** The "hostlane" frame handler (handler.c): requests from a guest. */
+void dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Once per poll-loop pass on the I/O lcore: apply the manager's answers,
+ * collect accelerator completions, send the queued replies.
+ */
+void dp_pipe_poll(struct dp_pipe *p);
+
+#endif /* DP_PIPELINE_H */
