@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of dp_config_load: the embedded default, every key, every refusal. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "accel.h"
+#include "config.h"
+#include "handler.h"
+
+static int failures;
+static char tmp_path[64];
+static struct dp_config cfg;	/* large: keep it off the stack */
+
+/* Every function in the catalog: "functions = all". */
+static uint32_t
+all_functions(void)
+{
+	uint32_t m = 0;
+
+	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
+		m |= 1u << id;
+	return m;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL [%s]: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	failures++;
+}
+
+#define CHECK(what, cond, ...)                                               \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			fail(what, __VA_ARGS__);                             \
+	} while (0)
+
+static void
+write_file(const char *text)
+{
+	FILE *f = fopen(tmp_path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(tmp_path);
+		exit(1);
+	}
+}
+
+/* ---- checks for files that must load ------------------------------------ */
+
+static const struct dp_guest_conf *
+guest(const char *what, const char *name)
+{
+	const struct dp_guest_conf *g = dp_config_guest(&cfg, name);
+
+	CHECK(what, g != NULL, "guest %s missing", name);
+	return g;
+}
+
+static bool
+secret_is(const struct dp_guest_conf *g, const char *s)
+{
+	uint8_t want[MEMIF_SECRET_LEN] = { 0 };
+
+	memcpy(want, s, strlen(s));
+	return memcmp(g->memif.secret, want, MEMIF_SECRET_LEN) == 0;
+}
+
+/* Every default of a guest that set no key but its name. */
+static void
+check_guest_defaults(const char *what, const struct dp_guest_conf *g,
+		     const char *socket)
+{
+	if (g == NULL)
+		return;
+	CHECK(what, strcmp(g->socket, socket) == 0, "%s: socket '%s', want '%s'",
+	      g->name, g->socket, socket);
+	CHECK(what, g->channel == DP_CHAN_MEMIF, "%s: channel %d", g->name, g->channel);
+	CHECK(what, strcmp(g->handler, "echo") == 0, "%s: handler '%s'", g->name,
+	      g->handler);
+	CHECK(what, g->socket_mode == 0600, "%s: socket_mode %o", g->name,
+	      (unsigned int)g->socket_mode);
+	CHECK(what, secret_is(g, ""), "%s: secret set", g->name);
+	CHECK(what, g->memif.interface_id == 0, "%s: interface_id %u", g->name,
+	      g->memif.interface_id);
+	CHECK(what, g->memif.max_regions == 4, "%s: max_regions %u", g->name,
+	      g->memif.max_regions);
+	CHECK(what, g->memif.max_region_size == (uint64_t)256 << 20,
+	      "%s: max_region_size %" PRIu64, g->name, g->memif.max_region_size);
+	CHECK(what, g->memif.max_log2_ring == 12, "%s: max_log2_ring %u", g->name,
+	      g->memif.max_log2_ring);
+	CHECK(what, g->max_frame == 9728, "%s: max_frame %u", g->name, g->max_frame);
+	CHECK(what, g->max_chain == 16, "%s: max_chain %u", g->name, g->max_chain);
+	CHECK(what, g->max_sessions == 16 && g->max_inflight == 256,
+	      "%s: max_sessions %u max_inflight %u", g->name, g->max_sessions,
+	      g->max_inflight);
+	CHECK(what, g->fn_allowed == all_functions(), "%s: fn_allowed %#x, want %#x",
+	      g->name, g->fn_allowed, all_functions());
+}
+
+static void
+check_global_defaults(const char *what, const char *runtime_dir)
+{
+	CHECK(what, strcmp(cfg.runtime_dir, runtime_dir) == 0, "runtime_dir '%s'",
+	      cfg.runtime_dir);
+	CHECK(what, cfg.mbufs == 16383, "mbufs %u", cfg.mbufs);
+	CHECK(what, cfg.handshake_timeout_ms == 5000, "handshake_timeout_ms %u",
+	      cfg.handshake_timeout_ms);
+	CHECK(what, cfg.function_capacity == 1024 && cfg.max_repetitions == 1000000000,
+	      "function_capacity %u max_repetitions %" PRIu64,
+	      cfg.function_capacity, cfg.max_repetitions);
+}
+
+static void
+check_embedded(const char *what, const char *rt)
+{
+	const struct dp_guest_conf *g0 = guest(what, "demo0"), *g1 = guest(what, "demo1");
+	char sock[128];
+
+	CHECK(what, cfg.n_guests == 2 && cfg.n_ports == 1, "%u guests, %u ports",
+	      cfg.n_guests, cfg.n_ports);
+	CHECK(what, cfg.n_ports == 1 && strcmp(cfg.ports[0].name, "uplink0") == 0 &&
+	      strcmp(cfg.ports[0].devargs, "net_null0,no-rx=1") == 0,
+	      "port '%s' devargs '%s'", cfg.ports[0].name, cfg.ports[0].devargs);
+	CHECK(what, cfg.mbufs == 16383 && cfg.handshake_timeout_ms == 5000,
+	      "mbufs %u timeout %u", cfg.mbufs, cfg.handshake_timeout_ms);
+	CHECK(what, strcmp(cfg.runtime_dir, rt) == 0, "runtime_dir '%s', want '%s'",
+	      cfg.runtime_dir, rt);
+	if (g0 != NULL) {
+		snprintf(sock, sizeof(sock), "%s/demo0.sock", rt);
+		CHECK(what, strcmp(g0->socket, sock) == 0, "demo0 socket '%s'", g0->socket);
+		CHECK(what, dp_handler_find(g0->handler) != NULL &&
+		      secret_is(g0, "demo0-secret"),
+		      "demo0 handler '%s' or secret wrong", g0->handler);
+	}
+	if (g1 != NULL) {
+		snprintf(sock, sizeof(sock), "%s/demo1.sock", rt);
+		CHECK(what, strcmp(g1->socket, sock) == 0, "demo1 socket '%s'", g1->socket);
+		CHECK(what, dp_handler_find(g1->handler) != NULL &&
+		      secret_is(g1, "demo1-secret"),
+		      "demo1 handler '%s' or secret wrong", g1->handler);
+	}
+}
+
+static void
+ok_embedded(const char *what)
+{
+	check_embedded(what, "/run/hostlane");
+}
+
+static void
+ok_embedded_rt(const char *what)
+{
+	check_embedded(what, "/tmp/hl-override");
+}
+
+static const char all_keys[] =
+	"; every key, none at its default\n"
+	"[hostlane]\n"
+	"runtime_dir = /tmp/hl-unit-rt\n"
+	"mbufs = 4095\n"
+	"handshake_timeout_ms = 250\n"
+	"function_capacity = 7\n"
+	"max_repetitions = 18446744073709551615\n"
+	"\n"
+	"[port up0]\n"
+	"devargs = net_null0,no-rx=1\n"
+	"[port up1]\n"
+	"devargs = 0000:3b:00.0\n"
+	"\n"
+	"[guest g1]\n"
+	"channel = memif\n"
+	"socket = /tmp/hl-unit/g1.sock\n"
+	"socket_mode = 0660\n"
+	"secret = abcdefghijklmnopqrstuvwx\n"
+	"interface_id = 4294967295\n"
+	"handler = drop\n"
+	"max_regions = 8\n"
+	"max_region_size = 1G\n"
+	"max_ring_size = 16384\n"
+	"max_frame = 65535\n"
+	"max_chain = 64\n"
+	"functions = factorial, crc32c\n"
+	"max_sessions = 256\n"
+	"max_inflight = 4096\n"
+	"\n"
+	"[guest g2]\n"
+	"channel = memif\n";
+
+static void
+check_all_keys(const char *what, const char *rt)
+{
+	const struct dp_guest_conf *g1 = guest(what, "g1"), *g2 = guest(what, "g2");
+	char sock[128];
+
+	CHECK(what, strcmp(cfg.runtime_dir, rt) == 0, "runtime_dir '%s', want '%s'",
+	      cfg.runtime_dir, rt);
+	CHECK(what, cfg.mbufs == 4095, "mbufs %u", cfg.mbufs);
+	CHECK(what, cfg.handshake_timeout_ms == 250, "handshake_timeout_ms %u",
+	      cfg.handshake_timeout_ms);
+	CHECK(what, cfg.function_capacity == 7 && cfg.max_repetitions == UINT64_MAX,
+	      "function_capacity %u max_repetitions %" PRIu64,
+	      cfg.function_capacity, cfg.max_repetitions);
+	CHECK(what, cfg.n_ports == 2 && cfg.n_guests == 2, "%u ports, %u guests",
+	      cfg.n_ports, cfg.n_guests);
+	CHECK(what, strcmp(cfg.ports[0].name, "up0") == 0 &&
+	      strcmp(cfg.ports[0].devargs, "net_null0,no-rx=1") == 0 &&
+	      strcmp(cfg.ports[1].name, "up1") == 0 &&
+	      strcmp(cfg.ports[1].devargs, "0000:3b:00.0") == 0, "ports wrong");
+	if (g1 != NULL) {
+		/* An explicit socket is kept whatever the runtime dir. */
+		CHECK(what, strcmp(g1->socket, "/tmp/hl-unit/g1.sock") == 0,
+		      "g1 socket '%s'", g1->socket);
+		CHECK(what, g1->socket_mode == 0660, "g1 socket_mode %o",
+		      (unsigned int)g1->socket_mode);
+		CHECK(what, memcmp(g1->memif.secret, "abcdefghijklmnopqrstuvwx",
+				   MEMIF_SECRET_LEN) == 0, "g1 secret wrong");
+		CHECK(what, g1->memif.interface_id == UINT32_MAX, "g1 interface_id %u",
+		      g1->memif.interface_id);
+		CHECK(what, strcmp(g1->handler, "drop") == 0, "g1 handler '%s'", g1->handler);
+		CHECK(what, g1->memif.max_regions == 8, "g1 max_regions %u",
+		      g1->memif.max_regions);
+		CHECK(what, g1->memif.max_region_size == (uint64_t)1 << 30,
+		      "g1 max_region_size %" PRIu64, g1->memif.max_region_size);
+		CHECK(what, g1->memif.max_log2_ring == 14, "g1 max_log2_ring %u",
+		      g1->memif.max_log2_ring);
+		CHECK(what, g1->max_frame == 65535 && g1->max_chain == 64,
+		      "g1 max_frame %u max_chain %u", g1->max_frame, g1->max_chain);
+		CHECK(what, g1->fn_allowed == ((1u << FPGA_FN_FACTORIAL) |
+					      (1u << FPGA_FN_CRC32C)),
+		      "g1 fn_allowed %#x", g1->fn_allowed);
+		CHECK(what, g1->max_sessions == DP_MAX_SESSIONS &&
+		      g1->max_inflight == DP_MAX_INFLIGHT,
+		      "g1 max_sessions %u max_inflight %u", g1->max_sessions,
+		      g1->max_inflight);
+	}
+	snprintf(sock, sizeof(sock), "%s/g2.sock", rt);
+	check_guest_defaults(what, g2, sock);
+}
+
+static void
+ok_all_keys(const char *what)
+{
+	check_all_keys(what, "/tmp/hl-unit-rt");
+}
+
+static void
+ok_all_keys_rt(const char *what)
+{
+	check_all_keys(what, "/tmp/hl-override");
+}
+
+static void
+ok_minimums(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "m");
+
+	CHECK(what, cfg.mbufs == 1023 && cfg.handshake_timeout_ms == 10 &&
+	      cfg.function_capacity == 1 && cfg.max_repetitions == 1,
+	      "mbufs %u timeout %u capacity %u reps %" PRIu64, cfg.mbufs,
+	      cfg.handshake_timeout_ms, cfg.function_capacity, cfg.max_repetitions);
+	if (g == NULL)
+		return;
+	CHECK(what, g->max_sessions == 1 && g->max_inflight == 1 &&
+	      g->fn_allowed == 1u << FPGA_FN_ECHO, "sessions %u inflight %u fns %#x",
+	      g->max_sessions, g->max_inflight, g->fn_allowed);
+	CHECK(what, g->memif.max_regions == 1 && g->memif.max_region_size == 4096 &&
+	      g->memif.max_log2_ring == 1 && g->max_frame == 64 && g->max_chain == 1 &&
+	      g->socket_mode == 0 && g->memif.interface_id == 0,
+	      "minimums not kept: regions %u size %" PRIu64 " log2 %u frame %u "
+	      "chain %u mode %o id %u", g->memif.max_regions,
+	      g->memif.max_region_size, g->memif.max_log2_ring, g->max_frame,
+	      g->max_chain, (unsigned int)g->socket_mode, g->memif.interface_id);
+}
+
+static void
+ok_maximums(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "m");
+
+	CHECK(what, cfg.mbufs == 1u << 22 && cfg.handshake_timeout_ms == 600000,
+	      "mbufs %u timeout %u", cfg.mbufs, cfg.handshake_timeout_ms);
+	if (g == NULL)
+		return;
+	CHECK(what, g->memif.max_region_size == (uint64_t)16 << 30 &&
+	      g->socket_mode == 0777, "size %" PRIu64 " mode %o",
+	      g->memif.max_region_size, (unsigned int)g->socket_mode);
+}
+
+static void
+ok_sizes(const char *what)
+{
+	static const struct { const char *g; uint64_t size; } want[] = {
+		{ "k", (uint64_t)64 << 10 }, { "m", (uint64_t)4 << 20 },
+		{ "g", (uint64_t)16 << 30 }, { "b", 1048576 },
+		{ "bg", (uint64_t)16 << 30 }, { "x", 65536 },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(want); i++) {
+		const struct dp_guest_conf *g = guest(what, want[i].g);
+
+		if (g != NULL)
+			CHECK(what, g->memif.max_region_size == want[i].size,
+			      "guest %s: %" PRIu64 ", want %" PRIu64, want[i].g,
+			      g->memif.max_region_size, want[i].size);
+	}
+}
+
+static void
+ok_empty(const char *what)
+{
+	CHECK(what, cfg.n_guests == 0 && cfg.n_ports == 0, "%u guests, %u ports",
+	      cfg.n_guests, cfg.n_ports);
+	check_global_defaults(what, "/run/hostlane");
+}
+
+static void
+ok_layout(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "Gx_9-a");
+
+	CHECK(what, cfg.n_guests == 1 && cfg.n_ports == 0, "%u guests, %u ports",
+	      cfg.n_guests, cfg.n_ports);
+	if (g != NULL)
+		CHECK(what, g->max_chain == 7 && strcmp(g->handler, "drop") == 0 &&
+		      secret_is(g, "x y"), "values around spaces and comments wrong "
+		      "(chain %u handler '%s')", g->max_chain, g->handler);
+	CHECK(what, cfg.mbufs == 2047, "mbufs %u", cfg.mbufs);
+}
+
+static void
+ok_default_vs_explicit(const char *what)
+{
+	const struct dp_guest_conf *a = guest(what, "a"), *b = guest(what, "b");
+
+	if (a != NULL && b != NULL)
+		CHECK(what, strcmp(a->socket, "/tmp/hl-unit-rt/a.sock") == 0 &&
+		      strcmp(b->socket, "/tmp/hl-unit-rt/b.sock") == 0,
+		      "sockets '%s' '%s'", a->socket, b->socket);
+}
+
+static void
+ok_any(const char *what)
+{
+	(void)what;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+struct cfg_case {
+	const char *name;
+	const char *text;	/* NULL: the embedded default */
+	const char *runtime_dir;
+	int rc;
+	const char *want[3];	/* substrings of the error (besides the file);
+				 * "a|b" accepts either */
+	void (*check)(const char *what);
+};
+
+#define OK(name, text, rt, fn) { name, text, rt, 0, { NULL }, fn }
+#define BAD(name, text, ...) { name, text, NULL, -EINVAL, { __VA_ARGS__ }, NULL }
+#define G "[guest g]\n"
+
+static const struct cfg_case cases[] = {
+	OK("embedded default", NULL, NULL, ok_embedded),
+	OK("embedded default, --runtime-dir", NULL, "/tmp/hl-override", ok_embedded_rt),
+	OK("every key", all_keys, NULL, ok_all_keys),
+	OK("every key, --runtime-dir", all_keys, "/tmp/hl-override", ok_all_keys_rt),
+	OK("minimums", "[hostlane]\nmbufs = 1023\nhandshake_timeout_ms = 10\n"
+	   "function_capacity = 1\nmax_repetitions = 1\n"
+	   "[guest m]\nmax_sessions = 1\nmax_inflight = 1\nfunctions = echo\n"
+	   "max_regions = 1\nmax_region_size = 4096\nmax_ring_size = 2\n"
+	   "max_frame = 64\nmax_chain = 1\nsocket_mode = 0\ninterface_id = 0\n",
+	   NULL, ok_minimums),
+	OK("maximums", "[hostlane]\nmbufs = 4194304\nhandshake_timeout_ms = 600000\n"
+	   "[guest m]\nmax_region_size = 16G\nsocket_mode = 0777\n", NULL, ok_maximums),
+	OK("size suffixes", "[guest k]\nmax_region_size = 64K\n"
+	   "[guest m]\nmax_region_size = 4M\n[guest g]\nmax_region_size = 16G\n"
+	   "[guest b]\nmax_region_size = 1048576\n"
+	   "[guest bg]\nmax_region_size = 17179869184\n"
+	   "[guest x]\nmax_region_size = 065536\n", NULL, ok_sizes),
+	OK("empty file", "", NULL, ok_empty),
+	OK("comments, blanks, spaces", "; top comment\n\n  [hostlane]  \n"
+	   "mbufs=2047\n[guest Gx_9-a]\n\tmax_chain   =   7  \n; handler = echo\n"
+	   "handler = drop\nsecret = x y\n", NULL, ok_layout),
+	OK("default socket next to explicit ones",
+	   "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n[guest a]\n"
+	   "[guest b]\nsocket = /tmp/hl-unit-rt/b.sock\n", NULL, ok_default_vs_explicit),
+	OK("secret of 24 bytes", G "secret = 123456789012345678901234\n", NULL, ok_any),
+
+	/* Sections. */
+	BAD("unknown section", "[hostlanes]\nmbufs = 2047\n", "[hostlanes]", "unknown section"),
+	BAD("guest without name", "[guest]\n", "[guest]", "unknown section"),
+	BAD("guest name all blank", "[guest ]\nmax_chain = 2\n", "[guest]", "unknown section"),
+	BAD("guest name with dot", "[guest a.b]\n", "[guest a.b]", "guest name"),
+	BAD("guest name with space", "[guest a b]\n", "[guest a b]", "guest name"),
+	BAD("guest name with slash", "[guest ../x]\n", "[guest ../x]", "guest name"),
+	BAD("guest name of 32", "[guest abcdefghijklmnopqrstuvwxyz012345]\n",
+	    "[guest abcdefghijklmnopqrstuvwxyz012345]", "guest name"),
+	BAD("duplicate guest", "[guest a]\nmax_chain = 2\n[guest b]\n[guest a]\nmax_chain = 3\n",
+	    "[guest a]", "twice"),
+	BAD("port bad name", "[port up:0]\ndevargs = net_null0\n", "[port up:0]", "port name"),
+	BAD("duplicate port", "[port p]\ndevargs = net_null0\n[port p]\ndevargs = net_null1\n",
+	    "[port p]", "twice"),
+
+	/* Keys. */
+	BAD("unknown key in [hostlane]", "[hostlane]\nmbuf = 2047\n", "[hostlane] mbuf:", "unknown key"),
+	BAD("unknown key in guest", G "sockets = /tmp/x.sock\n", "[guest g] sockets:", "unknown key"),
+	BAD("key case matters", G "Handler = echo\n", "[guest g] Handler:", "unknown key"),
+	BAD("unknown handler", G "handler = reflect\n", "[guest g] handler:", "unknown handler"),
+	BAD("unknown channel", G "channel = vhost\n", "[guest g] channel:", "unknown channel"),
+	BAD("relative socket", G "socket = run/g.sock\n", "[guest g] socket:", "absolute"),
+	BAD("relative runtime_dir", "[hostlane]\nruntime_dir = run\n", "[hostlane] runtime_dir:", "absolute"),
+	BAD("secret of 25 bytes", G "secret = 1234567890123456789012345\n", "[guest g] secret:", "24"),
+	BAD("port without devargs", "[port p]\ndevarg = net_null0\n", "[port p]", "devargs"),
+	BAD("port with no keys", "[port p]\n[guest g]\n", "[port p]", "devargs"),
+	BAD("port with extra key", "[port p]\ndevargs = net_null0\nqueues = 2\n", "[port p]", "one key"),
+	BAD("duplicate socket", "[guest a]\nsocket = /tmp/s.sock\n[guest b]\nsocket = /tmp/s.sock\n",
+	    "[guest b] socket:", "guest a"),
+	BAD("explicit socket on a default one",
+	    "[hostlane]\nruntime_dir = /tmp/rt\n[guest a]\n[guest b]\nsocket = /tmp/rt/a.sock\n",
+	    "[guest b] socket:", "guest a"),
+
+	/* Numbers. */
+	BAD("bad number", "[hostlane]\nmbufs = 12x\n", "[hostlane] mbufs:", "not a"),
+	BAD("number with space", "[hostlane]\nmbufs = 20 47\n", "[hostlane] mbufs:", "not a"),
+	BAD("number 9 in octal", G "socket_mode = 0689\n", "[guest g] socket_mode:", "not a"),
+	BAD("negative number", "[hostlane]\nmbufs = -1\n", "[hostlane] mbufs:", "not a"),
+	BAD("negative chain", G "max_chain = -5\n", "[guest g] max_chain:", "not a"),
+	BAD("minus zero", G "socket_mode = -0\n", "[guest g] socket_mode:", "not a"),
+	BAD("plus sign", G "interface_id = +5\n", "[guest g] interface_id:", "not a"),
+	BAD("number too big for 64 bits", G "interface_id = 18446744073709551616\n",
+	    "[guest g] interface_id:", "not a"),
+	BAD("suffix on a count", "[hostlane]\nmbufs = 4K\n", "[hostlane] mbufs:", "not a"),
+	BAD("mbufs below range", "[hostlane]\nmbufs = 1022\n", "[hostlane] mbufs:", "out of range"),
+	BAD("mbufs above range", "[hostlane]\nmbufs = 4194305\n", "[hostlane] mbufs:", "out of range"),
+	BAD("timeout below range", "[hostlane]\nhandshake_timeout_ms = 9\n",
+	    "[hostlane] handshake_timeout_ms:", "out of range"),
+	BAD("timeout above range", "[hostlane]\nhandshake_timeout_ms = 600001\n",
+	    "[hostlane] handshake_timeout_ms:", "out of range"),
+	BAD("interface_id above 32 bits", G "interface_id = 4294967296\n",
+	    "[guest g] interface_id:", "out of range"),
+	BAD("socket_mode above 0777", G "socket_mode = 01000\n", "[guest g] socket_mode:", "not an octal mode"),
+	BAD("max_regions 0", G "max_regions = 0\n", "[guest g] max_regions:", "out of range"),
+	BAD("max_regions 9", G "max_regions = 9\n", "[guest g] max_regions:", "out of range"),
+	BAD("max_frame 63", G "max_frame = 63\n", "[guest g] max_frame:", "out of range"),
+	BAD("max_frame 65536", G "max_frame = 65536\n", "[guest g] max_frame:", "out of range"),
+	BAD("max_chain 0", G "max_chain = 0\n", "[guest g] max_chain:", "out of range"),
+	BAD("max_chain 65", G "max_chain = 65\n", "[guest g] max_chain:", "out of range"),
+	BAD("max_ring_size 1", G "max_ring_size = 1\n", "[guest g] max_ring_size:", "out of range"),
+	BAD("max_ring_size 0", G "max_ring_size = 0\n", "[guest g] max_ring_size:", "out of range"),
+	BAD("max_ring_size 32768", G "max_ring_size = 32768\n", "[guest g] max_ring_size:", "out of range"),
+	BAD("max_ring_size 3", G "max_ring_size = 3\n", "[guest g] max_ring_size:", "power of two"),
+	BAD("max_ring_size 4095", G "max_ring_size = 4095\n", "[guest g] max_ring_size:", "power of two"),
+	BAD("max_ring_size 12288", G "max_ring_size = 12288\n", "[guest g] max_ring_size:", "power of two"),
+	BAD("max_sessions 0", G "max_sessions = 0\n", "[guest g] max_sessions:", "out of range"),
+	BAD("max_sessions 257", G "max_sessions = 257\n", "[guest g] max_sessions:", "out of range"),
+	BAD("max_inflight 0", G "max_inflight = 0\n", "[guest g] max_inflight:", "out of range"),
+	BAD("max_inflight 4097", G "max_inflight = 4097\n", "[guest g] max_inflight:", "out of range"),
+	BAD("function_capacity 0", "[hostlane]\nfunction_capacity = 0\n",
+	    "[hostlane] function_capacity:", "out of range"),
+	BAD("function_capacity 2^20 + 1", "[hostlane]\nfunction_capacity = 1048577\n",
+	    "[hostlane] function_capacity:", "out of range"),
+	BAD("max_repetitions 0", "[hostlane]\nmax_repetitions = 0\n",
+	    "[hostlane] max_repetitions:", "out of range"),
+	BAD("max_repetitions 2^64", "[hostlane]\nmax_repetitions = 18446744073709551616\n",
+	    "[hostlane] max_repetitions:", "not a"),
+	BAD("unknown function", G "functions = factorial, sqrt\n", "[guest g] functions:", "sqrt"),
+	BAD("all among others", G "functions = echo, all\n", "[guest g] functions:", "unknown function"),
+	BAD("function name case", G "functions = CRC32C\n", "[guest g] functions:", "unknown function"),
+	BAD("max_ring_size junk", G "max_ring_size = big\n", "[guest g] max_ring_size:", "not a"),
+
+	/* Sizes. */
+	BAD("size 1K below range", G "max_region_size = 1K\n", "[guest g] max_region_size:", "out of range"),
+	BAD("size 4095", G "max_region_size = 4095\n", "[guest g] max_region_size:", "out of range"),
+	BAD("size 17G", G "max_region_size = 17G\n", "[guest g] max_region_size:", "out of range"),
+	BAD("size 16385M", G "max_region_size = 16385M\n", "[guest g] max_region_size:", "out of range"),
+	BAD("size 16G + 1", G "max_region_size = 17179869185\n", "[guest g] max_region_size:", "out of range"),
+	BAD("size lowercase k", G "max_region_size = 64k\n", "[guest g] max_region_size:", "not a size"),
+	BAD("size T suffix", G "max_region_size = 1T\n", "[guest g] max_region_size:", "not a size"),
+	BAD("size KB suffix", G "max_region_size = 64KB\n", "[guest g] max_region_size:", "not a size"),
+	BAD("size suffix alone", G "max_region_size = M\n", "[guest g] max_region_size:", "not a size"),
+	BAD("size negative", G "max_region_size = -1M\n", "[guest g] max_region_size:", "not a size"),
+	BAD("size overflows with suffix", G "max_region_size = 18446744073709551615G\n",
+	    "[guest g] max_region_size:", "not a size"),
+
+	/* File shape. */
+	BAD("line without '='", "[hostlane]\nmbufs = 2047\nhandshake_timeout_ms\n", "line 3"),
+	BAD("key outside a section", "mbufs = 2047\n[hostlane]\n", "line 1"),
+	BAD("section without ']'", "[hostlane\nmbufs = 2047\n", "line 1"),
+	/* rte_cfgfile refuses empty values itself; the error must still say where. */
+	BAD("empty value", G "secret =\n", "line 2|[guest g] secret:"),
+	BAD("empty number", "[hostlane]\nmbufs =  \n", "line 2|[hostlane] mbufs:"),
+};
+
+/* ---- the runner ------------------------------------------------------------ */
+
+/* True if s contains one of the '|'-separated alternatives in want. */
+static bool
+contains_any(const char *s, const char *want)
+{
+	char alt[128];
+
+	while (*want != '\0') {
+		size_t n = strcspn(want, "|");
+
+		snprintf(alt, sizeof(alt), "%.*s", (int)n, want);
+		if (strstr(s, alt) != NULL)
+			return true;
+		want += n + (want[n] == '|');
+	}
+	return false;
+}
+
+static void
+run(const char *name, const char *text, const char *rt, int want_rc,
+    const char *const want[], size_t n_want, void (*check)(const char *))
+{
+	char err[DP_ERR_MAX] = "";
+	const char *path = NULL;
+	int rc;
+
+	if (text != NULL) {
+		write_file(text);
+		path = tmp_path;
+	}
+	memset(&cfg, 0xa5, sizeof(cfg));
+	rc = dp_config_load(path, rt, &cfg, err, sizeof(err));
+	if (rc != want_rc) {
+		fail(name, "rc %d, want %d (error: '%s')", rc, want_rc, err);
+		return;
+	}
+	if (rc != 0) {
+		if (path != NULL)
+			CHECK(name, strncmp(err, path, strlen(path)) == 0 &&
+			      strncmp(err + strlen(path), ": ", 2) == 0,
+			      "error does not start with the file: '%s'", err);
+		CHECK(name, strchr(err, '\n') == NULL && err[0] != '\0',
+		      "error is not one line: '%s'", err);
+		for (size_t i = 0; i < n_want && want[i] != NULL; i++)
+			CHECK(name, contains_any(err, want[i]),
+			      "error '%s' lacks '%s'", err, want[i]);
+	}
+	if (rc == 0 && check != NULL)
+		check(name);
+}
+
+static void
+run_case(const struct cfg_case *c)
+{
+	run(c->name, c->text, c->runtime_dir, c->rc, c->want, RTE_DIM(c->want),
+	    c->check);
+}
+
+/* Cases whose text is built: long values, many sections, many keys. */
+
+static char *
+repeat(char ch, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		exit(1);
+	memset(s, ch, n);
+	s[n] = '\0';
+	return s;
+}
+
+struct long_case {
+	const char *name;
+	const char *section;
+	const char *key;
+	const char *prefix;	/* value starts so, then 'a'/'1' up to len */
+	char fill;
+	size_t len;
+	int rc;
+	const char *want;
+};
+
+static const struct long_case long_cases[] = {
+	{ "devargs of 300", "port p", "devargs", "", 'a', 300, -EINVAL, "longer than" },
+	{ "devargs of 255 (may be cut)", "port p", "devargs", "", 'a', 255, -EINVAL, "longer than" },
+	{ "devargs of 254", "port p", "devargs", "", 'a', 254, 0, NULL },
+	{ "socket of 300", "guest g", "socket", "/", 's', 300, -EINVAL, "longer than" },
+	{ "socket of 108", "guest g", "socket", "/", 's', 108, -EINVAL, "longer than" },
+	{ "socket of 107", "guest g", "socket", "/", 's', 107, 0, NULL },
+	{ "runtime_dir of 300", "hostlane", "runtime_dir", "/", 'r', 300, -EINVAL, "longer than" },
+	{ "secret of 300", "guest g", "secret", "", 'x', 300, -EINVAL, "longer than" },
+	{ "mbufs of 300 digits", "hostlane", "mbufs", "", '1', 300, -EINVAL, "not a" },
+	{ "max_region_size of 300 digits", "guest g", "max_region_size", "", '9', 300, -EINVAL, "not a" },
+	{ "handler of 300", "guest g", "handler", "", 'e', 300, -EINVAL, "handler" },
+};
+
+static void
+run_long_cases(void)
+{
+	for (size_t i = 0; i < RTE_DIM(long_cases); i++) {
+		const struct long_case *c = &long_cases[i];
+		char *fill = repeat(c->fill, c->len - strlen(c->prefix));
+		size_t cap = c->len + 128;
+		char *text = malloc(cap), want_sk[96];
+		const char *want[2] = { want_sk, c->want };
+
+		if (text == NULL)
+			exit(1);
+		snprintf(text, cap, "[%s]\n%s = %s%s\n", c->section, c->key,
+			 c->prefix, fill);
+		snprintf(want_sk, sizeof(want_sk), "[%s] %s:", c->section, c->key);
+		run(c->name, text, NULL, c->rc, want, c->rc != 0 ? 2 : 0, NULL);
+		if (c->rc == 0 && strcmp(c->key, "devargs") == 0)
+			CHECK(c->name, cfg.n_ports == 1 &&
+			      strlen(cfg.ports[0].devargs) == c->len,
+			      "devargs kept %zu bytes, want %zu",
+			      strlen(cfg.ports[0].devargs), c->len);
+		if (c->rc == 0 && strcmp(c->key, "socket") == 0)
+			CHECK(c->name, cfg.n_guests == 1 &&
+			      strlen(cfg.guests[0].socket) == c->len,
+			      "socket kept %zu bytes, want %zu",
+			      strlen(cfg.guests[0].socket), c->len);
+		free(fill);
+		free(text);
+	}
+}
+
+static void
+run_built_cases(void)
+{
+	char *buf = malloc(64 * 1024), *dir = repeat('d', 100);
+	const char *want[3];
+	size_t off;
+
+	if (buf == NULL)
+		exit(1);
+
+	/* A default socket path that does not fit sun_path. */
+	snprintf(buf, 64 * 1024, "[hostlane]\nruntime_dir = /%s\n[guest guest01]\n", dir);
+	want[0] = "[guest guest01] socket:";
+	want[1] = "longer than";
+	run("default socket too long", buf, NULL, -EINVAL, want, 2, NULL);
+	want[0] = "--runtime-dir";
+	run("--runtime-dir relative", "[guest g]\n", "tmp/x", -EINVAL, want, 1, NULL);
+	snprintf(buf, 64 * 1024, "/%s", dir);
+	want[0] = "[guest guest01] socket:";
+	run("--runtime-dir makes the default socket too long", "[guest guest01]\n", buf,
+	    -EINVAL, want, 2, NULL);
+
+	/* 65 guests: one more than DP_MAX_GUESTS. */
+	off = 0;
+	for (int i = 0; i <= DP_MAX_GUESTS; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "[guest g%d]\n", i);
+	want[0] = "[guest g64]";
+	want[1] = "guests";
+	run("65 guests", buf, NULL, -EINVAL, want, 2, NULL);
+
+	/* More keys than the parser reads at once: the last one is bad. */
+	off = (size_t)snprintf(buf, 64 * 1024, "[hostlane]\n");
+	for (int i = 0; i < 16; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "mbufs = 2047\n");
+	snprintf(buf + off, 64 * 1024 - off, "bogus = 1\n");
+	want[0] = "[hostlane]";
+	run("17th key in [hostlane] is checked", buf, NULL, -EINVAL, want, 1, NULL);
+	off = (size_t)snprintf(buf, 64 * 1024, "[guest g]\n");
+	for (int i = 0; i < 32; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "max_chain = 8\n");
+	snprintf(buf + off, 64 * 1024 - off, "handler = reflect\n");
+	want[0] = "[guest g]";
+	run("33rd key in a guest is checked", buf, NULL, -EINVAL, want, 1, NULL);
+
+	/* A line longer than the reader's buffer. */
+	{
+		char *v = repeat('a', 400);
+
+		snprintf(buf, 64 * 1024, "[port p]\ndevargs = %s\n", v);
+		want[0] = "line 2";
+		run("line of 410 bytes", buf, NULL, -EINVAL, want, 1, NULL);
+		free(v);
+	}
+	free(dir);
+	free(buf);
+}
+
+static void
+ring_size_one(unsigned int v)
+{
+	bool ok = (v & (v - 1)) == 0 && v >= 2 && v <= 16384;
+	char err[DP_ERR_MAX] = "", what[48], text[64];
+	int rc;
+
+	snprintf(what, sizeof(what), "max_ring_size %u", v);
+	snprintf(text, sizeof(text), "[guest g]\nmax_ring_size = %u\n", v);
+	write_file(text);
+	rc = dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err));
+	CHECK(what, (rc == 0) == ok, "rc %d (%s)", rc, err);
+	if (rc == 0 && ok)
+		CHECK(what, (1u << cfg.guests[0].memif.max_log2_ring) == v,
+		      "log2 %u", cfg.guests[0].memif.max_log2_ring);
+	if (rc != 0)
+		CHECK(what, strstr(err, "[guest g] max_ring_size:") != NULL,
+		      "error '%s'", err);
+}
+
+/* Every power of two in range is taken as its log2; its neighbours are not. */
+static void
+run_ring_sizes(void)
+{
+	for (unsigned int v = 0; v <= 64; v++)
+		ring_size_one(v);
+	for (unsigned int k = 7; k <= 16; k++) {
+		ring_size_one((1u << k) - 1);
+		ring_size_one(1u << k);
+		ring_size_one((1u << k) + 1);
+	}
+}
+
+static void
+run_missing_file(void)
+{
+	static const char *const what = "missing file";
+	char err[DP_ERR_MAX] = "";
+	int rc = dp_config_load("/nonexistent/hostlane.conf", NULL, &cfg, err,
+				sizeof(err));
+
+	CHECK(what, rc == -ENOENT, "rc %d, want -ENOENT", rc);
+	CHECK(what, strstr(err, "/nonexistent/hostlane.conf") == err,
+	      "error does not name the file: '%s'", err);
+	CHECK(what, strstr(err, "No such file") != NULL, "error lacks the cause: '%s'", err);
+}
+
+static void
+run_small_err_buffer(void)
+{
+	static const char *const what = "small error buffer";
+	char err[16];
+
+	memset(err, 'Z', sizeof(err));
+	write_file("[hostlanes]\n");
+	CHECK(what, dp_config_load(tmp_path, NULL, &cfg, err, 8) == -EINVAL,
+	      "accepted");
+	CHECK(what, memchr(err, '\0', 8) != NULL && err[8] == 'Z',
+	      "error overran an 8-byte buffer");
+}
+
+int
+main(void)
+{
+	int fd;
+
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/hl-unit-cfg-XXXXXX");
+	fd = mkstemp(tmp_path);
+	if (fd < 0) {
+		perror("mkstemp");
+		return 1;
+	}
+	close(fd);
+	for (size_t i = 0; i < RTE_DIM(cases); i++)
+		run_case(&cases[i]);
+	run_long_cases();
+	run_built_cases();
+	run_ring_sizes();
+	run_missing_file();
+	run_small_err_buffer();
+	unlink(tmp_path);
+	printf("config: %zu table cases, %zu long-value cases, 6 built, ring sizes, "
+	       "missing file, small buffer: %d failure(s)\n", RTE_DIM(cases),
+	       RTE_DIM(long_cases), failures);
+	return failures == 0 ? 0 : 1;
+}
