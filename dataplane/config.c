@@ -30,7 +30,7 @@ struct cfg_ctx {
 static int __attribute__((format(printf, 3, 4)))
 fail(const struct cfg_ctx *c, const char *key, const char *fmt, ...)
 {
-	char what[256];
+	char what[DP_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -57,7 +57,7 @@ parse_u64(const char *s, bool sized, uint64_t *out)
 	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno != 0 || end == s)
 		return -1;
 	if (sized && *end != '\0' && end[1] == '\0') {
@@ -75,10 +75,10 @@ get_uint(const struct cfg_ctx *c, const char *key, const char *val,
 	 uint64_t min, uint64_t max, bool sized, uint64_t *out)
 {
 	if (parse_u64(val, sized, out) < 0)
-		return fail(c, key, "'%s' is not a%s number", val,
+		return fail(c, key, "'%.64s' is not a%s number", val,
 			    sized ? " size (bytes, or with K/M/G)" : "n unsigned");
 	if (*out < min || *out > max)
-		return fail(c, key, "%s is out of range [%" PRIu64 ", %" PRIu64 "]",
+		return fail(c, key, "%.64s is out of range [%" PRIu64 ", %" PRIu64 "]",
 			    val, min, max);
 	return 0;
 }
@@ -156,7 +156,9 @@ guest_key_ring(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	if (strcmp(key, "max_ring_size") == 0) {
 		rc = get_uint(c, key, val, 1u << DP_MEMIF_MIN_LOG2_RING,
 			      1u << DP_MEMIF_MAX_LOG2_RING, false, &v);
-		if (rc == 0 && (v & (v - 1)) != 0)
+		if (rc < 0)
+			return rc;
+		if ((v & (v - 1)) != 0)
 			return fail(c, key, "%s is not a power of two", val);
 		g->memif.max_log2_ring = (uint8_t)__builtin_ctzll(v);
 		return rc;
@@ -226,7 +228,6 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		  const char *key, const char *val)
 {
 	uint64_t v;
-	int rc;
 
 	if (strcmp(key, "channel") == 0) {
 		if (strcmp(val, "memif") != 0)
@@ -246,9 +247,16 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		return copy_str(c, key, val, g->handler, sizeof(g->handler));
 	}
 	if (strcmp(key, "socket_mode") == 0) {
-		rc = get_uint(c, key, val, 0, 0777, false, &v);
+		char *end;
+
+		errno = 0;
+		v = strtoull(val, &end, 8);
+		if (errno != 0 || end == val || *end != '\0' || val[0] == '-' ||
+		    v > 0777)
+			return fail(c, key, "'%.64s' is not an octal mode (0 ... 0777)",
+				    val);
 		g->socket_mode = (mode_t)v;
-		return rc;
+		return 0;
 	}
 	return 1;
 }
@@ -293,9 +301,11 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 		return fail(c, NULL, "more than %d guests", DP_MAX_GUESTS);
 	g = &cfg->guests[cfg->n_guests];
 	guest_defaults(g, name);
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
 	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
-	if (n < 0 || n > (int)RTE_DIM(ents))
-		return fail(c, NULL, "too many keys");
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
 	for (int i = 0; i < n; i++) {
 		int rc = 1;
 
@@ -343,10 +353,13 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	struct rte_cfgfile_entry ents[16];
 	uint64_t v;
-	int n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	int n;
 
-	if (n < 0 || n > (int)RTE_DIM(ents))
-		return fail(c, NULL, "too many keys");
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
 	for (int i = 0; i < n; i++) {
 		const char *key = ents[i].name, *val = ents[i].value;
 		int rc;
@@ -361,6 +374,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "function_capacity") == 0) {
 			rc = get_uint(c, key, val, 1, 1u << 20, false, &v);
 			cfg->function_capacity = (unsigned int)v;
+		} else if (strcmp(key, "worker_lcores") == 0) {
+			rc = get_uint(c, key, val, 0, RTE_MAX_LCORE, false, &v);
+			cfg->worker_lcores = (unsigned int)v;
 		} else if (strcmp(key, "max_repetitions") == 0) {
 			rc = get_uint(c, key, val, 1, UINT64_MAX, false, &v);
 			cfg->max_repetitions = v;
@@ -471,6 +487,8 @@ line_problem(char *line, bool *in_section)
 	}
 	if (strchr(p, '=') == NULL)
 		return "expected [section] or key = value";
+	if (strchr(p, '=')[strspn(strchr(p, '=') + 1, " \t") + 1] == '\0')
+		return "empty value";
 	return *in_section ? NULL : "key outside any section";
 }
 

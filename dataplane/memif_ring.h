@@ -162,9 +162,11 @@ dp_memif_rx_one(struct dp_memif_rt *rt, uint16_t slot, uint16_t head,
 		why = dp_memif_desc_load(rt, &rt->c2s, slot + i, &d);
 		if (unlikely(why != DP_MEMIF_R_NONE))
 			return -(int)why;
-		total += d.length;
-		if (unlikely(total > rt->max_frame))
+		/* Compare before adding: a 4 GiB region allows lengths that
+		 * would wrap a 32-bit sum back under the limit. */
+		if (unlikely(d.length > rt->max_frame - total))
 			return -DP_MEMIF_R_FRAME_LONG;
+		total += d.length;
 		if (unlikely(dp_mbuf_append(m, &tail, dp_memif_buf(rt, &d),
 					    d.length, mp) < 0))
 			return 0;
@@ -300,6 +302,7 @@ dp_memif_tx_burst(struct dp_memif_rt *rt, struct rte_mbuf **pkts, uint16_t n,
 	head = __atomic_load_n(&q->ring->head, __ATOMIC_ACQUIRE);
 	n_free = (uint16_t)(head - slot);
 	if (unlikely(n_free > q->size)) {
+		st->tx_drops += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return dp_memif_fault(rt, DP_MEMIF_R_S2C_HEAD);
 	}
