@@ -39,36 +39,77 @@ pool_for(struct dp_app *app, unsigned int lcore)
 	return app->pools[s];
 }
 
+/* The last worker_lcores lcores run functions; the others poll. */
+static int
+split_lcores(struct dp_app *app, unsigned int *ids)
+{
+	unsigned int lcore, n = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		ids[n++] = lcore;
+	app->n_workers = app->cfg->worker_lcores;
+	if (n <= app->n_workers) {
+		DP_LOG(ERR, "need at least %u lcores (e.g. -l 0-%u): the main "
+		       "lcore runs the slow path, %u run functions, the others "
+		       "poll", app->n_workers + 2, app->n_workers + 1, app->n_workers);
+		return -EINVAL;
+	}
+	app->n_io = n - app->n_workers;
+	app->io = rte_zmalloc("hl_io", sizeof(*app->io) * app->n_io,
+			      RTE_CACHE_LINE_SIZE);
+	app->workers = rte_zmalloc("hl_workers", sizeof(*app->workers) *
+				   (app->n_workers + 1), RTE_CACHE_LINE_SIZE);
+	app->links = rte_zmalloc("hl_links", sizeof(*app->links) * app->n_io, 0);
+	if (app->io == NULL || app->workers == NULL || app->links == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		app->workers[i].lcore_id = ids[app->n_io + i];
+	for (unsigned int i = 0; i < app->n_io; i++)
+		app->io[i].lcore_id = ids[i];
+	return 0;
+}
+
+/* With function workers, each I/O lcore's software jobs go over a link. */
+static struct fpga_ctx *
+link_io_lcore(struct dp_app *app, unsigned int i)
+{
+	struct dp_worker_lcore *w;
+	struct fpga_ctx_conf conf = { .depth = DP_PIPE_PENDING,
+				      .max_reps = app->cfg->max_repetitions };
+	char name[24];
+
+	if (app->n_workers == 0)
+		return NULL;
+	w = &app->workers[i % app->n_workers];
+	conf.socket_id = (int)rte_lcore_to_socket_id(w->lcore_id);
+	snprintf(name, sizeof(name), "hl_fn%u", i);
+	app->links[i] = fpga_ring_link_create(fpga_backend_find("sw"), &conf, name);
+	if (app->links[i] == NULL)
+		return NULL;
+	w->links[w->n_links++] = app->links[i];
+	return fpga_ring_link_ctx(app->links[i]);
+}
+
 static int
 io_lcores_init(struct dp_app *app)
 {
-	unsigned int lcore, i = 0;
+	unsigned int ids[RTE_MAX_LCORE];
+	int rc = split_lcores(app, ids);
 
-	app->n_io = rte_lcore_count() - 1;
-	if (app->n_io == 0) {
-		DP_LOG(ERR, "need at least two lcores (e.g. -l 0,1): the main "
-		       "lcore runs the slow path, the others poll");
-		return -EINVAL;
-	}
-	app->io = rte_zmalloc("hl_io", sizeof(*app->io) * app->n_io,
-			      RTE_CACHE_LINE_SIZE);
-	if (app->io == NULL)
-		return -ENOMEM;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		int rc;
+	for (unsigned int i = 0; rc == 0 && i < app->n_io; i++) {
+		struct dp_io_lcore *lc = &app->io[i];
+		struct fpga_ctx *sw = link_io_lcore(app, i);
 
-		app->io[i].lcore_id = lcore;
-		app->io[i].qsbr_id = i;
-		rc = dp_pipe_init(&app->io[i].pipe, lcore, app->msg_pool,
-				  app->wake_fd, app->cfg->max_repetitions);
-		if (rc < 0) {
+		if (app->n_workers > 0 && sw == NULL)
+			return -ENOMEM;
+		lc->qsbr_id = i;
+		rc = dp_pipe_init(&lc->pipe, lc->lcore_id, app->msg_pool,
+				  app->wake_fd, app->cfg->max_repetitions, sw);
+		if (rc < 0)
 			DP_LOG(ERR, "lcore %u: cannot set up the request pipeline: %s",
-			       lcore, strerror(-rc));
-			return rc;
-		}
-		i++;
+			       lc->lcore_id, strerror(-rc));
 	}
-	return dp_lcore_init(app->n_io);
+	return rc < 0 ? rc : dp_lcore_init(app->n_io);
 }
 
 /* The slow-path hand-off: messages, and the eventfd that wakes us. */
@@ -221,8 +262,12 @@ dp_app_start(struct dp_app *app, const struct dp_config *cfg,
 		return rc;
 	for (unsigned int i = 0; i < app->n_io; i++)
 		rte_eal_remote_launch(dp_lcore_io_main, &app->io[i], app->io[i].lcore_id);
-	DP_LOG(INFO, "running: %u guests, %u ports, %u I/O lcores (config %s)",
-	       app->n_guests, app->n_ports, app->n_io, cfg->path);
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		rte_eal_remote_launch(dp_lcore_worker_main, &app->workers[i],
+				      app->workers[i].lcore_id);
+	DP_LOG(INFO, "running: %u guests, %u ports, %u I/O lcores, %u function "
+	       "workers (config %s)", app->n_guests, app->n_ports, app->n_io,
+	       app->n_workers, cfg->path);
 	return 0;
 }
 
@@ -293,10 +338,14 @@ dp_app_stop(struct dp_app *app)
 		close(app->wake_fd);
 	for (unsigned int i = 0; app->guests != NULL && i <= app->n_guests; i++)
 		sessions_free(&app->guests[i]);
-	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++)
+	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_pipe_fini(&app->io[i].pipe);
+		fpga_ring_link_free(app->links[i]);
+	}
 	rte_free(app->guests);
 	rte_free(app->io);
+	rte_free(app->workers);
+	rte_free(app->links);
 	rte_mempool_free(app->msg_pool);
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		rte_mempool_free(app->pools[s]);

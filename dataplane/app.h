@@ -34,7 +34,10 @@ struct dp_app {
 	unsigned int n_ports;
 	struct dp_port ports[DP_MAX_PORTS];
 	unsigned int n_io;
-	struct dp_io_lcore *io;		/**< one per worker lcore */
+	struct dp_io_lcore *io;		/**< one per I/O lcore */
+	unsigned int n_workers;
+	struct dp_worker_lcore *workers; /**< one per function worker lcore */
+	struct fpga_ring_link **links;	/**< per I/O lcore, when workers */
 };
 
 /** Build everything and launch the I/O lcores. @return 0 or -errno (logged). */

@@ -75,3 +75,18 @@ dp_lcore_io_main(void *arg)
 	rte_rcu_qsbr_thread_unregister(qsbr, lc->qsbr_id);
 	return 0;
 }
+
+int
+dp_lcore_worker_main(void *arg)
+{
+	struct dp_worker_lcore *w = arg;
+
+	DP_LOG(INFO, "worker lcore %u: serving %u I/O lcores", w->lcore_id,
+	       w->n_links);
+	while (!dp_lcore_stopping()) {
+		for (unsigned int i = 0; i < w->n_links; i++)
+			fpga_ring_link_serve(w->links[i]);
+		w->loops++;
+	}
+	return 0;
+}

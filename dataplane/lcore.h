@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "ring.h"
 #include "guest.h"
 #include "pipeline.h"
 #include "port.h"
@@ -29,6 +30,18 @@ struct dp_io_lcore {
 	struct dp_port *ports[DP_MAX_PORTS];
 	uint64_t loops;			/**< passes through the poll loop */
 	struct dp_pipe pipe;		/**< request pipeline of this lcore */
+} __rte_cache_aligned;
+
+/**
+ * A function worker lcore: runs the software jobs of the I/O lcores linked
+ * to it (fpga/ring.h), so a long job holds a worker, not a poll loop. It
+ * never touches guest memory, only mbufs and session buffers the jobs name.
+ */
+struct dp_worker_lcore {
+	unsigned int lcore_id;
+	unsigned int n_links;
+	struct fpga_ring_link *links[RTE_MAX_LCORE];
+	uint64_t loops;
 } __rte_cache_aligned;
 
 /** Create the RCU domain for n I/O lcores. @return 0 or -errno. */
@@ -48,5 +61,8 @@ bool dp_lcore_stopping(void);
 
 /** The poll loop; arg is the lcore's struct dp_io_lcore. */
 int dp_lcore_io_main(void *arg);
+
+/** The function worker loop; arg is the lcore's struct dp_worker_lcore. */
+int dp_lcore_worker_main(void *arg);
 
 #endif /* DP_LCORE_H */

@@ -575,7 +575,7 @@ make_rings(struct dp_pipe *p, unsigned int lcore)
 
 int
 dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
-	     int wake_fd, uint64_t max_reps)
+	     int wake_fd, uint64_t max_reps, struct fpga_ctx *sw)
 {
 	struct fpga_ctx_conf conf = { .depth = DP_PIPE_PENDING,
 				      .socket_id = (int)rte_lcore_to_socket_id(lcore),
@@ -588,9 +588,14 @@ dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool
 		return -ENOMEM;
 	for (p->n_ctx = 0; (be = fpga_backend_get(p->n_ctx)) != NULL &&
 	     p->n_ctx < DP_PIPE_BACKENDS; p->n_ctx++) {
+		if (sw != NULL && be == fpga_backend_find("sw")) {
+			p->ctx[p->n_ctx] = sw;
+			continue;
+		}
 		p->ctx[p->n_ctx] = fpga_init(be, &conf);
 		if (p->ctx[p->n_ctx] == NULL)
 			return -errno;
+		p->own_ctx[p->n_ctx] = 1;
 	}
 	for (uint32_t i = 0; i < DP_PIPE_PENDING; i++)
 		p->free_idx[i] = DP_PIPE_PENDING - 1 - i;
@@ -602,7 +607,8 @@ void
 dp_pipe_fini(struct dp_pipe *p)
 {
 	for (unsigned int b = 0; b < p->n_ctx; b++)
-		fpga_exit(p->ctx[b]);
+		if (p->own_ctx[b])
+			fpga_exit(p->ctx[b]);
 	p->n_ctx = 0;
 	rte_ring_free(p->to_mgr);
 	rte_ring_free(p->from_mgr);

@@ -54,6 +54,7 @@ struct dp_pipe {
 	struct rte_mempool *msg_pool;	/**< struct dp_fnmsg, shared */
 	int wake_fd;			/**< eventfd the main lcore sleeps on */
 	struct fpga_ctx *ctx[DP_PIPE_BACKENDS];  /**< by fpga registry index */
+	uint8_t own_ctx[DP_PIPE_BACKENDS];	  /**< made here, freed here */
 	unsigned int n_ctx;
 	uint32_t n_free;
 	uint32_t free_idx[DP_PIPE_PENDING];
@@ -66,10 +67,12 @@ struct dp_pipe {
 /**
  * Set up one lcore's pipeline: rings, accelerator contexts for every
  * registered backend, the pending table. Main lcore, before launch.
+ * @param sw  a context to use for the "sw" backend instead of a local one
+ *            (a link to a function worker lcore; not owned), or NULL.
  * @return 0 or -errno.
  */
 int dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
-		 int wake_fd, uint64_t max_reps);
+		 int wake_fd, uint64_t max_reps, struct fpga_ctx *sw);
 
 /** Free what dp_pipe_init() made. Main lcore, after the lcore stopped. */
 void dp_pipe_fini(struct dp_pipe *p);

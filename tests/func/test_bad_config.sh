@@ -55,5 +55,5 @@ pass "command-line errors"
 # Too few lcores is a start-up error, not a hang.
 out=$("$HL_BIN" -l 0 --no-pci $(eal_mem 128) -- --runtime-dir "$T/run" 2>&1)
 [ $? -ne 0 ] || fail "one lcore accepted"
-echo "$out" | grep -q "need at least two lcores" || fail "lcore message: $out"
+echo "$out" | grep -q "need at least 2 lcores" || fail "lcore message: $out"
 pass "one lcore refused"
