@@ -13,8 +13,8 @@
 #include "accel.h"
 #include "config.h"
 #include "handler.h"
+#include "unit_check.h"
 
-static int failures;
 static char tmp_path[64];
 static struct dp_config cfg;	/* large: keep it off the stack */
 
@@ -28,25 +28,6 @@ all_functions(void)
 		m |= 1u << id;
 	return m;
 }
-
-static void __attribute__((format(printf, 2, 3)))
-fail(const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL [%s]: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define CHECK(what, cond, ...)                                               \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			fail(what, __VA_ARGS__);                             \
-	} while (0)
 
 static void
 write_file(const char *text)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "memif_hs.h"
+#include "unit_check.h"
 
 #define REGION_SIZE (64u * 1024)
 #define C2S_OFF 0u
@@ -22,26 +23,6 @@
 #define SECRET "s3cret"
 #define SECRET24 "abcdefghijklmnopqrstuvwx"
 
-static int failures;
-
-static void __attribute__((format(printf, 2, 3)))
-fail(const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL [%s]: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define CHECK(what, cond, ...)                                               \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			fail(what, __VA_ARGS__);                             \
-	} while (0)
 
 static bool
 fd_closed(int fd)

@@ -21,6 +21,7 @@
 #include <rte_mempool.h>
 
 #include "memif_ring.h"
+#include "unit_check.h"
 
 #define PAGE 4096u
 #define R0_SIZE (1u << 20)	/* rings and buffers */
@@ -36,26 +37,6 @@
 #define BIG_SIZE ((uint64_t)1 << 32)	/* a 4 GiB region, for 32-bit sums */
 #define SEG_ROOM (RTE_MBUF_DEFAULT_BUF_SIZE - RTE_PKTMBUF_HEADROOM)
 
-static int failures;
-
-static void __attribute__((format(printf, 2, 3)))
-fail(const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL [%s]: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define CHECK(what, cond, ...)                                               \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			fail(what, __VA_ARGS__);                             \
-	} while (0)
 
 static void
 die(const char *what)
