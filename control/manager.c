@@ -38,7 +38,7 @@ ctl_mgr_create(const struct dp_config *cfg)
 	if (m == NULL)
 		return NULL;
 	m->cfg = cfg;
-	for (unsigned int i = 0; i < cfg->n_guests; i++)
+	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
 		m->g[i].conf = &cfg->guests[i];
 	return m;
 }
@@ -64,7 +64,7 @@ release(struct ctl_mgr *m, struct mgr_guest *g, unsigned int slot)
 static void
 release_all(struct ctl_mgr *m, struct mgr_guest *g)
 {
-	for (unsigned int i = 0; i < g->conf->max_sessions; i++)
+	for (unsigned int i = 0; i < DP_MAX_SESSIONS; i++)
 		release(m, g, i);
 }
 
@@ -180,6 +180,13 @@ ctl_mgr_handle(struct ctl_mgr *m, struct dp_fnmsg *msg)
 	default:
 		msg->status = HL_E_INTERNAL;
 	}
+}
+
+void
+ctl_mgr_guest_added(struct ctl_mgr *m, unsigned int guest)
+{
+	if (guest < DP_MAX_GUESTS)
+		release_all(m, &m->g[guest]);
 }
 
 void

@@ -40,6 +40,9 @@ void ctl_mgr_handle(struct ctl_mgr *m, struct dp_fnmsg *msg);
 /** A guest's connection ended: release everything it reserved. */
 void ctl_mgr_guest_gone(struct ctl_mgr *m, unsigned int guest, uint32_t epoch);
 
+/** A guest was added in slot `guest` (maybe a retired one): start its books. */
+void ctl_mgr_guest_added(struct ctl_mgr *m, unsigned int guest);
+
 /** Sessions a guest holds now (for stats and tests). */
 unsigned int ctl_mgr_sessions(const struct ctl_mgr *m, unsigned int guest);
 

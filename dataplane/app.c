@@ -20,8 +20,8 @@
 #define FNMSG_POOL 1023
 #define EV_WAKE UINT64_MAX
 
-static struct rte_mempool *
-pool_for(struct dp_app *app, unsigned int lcore)
+struct rte_mempool *
+dp_app_pool_for(struct dp_app *app, unsigned int lcore)
 {
 	unsigned int s = rte_lcore_to_socket_id(lcore);
 	char name[RTE_MEMPOOL_NAMESIZE];
@@ -135,7 +135,7 @@ ports_open(struct dp_app *app)
 {
 	for (unsigned int i = 0; i < app->cfg->n_ports; i++) {
 		struct dp_io_lcore *lc = &app->io[i % app->n_io];
-		struct rte_mempool *mp = pool_for(app, lc->lcore_id);
+		struct rte_mempool *mp = dp_app_pool_for(app, lc->lcore_id);
 		int rc;
 
 		if (mp == NULL)
@@ -149,97 +149,8 @@ ports_open(struct dp_app *app)
 	return 0;
 }
 
-/* The guest's session table and, per session, its buffer for GET. */
-static int
-sessions_alloc(struct dp_guest *g)
-{
-	unsigned int n = g->conf->max_sessions;
-	int socket = (int)rte_lcore_to_socket_id(g->lcore);
-	uint8_t *bufs;
-
-	g->sessions = rte_zmalloc_socket("hl_sessions", n * sizeof(*g->sessions),
-					 RTE_CACHE_LINE_SIZE, socket);
-	bufs = rte_zmalloc_socket("hl_session_out", (size_t)n * HL_PAYLOAD_MAX,
-				  RTE_CACHE_LINE_SIZE, socket);
-	if (g->sessions == NULL || bufs == NULL) {
-		rte_free(g->sessions);
-		rte_free(bufs);
-		g->sessions = NULL;
-		return -ENOMEM;
-	}
-	for (unsigned int k = 0; k < n; k++)
-		g->sessions[k].out = bufs + (size_t)k * HL_PAYLOAD_MAX;
-	return 0;
-}
-
-static void
-sessions_free(struct dp_guest *g)
-{
-	if (g->sessions == NULL)
-		return;
-	rte_free(g->sessions[0].out);
-	rte_free(g->sessions);
-	g->sessions = NULL;
-}
-
-static int
-guest_open(struct dp_app *app, unsigned int i)
-{
-	struct dp_guest *g = &app->guests[i];
-	struct dp_io_lcore *lc = &app->io[i % app->n_io];
-	int rc;
-
-	g->conf = &app->cfg->guests[i];
-	g->handler = dp_handler_find(g->conf->handler);
-	g->lcore = lc->lcore_id;
-	g->idx = (uint16_t)i;
-	g->pipe = &lc->pipe;
-	/* A locally administered address per guest: 02:68:6c (hl) + index. */
-	memcpy(g->mac, (uint8_t[6]){ 0x02, 0x68, 0x6c, 0, (uint8_t)(i >> 8),
-				     (uint8_t)i }, 6);
-	g->mp = pool_for(app, lc->lcore_id);
-	g->srv.listen_fd = -1;
-	g->srv.gone = app->hooks.guest_gone;
-	g->srv.gone_arg = app->hooks.arg;
-	if (g->mp == NULL || sessions_alloc(g) < 0)
-		return -ENOMEM;
-	rc = dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
-	if (rc < 0) {
-		DP_LOG(ERR, "guest %s: cannot listen on %s: %s", g->conf->name,
-		       g->conf->socket, strerror(-rc));
-		return rc;
-	}
-	lc->guests[lc->n_guests++] = g;
-	app->n_guests++;
-	DP_LOG(INFO, "guest %s: memif server on %s, handler %s, lcore %u",
-	       g->conf->name, g->conf->socket, g->handler->name, g->lcore);
-	return 0;
-}
-
-static int
-guests_open(struct dp_app *app)
-{
-	if (mkdir(app->cfg->runtime_dir, 0755) < 0 && errno != EEXIST) {
-		DP_LOG(ERR, "cannot create runtime dir %s: %s",
-		       app->cfg->runtime_dir, strerror(errno));
-		return -errno;
-	}
-	app->guests = rte_zmalloc("hl_guests",
-				  sizeof(*app->guests) * (app->cfg->n_guests + 1),
-				  RTE_CACHE_LINE_SIZE);
-	if (app->guests == NULL)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
-		int rc = guest_open(app, i);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 int
-dp_app_start(struct dp_app *app, const struct dp_config *cfg,
+dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	     const struct dp_app_hooks *hooks)
 {
 	int rc;
@@ -257,7 +168,7 @@ dp_app_start(struct dp_app *app, const struct dp_config *cfg,
 	if (rc == 0)
 		rc = ports_open(app);
 	if (rc == 0)
-		rc = guests_open(app);
+		rc = dp_app_guests_open(app);
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -300,7 +211,7 @@ dispatch(struct dp_app *app, const struct epoll_event *ev)
 	unsigned int idx = (unsigned int)(ev->data.u64 >> 1);
 	unsigned int kind = (unsigned int)(ev->data.u64 & 1);
 
-	if (idx < app->n_guests)
+	if (idx < DP_MAX_GUESTS && app->guests[idx].active)
 		dp_memif_srv_event(&app->guests[idx], idx, app->epfd, kind, ev->events);
 }
 
@@ -317,8 +228,9 @@ dp_app_run(struct dp_app *app)
 			if (evs[i].data.u64 != EV_WAKE)
 				dispatch(app, &evs[i]);
 		serve_fn_requests(app);
-		for (unsigned int i = 0; i < app->n_guests; i++)
-			dp_memif_srv_tick(&app->guests[i], now);
+		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
+			if (app->guests[i].active)
+				dp_memif_srv_tick(&app->guests[i], now);
 	}
 }
 
@@ -328,21 +240,17 @@ dp_app_stop(struct dp_app *app)
 	dp_lcore_stop();
 	rte_eal_mp_wait_lcore();
 	/* The I/O lcores are gone: guests can be dropped without waiting. */
-	for (unsigned int i = 0; i < app->n_guests; i++)
-		dp_memif_srv_close(&app->guests[i]);
+	dp_app_guests_close(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);
 	if (app->epfd >= 0)
 		close(app->epfd);
 	if (app->wake_fd >= 0)
 		close(app->wake_fd);
-	for (unsigned int i = 0; app->guests != NULL && i <= app->n_guests; i++)
-		sessions_free(&app->guests[i]);
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}
-	rte_free(app->guests);
 	rte_free(app->io);
 	rte_free(app->workers);
 	rte_free(app->links);

@@ -19,18 +19,20 @@ struct dp_app_hooks {
 	void (*fn_request)(void *arg, struct dp_fnmsg *msg);
 	/** A guest's connection ended: release what it reserved. */
 	void (*guest_gone)(void *arg, unsigned int guest, uint32_t epoch);
+	/** A guest was added in a slot (a retired slot may be reused). */
+	void (*guest_added)(void *arg, unsigned int guest);
 	void *arg;
 };
 
 struct dp_app {
-	const struct dp_config *cfg;
+	struct dp_config *cfg;		/**< guests change at run time */
 	struct dp_app_hooks hooks;
 	struct rte_mempool *msg_pool;	/**< struct dp_fnmsg hand-off messages */
 	int wake_fd;			/**< I/O lcores wake the main lcore */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 	int epfd;
-	unsigned int n_guests;
-	struct dp_guest *guests;	/**< n_guests, rte_zmalloc'd */
+	unsigned int n_guests;		/**< active guests */
+	struct dp_guest *guests;	/**< DP_MAX_GUESTS slots, see guests.c */
 	unsigned int n_ports;
 	struct dp_port ports[DP_MAX_PORTS];
 	unsigned int n_io;
@@ -41,7 +43,7 @@ struct dp_app {
 };
 
 /** Build everything and launch the I/O lcores. @return 0 or -errno (logged). */
-int dp_app_start(struct dp_app *app, const struct dp_config *cfg,
+int dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		 const struct dp_app_hooks *hooks);
 
 /** Serve the slow path until dp_lcore_stop() is called (e.g. by a signal). */
@@ -49,5 +51,40 @@ void dp_app_run(struct dp_app *app);
 
 /** Stop the I/O lcores, disconnect every guest with a reason, free all. */
 void dp_app_stop(struct dp_app *app);
+
+/** The mbuf pool of an lcore's NUMA socket, created on first use. */
+struct rte_mempool *dp_app_pool_for(struct dp_app *app, unsigned int lcore);
+
+/*
+ * The guest table (guests.c). Slots are indices into cfg->guests and
+ * app->guests; a removed guest's slot is retired, keeping its session
+ * memory (calls of its last connection may still be completing on an
+ * I/O lcore or a worker), and is reused only by a guest that fits in it.
+ */
+
+/** Open every guest of the config at start-up. @return 0 or -errno. */
+int dp_app_guests_open(struct dp_app *app);
+
+/**
+ * Add a guest at run time; conf was built with dp_config_guest_begin/
+ * set/end. It is listening when this returns.
+ * @return its slot, or -ENOSPC (no slot), -EEXIST, or an errno from
+ *         listening; err says which in one line.
+ */
+int dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
+		     char *err, size_t errlen);
+
+/**
+ * Remove a guest at run time: its client gets DISCONNECT "guest removed",
+ * its sessions are released, its socket unlinked, and no I/O lcore polls
+ * it once this returns. @return 0 or -ENOENT.
+ */
+int dp_app_guest_remove(struct dp_app *app, const char *name);
+
+/** The active guest called name, or NULL. */
+struct dp_guest *dp_app_guest_find(struct dp_app *app, const char *name);
+
+/** Close every guest (shutdown; the I/O lcores have stopped). */
+void dp_app_guests_close(struct dp_app *app);
 
 #endif /* DP_APP_H */

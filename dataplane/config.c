@@ -282,40 +282,54 @@ guest_defaults(struct dp_guest_conf *g, const char *name)
 typedef int (*key_fn)(const struct cfg_ctx *, struct dp_guest_conf *,
 		      const char *, const char *);
 
+/* One guest key: the first parser that knows it decides. */
 static int
-parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
-	    struct dp_config *cfg)
+guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	      const char *key, const char *val)
 {
 	static const key_fn fns[] = { guest_key_general, guest_key_memif,
 				      guest_key_ring, guest_key_fn };
-	struct rte_cfgfile_entry ents[32];
-	struct dp_guest_conf *g;
-	int n;
+	int rc = 1;
 
+	for (size_t k = 0; k < RTE_DIM(fns) && rc > 0; k++)
+		rc = fns[k](c, g, key, val);
+	return rc > 0 ? fail(c, key, "unknown key") : rc;
+}
+
+static int
+guest_begin(const struct cfg_ctx *c, const struct dp_config *cfg,
+	    struct dp_guest_conf *g, const char *name)
+{
 	if (!name_ok(name))
 		return fail(c, NULL, "guest name must be 1-%d of [A-Za-z0-9_-]",
 			    DP_NAME_MAX - 1);
 	if (dp_config_guest(cfg, name) != NULL)
 		return fail(c, NULL, "guest defined twice");
+	guest_defaults(g, name);
+	return 0;
+}
+
+static int
+parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
+	    struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[32];
+	struct dp_guest_conf *g;
+	int n;
+
 	if (cfg->n_guests == DP_MAX_GUESTS)
 		return fail(c, NULL, "more than %d guests", DP_MAX_GUESTS);
 	g = &cfg->guests[cfg->n_guests];
-	guest_defaults(g, name);
+	if (guest_begin(c, cfg, g, name) < 0)
+		return -EINVAL;
 	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
 		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
 	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
 	if (n < 0)
 		return fail(c, NULL, "cannot read keys");
-	for (int i = 0; i < n; i++) {
-		int rc = 1;
-
-		for (size_t k = 0; k < RTE_DIM(fns) && rc > 0; k++)
-			rc = fns[k](c, g, ents[i].name, ents[i].value);
-		if (rc > 0)
-			return fail(c, ents[i].name, "unknown key");
-		if (rc < 0)
-			return rc;
-	}
+	for (int i = 0; i < n; i++)
+		if (guest_set_key(c, g, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
 	cfg->n_guests++;
 	return 0;
 }
@@ -407,37 +421,43 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		    "[guest NAME], [port NAME])");
 }
 
-/* Fill each guest's default socket path and check every path fits. */
+/* Fill a guest's default socket path; check it fits and that none of the
+ * first `upto` guests of cfg uses it. */
+static int
+guest_socket(const struct cfg_ctx *c, const struct dp_config *cfg,
+	     struct dp_guest_conf *g, unsigned int upto)
+{
+	int n;
+
+	if (g->socket[0] == '\0') {
+		n = snprintf(g->socket, sizeof(g->socket), "%s/%s.sock",
+			     cfg->runtime_dir, g->name);
+		if (n < 0 || (size_t)n >= sizeof(g->socket))
+			return fail(c, "socket", "default path %s/%s.sock is longer "
+				    "than %zu bytes", cfg->runtime_dir, g->name,
+				    sizeof(g->socket) - 1);
+	}
+	for (unsigned int j = 0; j < upto; j++) {
+		const struct dp_guest_conf *o = &cfg->guests[j];
+
+		if (o != g && o->name[0] != '\0' && strcmp(o->socket, g->socket) == 0)
+			return fail(c, "socket", "same socket as guest %s", o->name);
+	}
+	return 0;
+}
+
 static int
 resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
 {
 	char section[DP_NAME_MAX + 8];
 
 	for (unsigned int i = 0; i < cfg->n_guests; i++) {
-		struct dp_guest_conf *g = &cfg->guests[i];
-		int n;
-
-		if (g->socket[0] != '\0')
-			continue;
-		n = snprintf(g->socket, sizeof(g->socket), "%s/%s.sock",
-			     cfg->runtime_dir, g->name);
-		if (n < 0 || (size_t)n >= sizeof(g->socket)) {
-			snprintf(section, sizeof(section), "guest %s", g->name);
-			c->section = section;
-			return fail(c, "socket", "default path %s/%s.sock is longer "
-				    "than %zu bytes", cfg->runtime_dir, g->name,
-				    sizeof(g->socket) - 1);
-		}
+		snprintf(section, sizeof(section), "guest %s", cfg->guests[i].name);
+		c->section = section;
+		if (guest_socket(c, cfg, &cfg->guests[i], i) < 0)
+			return -EINVAL;
 	}
-	for (unsigned int i = 0; i < cfg->n_guests; i++)
-		for (unsigned int j = 0; j < i; j++)
-			if (strcmp(cfg->guests[i].socket, cfg->guests[j].socket) == 0) {
-				snprintf(section, sizeof(section), "guest %s",
-					 cfg->guests[i].name);
-				c->section = section;
-				return fail(c, "socket", "same socket as guest %s",
-					    cfg->guests[j].name);
-			}
+	c->section = NULL;
 	return 0;
 }
 
@@ -579,6 +599,47 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", runtime_dir);
 	}
 	return rc == 0 ? resolve_sockets(&c, cfg) : rc;
+}
+
+/* A guest added at run time: the same checks as in the file. */
+static struct cfg_ctx
+runtime_ctx(const char *name, char *section, size_t cap, char *err, size_t errlen)
+{
+	snprintf(section, cap, "guest %s", name);
+	return (struct cfg_ctx){ .file = "guest add", .section = section,
+				 .err = err, .errlen = errlen };
+}
+
+int
+dp_config_guest_begin(const struct dp_config *cfg, struct dp_guest_conf *g,
+		      const char *name, char *err, size_t errlen)
+{
+	char section[DP_NAME_MAX + 8];
+	struct cfg_ctx c = runtime_ctx(name, section, sizeof(section), err, errlen);
+
+	return guest_begin(&c, cfg, g, name);
+}
+
+int
+dp_config_guest_set(struct dp_guest_conf *g, const char *key, const char *val,
+		    char *err, size_t errlen)
+{
+	char section[DP_NAME_MAX + 8];
+	struct cfg_ctx c = runtime_ctx(g->name, section, sizeof(section), err, errlen);
+
+	if (strlen(val) >= CFG_VALUE_LEN - 1)
+		return fail(&c, key, "longer than %d bytes", CFG_VALUE_LEN - 2);
+	return guest_set_key(&c, g, key, val);
+}
+
+int
+dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
+		    char *err, size_t errlen)
+{
+	char section[DP_NAME_MAX + 8];
+	struct cfg_ctx c = runtime_ctx(g->name, section, sizeof(section), err, errlen);
+
+	return guest_socket(&c, cfg, g, cfg->n_guests);
 }
 
 const struct dp_guest_conf *

@@ -73,7 +73,20 @@ struct dp_config {
 int dp_config_load(const char *path, const char *runtime_dir,
 		   struct dp_config *cfg, char *err, size_t errlen);
 
-/** Look up a guest by name; NULL if absent. */
+/**
+ * Build a guest for a run-time add with exactly the checks of the file:
+ * begin (name, defaults), set each key, end (socket path). Errors read
+ * "guest add: [guest NAME] KEY: problem". Each returns 0 or -EINVAL.
+ * end() checks the socket against every guest of cfg, g excluded.
+ */
+int dp_config_guest_begin(const struct dp_config *cfg, struct dp_guest_conf *g,
+			  const char *name, char *err, size_t errlen);
+int dp_config_guest_set(struct dp_guest_conf *g, const char *key, const char *val,
+			char *err, size_t errlen);
+int dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
+			char *err, size_t errlen);
+
+/** Look up a guest by name; NULL if absent (removed guests have no name). */
 const struct dp_guest_conf *dp_config_guest(const struct dp_config *cfg,
 					    const char *name);
 

@@ -69,6 +69,8 @@ struct dp_guest {
 
 	/* Slow path: the main lcore. */
 	const struct dp_guest_conf *conf;
+	uint8_t active;			/**< in the table and listening */
+	uint16_t capacity;		/**< sessions allocated for this slot */
 	unsigned int lcore;		/**< the I/O lcore that polls it */
 	struct dp_memif_srv srv;
 	struct dp_guest_slow_stats slow;

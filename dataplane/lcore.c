@@ -50,11 +50,41 @@ dp_lcore_stopping(void)
 static inline void
 poll_once(struct dp_io_lcore *lc)
 {
-	for (unsigned int i = 0; i < lc->n_guests; i++)
-		dp_guest_poll(lc->guests[i]);
+	/* Acquire: pairs with dp_lcore_guest_add()'s release, so the new
+	 * slot's pointer is seen with the count. */
+	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		dp_guest_poll(__atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED));
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		dp_port_poll(lc->ports[i]);
 	dp_pipe_poll(&lc->pipe);
+}
+
+void
+dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g)
+{
+	unsigned int n = lc->n_guests;
+
+	__atomic_store_n(&lc->guests[n], g, __ATOMIC_RELAXED);
+	__atomic_store_n(&lc->n_guests, n + 1, __ATOMIC_RELEASE);
+}
+
+void
+dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g)
+{
+	unsigned int n = lc->n_guests;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (lc->guests[i] != g)
+			continue;
+		/* A pass running now may poll the last guest twice or miss
+		 * it once; both are harmless. */
+		__atomic_store_n(&lc->guests[i], lc->guests[n - 1], __ATOMIC_RELAXED);
+		__atomic_store_n(&lc->n_guests, n - 1, __ATOMIC_RELEASE);
+		dp_lcore_sync();
+		return;
+	}
 }
 
 int

@@ -59,6 +59,15 @@ void dp_lcore_stop(void);
 /** True once dp_lcore_stop() was called. */
 bool dp_lcore_stopping(void);
 
+/** Start polling a guest (main lcore; the lcore may be running). */
+void dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g);
+
+/**
+ * Stop polling a guest (main lcore). When it returns, the lcore has passed
+ * a quiescent point and holds no reference to g from its list.
+ */
+void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
+
 /** The poll loop; arg is the lcore's struct dp_io_lcore. */
 int dp_lcore_io_main(void *arg);
 

@@ -112,11 +112,18 @@ guest_gone(void *arg, unsigned int guest, uint32_t epoch)
 	ctl_mgr_guest_gone(arg, guest, epoch);
 }
 
+static void
+guest_added(void *arg, unsigned int guest)
+{
+	ctl_mgr_guest_added(arg, guest);
+}
+
 static int
 run(struct dp_config *cfg)
 {
 	struct dp_app_hooks hooks = { .fn_request = fn_request,
-				      .guest_gone = guest_gone };
+				      .guest_gone = guest_gone,
+				      .guest_added = guest_added };
 	struct dp_app app;
 	int rc;
 

@@ -21,6 +21,8 @@
 /* Messages handled per wake-up, so one chatty client cannot starve others. */
 #define MSGS_PER_EVENT 8
 
+static uint32_t epoch_counter;	/* main lcore only */
+
 uint64_t
 dp_now_ms(void)
 {
@@ -212,7 +214,9 @@ rt_build(const struct dp_guest *g)
 	}
 	rt->max_chain = g->conf->max_chain;
 	rt->max_frame = g->conf->max_frame;
-	rt->epoch = (uint32_t)g->slow.connects + 1;
+	/* Epochs are unique across guests and slots: a reused slot never
+	 * mistakes an old connection's late completions for its own. */
+	rt->epoch = ++epoch_counter;
 	return rt;
 }
 
@@ -370,11 +374,11 @@ dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms)
 }
 
 void
-dp_memif_srv_close(struct dp_guest *g)
+dp_memif_srv_close(struct dp_guest *g, enum dp_memif_reason why)
 {
 	if (g->srv.listen_fd < 0)
 		return;
-	dp_memif_srv_drop(g, DP_MEMIF_R_SHUTDOWN, true);
+	dp_memif_srv_drop(g, why, true);
 	close(g->srv.listen_fd);
 	g->srv.listen_fd = -1;
 	unlink(g->conf->socket);

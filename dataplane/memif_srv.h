@@ -45,8 +45,8 @@ void dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms);
  */
 void dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify);
 
-/** Drop any client, close the listening socket and unlink its file. */
-void dp_memif_srv_close(struct dp_guest *g);
+/** Drop any client with the reason, close the listening socket, unlink it. */
+void dp_memif_srv_close(struct dp_guest *g, enum dp_memif_reason why);
 
 /** Milliseconds on the monotonic clock. */
 uint64_t dp_now_ms(void);
