@@ -19,6 +19,7 @@
 #define POOL_CACHE 256
 #define FNMSG_POOL 1023
 #define EV_WAKE UINT64_MAX
+#define EV_WATCH (UINT64_MAX - 1)
 
 struct rte_mempool *
 dp_app_pool_for(struct dp_app *app, unsigned int lcore)
@@ -215,6 +216,20 @@ dispatch(struct dp_app *app, const struct epoll_event *ev)
 		dp_memif_srv_event(&app->guests[idx], idx, app->epfd, kind, ev->events);
 }
 
+int
+dp_app_watch(struct dp_app *app, int fd, void (*fn)(void *arg), void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_WATCH };
+
+	if (app->watch_fn != NULL)
+		return -EBUSY;
+	if (epoll_ctl(app->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	app->watch_fn = fn;
+	app->watch_arg = arg;
+	return 0;
+}
+
 void
 dp_app_run(struct dp_app *app)
 {
@@ -225,9 +240,11 @@ dp_app_run(struct dp_app *app)
 		uint64_t now = dp_now_ms();
 
 		for (int i = 0; i < n; i++)
-			if (evs[i].data.u64 != EV_WAKE)
+			if (evs[i].data.u64 < EV_WATCH)
 				dispatch(app, &evs[i]);
 		serve_fn_requests(app);
+		if (app->watch_fn != NULL)
+			app->watch_fn(app->watch_arg);
 		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
 			if (app->guests[i].active)
 				dp_memif_srv_tick(&app->guests[i], now);

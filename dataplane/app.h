@@ -37,6 +37,9 @@ struct dp_app {
 	struct dp_port ports[DP_MAX_PORTS];
 	unsigned int n_io;
 	struct dp_io_lcore *io;		/**< one per I/O lcore */
+	/* One more slow-path user (the control server): its fd and callback. */
+	void (*watch_fn)(void *arg);
+	void *watch_arg;
 	unsigned int n_workers;
 	struct dp_worker_lcore *workers; /**< one per function worker lcore */
 	struct fpga_ring_link **links;	/**< per I/O lcore, when workers */
@@ -45,6 +48,13 @@ struct dp_app {
 /** Build everything and launch the I/O lcores. @return 0 or -errno (logged). */
 int dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		 const struct dp_app_hooks *hooks);
+
+/**
+ * Have the slow-path loop call fn(arg) when fd is readable and on every
+ * tick (at most 50 ms apart), on the main lcore. One watcher. @return 0 or
+ * -errno.
+ */
+int dp_app_watch(struct dp_app *app, int fd, void (*fn)(void *arg), void *arg);
 
 /** Serve the slow path until dp_lcore_stop() is called (e.g. by a signal). */
 void dp_app_run(struct dp_app *app);
