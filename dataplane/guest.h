@@ -92,6 +92,9 @@ dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 	g->epoch = epoch;
 	g->hello_done = 0;
 	g->inflight = 0;
+	/* Replies queued for the old connection must not reach the new one. */
+	rte_pktmbuf_free_bulk(g->txq, g->txn);
+	g->txn = 0;
 }
 
 /** Poll the guest once: receive a burst and hand it to the handler. */

@@ -103,7 +103,8 @@ reply_in_place(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 
 /* ---- the slow-path hand-off -------------------------------------------- */
 
-static void
+/* Hand a request to the manager; false (and an E_BUSY reply) if it cannot. */
+static bool
 to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	   struct hl_frame_hdr *h, enum dp_fnmsg_op op, const struct hl_fn_open *o)
 {
@@ -113,7 +114,7 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	if (unlikely(rte_mempool_get(p->msg_pool, (void **)&msg) != 0)) {
 		p->mgr_busy++;
 		reply_in_place(p, g, m, h, HL_E_BUSY);
-		return;
+		return false;
 	}
 	memset(msg, 0, sizeof(*msg));
 	msg->g = g;
@@ -130,12 +131,13 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		rte_mempool_put(p->msg_pool, msg);
 		p->mgr_busy++;
 		reply_in_place(p, g, m, h, HL_E_BUSY);
-		return;
+		return false;
 	}
 	rte_pktmbuf_free(m);
 	/* Wake the main lcore: a non-blocking eventfd write, slow path only. */
 	if (write(p->wake_fd, &one, sizeof(one)) < 0)
 		p->mgr_busy++;
+	return true;
 }
 
 static void
@@ -330,15 +332,16 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 	memcpy(&h, rte_pktmbuf_mtod(pd->req, void *), sizeof(h));
 	if (pd->reply != NULL)
 		rte_pktmbuf_free(pd->req);
-	h.hl.arg0 = c->result;
+	/* A refused call carries no state and no result (docs/protocol.md). */
+	h.hl.arg0 = c->status == 0 ? c->result : 0;
 	h.hl.arg1 = 0;
-	h.hl.state = HL_FN_DONE;
+	h.hl.state = c->status == 0 ? HL_FN_DONE : HL_FN_NONE;
 	h.hl.payload_len = pd->op == HL_OP_FN_CALL && c->status == 0 ? c->out_len : 0;
 	s = dp_session_find(g->sessions, g->conf->max_sessions, pd->session);
 	if (pd->op == HL_OP_FN_SET && s != NULL) {
 		s->inflight--;
-		s->fn_state = HL_FN_DONE;
-		s->result = c->result;
+		s->fn_state = c->status == 0 ? HL_FN_DONE : HL_FN_WAIT;
+		s->result = c->status == 0 ? c->result : 0;
 		s->out_len = c->status == 0 ? c->out_len : 0;
 	}
 	send_reply(p, g, m, &h, errno_status(c->status));
@@ -437,10 +440,12 @@ do_activate_close(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		to_manager(p, g, m, h, DP_FNMSG_ACTIVATE, NULL);
 		return;
 	}
-	/* Release: no new call can name it from here on. */
-	s->state = DP_SESSION_FREE;
-	s->id = 0;
-	to_manager(p, g, m, h, DP_FNMSG_CLOSE, NULL);
+	/* Release once the manager has it: from then on no call can name it.
+	 * Refused (busy), the session stays and the guest may retry. */
+	if (to_manager(p, g, m, h, DP_FNMSG_CLOSE, NULL)) {
+		s->state = DP_SESSION_FREE;
+		s->id = 0;
+	}
 }
 
 static void
@@ -469,11 +474,12 @@ static void
 do_bye(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
        struct hl_frame_hdr *h)
 {
+	if (!to_manager(p, g, m, h, DP_FNMSG_BYE, NULL))
+		return;
 	for (uint16_t i = 0; i < g->conf->max_sessions; i++) {
 		g->sessions[i].state = DP_SESSION_FREE;
 		g->sessions[i].id = 0;
 	}
-	to_manager(p, g, m, h, DP_FNMSG_BYE, NULL);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
