@@ -243,6 +243,7 @@ dp_app_run(struct dp_app *app)
 			if (evs[i].data.u64 < EV_WATCH)
 				dispatch(app, &evs[i]);
 		serve_fn_requests(app);
+		dp_app_guests_tick(app);
 		if (app->watch_fn != NULL)
 			app->watch_fn(app->watch_arg);
 		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)

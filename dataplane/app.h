@@ -94,6 +94,12 @@ int dp_app_guest_remove(struct dp_app *app, const char *name);
 /** The active guest called name, or NULL. */
 struct dp_guest *dp_app_guest_find(struct dp_app *app, const char *name);
 
+/** Slow-path tick: link up/down of vhost and ethdev guests (epochs). */
+void dp_app_guests_tick(struct dp_app *app);
+
+/** A connection epoch, unique across guests and slots. Main lcore. */
+uint32_t dp_guest_next_epoch(void);
+
 /** Close every guest (shutdown; the I/O lcores have stopped). */
 void dp_app_guests_close(struct dp_app *app);
 

@@ -230,9 +230,22 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	uint64_t v;
 
 	if (strcmp(key, "channel") == 0) {
-		if (strcmp(val, "memif") != 0)
-			return fail(c, key, "unknown channel '%s' (known: memif)", val);
-		g->channel = DP_CHAN_MEMIF;
+		static const char *const names[] = { "memif", "vhost", "ethdev" };
+
+		for (size_t i = 0; i < RTE_DIM(names); i++)
+			if (strcmp(val, names[i]) == 0) {
+				g->channel = (enum dp_chan_type)i;
+				return 0;
+			}
+		return fail(c, key, "unknown channel '%s' (known: memif, vhost, "
+			    "ethdev)", val);
+	}
+	if (strcmp(key, "devargs") == 0)
+		return copy_str(c, key, val, g->devargs, sizeof(g->devargs));
+	if (strcmp(key, "vhost_client") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			return fail(c, key, "'%.64s' is not yes or no", val);
+		g->vhost_client = val[0] == 'y';
 		return 0;
 	}
 	if (strcmp(key, "socket") == 0) {
@@ -429,6 +442,9 @@ guest_socket(const struct cfg_ctx *c, const struct dp_config *cfg,
 {
 	int n;
 
+	if (g->channel == DP_CHAN_ETHDEV)
+		return g->devargs[0] != '\0' ? 0 :
+			fail(c, "devargs", "required for channel ethdev");
 	if (g->socket[0] == '\0') {
 		n = snprintf(g->socket, sizeof(g->socket), "%s/%s.sock",
 			     cfg->runtime_dir, g->name);

@@ -27,13 +27,20 @@
 #define DP_SOCKET_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 #define DP_ERR_MAX 512
 
-enum dp_chan_type { DP_CHAN_MEMIF };
+/** How a guest reaches hostlane. */
+enum dp_chan_type {
+	DP_CHAN_MEMIF,		/**< hostlane's own memif server */
+	DP_CHAN_VHOST,		/**< vhost-user (DPDK net_vhost): QEMU, virtio_user */
+	DP_CHAN_ETHDEV,		/**< any DPDK port by devargs, e.g. net_af_packet */
+};
 
 struct dp_guest_conf {
 	char name[DP_NAME_MAX];
 	enum dp_chan_type channel;
 	char socket[DP_SOCKET_PATH_MAX];    /**< "" until resolved */
 	char handler[DP_NAME_MAX];
+	char devargs[256];		    /**< ethdev channel */
+	uint8_t vhost_client;		    /**< vhost: hostlane connects */
 	mode_t socket_mode;
 	struct dp_memif_limits memif;
 	uint16_t max_chain;		    /**< descriptors per frame */

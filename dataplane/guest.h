@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include <hostlane/proto.h>
@@ -54,6 +55,10 @@ struct dp_guest {
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
+	uint8_t chan;			/**< enum dp_chan_type */
+	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
+	uint32_t port_epoch;		/**< vhost/ethdev: set by the main lcore,
+					     0 while the link is down */
 	uint16_t idx;			/**< index in the config */
 	uint8_t mac[6];			/**< hostlane's address towards it */
 	uint32_t epoch;			/**< connection the state below is for */
@@ -97,6 +102,54 @@ dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 	g->txn = 0;
 }
 
+static inline void
+dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	g->st.rx_frames += n;
+	for (uint16_t i = 0; i < n; i++)
+		g->st.rx_bytes += pkts[i]->pkt_len;
+}
+
+/* A guest behind a DPDK port (vhost-user, af_packet, ...). */
+static inline void
+dp_guest_poll_port(struct dp_guest *g)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	/* Acquire: pairs with the main lcore's release when the link came up. */
+	uint32_t epoch = __atomic_load_n(&g->port_epoch, __ATOMIC_ACQUIRE);
+	uint16_t n;
+
+	if (epoch == 0)
+		return;
+	if (unlikely(epoch != g->epoch))
+		dp_guest_new_epoch(g, epoch);
+	n = rte_eth_rx_burst(g->port_id, 0, pkts, DP_BURST);
+	if (n == 0)
+		return;
+	dp_guest_rx_count(g, pkts, n);
+	g->handler->rx(g, pkts, n);
+}
+
+static inline uint16_t
+dp_guest_tx_port(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t k = 0;
+
+	/* Count before sending: the PMD may free what it sent at once. */
+	for (uint16_t i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	if (likely(__atomic_load_n(&g->port_epoch, __ATOMIC_RELAXED) != 0))
+		k = rte_eth_tx_burst(g->port_id, 0, pkts, n);
+	for (uint16_t i = k; i < n; i++)
+		bytes -= pkts[i]->pkt_len;
+	g->st.tx_frames += k;
+	g->st.tx_bytes += bytes;
+	g->st.tx_drops += n - k;
+	rte_pktmbuf_free_bulk(pkts + k, n - k);
+	return k;
+}
+
 /** Poll the guest once: receive a burst and hand it to the handler. */
 static inline void
 dp_guest_poll(struct dp_guest *g)
@@ -105,6 +158,10 @@ dp_guest_poll(struct dp_guest *g)
 	struct dp_memif_rt *rt;
 	uint16_t n;
 
+	if (g->chan != DP_CHAN_MEMIF) {
+		dp_guest_poll_port(g);
+		return;
+	}
 	/* Acquire: pairs with the main lcore's release when it publishes
 	 * rt, so the ring and region fields below are initialised. */
 	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
@@ -124,7 +181,11 @@ dp_guest_poll(struct dp_guest *g)
 static inline uint16_t
 dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct dp_memif_rt *rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
+	struct dp_memif_rt *rt;
+
+	if (g->chan != DP_CHAN_MEMIF)
+		return dp_guest_tx_port(g, pkts, n);
+	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
 
 	if (unlikely(rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED))) {
 		g->st.tx_drops += n;

@@ -11,6 +11,15 @@
 #include "app.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "port.h"
+
+static uint32_t epoch_counter;	/* main lcore only */
+
+uint32_t
+dp_guest_next_epoch(void)
+{
+	return ++epoch_counter;
+}
 
 /* The session table and, per session, its buffer for GET. */
 static int
@@ -97,6 +106,88 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	return 0;
 }
 
+/* A vhost-user or other ethdev channel: a DPDK port of the guest's own. */
+static int
+port_open(struct dp_guest *g)
+{
+	const struct dp_guest_conf *c = g->conf;
+	char devargs[sizeof(c->socket) + 96], who[DP_NAME_MAX + 8];
+	struct stat st;
+
+	snprintf(who, sizeof(who), "guest %s", c->name);
+	if (c->channel == DP_CHAN_ETHDEV)
+		return dp_ethdev_open(who, c->devargs, g->mp, g->lcore, &g->port_id);
+	/* A vhost server socket left by a crashed run is replaced; nothing else. */
+	if (!c->vhost_client && lstat(c->socket, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(c->socket);
+	}
+	snprintf(devargs, sizeof(devargs), "net_vhost_%s,iface=%s,queues=1,client=%d",
+		 c->name, c->socket, c->vhost_client);
+	return dp_ethdev_open(who, devargs, g->mp, g->lcore, &g->port_id);
+}
+
+static int
+channel_open(struct dp_app *app, struct dp_guest *g, unsigned int i)
+{
+	g->chan = (uint8_t)g->conf->channel;
+	if (g->chan == DP_CHAN_MEMIF)
+		return dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
+	return port_open(g);
+}
+
+/* End a port channel's connection: its reservations go with it. */
+static void
+port_down(struct dp_guest *g)
+{
+	uint32_t epoch = g->port_epoch;
+
+	if (epoch == 0)
+		return;
+	__atomic_store_n(&g->port_epoch, 0, __ATOMIC_RELEASE);
+	g->slow.disconnects++;
+	if (g->srv.gone != NULL)
+		g->srv.gone(g->srv.gone_arg, g->idx, epoch);
+	DP_LOG(INFO, "guest %s: link down", g->conf->name);
+}
+
+static void
+channel_close(struct dp_guest *g, enum dp_memif_reason why)
+{
+	if (g->chan == DP_CHAN_MEMIF) {
+		dp_memif_srv_close(g, why);
+		return;
+	}
+	port_down(g);
+	dp_ethdev_close(g->port_id);
+	if (g->chan == DP_CHAN_VHOST && !g->conf->vhost_client)
+		unlink(g->conf->socket);
+}
+
+void
+dp_app_guests_tick(struct dp_app *app)
+{
+	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
+		struct dp_guest *g = &app->guests[i];
+		struct rte_eth_link link;
+
+		if (!g->active || g->chan == DP_CHAN_MEMIF ||
+		    rte_eth_link_get_nowait(g->port_id, &link) != 0)
+			continue;
+		if (link.link_status && g->port_epoch == 0) {
+			/* Release: the I/O lcore sees a new epoch only once the
+			 * port is up. */
+			__atomic_store_n(&g->port_epoch, dp_guest_next_epoch(),
+					 __ATOMIC_RELEASE);
+			g->slow.connects++;
+			DP_LOG(INFO, "guest %s: link up", g->conf->name);
+		} else if (!link.link_status) {
+			port_down(g);
+		}
+	}
+}
+
 static int
 guest_open(struct dp_app *app, unsigned int i)
 {
@@ -105,10 +196,11 @@ guest_open(struct dp_app *app, unsigned int i)
 	int rc = guest_init(app, i, lc);
 
 	if (rc == 0)
-		rc = dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
+		rc = channel_open(app, g, i);
 	if (rc < 0) {
-		DP_LOG(ERR, "guest %s: cannot listen on %s: %s", g->conf->name,
-		       g->conf->socket, strerror(-rc));
+		DP_LOG(ERR, "guest %s: cannot open its channel (%s): %s",
+		       g->conf->name, g->conf->channel == DP_CHAN_ETHDEV ?
+		       g->conf->devargs : g->conf->socket, strerror(-rc));
 		return rc;
 	}
 	if (app->hooks.guest_added != NULL)
@@ -116,8 +208,11 @@ guest_open(struct dp_app *app, unsigned int i)
 	g->active = 1;
 	app->n_guests++;
 	dp_lcore_guest_add(lc, g);
-	DP_LOG(INFO, "guest %s: memif server on %s, handler %s, lcore %u",
-	       g->conf->name, g->conf->socket, g->handler->name, g->lcore);
+	DP_LOG(INFO, "guest %s: %s on %s, handler %s, lcore %u", g->conf->name,
+	       g->chan == DP_CHAN_MEMIF ? "memif server" :
+	       g->chan == DP_CHAN_VHOST ? "vhost-user port" : "ethdev",
+	       g->chan == DP_CHAN_ETHDEV ? g->conf->devargs : g->conf->socket,
+	       g->handler->name, g->lcore);
 	return 0;
 }
 
@@ -201,7 +296,7 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 
 	if (g == NULL)
 		return -ENOENT;
-	dp_memif_srv_close(g, DP_MEMIF_R_REMOVED);
+	channel_close(g, DP_MEMIF_R_REMOVED);
 	lc = lcore_of(app, g);
 	if (lc != NULL)
 		dp_lcore_guest_remove(lc, g);
@@ -229,7 +324,7 @@ dp_app_guests_close(struct dp_app *app)
 		return;
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		if (app->guests[i].active)
-			dp_memif_srv_close(&app->guests[i], DP_MEMIF_R_SHUTDOWN);
+			channel_close(&app->guests[i], DP_MEMIF_R_SHUTDOWN);
 		sessions_free(&app->guests[i]);
 	}
 	rte_free(app->guests);

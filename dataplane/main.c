@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostlane: EAL command line, config, signals, and the wiring of the
- * dataplane (and, in later issues, the control plane) into one process.
+ * dataplane and the control plane (function manager, control server) into
+ * one process.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "ctl_server.h"
 #include "manager.h"
 #include "lcore.h"
 #include "log.h"
@@ -118,9 +120,51 @@ guest_added(void *arg, unsigned int guest)
 	ctl_mgr_guest_added(arg, guest);
 }
 
+/* Until the config has keys for them: HOSTLANE_CONTROL_GROUP,
+ * HOSTLANE_CONTROL_TIMEOUT_MS, HOSTLANE_METRICS_FILE and
+ * HOSTLANE_METRICS_INTERVAL_MS (default 10000). */
+static void
+control_conf(struct ctl_server_conf *cc)
+{
+	const char *v;
+
+	cc->group = getenv("HOSTLANE_CONTROL_GROUP");
+	v = getenv("HOSTLANE_CONTROL_TIMEOUT_MS");
+	cc->idle_timeout_ms = v != NULL ? (unsigned int)strtoul(v, NULL, 10) : 0;
+	cc->metrics_file = getenv("HOSTLANE_METRICS_FILE");
+	v = getenv("HOSTLANE_METRICS_INTERVAL_MS");
+	cc->metrics_interval_ms = v != NULL ? (unsigned int)strtoul(v, NULL, 10) :
+				  10000;
+}
+
+/* The control server, served by the slow-path loop. NULL on failure. */
+static struct ctl_server *
+control_start(struct dp_app *app, struct ctl_mgr *mgr)
+{
+	struct ctl_server_conf cc = { 0 };
+	struct ctl_server *s;
+	char err[DP_ERR_MAX];
+	int rc;
+
+	control_conf(&cc);
+	s = ctl_server_create(app, mgr, &cc, err, sizeof(err));
+	if (s == NULL) {
+		DP_LOG(ERR, "%s", err);
+		return NULL;
+	}
+	rc = dp_app_watch(app, ctl_server_fd(s), ctl_server_poll, s);
+	if (rc < 0) {
+		DP_LOG(ERR, "control: cannot watch its fd: %s", strerror(-rc));
+		ctl_server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static int
 run(struct dp_config *cfg)
 {
+	struct ctl_server *ctl = NULL;
 	struct dp_app_hooks hooks = { .fn_request = fn_request,
 				      .guest_gone = guest_gone,
 				      .guest_added = guest_added };
@@ -134,8 +178,11 @@ run(struct dp_config *cfg)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = dp_app_start(&app, cfg, &hooks);
+	if (rc == 0 && (ctl = control_start(&app, hooks.arg)) == NULL)
+		rc = -1;
 	if (rc == 0)
 		dp_app_run(&app);
+	ctl_server_free(ctl);
 	dp_app_stop(&app);
 	ctl_mgr_free(hooks.arg);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

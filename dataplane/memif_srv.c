@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "app.h"
 #include "lcore.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -20,8 +21,6 @@
 #define CMSG_FDS_MAX 8
 /* Messages handled per wake-up, so one chatty client cannot starve others. */
 #define MSGS_PER_EVENT 8
-
-static uint32_t epoch_counter;	/* main lcore only */
 
 uint64_t
 dp_now_ms(void)
@@ -216,7 +215,7 @@ rt_build(const struct dp_guest *g)
 	rt->max_frame = g->conf->max_frame;
 	/* Epochs are unique across guests and slots: a reused slot never
 	 * mistakes an old connection's late completions for its own. */
-	rt->epoch = ++epoch_counter;
+	rt->epoch = dp_guest_next_epoch();
 	return rt;
 }
 

@@ -42,46 +42,66 @@ port_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
 }
 
 int
-dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
-	     struct rte_mempool *mp, unsigned int lcore)
+dp_ethdev_open(const char *who, const char *devargs, struct rte_mempool *mp,
+	       unsigned int lcore, uint16_t *port_id)
 {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	uint16_t pid;
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	p->conf = conf;
-	p->lcore = lcore;
-	dev_name(conf->devargs, name, sizeof(name));
+	dev_name(devargs, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
-		rc = rte_dev_probe(conf->devargs);
+		rc = rte_dev_probe(devargs);
 		if (rc < 0 || rte_eth_dev_get_port_by_name(name, &pid) != 0) {
-			DP_LOG(ERR, "port %s: cannot probe '%s': %s", conf->name,
-			       conf->devargs, rc < 0 ? strerror(-rc) : "no such ethdev");
+			DP_LOG(ERR, "%s: cannot probe '%s': %s", who, devargs,
+			       rc < 0 ? strerror(-rc) : "no such ethdev");
 			return rc < 0 ? rc : -ENODEV;
 		}
 	}
 	rc = port_setup(pid, mp, rte_lcore_to_socket_id(lcore));
 	if (rc < 0) {
-		DP_LOG(ERR, "port %s: cannot start: %s", conf->name, strerror(-rc));
+		DP_LOG(ERR, "%s: cannot start %s: %s", who, name, strerror(-rc));
 		return rc;
 	}
-	p->port_id = pid;
-	DP_LOG(INFO, "port %s: %s is port %u", conf->name, name, pid);
+	*port_id = pid;
+	return 0;
+}
+
+void
+dp_ethdev_close(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	rte_eth_dev_stop(port_id);
+	if (rte_eth_dev_info_get(port_id, &info) == 0 && info.device != NULL) {
+		rte_eth_dev_close(port_id);
+		rte_dev_remove(info.device);
+	}
+}
+
+int
+dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
+	     struct rte_mempool *mp, unsigned int lcore)
+{
+	char who[DP_NAME_MAX + 8];
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->lcore = lcore;
+	snprintf(who, sizeof(who), "port %s", conf->name);
+	rc = dp_ethdev_open(who, conf->devargs, mp, lcore, &p->port_id);
+	if (rc < 0)
+		return rc;
+	p->conf = conf;
+	DP_LOG(INFO, "port %s: %s is port %u", conf->name, conf->devargs, p->port_id);
 	return 0;
 }
 
 void
 dp_port_close(struct dp_port *p)
 {
-	struct rte_eth_dev_info info;
-
 	if (p->conf == NULL)
 		return;
-	rte_eth_dev_stop(p->port_id);
-	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device != NULL) {
-		rte_eth_dev_close(p->port_id);
-		rte_dev_remove(info.device);
-	}
+	dp_ethdev_close(p->port_id);
 	p->conf = NULL;
 }

@@ -24,6 +24,17 @@ struct dp_port {
 };
 
 /**
+ * Probe a device by devargs (unless it exists), configure one RX and one
+ * TX queue on the lcore's socket, start it. Main lcore.
+ * @return 0 with *port_id set, or -errno (logged, naming `who`).
+ */
+int dp_ethdev_open(const char *who, const char *devargs, struct rte_mempool *mp,
+		   unsigned int lcore, uint16_t *port_id);
+
+/** Stop, close and remove a port opened by dp_ethdev_open(). */
+void dp_ethdev_close(uint16_t port_id);
+
+/**
  * Probe the device (rte_dev_probe), configure one RX and one TX queue,
  * start it. @return 0 or -errno, with a log line naming the port.
  */
