@@ -32,6 +32,6 @@ pass "stale socket replaced"
 echo "not a socket" > "$T/run/demo1.sock"
 "$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) -- --runtime-dir "$T/run" \
 	> "$T/clash.log" 2>&1 && fail "started over a regular file"
-grep -q "guest demo1: cannot listen" "$T/clash.log" || fail "no error for clash"
+grep -q "guest demo1: cannot open its channel" "$T/clash.log" || fail "no error for clash"
 [ -f "$T/run/demo1.sock" ] || fail "regular file was removed"
 pass "refuses to clobber a non-socket"

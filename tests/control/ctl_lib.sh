@@ -1,0 +1,70 @@
+# Helpers for the control-plane func tests: hostlane with a control socket
+# at $T/run/control.sock and its own DPDK file prefix (so dpdk-telemetry.py
+# finds exactly this process), hostlanectl, and a guest client.
+. "$(dirname "$0")/../func/lib.sh"
+
+CTL="$HOSTLANE_BUILD/control/hostlanectl"
+CLIENT="$HOSTLANE_BUILD/tests/control/ctl_guest_client"
+DEMO="$HOSTLANE_BUILD/examples/offload_demo"
+PREFIX="hlctl$$"
+export HOSTLANE_CONTROL="$T/run/control.sock"
+
+trap 'cleanup; rm -rf "/var/run/dpdk/$PREFIX"' EXIT
+
+# ctl_start [hostlane args after --]: like hl_start, and waits for the
+# control socket. Extra environment (HOSTLANE_*) passes through.
+ctl_start() {
+	rm -f "$T/hostlane.log"
+	# shellcheck disable=SC2046
+	"$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) --file-prefix "$PREFIX" \
+		-- --runtime-dir "$T/run" "$@" > "$T/hostlane.log" 2>&1 &
+	HL_PID=$!
+	HL_PIDS+=("$HL_PID")
+	wait_for 20 test -S "$HOSTLANE_CONTROL" ||
+		{ cat "$T/hostlane.log"; fail "no control socket"; }
+}
+
+# ctl ARGS...: hostlanectl; output in $OUT, exit status in $RC.
+ctl() {
+	OUT=$("$CTL" "$@" 2>&1); RC=$?
+}
+
+# ctl_ok ARGS...: hostlanectl must succeed.
+ctl_ok() {
+	ctl "$@"
+	[ "$RC" -eq 0 ] || fail "hostlanectl $* exited $RC: $OUT"
+}
+
+# ctl_err CODE STATUS ARGS...: hostlanectl must fail with exit STATUS and,
+# for status 1, the error code CODE.
+ctl_err() {
+	local code=$1 status=$2; shift 2
+	ctl "$@"
+	[ "$RC" -eq "$status" ] || fail "hostlanectl $* exited $RC, not $status: $OUT"
+	[ "$status" -ne 1 ] || echo "$OUT" | grep -q "hostlanectl: $code:" ||
+		fail "hostlanectl $*: no $code error: $OUT"
+}
+
+# py_check EXPR: the --json reply in $OUT satisfies a python expression on r.
+py_check() {
+	python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if ($1) else 1)" "$OUT" ||
+		fail "check '$1' failed on: $OUT"
+}
+
+# raw LINE: send one line to the control socket, print the reply line.
+raw() {
+	python3 - "$HOSTLANE_CONTROL" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while b"\n" not in buf:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+print(buf.decode().strip())
+PY
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Guests added and removed at run time: a libhostlane client uses a guest
+# added through hostlanectl; removing a guest with live sessions releases
+# them and the client's next call fails cleanly.
+. "$(dirname "$0")/ctl_lib.sh"
+
+ctl_start
+
+# Bad keys and values are refused with the config file's own checks.
+ctl_err bad_args 1 guest add g1 max_sessions=0
+echo "$OUT" | grep -q 'max_sessions' || fail "no key named: $OUT"
+ctl_err bad_args 1 guest add g1 nosuch=1
+ctl_err bad_args 1 guest add g1 max_inflight=many
+ctl_err bad_args 1 guest add g1 functions=nosuch
+ctl_err bad_args 1 guest add g1 socket=relative.sock
+ctl_err bad_args 1 guest add 'bad/name'
+ctl_err exists 1 guest add demo0
+ctl_err bad_args 1 guest add g1 socket="$T/run/demo0.sock"
+ctl_err not_found 1 guest remove nosuch
+ctl_ok guest list; echo "$OUT" | grep -q '^g1 ' && fail "a refused guest was added"
+pass "bad guest add refused"
+
+# Add at run time; a client connects and calls.
+ctl_ok --json guest add g1 secret=g1-secret handler=hostlane functions=factorial,crc32c,echo \
+	max_sessions=4 max_inflight=64 max_region_size=64M socket_mode=0660
+py_check "r['result']['name'] == 'g1' and r['result']['max_region_size'] == 64 << 20 and r['result']['secret'] == 'set' and r['result']['socket_mode'] == '0660'"
+[ -S "$T/run/g1.sock" ] || fail "no socket for g1"
+[ "$(stat -c %a "$T/run/g1.sock")" = 660 ] || fail "g1 socket mode not 0660"
+ctl_ok --json config show; py_check "[g['name'] for g in r['result']['guests']] == ['demo0', 'demo1', 'g1']"
+"$DEMO" "$T/run/g1.sock" g1-secret > "$T/demo.log" 2>&1 &&
+	fail "offload_demo used fibonacci, which g1 may not"
+grep -q 'fibonacci' "$T/demo.log" || { cat "$T/demo.log"; fail "offload_demo: no fibonacci refusal"; }
+ctl_ok --json stats g1; py_check "r['result']['connections']['connects'] == 1 and r['result']['errors']['E_PERM'] >= 1"
+ctl_ok guest add g2 secret=g2-secret handler=hostlane max_sessions=8
+"$DEMO" "$T/run/g2.sock" g2-secret > "$T/demo2.log" 2>&1 || { cat "$T/demo2.log"; fail "offload_demo on g2"; }
+grep -q 'all functions released' "$T/demo2.log" || fail "offload_demo on g2 did not finish"
+pass "guest added at run time serves a libhostlane client"
+
+# Sessions are listed while held; removal releases them.
+coproc HOLD { "$CLIENT" hold "$T/run/g2.sock" g2-secret 3 2>&1; }
+read -r -t 20 line <&"${HOLD[0]}" || fail "holder did not start"
+[ "$line" = ready ] || fail "holder: $line"
+ctl_ok --json session list g2
+py_check "len(r['result']) == 3 and all(s['function'] == 'factorial' and s['state'] == 'active' and s['placement'] == 'sw' for s in r['result'])"
+ctl_ok session list; echo "$OUT" | grep -q '^g2 *0x' || fail "session list: $OUT"
+ctl_ok --json guest show g2; py_check "r['result']['sessions'] == 3 and r['result']['state'] == 'connected' and len(r['result']['session_list']) == 3"
+ctl_ok --json fn list; py_check "r['result'][1]['sessions'] == 3"
+ctl_ok --json guest remove g2; py_check "r['result']['sessions_released'] == 3"
+ctl_ok --json session list; py_check "r['result'] == []"
+ctl_ok --json fn list; py_check "all(f['sessions'] == 0 for f in r['result'])"
+ctl_err not_found 1 guest show g2
+[ ! -e "$T/run/g2.sock" ] || fail "g2's socket left behind"
+echo go >&"${HOLD[1]}"
+read -r -t 20 line <&"${HOLD[0]}" || fail "holder said nothing after removal"
+echo "$line" | grep -q '^after: HL_E_' || fail "holder's call after removal: $line"
+wait "$HOLD_PID"; rc=$?
+[ "$rc" -eq 0 ] || fail "holder exit $rc ($line)"
+pass "remove with live sessions: released, client fails cleanly ($line)"
+
+# The name and the slot can be used again.
+ctl_ok guest add g2 secret=g2-secret handler=hostlane
+"$DEMO" "$T/run/g2.sock" g2-secret > "$T/demo3.log" 2>&1 || { cat "$T/demo3.log"; fail "offload_demo on g2 again"; }
+ctl_ok guest remove g1
+ctl_ok --json guest list; py_check "[g['name'] for g in r['result']] == ['demo0', 'demo1', 'g2']"
+pass "a removed guest's name is reusable"
+
+hl_stop || fail "hostlane exit status"

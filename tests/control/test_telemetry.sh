@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# DPDK telemetry: dpdk-telemetry.py lists hostlane's guests, sessions and
+# stats. Metrics: the Prometheus text file is written periodically and
+# atomically, and matches `hostlanectl metrics` in shape.
+. "$(dirname "$0")/ctl_lib.sh"
+
+TEL=$(command -v dpdk-telemetry.py) || skip "dpdk-telemetry.py not installed"
+
+# tel CMD...: one telemetry command per argument; replies in $T/tel.out.
+tel() {
+	printf '%s\n' "$@" | timeout 20 python3 "$TEL" -f "$PREFIX" > "$T/tel.out" 2>&1 ||
+		{ cat "$T/tel.out"; fail "dpdk-telemetry.py failed"; }
+}
+# tel_check CMD EXPR: EXPR (python, on r = the reply's value) holds.
+tel_check() {
+	python3 - "$T/tel.out" "$1" "$2" <<'PY' || fail "telemetry $1: '$2' does not hold: $(cat "$T/tel.out")"
+import json, sys
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("{"):
+        d = json.loads(line)
+        if sys.argv[2] in d:
+            r = d[sys.argv[2]]
+            sys.exit(0 if eval(sys.argv[3]) else 1)
+sys.exit(1)
+PY
+}
+
+HOSTLANE_METRICS_FILE="$T/metrics/hostlane.prom" HOSTLANE_METRICS_INTERVAL_MS=200 \
+	ctl_start
+mkdir -p "$T/metrics"	# created after start: the writer retries each interval
+[ -S "/var/run/dpdk/$PREFIX/dpdk_telemetry.v2" ] || fail "no telemetry socket"
+
+tel / /hostlane/guests
+tel_check / "'/hostlane/guests' in r and '/hostlane/stats' in r and '/hostlane/sessions' in r and '/hostlane/guest' in r"
+tel_check /hostlane/guests "r == ['demo0', 'demo1']"
+pass "dpdk-telemetry.py lists hostlane's endpoints and guests"
+
+ctl_ok guest add g1 secret=g1-secret handler=hostlane
+coproc HOLD { "$CLIENT" hold "$T/run/g1.sock" g1-secret 2 2>&1; }
+read -r -t 20 line <&"${HOLD[0]}" || fail "holder did not start"
+[ "$line" = ready ] || fail "holder: $line"
+sleep 0.5	# the published snapshot is at most 200 ms old
+tel /hostlane/guests /hostlane/guest,g1 /hostlane/sessions /hostlane/sessions,g1 /hostlane/stats,g1 /hostlane/stats
+tel_check /hostlane/guests "r == ['demo0', 'demo1', 'g1']"
+tel_check /hostlane/guest "r['name'] == 'g1' and r['state'] == 'connected' and r['sessions'] == 2"
+tel_check /hostlane/sessions "len(r) == 2 and all(s.startswith('g1 0x') and ' factorial active sw' in s for s in r)"
+tel_check /hostlane/stats "r['req_FN_OPEN'] >= 2 and r['req_FN_CALL'] >= 2 and 'err_E_PERM' in r and 'disc_PEER' in r"
+tel /hostlane/guest,nosuch /hostlane/guest /hostlane/stats,nosuch '/hostlane/guest,../x'
+tel_check /hostlane/guest "r is None"
+tel_check /hostlane/stats "r is None"
+pass "telemetry shows a guest, its sessions and its stats; bad names answer null"
+
+# The metrics file: written, replaced atomically, Prometheus-shaped.
+wait_for 10 test -s "$T/metrics/hostlane.prom" || fail "no metrics file"
+grep -q '^# TYPE hostlane_guest_requests_total counter$' "$T/metrics/hostlane.prom" ||
+	fail "metrics file: no TYPE line"
+wait_for 10 grep -q '^hostlane_guest_sessions{guest="g1"} 2$' "$T/metrics/hostlane.prom" ||
+	fail "metrics file: g1's sessions not there"
+ctl_ok metrics
+diff <(grep -c '^# TYPE' <<< "$OUT") <(grep -c '^# TYPE' "$T/metrics/hostlane.prom") > /dev/null ||
+	fail "metrics file and hostlanectl metrics differ in shape"
+python3 - "$T/metrics/hostlane.prom" <<'PY' || fail "metrics file is not valid exposition text"
+import re, sys
+seen_type = set()
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("# HELP ") or line.startswith("# TYPE "):
+        parts = line.split(" ", 3)
+        if line.startswith("# TYPE "):
+            assert parts[3] in ("counter", "gauge"), line
+            seen_type.add(parts[2])
+            assert parts[3] != "counter" or parts[2].endswith("_total"), line
+        continue
+    m = re.fullmatch(r'([a-z_]+)(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? ([0-9]+)', line)
+    assert m, line
+    assert m.group(1) in seen_type, line
+PY
+# Atomic replacement: the file's inode changes, never a partial read.
+ino=$(stat -c %i "$T/metrics/hostlane.prom")
+wait_for 10 test "$(stat -c %i "$T/metrics/hostlane.prom")" != "$ino" ||
+	fail "metrics file not rewritten"
+for _ in $(seq 20); do
+	tail -n 1 "$T/metrics/hostlane.prom" | grep -q '^hostlane_port_rx_nombuf_total' ||
+		fail "metrics file read half-written"
+	sleep 0.05
+done
+[ ! -e "$T/metrics/hostlane.prom.tmp" ] || [ -s "$T/metrics/hostlane.prom" ] || fail "tmp file only"
+pass "metrics file written every interval, atomically"
+
+echo go >&"${HOLD[1]}"
+wait "$HOLD_PID" 2>/dev/null
+hl_stop || fail "hostlane exit status"
