@@ -37,7 +37,8 @@
  * - -EFAULT   non-zero length with a NULL buffer;
  * - -EMSGSIZE output buffer smaller than the function needs;
  * - -E2BIG    repetitions above the context's max_reps;
- * - -EIO      device error (hardware backends only).
+ * - -EIO      device error (hardware backends only);
+ * - -ETIMEDOUT the device stopped completing jobs (hardware backends only).
  */
 #ifndef HOSTLANE_FPGA_ACCEL_H
 #define HOSTLANE_FPGA_ACCEL_H
