@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "afu.h"
 #include "app.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -113,6 +114,24 @@ io_lcores_init(struct dp_app *app)
 	return rc < 0 ? rc : dp_lcore_init(app->n_io);
 }
 
+/* The accelerator unit, if configured: missing hardware is not fatal,
+ * sessions then run on software (or are refused if the guest asked for
+ * hardware only). */
+static void
+fpga_attach(struct dp_app *app)
+{
+	int rc;
+
+	if (app->cfg->fpga[0] == '\0')
+		return;
+	rc = fpga_afu_register(app->cfg->fpga);
+	if (rc < 0)
+		DP_LOG(WARNING, "fpga %s: not attached (%s): functions run on "
+		       "software", app->cfg->fpga, strerror(-rc));
+	else
+		DP_LOG(INFO, "fpga %s: attached as backend \"afu\"", app->cfg->fpga);
+}
+
 /* The slow-path hand-off: messages, and the eventfd that wakes us. */
 static int
 handoff_init(struct dp_app *app)
@@ -164,6 +183,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	if (app->epfd < 0)
 		return -errno;
 	rc = handoff_init(app);
+	if (rc == 0)
+		fpga_attach(app);
 	if (rc == 0)
 		rc = io_lcores_init(app);
 	if (rc == 0)
@@ -273,6 +294,8 @@ dp_app_stop(struct dp_app *app)
 	rte_free(app->workers);
 	rte_free(app->links);
 	rte_mempool_free(app->msg_pool);
+	if (app->cfg->fpga[0] != '\0')
+		fpga_afu_unregister();
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		rte_mempool_free(app->pools[s]);
 	dp_lcore_fini();

@@ -401,6 +401,11 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "function_capacity") == 0) {
 			rc = get_uint(c, key, val, 1, 1u << 20, false, &v);
 			cfg->function_capacity = (unsigned int)v;
+		} else if (strcmp(key, "fpga") == 0) {
+			rc = strcmp(val, "none") == 0 ? (cfg->fpga[0] = '\0', 0) :
+				strncmp(val, "sim", 3) == 0 || strncmp(val, "vfio:", 5) == 0 ?
+				copy_str(c, key, val, cfg->fpga, sizeof(cfg->fpga)) :
+				fail(c, key, "'%.64s' is not none, sim or vfio:PCI-ADDRESS", val);
 		} else if (strcmp(key, "worker_lcores") == 0) {
 			rc = get_uint(c, key, val, 0, RTE_MAX_LCORE, false, &v);
 			cfg->worker_lcores = (unsigned int)v;

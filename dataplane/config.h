@@ -63,6 +63,7 @@ struct dp_config {
 	unsigned int function_capacity;	    /**< sessions per function, all guests */
 	uint64_t max_repetitions;	    /**< per call of a repeating kernel */
 	unsigned int worker_lcores;	    /**< lcores that only run functions */
+	char fpga[64];			    /**< accelerator unit: "", sim, vfio:PCI */
 	unsigned int n_guests;
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;

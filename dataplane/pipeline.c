@@ -305,6 +305,8 @@ do_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		st = HL_E_BAD_SESSION;
 	else if (s->state != DP_SESSION_ACTIVE || s->backend >= p->n_ctx)
 		st = HL_E_BAD_STATE;
+	else if (p->ctx[s->backend] == NULL)
+		st = HL_E_HW_UNAVAIL;
 	else
 		st = submit_call(p, g, m, h, s);
 	if (st != HL_OK)
@@ -555,6 +557,8 @@ dp_pipe_poll(struct dp_pipe *p)
 	for (unsigned int i = 0; i < n; i++)
 		apply_answer(p, msgs[i]);
 	for (unsigned int b = 0; b < p->n_ctx; b++) {
+		if (p->ctx[b] == NULL)
+			continue;
 		n = fpga_poll(p->ctx[b], done, DP_BURST);
 		for (unsigned int i = 0; i < n; i++)
 			complete_call(p, &done[i]);
@@ -598,10 +602,12 @@ dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool
 			p->ctx[p->n_ctx] = sw;
 			continue;
 		}
+		/* A hardware unit may serve one lcore only: the others do
+		 * without it (their hardware sessions are refused). */
 		p->ctx[p->n_ctx] = fpga_init(be, &conf);
-		if (p->ctx[p->n_ctx] == NULL)
+		p->own_ctx[p->n_ctx] = p->ctx[p->n_ctx] != NULL;
+		if (p->ctx[p->n_ctx] == NULL && be == fpga_backend_find("sw"))
 			return -errno;
-		p->own_ctx[p->n_ctx] = 1;
 	}
 	for (uint32_t i = 0; i < DP_PIPE_PENDING; i++)
 		p->free_idx[i] = DP_PIPE_PENDING - 1 - i;

@@ -19,7 +19,7 @@ for a in "$@"; do
 done
 
 # Everything the build, the tests and the benchmarks use, from Debian 12.
-pkgs=(gcc pkg-config meson ninja-build make python3
+pkgs=(gcc g++ pkg-config meson ninja-build make python3 verilator
       libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev
       iproute2 procps coreutils)
 
