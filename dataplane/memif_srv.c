@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* memif server slow path: sockets, handshake messages, connect/disconnect. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -151,6 +152,15 @@ take_fds(struct msghdr *mh, int *fd)
 	return n;
 }
 
+/* On SOCK_SEQPACKET, 0 bytes is either the end or an empty datagram. */
+static bool
+peer_closed(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP)) != 0;
+}
+
 /*
  * Receive one message. Returns 1 with msg and fd filled, 0 when nothing is
  * waiting, or -reason to drop the client.
@@ -169,7 +179,7 @@ recv_msg(int sock, struct memif_msg *msg, int *fd)
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -DP_MEMIF_R_PEER;
 	if (n == 0)
-		return -DP_MEMIF_R_PEER;
+		return peer_closed(sock) ? -DP_MEMIF_R_PEER : -DP_MEMIF_R_MSG_SIZE;
 	nfds = take_fds(&mh, fd);
 	if (nfds > 1 || (mh.msg_flags & MSG_CTRUNC)) {
 		if (*fd >= 0)
