@@ -210,3 +210,21 @@ ctl_mgr_fn_sessions(const struct ctl_mgr *m, unsigned int fn)
 {
 	return fn <= FPGA_FN_COUNT ? m->fn_open[fn] : 0;
 }
+
+unsigned int
+ctl_mgr_session_list(const struct ctl_mgr *m, unsigned int guest,
+		     struct ctl_mgr_session *out, unsigned int max)
+{
+	const struct mgr_guest *g;
+	unsigned int n = 0;
+
+	if (guest >= m->cfg->n_guests)
+		return 0;
+	g = &m->g[guest];
+	for (unsigned int i = 0; i < DP_MAX_SESSIONS && n < max; i++)
+		if (g->s[i].used)
+			out[n++] = (struct ctl_mgr_session){
+				.id = DP_SESSION_ID(g->s[i].gen, i),
+				.fn = g->s[i].fn, .asked = g->s[i].asked };
+	return n;
+}

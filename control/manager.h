@@ -49,4 +49,18 @@ unsigned int ctl_mgr_sessions(const struct ctl_mgr *m, unsigned int guest);
 /** Sessions open on a function, all guests together. */
 unsigned int ctl_mgr_fn_sessions(const struct ctl_mgr *m, unsigned int fn);
 
+/** One reservation in the manager's books, as ctl_mgr_session_list() sees it. */
+struct ctl_mgr_session {
+	uint32_t id;		/**< the session id the guest was given */
+	uint16_t fn;		/**< enum fpga_fn_id */
+	uint8_t asked;		/**< enum hl_placement asked for at open */
+};
+
+/**
+ * The sessions a guest holds now (read-only; the control plane's reports).
+ * @return how many were written to out, at most max.
+ */
+unsigned int ctl_mgr_session_list(const struct ctl_mgr *m, unsigned int guest,
+				  struct ctl_mgr_session *out, unsigned int max);
+
 #endif /* CTL_MANAGER_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control commands: one request line in, one reply line out.
+ *
+ * Main lcore only — the thread of the guest table, the guest handshakes and
+ * the function manager — so a command may add and remove guests and read
+ * the manager's books directly. It never writes fast-path state: adding and
+ * removing guests goes through dp_app_guest_add/remove, which publish and
+ * unpublish with RCU; counters are read from a fresh snapshot (ctl_snap.h).
+ */
+#ifndef CTL_CMDS_H
+#define CTL_CMDS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "ctl_proto.h"
+#include "ctl_snap.h"
+#include "manager.h"
+
+/** What every command may use. */
+struct ctl_ctx {
+	struct dp_app *app;
+	struct ctl_mgr *mgr;
+	struct ctl_snap *snap;		/**< scratch, refilled per command */
+	char socket_path[DP_SOCKET_PATH_MAX];
+};
+
+/** A command's outcome: a result, or an error message for the code. */
+struct ctl_reply {
+	json_t *result;			/**< owned; NULL → null */
+	char msg[DP_ERR_MAX];
+};
+
+/**
+ * A command handler. args were checked against the table (known keys,
+ * required ones present, types right). @return CTL_OK with r->result set,
+ * or an error code with r->msg set (ctl_fail()).
+ */
+typedef enum ctl_err (*ctl_handler)(struct ctl_ctx *c, json_t *args,
+				     struct ctl_reply *r);
+
+#define CTL_HANDLER_DECL_(sym, words, help) \
+	enum ctl_err ctl_cmd_##sym(struct ctl_ctx *c, json_t *args, \
+				   struct ctl_reply *r);
+CTL_CMD_LIST(CTL_HANDLER_DECL_)
+#undef CTL_HANDLER_DECL_
+
+/** Fill r->msg and return err. */
+enum ctl_err ctl_fail(struct ctl_reply *r, enum ctl_err err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** The string argument called key, or NULL when absent. */
+const char *ctl_arg_str(json_t *args, const char *key);
+
+/** Set r->result to v (a new reference) and return CTL_OK; NULL → internal. */
+enum ctl_err ctl_ok(struct ctl_reply *r, json_t *v);
+
+/**
+ * Serve one request line (without its '\n').
+ * @return the reply line with its '\n' (malloc'd), or NULL when out of memory.
+ */
+char *ctl_dispatch(struct ctl_ctx *c, const char *line, size_t len);
+
+/** An error reply line (malloc'd, with '\n'), e.g. for too_long. */
+char *ctl_error_line(enum ctl_err err, const char *msg);
+
+/** JSON of a guest's config, the keys of `guest add`; secrets as set/none. */
+json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
+
+/** Sessions of the guest called name in s, or of all when name is NULL. */
+json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
+
+#endif /* CTL_CMDS_H */

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Prometheus text exposition, the metrics command and the file writer. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+
+#include <hostlane/proto.h>
+
+#include "ctl_cmds.h"
+#include "ctl_metrics.h"
+#include "log.h"
+
+static void
+head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP hostlane_%s %s\n# TYPE hostlane_%s %s\n", name, help,
+		name, type);
+}
+
+/* One line per guest of a per-guest value. */
+#define PER_GUEST(f, s, metric, expr)                                      \
+	for (unsigned int i_ = 0; i_ < (s)->n_guests; i_++) {              \
+		const struct ctl_snap_guest *g = &(s)->guests[i_];         \
+		fprintf(f, "hostlane_%s{guest=\"%s\"} %" PRIu64 "\n", metric, \
+			g->name, (uint64_t)(expr));                        \
+	}
+
+static void
+guest_counters(FILE *f, const struct ctl_snap *s)
+{
+#define CTL_M_FAST_(cnt, help) \
+	head(f, "guest_" #cnt "_total", "counter", help); \
+	PER_GUEST(f, s, "guest_" #cnt "_total", g->st.cnt)
+	DP_GUEST_FAST_COUNTERS(CTL_M_FAST_)
+#undef CTL_M_FAST_
+#define CTL_M_SLOW_(cnt, help) \
+	head(f, "guest_" #cnt "_total", "counter", help); \
+	PER_GUEST(f, s, "guest_" #cnt "_total", g->slow.cnt)
+	DP_GUEST_SLOW_COUNTERS(CTL_M_SLOW_)
+#undef CTL_M_SLOW_
+	head(f, "guest_connected", "gauge", "1 if a client is connected");
+	PER_GUEST(f, s, "guest_connected", g->connected)
+	head(f, "guest_inflight", "gauge", "function calls in flight");
+	PER_GUEST(f, s, "guest_inflight", g->inflight)
+	head(f, "guest_sessions", "gauge", "function sessions open");
+	PER_GUEST(f, s, "guest_sessions", g->sessions)
+}
+
+static void
+guest_breakdowns(FILE *f, const struct ctl_snap *s)
+{
+	head(f, "guest_requests_total", "counter", "hostlane requests by opcode");
+	for (unsigned int i = 0; i < s->n_guests; i++) {
+		const struct ctl_snap_guest *g = &s->guests[i];
+
+#define CTL_M_OP_(sym, val, pl) \
+		fprintf(f, "hostlane_guest_requests_total{guest=\"%s\",opcode=\"%s\"} " \
+			"%" PRIu64 "\n", g->name, #sym, g->req_by_op[val]);
+		HL_OPCODE_LIST(CTL_M_OP_)
+#undef CTL_M_OP_
+	}
+	head(f, "guest_errors_total", "counter", "error replies by status");
+	for (unsigned int i = 0; i < s->n_guests; i++) {
+		const struct ctl_snap_guest *g = &s->guests[i];
+
+#define CTL_M_ST_(sym, val, msg) \
+		if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
+			fprintf(f, "hostlane_guest_errors_total{guest=\"%s\",status=\"%s\"} " \
+				"%" PRIu64 "\n", g->name, #sym, \
+				g->err_by_status[(val) % DP_PIPE_STATUSES]);
+		HL_STATUS_LIST(CTL_M_ST_)
+#undef CTL_M_ST_
+	}
+	head(f, "guest_disconnect_reasons_total", "counter",
+	     "connections ended or refused, by reason");
+	for (unsigned int i = 0; i < s->n_guests; i++)
+		for (unsigned int k = 1; k < DP_MEMIF_R_COUNT; k++)
+			fprintf(f, "hostlane_guest_disconnect_reasons_total{guest=\"%s\","
+				"reason=\"%s\"} %" PRIu64 "\n", s->guests[i].name,
+				dp_memif_reason_name(k), s->guests[i].reasons[k]);
+}
+
+static void
+functions(FILE *f, const struct ctl_snap *s)
+{
+	head(f, "function_sessions", "gauge", "sessions open on a function, all guests");
+	for (unsigned int fn = 1; fn <= FPGA_FN_COUNT; fn++)
+		fprintf(f, "hostlane_function_sessions{function=\"%s\"} %u\n",
+			fpga_fn_name(fn), s->fn_sessions[fn]);
+	head(f, "function_capacity", "gauge", "sessions a function may have open");
+	fprintf(f, "hostlane_function_capacity %u\n", s->fn_capacity);
+}
+
+/* X(metric, field of struct ctl_snap_port, help) */
+#define CTL_PORT_COUNTERS(X) \
+	X(rx_frames, st.ipackets, "frames received by the port") \
+	X(tx_frames, st.opackets, "frames sent by the port") \
+	X(rx_bytes, st.ibytes, "bytes received by the port") \
+	X(tx_bytes, st.obytes, "bytes sent by the port") \
+	X(rx_missed, st.imissed, "frames the port dropped: RX queue full") \
+	X(rx_errors, st.ierrors, "erroneous frames received") \
+	X(tx_errors, st.oerrors, "frames that failed to send") \
+	X(rx_nombuf, st.rx_nombuf, "RX mbuf allocation failures")
+
+static void
+ports(FILE *f, const struct ctl_snap *s)
+{
+	head(f, "port_link_up", "gauge", "1 if the port's link is up");
+	for (unsigned int i = 0; i < s->n_ports; i++)
+		fprintf(f, "hostlane_port_link_up{port=\"%s\"} %u\n", s->ports[i].name,
+			(unsigned int)s->ports[i].link.link_status);
+#define CTL_M_PORT_(sym, field, help) \
+	head(f, "port_" #sym "_total", "counter", help); \
+	for (unsigned int i = 0; i < s->n_ports; i++) \
+		fprintf(f, "hostlane_port_" #sym "_total{port=\"%s\"} %" PRIu64 "\n", \
+			s->ports[i].name, (uint64_t)s->ports[i].field);
+	CTL_PORT_COUNTERS(CTL_M_PORT_)
+#undef CTL_M_PORT_
+}
+
+char *
+ctl_metrics_text(const struct ctl_snap *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	head(f, "guests", "gauge", "guests configured");
+	fprintf(f, "hostlane_guests %u\n", s->n_guests);
+	guest_counters(f, s);
+	guest_breakdowns(f, s);
+	functions(f, s);
+	ports(f, s);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+enum ctl_err
+ctl_cmd_metrics(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	char *text;
+	json_t *v;
+
+	(void)args;
+	ctl_snap_fill(c->snap, c->app, c->mgr);
+	text = ctl_metrics_text(c->snap);
+	if (text == NULL)
+		return ctl_fail(r, CTL_E_INTERNAL, "out of memory");
+	v = json_string(text);
+	free(text);
+	return ctl_ok(r, v);
+}
+
+int
+ctl_metrics_write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	FILE *f;
+	int rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return -errno;
+	if (fwrite(text, 1, len, f) != len)
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+struct ctl_metrics_writer {
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	int last_err;			/**< log a failure once, not every time */
+	unsigned int interval_ms;
+	char path[PATH_MAX];
+};
+
+static int
+format_cb(const struct ctl_snap *s, void *arg)
+{
+	*(char **)arg = ctl_metrics_text(s);
+	return 0;
+}
+
+static void
+write_once(struct ctl_metrics_writer *w)
+{
+	char *text = NULL;
+	int rc;
+
+	if (ctl_snap_read(format_cb, &text) < 0)
+		return;		/* nothing published yet */
+	rc = text != NULL ? ctl_metrics_write_file(w->path, text) : -ENOMEM;
+	free(text);
+	if (rc < 0 && rc != w->last_err)
+		DP_LOG(WARNING, "metrics file %s: %s", w->path, strerror(-rc));
+	w->last_err = rc;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct ctl_metrics_writer *w = arg;
+	struct timespec t;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		pthread_mutex_unlock(&w->lock);
+		write_once(w);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_sec += w->interval_ms / 1000;
+		t.tv_nsec += (long)(w->interval_ms % 1000) * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&w->lock);
+		while (!w->stop &&
+		       pthread_cond_timedwait(&w->wake, &w->lock, &t) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct ctl_metrics_writer *
+ctl_metrics_writer_start(const char *path, unsigned int interval_ms)
+{
+	struct ctl_metrics_writer *w;
+	pthread_condattr_t ca;
+	int rc;
+
+	if (path == NULL || path[0] != '/' || interval_ms < CTL_METRICS_MIN_MS ||
+	    strlen(path) + 5 > sizeof(w->path)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	w->interval_ms = interval_ms;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = rte_ctrl_thread_create(&w->tid, "hl-metrics", NULL, writer_main, w);
+	if (rc != 0) {
+		free(w);
+		errno = rc < 0 ? -rc : rc;
+		return NULL;
+	}
+	return w;
+}
+
+void
+ctl_metrics_writer_stop(struct ctl_metrics_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->tid, NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The control socket's protocol, shared by the server (hostlane) and the
+ * CLI (hostlanectl): framing, error codes and the command table.
+ *
+ * Framing: one request per line, at most CTL_LINE_MAX bytes with the '\n';
+ * one reply per request, one line. A request is a JSON object
+ *   {"cmd": "guest show", "args": {"name": "demo0"}}
+ * ("args" may be left out when empty). A reply is
+ *   {"ok": true, "result": ...}  or
+ *   {"ok": false, "error": {"code": "<code>", "message": "..."}}
+ * where code is one of CTL_ERR_LIST's names; codes are stable, messages
+ * are for people.
+ *
+ * The command table (ctl_cmds[]) names every command, its arguments and
+ * their types, and its help text: the server validates requests against it,
+ * `help` prints it, and hostlanectl maps words and key=value pairs onto it,
+ * so the three never disagree. Plain C: no DPDK, no JSON library.
+ */
+#ifndef CTL_PROTO_H
+#define CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/** Longest request line, '\n' included; longer ones get too_long. */
+#define CTL_LINE_MAX 4096
+/** Where hostlanectl looks by default; $HOSTLANE_CONTROL overrides. */
+#define CTL_DEFAULT_SOCKET "/run/hostlane/control.sock"
+/** The socket's file name inside hostlane's runtime directory. */
+#define CTL_SOCKET_NAME "control.sock"
+
+/** Error codes: X(SYM, "code", "what it means"). Append only. */
+#define CTL_ERR_LIST(X) \
+	X(BAD_JSON, "bad_json", "the request is not a JSON object") \
+	X(TOO_LONG, "too_long", "the request line is longer than the limit") \
+	X(UNKNOWN_COMMAND, "unknown_command", "no such command") \
+	X(BAD_ARGS, "bad_args", "missing, unknown or mistyped argument") \
+	X(NOT_FOUND, "not_found", "no such guest, port or log type") \
+	X(EXISTS, "exists", "already exists") \
+	X(NO_SPACE, "no_space", "a table is full") \
+	X(BUSY, "busy", "too many clients; try again") \
+	X(TIMEOUT, "timeout", "no complete request within the time limit") \
+	X(INTERNAL, "internal", "hostlane failed to do it")
+
+enum ctl_err {
+	CTL_OK = 0,
+#define CTL_ERR_ENUM_(sym, code, desc) CTL_E_##sym,
+	CTL_ERR_LIST(CTL_ERR_ENUM_)
+#undef CTL_ERR_ENUM_
+	CTL_E_COUNT
+};
+
+/** @return the stable code of err ("bad_json"), "ok" for CTL_OK. */
+const char *ctl_err_code(enum ctl_err err);
+
+/** Argument types: how a value is checked and how the CLI sends it. */
+enum ctl_arg_type {
+	CTL_T_STR,	/**< JSON string */
+	CTL_T_INT,	/**< JSON non-negative integer */
+	CTL_T_SIZE,	/**< integer, or a string such as "256M" */
+};
+
+/** Argument flags. */
+#define CTL_ARG_POS 0x1		/**< positional on the CLI, in table order */
+#define CTL_ARG_REQ 0x2		/**< must be present */
+#define CTL_ARG_REST 0x4	/**< CLI: takes the remaining words, joined */
+
+struct ctl_arg {
+	const char *name;
+	enum ctl_arg_type type;
+	unsigned int flags;
+	const char *help;
+};
+
+/** The [guest NAME] config keys `guest add` takes: X(key, type, help). */
+#define CTL_GUEST_KEYS(X) \
+	X(channel, CTL_T_STR, "channel type: memif, vhost or ethdev") \
+	X(socket, CTL_T_STR, "absolute path of the memif or vhost-user socket") \
+	X(vhost_client, CTL_T_STR, "vhost: yes if hostlane connects to the socket") \
+	X(devargs, CTL_T_STR, "ethdev: the DPDK device, e.g. net_af_packet0,iface=veth0") \
+	X(socket_mode, CTL_T_STR, "octal permissions of the socket, e.g. 0660") \
+	X(secret, CTL_T_STR, "memif secret, at most 24 bytes") \
+	X(interface_id, CTL_T_INT, "memif interface id") \
+	X(handler, CTL_T_STR, "frame handler: hostlane, echo or drop") \
+	X(functions, CTL_T_STR, "functions allowed: all, or e.g. factorial,crc32c") \
+	X(max_sessions, CTL_T_INT, "sessions open at once (1..256)") \
+	X(max_inflight, CTL_T_INT, "calls in flight at once (1..4096)") \
+	X(max_regions, CTL_T_INT, "memif regions (1..8)") \
+	X(max_region_size, CTL_T_SIZE, "bytes per region, K/M/G suffixes") \
+	X(max_ring_size, CTL_T_INT, "ring slots, a power of two") \
+	X(max_frame, CTL_T_INT, "bytes per frame (64..65535)") \
+	X(max_chain, CTL_T_INT, "descriptors per frame (1..64)")
+
+/**
+ * Commands: X(SYM, "words", args, "help"). args is a ctl_args_<sym> array
+ * defined in ctl_proto.c. The server's handler for SYM is ctl_cmd_<sym>.
+ */
+#define CTL_CMD_LIST(X) \
+	X(version, "version", "versions of hostlane and DPDK") \
+	X(help, "help", "list the commands, or describe one") \
+	X(guest_list, "guest list", "the guests: name, state, handler, lcore") \
+	X(guest_show, "guest show", "one guest: its config, state and sessions") \
+	X(guest_add, "guest add", "add a guest at run time; keys as in [guest NAME]") \
+	X(guest_remove, "guest remove", "remove a guest; its sessions are released") \
+	X(fn_list, "fn list", "the function catalog: backends, placement, sessions") \
+	X(session_list, "session list", "function sessions, of one guest or all") \
+	X(stats, "stats", "counters, of one guest or all") \
+	X(port_list, "port list", "DPDK ports: driver, link and counters") \
+	X(config_show, "config show", "the running configuration (secrets hidden)") \
+	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \
+	X(metrics, "metrics", "counters in the Prometheus text exposition format")
+
+enum ctl_cmd_id {
+#define CTL_CMD_ENUM_(sym, words, help) CTL_CMD_##sym,
+	CTL_CMD_LIST(CTL_CMD_ENUM_)
+#undef CTL_CMD_ENUM_
+	CTL_CMD_COUNT
+};
+
+struct ctl_cmd {
+	enum ctl_cmd_id id;
+	const char *name;		/**< words separated by one space */
+	const char *help;
+	const struct ctl_arg *args;
+	unsigned int n_args;
+};
+
+/** The command table, CTL_CMD_COUNT entries in CTL_CMD_LIST order. */
+extern const struct ctl_cmd ctl_cmds[CTL_CMD_COUNT];
+
+/** @return the command called name exactly, or NULL. */
+const struct ctl_cmd *ctl_cmd_find(const char *name);
+
+/**
+ * The command named by the longest prefix of words (hostlanectl).
+ * @param used  receives how many words the name took.
+ * @return the command, or NULL if no prefix names one.
+ */
+const struct ctl_cmd *ctl_cmd_match(char *const *words, int n, int *used);
+
+/** @return the argument of cmd called name, or NULL. */
+const struct ctl_arg *ctl_cmd_arg(const struct ctl_cmd *cmd, const char *name);
+
+/** @return "string", "integer" or "size". */
+const char *ctl_arg_type_name(enum ctl_arg_type type);
+
+/**
+ * One line of usage: "guest show NAME", "log level [TYPE] LEVEL",
+ * "guest add NAME [key=value...]". @return snprintf's result.
+ */
+int ctl_cmd_usage(const struct ctl_cmd *cmd, char *buf, size_t len);
+
+#endif /* CTL_PROTO_H */

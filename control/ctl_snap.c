@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Snapshots of guests, sessions and ports, and their publication. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_snap.h"
+#include "memif_srv.h"
+
+struct snap_pub {
+	pthread_mutex_t lock;
+	struct ctl_snap *front;		/**< readers, under lock */
+	struct ctl_snap *back;		/**< the main lcore, filling */
+	uint64_t last_ms;
+};
+
+static struct snap_pub pub = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+struct ctl_snap *
+ctl_snap_alloc(void)
+{
+	/* Rounded up: aligned_alloc wants a multiple of the alignment. */
+	size_t len = (sizeof(struct ctl_snap) + 63) & ~(size_t)63;
+	struct ctl_snap *s = aligned_alloc(64, len);
+
+	if (s != NULL)
+		memset(s, 0, len);
+	return s;
+}
+
+/* A fast-path counter block, read with aligned 64-bit loads. */
+static void
+copy_u64s(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+static void
+fill_sessions(struct ctl_snap *s, const struct dp_guest *g,
+	      const struct ctl_mgr *mgr, uint16_t gi)
+{
+	struct ctl_mgr_session ms[DP_MAX_SESSIONS];
+	unsigned int n = ctl_mgr_session_list(mgr, g->idx, ms, DP_MAX_SESSIONS);
+
+	for (unsigned int k = 0; k < n && s->n_sessions < RTE_DIM(s->sessions); k++) {
+		struct ctl_snap_session *o = &s->sessions[s->n_sessions++];
+		unsigned int slot = DP_SESSION_SLOT(ms[k].id);
+
+		*o = (struct ctl_snap_session){ .guest = gi, .fn = ms[k].fn,
+						.id = ms[k].id, .asked = ms[k].asked };
+		/* The I/O lcore's view, read-only: state and placement. */
+		if (slot < g->capacity && g->sessions != NULL &&
+		    __atomic_load_n(&g->sessions[slot].id, __ATOMIC_RELAXED) == ms[k].id) {
+			o->state = g->sessions[slot].state;
+			o->placement = g->sessions[slot].placement;
+			o->backend = g->sessions[slot].backend;
+		}
+	}
+}
+
+const char *
+ctl_chan_name(unsigned int chan)
+{
+	static const char *const names[] = {
+		[DP_CHAN_MEMIF] = "memif", [DP_CHAN_VHOST] = "vhost",
+		[DP_CHAN_ETHDEV] = "ethdev",
+	};
+
+	return chan < RTE_DIM(names) && names[chan] != NULL ? names[chan] : "?";
+}
+
+/* memif: the handshake finished; vhost, ethdev: the link is up. */
+static bool
+connected(const struct dp_guest *g)
+{
+	if (g->chan != DP_CHAN_MEMIF)
+		return __atomic_load_n(&g->port_epoch, __ATOMIC_RELAXED) != 0;
+	return g->srv.conn_fd >= 0 && g->srv.hs.state == DP_MEMIF_HS_CONNECTED;
+}
+
+static void
+fill_guest(struct ctl_snap *s, const struct dp_guest *g, const struct ctl_mgr *mgr)
+{
+	uint16_t gi = (uint16_t)s->n_guests++;
+	struct ctl_snap_guest *o = &s->guests[gi];
+
+	snprintf(o->name, sizeof(o->name), "%s", g->conf->name);
+	snprintf(o->handler, sizeof(o->handler), "%s", g->conf->handler);
+	o->channel = ctl_chan_name(g->conf->channel);
+	o->slot = g->idx;
+	o->lcore = g->lcore;
+	o->connected = connected(g);
+	o->inflight = __atomic_load_n(&g->inflight, __ATOMIC_RELAXED);
+	o->sessions = ctl_mgr_sessions(mgr, g->idx);
+	copy_u64s((uint64_t *)&o->st, (const uint64_t *)&g->st,
+		  sizeof(o->st) / sizeof(uint64_t));
+	o->slow = g->slow;
+	memcpy(o->reasons, g->reasons, sizeof(o->reasons));
+	copy_u64s(o->req_by_op, g->req_by_op, DP_PIPE_OPS);
+	copy_u64s(o->err_by_status, g->err_by_status, DP_PIPE_STATUSES);
+	fill_sessions(s, g, mgr, gi);
+}
+
+static void
+fill_port(struct ctl_snap_port *o, const struct dp_port *p)
+{
+	struct rte_eth_dev_info info;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", p->conf->name);
+	o->port_id = p->port_id;
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+		snprintf(o->driver, sizeof(o->driver), "%s", info.driver_name);
+	rte_eth_link_get_nowait(p->port_id, &o->link);
+	o->stats_ok = rte_eth_stats_get(p->port_id, &o->st) == 0;
+	o->polled = __atomic_load_n(&p->rx_frames, __ATOMIC_RELAXED);
+}
+
+void
+ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
+{
+	s->taken_ms = dp_now_ms();
+	s->n_guests = 0;
+	s->n_sessions = 0;
+	for (unsigned int i = 0; app->guests != NULL && i < app->cfg->n_guests; i++)
+		if (app->guests[i].active)
+			fill_guest(s, &app->guests[i], mgr);
+	s->n_ports = app->n_ports;
+	for (unsigned int i = 0; i < app->n_ports; i++)
+		fill_port(&s->ports[i], &app->ports[i]);
+	for (unsigned int fn = 0; fn <= FPGA_FN_COUNT; fn++)
+		s->fn_sessions[fn] = ctl_mgr_fn_sessions(mgr, fn);
+	s->fn_capacity = app->cfg->function_capacity;
+}
+
+const struct ctl_snap_guest *
+ctl_snap_guest(const struct ctl_snap *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->n_guests; i++)
+		if (strcmp(s->guests[i].name, name) == 0)
+			return &s->guests[i];
+	return NULL;
+}
+
+int
+ctl_snap_pub_init(void)
+{
+	struct ctl_snap *a = ctl_snap_alloc(), *b = ctl_snap_alloc();
+
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&pub.lock);
+	pub.back = a;
+	pub.front = b;
+	pub.last_ms = 0;
+	pthread_mutex_unlock(&pub.lock);
+	return 0;
+}
+
+void
+ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr)
+{
+	struct ctl_snap *t;
+
+	if (pub.back == NULL || dp_now_ms() - pub.last_ms < CTL_SNAP_MS)
+		return;
+	ctl_snap_fill(pub.back, app, mgr);
+	/* Never wait for a reader: if one holds the lock, swap next tick. */
+	if (pthread_mutex_trylock(&pub.lock) != 0)
+		return;
+	t = pub.front;
+	pub.front = pub.back;
+	pub.back = t;
+	pthread_mutex_unlock(&pub.lock);
+	pub.last_ms = pub.front->taken_ms;
+}
+
+void
+ctl_snap_pub_fini(void)
+{
+	pthread_mutex_lock(&pub.lock);
+	free(pub.front);
+	free(pub.back);
+	pub.front = NULL;
+	pub.back = NULL;
+	pthread_mutex_unlock(&pub.lock);
+}
+
+int
+ctl_snap_read(int (*fn)(const struct ctl_snap *s, void *arg), void *arg)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&pub.lock);
+	/* taken_ms == 0: nothing published yet. */
+	if (pub.front != NULL && pub.front->taken_ms != 0)
+		rc = fn(pub.front, arg);
+	pthread_mutex_unlock(&pub.lock);
+	return rc;
+}

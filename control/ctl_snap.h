@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Snapshots of the dataplane's state for reports: guests and their
+ * counters, sessions, ports, sessions per function.
+ *
+ * Design note — threads. Only the main lcore reads the live state (the
+ * guest table, the manager's books, the I/O lcores' counters and session
+ * tables, which it reads but never writes: aligned 64-bit loads, so a value
+ * may be one burst old, never torn). It copies that into a snapshot. Other
+ * threads — DPDK's telemetry thread, the metrics file writer — only ever see
+ * a published snapshot, never the live state:
+ *  - ctl_snap_publish() (main lcore) fills a back buffer, then swaps it with
+ *    the front one under a mutex it only *tries* to take, so the main lcore
+ *    never waits for a reader; if a reader holds the lock, the swap is left
+ *    for the next tick;
+ *  - ctl_snap_read() (any other thread) holds the mutex while it reads the
+ *    front buffer.
+ * Why not a mutex around the live state: the guest table and the manager's
+ * books change on the main lcore in places this module does not own (guest
+ * handshakes, the manager's hand-off), and the main lcore must not wait on
+ * a reader formatting a reply.
+ */
+#ifndef CTL_SNAP_H
+#define CTL_SNAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+
+#include "accel.h"
+#include "app.h"
+#include "manager.h"
+#include "memif_reasons.h"
+
+/** Publish at most this often (ms), so readers see data this fresh. */
+#define CTL_SNAP_MS 200
+
+struct ctl_snap_guest {
+	char name[DP_NAME_MAX];
+	char handler[DP_NAME_MAX];
+	const char *channel;		/**< "memif", "vhost", "ethdev" */
+	unsigned int slot;
+	unsigned int lcore;
+	bool connected;
+	uint16_t inflight;		/**< calls in flight */
+	unsigned int sessions;		/**< open, from the manager's books */
+	struct dp_guest_stats st;
+	struct dp_guest_slow_stats slow;
+	uint64_t reasons[DP_MEMIF_R_COUNT];
+	uint64_t req_by_op[DP_PIPE_OPS];
+	uint64_t err_by_status[DP_PIPE_STATUSES];
+};
+
+struct ctl_snap_session {
+	uint16_t guest;			/**< index into ctl_snap.guests */
+	uint16_t fn;			/**< enum fpga_fn_id */
+	uint32_t id;
+	uint8_t asked;			/**< enum hl_placement asked for */
+	uint8_t state;			/**< enum dp_session_state, fast path */
+	uint8_t placement;		/**< enum hl_placement, once active */
+	uint8_t backend;		/**< fpga registry index, once active */
+};
+
+struct ctl_snap_port {
+	char name[DP_NAME_MAX];
+	char driver[32];
+	uint16_t port_id;
+	bool stats_ok;
+	struct rte_eth_link link;
+	struct rte_eth_stats st;
+	uint64_t polled;		/**< frames the I/O lcore received */
+};
+
+struct ctl_snap {
+	uint64_t taken_ms;
+	unsigned int n_guests;
+	unsigned int n_sessions;
+	unsigned int n_ports;
+	unsigned int fn_sessions[FPGA_FN_COUNT + 1];
+	unsigned int fn_capacity;
+	struct ctl_snap_port ports[DP_MAX_PORTS];
+	struct ctl_snap_guest guests[DP_MAX_GUESTS];
+	struct ctl_snap_session sessions[DP_MAX_GUESTS * DP_MAX_SESSIONS];
+};
+
+/** @return the config name of a channel type ("memif", ...). */
+const char *ctl_chan_name(unsigned int chan);
+
+/** @return a zeroed snapshot, or NULL with errno = ENOMEM. Free with free(). */
+struct ctl_snap *ctl_snap_alloc(void);
+
+/** Copy the live state into s. Main lcore. */
+void ctl_snap_fill(struct ctl_snap *s, struct dp_app *app,
+		   const struct ctl_mgr *mgr);
+
+/** @return the guest called name in s, or NULL. */
+const struct ctl_snap_guest *ctl_snap_guest(const struct ctl_snap *s,
+					    const char *name);
+
+/** Set up publication. Main lcore, once. @return 0 or -ENOMEM. */
+int ctl_snap_pub_init(void);
+
+/** Take a snapshot and publish it unless a reader holds it. Main lcore. */
+void ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr);
+
+/** Stop publishing and free the buffers; readers then see nothing. */
+void ctl_snap_pub_fini(void);
+
+/**
+ * Call fn on the published snapshot with the lock held. Any thread but
+ * the main lcore. @return fn's result, or -ENOENT if nothing is published.
+ */
+int ctl_snap_read(int (*fn)(const struct ctl_snap *s, void *arg), void *arg);
+
+#endif /* CTL_SNAP_H */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Report commands: fn list, session list, stats, port list. */
+#include <stdio.h>
+#include <string.h>
+
+#include <hostlane/proto.h>
+
+#include "ctl_cmds.h"
+#include "session.h"
+
+static const char *
+place_name(unsigned int p)
+{
+	return p == HL_PLACE_HW ? "hw" : p == HL_PLACE_SW ? "sw" : "any";
+}
+
+static json_t *
+backends_json(unsigned int fn)
+{
+	json_t *a = json_array();
+	const struct fpga_backend_ops *be;
+
+	for (unsigned int i = 0; a != NULL && (be = fpga_backend_get(i)) != NULL; i++) {
+		struct fpga_fn_caps caps;
+
+		if (fpga_fn_caps(be, fn, &caps) != 0 || caps.place == FPGA_PLACE_NONE)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "backend",
+			fpga_backend_name(be), "place",
+			caps.place == FPGA_PLACE_HW ? "hw" : "sw",
+			"max_in_len", (json_int_t)caps.max_in_len));
+	}
+	return a;
+}
+
+enum ctl_err
+ctl_cmd_fn_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	json_t *list = json_array();
+
+	(void)args;
+	for (unsigned int fn = 1; list != NULL && fn <= FPGA_FN_COUNT; fn++) {
+		const struct fpga_fn_info *info = fpga_fn_info(fn);
+		enum fpga_place place = FPGA_PLACE_NONE;
+		const struct fpga_backend_ops *be = fpga_backend_place(fn, true, &place);
+
+		if (info == NULL)
+			continue;
+		json_array_append_new(list, json_pack(
+			"{s:i, s:s, s:s, s:s, s:o*, s:i, s:i, s:s}",
+			"id", (int)fn, "function", info->name,
+			"placement", place == FPGA_PLACE_HW ? "hw" :
+				     place == FPGA_PLACE_SW ? "sw" : "none",
+			"backend", be != NULL ? fpga_backend_name(be) : "none",
+			"backends", backends_json(fn),
+			"sessions", (int)ctl_mgr_fn_sessions(c->mgr, fn),
+			"capacity", (int)c->app->cfg->function_capacity,
+			"description", info->desc));
+	}
+	return ctl_ok(r, list);
+}
+
+static json_t *
+session_json(const struct ctl_snap *s, const struct ctl_snap_session *ss)
+{
+	char id[16];
+	const struct fpga_backend_ops *be = fpga_backend_get(ss->backend);
+	bool active = ss->state == DP_SESSION_ACTIVE;
+
+	snprintf(id, sizeof(id), "0x%08x", ss->id);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"guest", s->guests[ss->guest].name, "id", id,
+		"function", fpga_fn_name(ss->fn), "asked", place_name(ss->asked),
+		"state", active ? "active" : "open",
+		"placement", active ? place_name(ss->placement) : "-",
+		"backend", active && be != NULL ? fpga_backend_name(be) : "-");
+}
+
+json_t *
+ctl_sessions_json(const struct ctl_snap *s, const char *name)
+{
+	json_t *list = json_array();
+
+	for (unsigned int i = 0; list != NULL && i < s->n_sessions; i++) {
+		const struct ctl_snap_session *ss = &s->sessions[i];
+
+		if (name == NULL || strcmp(s->guests[ss->guest].name, name) == 0)
+			json_array_append_new(list, session_json(s, ss));
+	}
+	return list;
+}
+
+enum ctl_err
+ctl_cmd_session_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	const char *name = ctl_arg_str(args, "guest");
+
+	ctl_snap_fill(c->snap, c->app, c->mgr);
+	if (name != NULL && ctl_snap_guest(c->snap, name) == NULL)
+		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
+	return ctl_ok(r, ctl_sessions_json(c->snap, name));
+}
+
+static json_t *
+guest_stats_json(const struct ctl_snap_guest *g)
+{
+	json_t *fast = json_object(), *slow = json_object(), *req = json_object();
+	json_t *errs = json_object(), *disc = json_object();
+
+#define CTL_FAST_(name, help) json_object_set_new(fast, #name, json_integer((json_int_t)g->st.name));
+	DP_GUEST_FAST_COUNTERS(CTL_FAST_)
+#undef CTL_FAST_
+#define CTL_SLOW_(name, help) json_object_set_new(slow, #name, json_integer((json_int_t)g->slow.name));
+	DP_GUEST_SLOW_COUNTERS(CTL_SLOW_)
+#undef CTL_SLOW_
+#define CTL_OP_(name, val, pl) \
+	json_object_set_new(req, #name, json_integer((json_int_t)g->req_by_op[val]));
+	HL_OPCODE_LIST(CTL_OP_)
+#undef CTL_OP_
+#define CTL_ST_(name, val, msg) \
+	if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
+		json_object_set_new(errs, #name, \
+			json_integer((json_int_t)g->err_by_status[(val) % DP_PIPE_STATUSES]));
+	HL_STATUS_LIST(CTL_ST_)
+#undef CTL_ST_
+	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
+		json_object_set_new(disc, dp_memif_reason_name(i),
+				    json_integer((json_int_t)g->reasons[i]));
+	return json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+		"guest", g->name, "state", g->connected ? "connected" : "listening",
+		"inflight", (int)g->inflight, "sessions", (int)g->sessions,
+		"traffic", fast, "connections", slow, "requests", req,
+		"errors", errs, "disconnects", disc);
+}
+
+enum ctl_err
+ctl_cmd_stats(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	const char *name = ctl_arg_str(args, "guest");
+	const struct ctl_snap_guest *g;
+	json_t *list;
+
+	ctl_snap_fill(c->snap, c->app, c->mgr);
+	if (name != NULL) {
+		g = ctl_snap_guest(c->snap, name);
+		if (g == NULL)
+			return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
+		return ctl_ok(r, guest_stats_json(g));
+	}
+	list = json_array();
+	for (unsigned int i = 0; list != NULL && i < c->snap->n_guests; i++)
+		json_array_append_new(list, guest_stats_json(&c->snap->guests[i]));
+	return ctl_ok(r, list);
+}
+
+static json_t *
+port_json(const struct ctl_snap_port *p)
+{
+	const struct rte_eth_stats *st = &p->st;
+
+	return json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I, s:I}",
+		"name", p->name, "port_id", (int)p->port_id, "driver", p->driver,
+		"link", p->link.link_status ? "up" : "down",
+		"speed_mbps", (json_int_t)p->link.link_speed,
+		"duplex", p->link.link_duplex ? "full" : "half",
+		"rx_frames", (json_int_t)st->ipackets,
+		"tx_frames", (json_int_t)st->opackets,
+		"rx_bytes", (json_int_t)st->ibytes, "tx_bytes", (json_int_t)st->obytes,
+		"rx_missed", (json_int_t)st->imissed,
+		"rx_errors", (json_int_t)st->ierrors,
+		"tx_errors", (json_int_t)st->oerrors,
+		"rx_nombuf", (json_int_t)st->rx_nombuf,
+		"polled", (json_int_t)p->polled);
+}
+
+enum ctl_err
+ctl_cmd_port_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	json_t *list = json_array();
+
+	(void)args;
+	ctl_snap_fill(c->snap, c->app, c->mgr);
+	for (unsigned int i = 0; list != NULL && i < c->snap->n_ports; i++)
+		json_array_append_new(list, port_json(&c->snap->ports[i]));
+	return ctl_ok(r, list);
+}

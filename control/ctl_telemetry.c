@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DPDK telemetry endpoints over the published snapshot. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include <hostlane/proto.h>
+
+#include "ctl_snap.h"
+#include "ctl_telemetry.h"
+#include "session.h"
+
+struct tel_req {
+	const char *param;		/**< guest name, or NULL */
+	struct rte_tel_data *d;
+};
+
+/* A guest name parameter: NULL when absent, "" when not a valid name. */
+static const char *
+guest_param(const char *params)
+{
+	if (params == NULL || params[0] == '\0')
+		return NULL;
+	if (strlen(params) >= DP_NAME_MAX ||
+	    strspn(params, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789_-") != strlen(params))
+		return "";
+	return params;
+}
+
+static int
+guests_cb(const struct ctl_snap *s, void *arg)
+{
+	struct tel_req *q = arg;
+
+	rte_tel_data_start_array(q->d, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < s->n_guests; i++)
+		rte_tel_data_add_array_string(q->d, s->guests[i].name);
+	return 0;
+}
+
+static int
+guest_cb(const struct ctl_snap *s, void *arg)
+{
+	struct tel_req *q = arg;
+	const struct ctl_snap_guest *g = ctl_snap_guest(s, q->param);
+
+	if (g == NULL)
+		return -1;
+	rte_tel_data_start_dict(q->d);
+	rte_tel_data_add_dict_string(q->d, "name", g->name);
+	rte_tel_data_add_dict_string(q->d, "state",
+				     g->connected ? "connected" : "listening");
+	rte_tel_data_add_dict_string(q->d, "handler", g->handler);
+	rte_tel_data_add_dict_u64(q->d, "lcore", g->lcore);
+	rte_tel_data_add_dict_u64(q->d, "slot", g->slot);
+	rte_tel_data_add_dict_u64(q->d, "sessions", g->sessions);
+	rte_tel_data_add_dict_u64(q->d, "inflight", g->inflight);
+	return 0;
+}
+
+static const char *
+place_name(unsigned int p)
+{
+	return p == HL_PLACE_HW ? "hw" : p == HL_PLACE_SW ? "sw" : "any";
+}
+
+static int
+sessions_cb(const struct ctl_snap *s, void *arg)
+{
+	struct tel_req *q = arg;
+	unsigned int n = 0;
+
+	if (q->param != NULL && ctl_snap_guest(s, q->param) == NULL)
+		return -1;
+	rte_tel_data_start_array(q->d, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < s->n_sessions && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
+		const struct ctl_snap_session *ss = &s->sessions[i];
+		const struct fpga_backend_ops *be = fpga_backend_get(ss->backend);
+		bool active = ss->state == DP_SESSION_ACTIVE;
+		char line[RTE_TEL_MAX_STRING_LEN];
+
+		if (q->param != NULL && strcmp(s->guests[ss->guest].name, q->param) != 0)
+			continue;
+		snprintf(line, sizeof(line), "%s 0x%08x %s %s %s %s",
+			 s->guests[ss->guest].name, ss->id, fpga_fn_name(ss->fn),
+			 active ? "active" : "open",
+			 active ? place_name(ss->placement) : "-",
+			 active && be != NULL ? fpga_backend_name(be) : "-");
+		rte_tel_data_add_array_string(q->d, line);
+		n++;
+	}
+	return 0;
+}
+
+/* Add g's counters to sum (every field a uint64_t). */
+static void
+add_guest(struct ctl_snap_guest *sum, const struct ctl_snap_guest *g)
+{
+	const uint64_t *a;
+	uint64_t *b;
+
+#define CTL_T_ADD_(blk) \
+	a = (const uint64_t *)&g->blk; \
+	b = (uint64_t *)&sum->blk; \
+	for (size_t k = 0; k < sizeof(g->blk) / sizeof(uint64_t); k++) \
+		b[k] += a[k];
+	CTL_T_ADD_(st)
+	CTL_T_ADD_(slow)
+	CTL_T_ADD_(reasons)
+	CTL_T_ADD_(req_by_op)
+	CTL_T_ADD_(err_by_status)
+#undef CTL_T_ADD_
+	sum->inflight += g->inflight;
+	sum->sessions += g->sessions;
+}
+
+static void
+stats_dict(struct rte_tel_data *d, const struct ctl_snap_guest *g)
+{
+	char key[64];
+
+	rte_tel_data_start_dict(d);
+#define CTL_T_FAST_(name, help) rte_tel_data_add_dict_u64(d, #name, g->st.name);
+	DP_GUEST_FAST_COUNTERS(CTL_T_FAST_)
+#undef CTL_T_FAST_
+#define CTL_T_SLOW_(name, help) rte_tel_data_add_dict_u64(d, #name, g->slow.name);
+	DP_GUEST_SLOW_COUNTERS(CTL_T_SLOW_)
+#undef CTL_T_SLOW_
+	rte_tel_data_add_dict_u64(d, "inflight", g->inflight);
+	rte_tel_data_add_dict_u64(d, "sessions", g->sessions);
+#define CTL_T_OP_(name, val, pl) \
+	rte_tel_data_add_dict_u64(d, "req_" #name, g->req_by_op[val]);
+	HL_OPCODE_LIST(CTL_T_OP_)
+#undef CTL_T_OP_
+#define CTL_T_ST_(name, val, msg) \
+	if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
+		rte_tel_data_add_dict_u64(d, "err_" #name, \
+					  g->err_by_status[(val) % DP_PIPE_STATUSES]);
+	HL_STATUS_LIST(CTL_T_ST_)
+#undef CTL_T_ST_
+	for (unsigned int k = 1; k < DP_MEMIF_R_COUNT; k++) {
+		snprintf(key, sizeof(key), "disc_%s", dp_memif_reason_name(k));
+		rte_tel_data_add_dict_u64(d, key, g->reasons[k]);
+	}
+}
+
+static int
+stats_cb(const struct ctl_snap *s, void *arg)
+{
+	struct tel_req *q = arg;
+	static struct ctl_snap_guest sum;	/* telemetry thread only */
+
+	if (q->param != NULL) {
+		const struct ctl_snap_guest *g = ctl_snap_guest(s, q->param);
+
+		if (g == NULL)
+			return -1;
+		stats_dict(q->d, g);
+		return 0;
+	}
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned int i = 0; i < s->n_guests; i++)
+		add_guest(&sum, &s->guests[i]);
+	stats_dict(q->d, &sum);
+	return 0;
+}
+
+/* The endpoints: X(path suffix, snapshot reader, takes a guest, help). */
+#define CTL_TEL_LIST(X) \
+	X(guests, guests_cb, false, "Returns the guest names. Takes no parameters") \
+	X(guest, guest_cb, true, "Returns one guest's state. Parameters: guest name") \
+	X(sessions, sessions_cb, false, \
+	  "Returns function sessions. Parameters: guest name (optional)") \
+	X(stats, stats_cb, false, \
+	  "Returns a guest's counters, or all guests' summed. Parameters: guest name (optional)")
+
+#define CTL_TEL_CB_(name, fn, need, help)                                     \
+static int                                                                    \
+tel_##name(const char *cmd, const char *params, struct rte_tel_data *d)      \
+{                                                                             \
+	struct tel_req q = { .param = guest_param(params), .d = d };          \
+                                                                              \
+	(void)cmd;                                                            \
+	if ((need && q.param == NULL) || (q.param != NULL && q.param[0] == '\0')) \
+		return -1;                                                    \
+	return ctl_snap_read(fn, &q) < 0 ? -1 : 0;                            \
+}
+CTL_TEL_LIST(CTL_TEL_CB_)
+#undef CTL_TEL_CB_
+
+int
+ctl_telemetry_register(void)
+{
+	static bool done;
+	int rc = 0;
+
+	if (done)
+		return 0;
+#define CTL_TEL_REG_(name, fn, need, help) \
+	if (rc == 0) \
+		rc = rte_telemetry_register_cmd("/hostlane/" #name, tel_##name, help);
+	CTL_TEL_LIST(CTL_TEL_REG_)
+#undef CTL_TEL_REG_
+	done = rc == 0;
+	return rc;
+}
