@@ -18,7 +18,7 @@ ctl_ok --json version;     py_check "r['ok'] and r['result']['dpdk'].startswith(
 ctl_ok help;               echo "$OUT" | grep -q 'session list \[GUEST\]' || fail "help: $OUT"
 ctl_ok help guest add;     echo "$OUT" | grep -q 'max_region_size' || fail "help guest add: $OUT"
 ctl_err unknown_command 1 help nosuch
-ctl_ok guest list;         echo "$OUT" | grep -q '^demo0 *listening *hostlane' || fail "guest list: $OUT"
+ctl_ok guest list;         echo "$OUT" | grep -q '^demo0 *memif *listening *hostlane' || fail "guest list: $OUT"
 ctl_ok --json guest list;  py_check "[g['name'] for g in r['result']] == ['demo0', 'demo1']"
 ctl_ok guest show demo0;   echo "$OUT" | grep -q 'secret *set' || fail "guest show: $OUT"
 echo "$OUT" | grep -q 'demo0-secret' && fail "guest show prints the secret"
@@ -58,3 +58,19 @@ pass "stats and metrics count a guest's calls"
 hl_stop || fail "hostlane exit status"
 [ ! -e "$HOSTLANE_CONTROL" ] || fail "control socket left behind"
 pass "control socket removed at shutdown"
+
+# A group opens the socket to its members (0660); an unknown group is an error.
+grp=$(getent group nogroup daemon | head -n 1 | cut -d: -f1)
+if [ -n "$grp" ]; then
+	HOSTLANE_CONTROL_GROUP=$grp ctl_start
+	[ "$(stat -c %a:%G "$HOSTLANE_CONTROL")" = "660:$grp" ] ||
+		fail "control socket with group: $(stat -c %a:%G "$HOSTLANE_CONTROL")"
+	ctl_ok version
+	hl_stop || fail "hostlane exit status"
+	pass "control group: socket 0660, group $grp"
+fi
+HOSTLANE_CONTROL_GROUP=no-such-group-hl "$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
+	--file-prefix "$PREFIX" -- --runtime-dir "$T/run" > "$T/nogroup.log" 2>&1 &&
+	fail "started with an unknown control group"
+grep -q "control: no group 'no-such-group-hl'" "$T/nogroup.log" || { cat "$T/nogroup.log"; fail "no error for the group"; }
+pass "unknown control group refused at start"

@@ -38,10 +38,14 @@ pass "guest added at run time serves a libhostlane client"
 
 # Sessions are listed while held; removal releases them.
 coproc HOLD { "$CLIENT" hold "$T/run/g2.sock" g2-secret 3 2>&1; }
+hold_pid=$HOLD_PID
 read -r -t 20 line <&"${HOLD[0]}" || fail "holder did not start"
 [ "$line" = ready ] || fail "holder: $line"
+# Placed where fn list says (hardware with the simulated unit, else software).
+ctl_ok --json fn list
+where=$(python3 -c "import json,sys; f=json.loads(sys.argv[1])['result'][1]; print(f['placement'], f['backend'])" "$OUT")
 ctl_ok --json session list g2
-py_check "len(r['result']) == 3 and all(s['function'] == 'factorial' and s['state'] == 'active' and s['placement'] == 'sw' for s in r['result'])"
+py_check "len(r['result']) == 3 and all(s['function'] == 'factorial' and s['state'] == 'active' and s['placement'] + ' ' + s['backend'] == '$where' for s in r['result'])"
 ctl_ok session list; echo "$OUT" | grep -q '^g2 *0x' || fail "session list: $OUT"
 ctl_ok --json guest show g2; py_check "r['result']['sessions'] == 3 and r['result']['state'] == 'connected' and len(r['result']['session_list']) == 3"
 ctl_ok --json fn list; py_check "r['result'][1]['sessions'] == 3"
@@ -53,7 +57,7 @@ ctl_err not_found 1 guest show g2
 echo go >&"${HOLD[1]}"
 read -r -t 20 line <&"${HOLD[0]}" || fail "holder said nothing after removal"
 echo "$line" | grep -q '^after: HL_E_' || fail "holder's call after removal: $line"
-wait "$HOLD_PID"; rc=$?
+wait "$hold_pid"; rc=$?
 [ "$rc" -eq 0 ] || fail "holder exit $rc ($line)"
 pass "remove with live sessions: released, client fails cleanly ($line)"
 
