@@ -64,7 +64,7 @@ enum dp_memif_reason {
 /** The DISCONNECT string for a reason; never NULL. */
 const char *dp_memif_reason_str(unsigned int reason);
 
-/** The short counter name for a reason (e.g. "desc_bounds"); never NULL. */
+/** The short counter name for a reason (e.g. "DESC_BOUNDS"); never NULL. */
 const char *dp_memif_reason_name(unsigned int reason);
 
 #endif /* DP_MEMIF_REASONS_H */
