@@ -7,11 +7,12 @@
 
 #include "hl_conn.h"
 #include "hl_memif.h"
+#include "hl_transport.h"
 
 #define HL_BYE_TIMEOUT_MS 200
 #define HL_POLL_SLICE_MS 100	/* re-check async deadlines this often */
 
-static __thread char connect_reason[HL_MEMIF_REASON_LEN];
+static __thread char connect_reason[HL_TP_REASON_LEN];
 static uint32_t mac_counter;
 
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -57,6 +58,17 @@ guest_mac(const struct hl_opts *o, uint8_t mac[6])
 	mac[5] = (uint8_t)n;
 }
 
+/*
+ * Once the HELLO reply named the host, only it may answer: on a shared
+ * Ethernet (packet:, dpdk:) other stations can reach us too.
+ */
+static int
+from_host(const struct hl_conn *c, const struct hl_frame_hdr *h)
+{
+	return memcmp(c->host_mac, mac_bcast, 6) == 0 ||
+	       memcmp(h->eth.src, c->host_mac, 6) == 0;
+}
+
 static void
 conn_rx_frame(struct hl_conn *c, uint32_t len)
 {
@@ -65,7 +77,7 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 	struct hl_slot *s;
 
 	if (hl_proto_hdr_parse(c->frame, len, &h) != HL_OK ||
-	    !(h.hl.flags & HL_F_REPLY)) {
+	    !(h.hl.flags & HL_F_REPLY) || !from_host(c, &h)) {
 		c->stats.dropped_bad++;
 		return;
 	}
@@ -251,8 +263,9 @@ int
 hl_connect(const char *socket_path, const char *secret,
 	   const struct hl_opts *opts, struct hl_conn **out)
 {
+	static const uint8_t zero[6];
 	struct hl_opts o;
-	struct hl_memif *m;
+	struct hl_tp tp;
 	int rc;
 
 	if (out == NULL)
@@ -266,16 +279,14 @@ hl_connect(const char *socket_path, const char *secret,
 	rc = opts_check(socket_path, &o, secret);
 	if (rc != HL_OK)
 		return rc;
-	struct hl_memif_cfg cfg = {
-		.socket_path = socket_path, .secret = secret, .name = o.name,
-		.interface_id = o.interface_id,
-		.log2_ring_size = o.log2_ring_size, .wait_mode = o.wait_mode,
-		.spin_polls = o.spin_polls, .timeout_ms = o.timeout_ms,
-	};
-	rc = hl_memif_open(&cfg, &m, connect_reason, sizeof(connect_reason));
+	rc = hl_transport_open(socket_path, secret, &o, &tp, connect_reason,
+			       sizeof(connect_reason));
 	if (rc != HL_OK)
 		return rc;
-	return hl_conn_create(&hl_memif_ops, m, &o, out);
+	/* On a shared wire the guest speaks from its device's address. */
+	if (tp.has_mac && memcmp(o.mac, zero, 6) == 0)
+		memcpy(o.mac, tp.mac, 6);
+	return hl_conn_create(tp.ops, tp.tp, &o, out);
 }
 
 const char *

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hl_clock.h"
 #include "hostlane/hostlane.h"
 #include "hostlane/memif.h"
 
@@ -90,12 +91,5 @@ int hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 int hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len);
 int hl_memif_wait(struct hl_memif *m, int timeout_ms);
 void hl_memif_rings_start(struct hl_memif *m);
-
-/* Milliseconds since an arbitrary epoch (CLOCK_MONOTONIC). */
-int64_t hl_now_ms(void);
-/* Milliseconds left until deadline (deadline < 0 = forever → -1). */
-int hl_ms_left(int64_t deadline);
-/* deadline for a timeout (timeout < 0 = forever → -1). */
-int64_t hl_deadline(int timeout_ms);
 
 #endif /* HL_MEMIF_CLIENT_H */

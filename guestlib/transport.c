@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* memif client rings: send and receive frames, spin and interrupt waits. */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hl_conn.h"
@@ -27,38 +25,6 @@ cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
-}
-
-int64_t
-hl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-hl_deadline(int timeout_ms)
-{
-	return timeout_ms < 0 ? -1 : hl_now_ms() + timeout_ms;
-}
-
-int
-hl_ms_left(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - hl_now_ms();
-	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
-}
-
-static int
-deadline_passed(int64_t deadline)
-{
-	return deadline >= 0 && hl_now_ms() >= deadline;
 }
 
 /* Non-blocking look at the control socket: has the host gone? */
@@ -135,7 +101,7 @@ c2s_wait_space(struct hl_memif *m, int timeout_ms)
 		if (i % HL_SPIN_CHECK_EVERY == 0) {
 			if (peer_check(m))
 				return m->dead;
-			if (deadline_passed(deadline))
+			if (hl_deadline_passed(deadline))
 				return HL_E_TIMEOUT;
 			sched_yield();
 		}
@@ -293,7 +259,7 @@ spin(struct hl_memif *m, unsigned int polls, int64_t deadline)
 		if (i % HL_SPIN_CHECK_EVERY == 0) {
 			if (peer_check(m))
 				return m->dead;
-			if (deadline_passed(deadline))
+			if (hl_deadline_passed(deadline))
 				return HL_E_TIMEOUT;
 		}
 		cpu_relax();
@@ -347,7 +313,7 @@ intr_sleep(struct hl_memif *m, int64_t deadline)
 
 	do {
 		rc = intr_sleep_once(m, deadline);
-	} while (rc == HL_E_AGAIN && !deadline_passed(deadline));
+	} while (rc == HL_E_AGAIN && !hl_deadline_passed(deadline));
 	if (m->wait_mode != HL_WAIT_INTR)
 		s2c_mask(m, 1);
 	if (m->dead)

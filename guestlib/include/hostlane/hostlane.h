@@ -3,8 +3,11 @@
  * @file
  * libhostlane — the guest side of hostlane: offload functions to the host.
  *
- * A guest connects to the host dataplane's memif socket (hl_connect), asks
- * for a function by name (hl_fn_open: the host answers ack, or nack with a
+ * A guest connects to the host dataplane (hl_connect) over one of three
+ * transports, named by the URI it gives: memif (a unix socket path, the
+ * default), packet:IFNAME (AF_PACKET on a kernel netdev, e.g. a VM's
+ * virtio-net interface) or dpdk:EAL-ARGS (a DPDK port, from the optional
+ * plugin libhostlane-dpdk.so). It asks for a function by name (hl_fn_open: the host answers ack, or nack with a
  * reason), activates it (hl_fn_activate: the host says whether it runs on
  * hardware or software), then calls it synchronously (hl_fn_call,
  * hl_fn_call_u64, or hl_fn_set + hl_fn_get) or asynchronously
@@ -24,8 +27,10 @@
  * hl_conn_set_timeout()), hl_poll() by its argument. A wait spins on the
  * receive ring spin_polls times, then unmasks the memif interrupt and sleeps
  * on its eventfd (HL_WAIT_HYBRID); HL_WAIT_POLL only spins, HL_WAIT_INTR
- * sleeps at once. A host that dies (control socket closed, or memif
- * DISCONNECT) makes every pending and later call fail with
+ * sleeps at once (packet: sleeps in poll(); dpdk: always busy-polls, and
+ * yields the CPU between polls in HYBRID and INTR). A host that dies
+ * (memif: control socket closed, or DISCONNECT; packet: and dpdk: the link
+ * goes down) makes every pending and later call fail with
  * HL_E_DISCONNECTED; hl_conn_reason() then says why. A call that timed out
  * leaves the connection usable; a late reply to it is dropped and counted.
  *
@@ -68,7 +73,8 @@ struct hl_opts {
 	int timeout_ms;		 /**< synchronous calls, handshake; 5000; <0 = none */
 	unsigned int log2_ring_size; /**< 1..14, default 10 (1024 slots) */
 	const char *name;	 /**< guest name, <= 31 chars; default "libhostlane" */
-	uint8_t mac[6];		 /**< guest MAC; all zero = locally generated */
+	uint8_t mac[6];		 /**< guest MAC; all zero = the device's (packet:,
+				      dpdk:) or locally generated (memif) */
 };
 
 /** One finished asynchronous request, as returned by hl_poll(). */
@@ -104,16 +110,33 @@ struct hl_fn;			 /**< an opened function (a host session) */
 void hl_opts_init(struct hl_opts *opts);
 
 /**
- * Connect to the host: memif handshake over the unix socket at socket_path,
- * then a hostlane HELLO exchange.
- * @param socket_path  filesystem path of the host's memif socket
+ * Connect to the host over the transport socket_path names, then exchange
+ * a hostlane HELLO (whose reply also gives the host's MAC address).
+ *
+ * Transports (docs/guestlib.md):
+ *  - "PATH" or "memif:PATH": memif client on the host's unix socket;
+ *  - "packet:IFNAME": AF_PACKET socket on kernel netdev IFNAME, EtherType
+ *    0x88B5 (needs CAP_NET_RAW); frames are limited by the netdev's MTU
+ *    (MTU 1500: payloads <= 1450 bytes, larger ones fail HL_E_TOO_LARGE);
+ *  - "dpdk:EAL-ARGS": the first free DPDK port; EAL is initialised once
+ *    per process with EAL-ARGS (split at blanks). Needs the plugin
+ *    libhostlane-dpdk.so (found beside libhostlane.so, in its hostlane/
+ *    subdirectory, or at $HOSTLANE_DPDK_PLUGIN).
+ * On packet: and dpdk: the guest MAC defaults to the device's address, the
+ * secret and the memif options (interface_id, log2_ring_size) are unused,
+ * and one connection per device is the rule: the host sees one guest per
+ * device.
+ *
+ * @param socket_path  transport URI, as above
  * @param secret       memif secret (credential), <= 24 bytes; NULL = none
  * @param opts         options, or NULL for the defaults
  * @param out          receives the connection; NULL on failure
- * @return HL_OK; HL_E_INVAL (bad argument); HL_E_IO (socket or memory setup
- *         failed, errno kept); HL_E_REFUSED (the server sent DISCONNECT,
- *         e.g. a wrong secret); HL_E_DISCONNECTED; HL_E_TIMEOUT;
- *         HL_E_VERSION; HL_E_NOMEM; or the host's HELLO nack status.
+ * @return HL_OK; HL_E_INVAL (bad argument, unknown interface, no DPDK
+ *         plugin or port); HL_E_IO (socket, memory or EAL setup failed,
+ *         errno kept); HL_E_REFUSED (the server sent DISCONNECT, e.g. a
+ *         wrong secret); HL_E_DISCONNECTED (also: interface or link down);
+ *         HL_E_TIMEOUT; HL_E_VERSION; HL_E_NOMEM; or the host's HELLO nack
+ *         status.
  */
 int hl_connect(const char *socket_path, const char *secret,
 	       const struct hl_opts *opts, struct hl_conn **out);
