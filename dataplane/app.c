@@ -150,11 +150,31 @@ handoff_init(struct dp_app *app)
 	return 0;
 }
 
+/* The PV switch lives on the first I/O lcore (pvswitch.h says why). */
+static int
+pvs_create(struct dp_app *app)
+{
+	struct dp_pvs_conf conf = { .lcore = app->io[0].lcore_id,
+				    .table_size = app->cfg->mac_table_size,
+				    .aging_s = app->cfg->mac_aging_s,
+				    .mp = dp_app_pool_for(app, app->io[0].lcore_id) };
+
+	if (conf.mp == NULL)
+		return -ENOMEM;
+	app->pvs = dp_pvs_create(&conf);
+	if (app->pvs == NULL) {
+		DP_LOG(ERR, "cannot create the PV switch: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Every port is a PV switch port, so all are polled by the switch lcore. */
 static int
 ports_open(struct dp_app *app)
 {
 	for (unsigned int i = 0; i < app->cfg->n_ports; i++) {
-		struct dp_io_lcore *lc = &app->io[i % app->n_io];
+		struct dp_io_lcore *lc = &app->io[0];
 		struct rte_mempool *mp = dp_app_pool_for(app, lc->lcore_id);
 		int rc;
 
@@ -164,6 +184,9 @@ ports_open(struct dp_app *app)
 		if (rc < 0)
 			return rc;
 		app->n_ports++;
+		rc = dp_pvs_attach_port(app->pvs, &app->ports[i], i);
+		if (rc < 0)
+			return rc;
 		lc->ports[lc->n_ports++] = &app->ports[i];
 	}
 	return 0;
@@ -187,6 +210,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		fpga_attach(app);
 	if (rc == 0)
 		rc = io_lcores_init(app);
+	if (rc == 0)
+		rc = pvs_create(app);
 	if (rc == 0)
 		rc = ports_open(app);
 	if (rc == 0)
@@ -273,15 +298,28 @@ dp_app_run(struct dp_app *app)
 	}
 }
 
+static const char *
+vport_name(void *arg, uint16_t v)
+{
+	const struct dp_app *app = arg;
+
+	return v < DP_MAX_GUESTS ? app->cfg->guests[v].name :
+	       app->cfg->ports[v - DP_MAX_GUESTS].name;
+}
+
 void
 dp_app_stop(struct dp_app *app)
 {
 	dp_lcore_stop();
 	rte_eal_mp_wait_lcore();
 	/* The I/O lcores are gone: guests can be dropped without waiting. */
+	if (app->pvs != NULL)
+		dp_pvs_log_stats(app->pvs, vport_name, app);
 	dp_app_guests_close(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);
+	dp_pvs_free(app->pvs);
+	app->pvs = NULL;
 	if (app->epfd >= 0)
 		close(app->epfd);
 	if (app->wake_fd >= 0)

@@ -12,6 +12,7 @@
 #include "guest.h"
 #include "lcore.h"
 #include "port.h"
+#include "pvswitch.h"
 
 /** What the control plane does for the dataplane; called on the main lcore. */
 struct dp_app_hooks {
@@ -35,6 +36,7 @@ struct dp_app {
 	struct dp_guest *guests;	/**< DP_MAX_GUESTS slots, see guests.c */
 	unsigned int n_ports;
 	struct dp_port ports[DP_MAX_PORTS];
+	struct dp_pvs *pvs;		/**< the PV switch, on the first I/O lcore */
 	unsigned int n_io;
 	struct dp_io_lcore *io;		/**< one per I/O lcore */
 	/* One more slow-path user (the control server): its fd and callback. */

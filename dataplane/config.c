@@ -114,6 +114,28 @@ name_ok(const char *s)
 	return true;
 }
 
+/* "52:54:00:12:34:56" → 6 bytes; a station address: not 0, not a group. */
+static int
+parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	int end = 0;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6 || end != 17)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		if (s[i * 3] == ' ' || s[i * 3] == '+' || s[i * 3] == '-' ||
+		    (i < 5 && s[i * 3 + 2] != ':'))
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	if ((mac[0] & 1) || (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0)
+		return -1;
+	return 0;
+}
+
 static int
 guest_key_memif(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		const char *key, const char *val)
@@ -242,6 +264,13 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	}
 	if (strcmp(key, "devargs") == 0)
 		return copy_str(c, key, val, g->devargs, sizeof(g->devargs));
+	if (strcmp(key, "mac") == 0) {
+		if (parse_mac(val, g->mac) < 0)
+			return fail(c, key, "'%.64s' is not a unicast MAC "
+				    "(xx:xx:xx:xx:xx:xx, not 0, group bit clear)", val);
+		g->has_mac = 1;
+		return 0;
+	}
 	if (strcmp(key, "vhost_client") == 0) {
 		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
 			return fail(c, key, "'%.64s' is not yes or no", val);
@@ -348,11 +377,31 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 }
 
 static int
+port_key(const struct cfg_ctx *c, struct dp_port_conf *p, const char *key,
+	 const char *val)
+{
+	if (strcmp(key, "devargs") == 0)
+		return copy_str(c, key, val, p->devargs, sizeof(p->devargs));
+	if (strcmp(key, "role") == 0) {
+		if (strcmp(val, "uplink") == 0)
+			p->role = DP_PORT_UPLINK;
+		else if (strcmp(val, "exception") == 0)
+			p->role = DP_PORT_EXCEPTION;
+		else
+			return fail(c, key, "unknown role '%.64s' (known: uplink, "
+				    "exception)", val);
+		return 0;
+	}
+	return fail(c, key, "unknown key (known: devargs, role)");
+}
+
+static int
 parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	   struct dp_config *cfg)
 {
+	struct rte_cfgfile_entry ents[4];
 	struct dp_port_conf *p;
-	const char *devargs;
+	int n;
 
 	if (!name_ok(name))
 		return fail(c, NULL, "port name must be 1-%d of [A-Za-z0-9_-]",
@@ -362,15 +411,19 @@ parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		if (strcmp(cfg->ports[i].name, name) == 0)
 			return fail(c, NULL, "port defined twice");
-	if (rte_cfgfile_section_num_entries(f, c->section) != 1)
-		return fail(c, NULL, "a port takes exactly one key: devargs");
-	devargs = rte_cfgfile_get_entry(f, c->section, "devargs");
-	if (devargs == NULL)
-		return fail(c, NULL, "missing key devargs");
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
 	p = &cfg->ports[cfg->n_ports];
+	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	if (copy_str(c, "devargs", devargs, p->devargs, sizeof(p->devargs)) < 0)
-		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		if (port_key(c, p, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+	if (p->devargs[0] == '\0')
+		return fail(c, NULL, "missing key devargs");
 	cfg->n_ports++;
 	return 0;
 }
@@ -401,6 +454,19 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "function_capacity") == 0) {
 			rc = get_uint(c, key, val, 1, 1u << 20, false, &v);
 			cfg->function_capacity = (unsigned int)v;
+		} else if (strcmp(key, "control_group") == 0) {
+			rc = copy_str(c, key, val, cfg->control_group,
+				      sizeof(cfg->control_group));
+		} else if (strcmp(key, "control_timeout_ms") == 0) {
+			rc = get_uint(c, key, val, 100, 600000, false, &v);
+			cfg->control_timeout_ms = (unsigned int)v;
+		} else if (strcmp(key, "metrics_file") == 0) {
+			rc = val[0] == '/' ? copy_str(c, key, val, cfg->metrics_file,
+						      sizeof(cfg->metrics_file)) :
+				fail(c, key, "'%.64s' is not an absolute path", val);
+		} else if (strcmp(key, "metrics_interval_ms") == 0) {
+			rc = get_uint(c, key, val, 100, 3600000, false, &v);
+			cfg->metrics_interval_ms = (unsigned int)v;
 		} else if (strcmp(key, "fpga") == 0) {
 			rc = strcmp(val, "none") == 0 ? (cfg->fpga[0] = '\0', 0) :
 				strncmp(val, "sim", 3) == 0 || strncmp(val, "vfio:", 5) == 0 ?
@@ -412,6 +478,12 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "max_repetitions") == 0) {
 			rc = get_uint(c, key, val, 1, UINT64_MAX, false, &v);
 			cfg->max_repetitions = v;
+		} else if (strcmp(key, "mac_aging_s") == 0) {
+			rc = get_uint(c, key, val, 1, 1000000, false, &v);
+			cfg->mac_aging_s = (unsigned int)v;
+		} else if (strcmp(key, "mac_table_size") == 0) {
+			rc = get_uint(c, key, val, 64, 1u << 22, false, &v);
+			cfg->mac_table_size = (unsigned int)v;
 		} else if (strcmp(key, "handshake_timeout_ms") == 0) {
 			rc = get_uint(c, key, val, 10, 600000, false, &v);
 			cfg->handshake_timeout_ms = (unsigned int)v;
@@ -603,6 +675,10 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->handshake_timeout_ms = 5000;
 	cfg->function_capacity = 1024;
 	cfg->max_repetitions = 1000000000;
+	cfg->control_timeout_ms = 5000;
+	cfg->metrics_interval_ms = 10000;
+	cfg->mac_aging_s = 300;
+	cfg->mac_table_size = 8192;
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;

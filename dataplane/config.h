@@ -48,11 +48,20 @@ struct dp_guest_conf {
 	uint32_t fn_allowed;		    /**< bit per fpga function id */
 	uint16_t max_sessions;		    /**< open sessions at once */
 	uint16_t max_inflight;		    /**< calls in flight at once */
+	uint8_t mac[6];			    /**< the only source MAC it may use ... */
+	uint8_t has_mac;		    /**< ... when set (PV switch) */
+};
+
+/** What a port is to the PV switch; both kinds are switch ports. */
+enum dp_port_role {
+	DP_PORT_UPLINK,		/**< the wire: NIC, VF or a vdev standing in */
+	DP_PORT_EXCEPTION,	/**< the host kernel (net_tap) */
 };
 
 struct dp_port_conf {
 	char name[DP_NAME_MAX];
 	char devargs[256];
+	enum dp_port_role role;
 };
 
 struct dp_config {
@@ -63,7 +72,13 @@ struct dp_config {
 	unsigned int function_capacity;	    /**< sessions per function, all guests */
 	uint64_t max_repetitions;	    /**< per call of a repeating kernel */
 	unsigned int worker_lcores;	    /**< lcores that only run functions */
+	unsigned int mac_aging_s;	    /**< PV switch: seconds a MAC stays learned */
+	unsigned int mac_table_size;	    /**< PV switch: learning table entries */
 	char fpga[64];			    /**< accelerator unit: "", sim, vfio:PCI */
+	char control_group[DP_NAME_MAX];    /**< "" : control socket 0600 */
+	unsigned int control_timeout_ms;    /**< idle control clients dropped */
+	char metrics_file[PATH_MAX];	    /**< "" : no metrics file */
+	unsigned int metrics_interval_ms;
 	unsigned int n_guests;
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;

@@ -48,6 +48,7 @@ struct dp_memif_srv {
 #define DP_PIPE_STATUSES 32
 
 struct dp_pipe;
+struct dp_pvs;
 
 struct dp_guest {
 	/* Fast path: the owning I/O lcore. */
@@ -55,6 +56,7 @@ struct dp_guest {
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
+	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	uint32_t port_epoch;		/**< vhost/ethdev: set by the main lcore,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The guest table: guests opened at start-up, added and removed at run time. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -188,6 +189,34 @@ dp_app_guests_tick(struct dp_app *app)
 	}
 }
 
+/*
+ * A guest whose frames may be ordinary traffic (handler `switch`, or
+ * `hostlane` for its frames of other EtherTypes) is a PV switch vport. The
+ * switch serves only guests polled by its lcore: a `switch` guest elsewhere
+ * is refused; a `hostlane` guest elsewhere keeps its requests and has its
+ * other frames dropped, as it is told.
+ */
+static int
+pvs_attach(struct dp_app *app, struct dp_guest *g)
+{
+	bool all = strcmp(g->handler->name, "switch") == 0;
+	int rc;
+
+	if (!all && strcmp(g->handler->name, "hostlane") != 0)
+		return 0;
+	rc = dp_pvs_attach_guest(app->pvs, g, g->conf->has_mac ? g->conf->mac : NULL);
+	if (rc == -EXDEV)
+		DP_LOG(WARNING, "guest %s: polled by lcore %u, but the PV switch "
+		       "runs on lcore %u and cross-lcore switching is not "
+		       "implemented: %s", g->conf->name, g->lcore,
+		       dp_pvs_lcore(app->pvs), all ? "refused (run one I/O lcore)" :
+		       "its frames that are not hostlane requests are dropped");
+	else if (rc < 0)
+		DP_LOG(ERR, "guest %s: cannot join the PV switch: %s", g->conf->name,
+		       strerror(-rc));
+	return rc == -EXDEV && !all ? 0 : rc;
+}
+
 static int
 guest_open(struct dp_app *app, unsigned int i)
 {
@@ -196,7 +225,12 @@ guest_open(struct dp_app *app, unsigned int i)
 	int rc = guest_init(app, i, lc);
 
 	if (rc == 0)
+		rc = pvs_attach(app, g);
+	if (rc == 0) {
 		rc = channel_open(app, g, i);
+		if (rc < 0)
+			dp_pvs_detach(app->pvs, g->idx);
+	}
 	if (rc < 0) {
 		DP_LOG(ERR, "guest %s: cannot open its channel (%s): %s",
 		       g->conf->name, g->conf->channel == DP_CHAN_ETHDEV ?
@@ -297,6 +331,8 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 	if (g == NULL)
 		return -ENOENT;
 	channel_close(g, DP_MEMIF_R_REMOVED);
+	/* The grace period of dp_lcore_guest_remove() covers the switch too. */
+	dp_pvs_detach(app->pvs, g->idx);
 	lc = lcore_of(app, g);
 	if (lc != NULL)
 		dp_lcore_guest_remove(lc, g);

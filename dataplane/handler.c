@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The built-in frame handlers: echo and drop. */
+/* The built-in frame handlers. */
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -7,6 +7,7 @@
 #include "guest.h"
 #include "handler.h"
 #include "pipeline.h"
+#include "pvswitch.h"
 
 /* Send every frame back to the guest that sent it. */
 static void
@@ -26,6 +27,7 @@ static const struct dp_handler handlers[] = {
 	{ "hostlane", "serve hostlane requests (EtherType 0x88B5)", dp_pipe_rx },
 	{ "echo", "send every frame back to its guest", echo_rx },
 	{ "drop", "count and free every frame", drop_rx },
+	{ "switch", "send every frame to the PV switch", dp_pvs_guest_rx },
 };
 
 const struct dp_handler *

@@ -120,21 +120,14 @@ guest_added(void *arg, unsigned int guest)
 	ctl_mgr_guest_added(arg, guest);
 }
 
-/* Until the config has keys for them: HOSTLANE_CONTROL_GROUP,
- * HOSTLANE_CONTROL_TIMEOUT_MS, HOSTLANE_METRICS_FILE and
- * HOSTLANE_METRICS_INTERVAL_MS (default 10000). */
+/* The control server's settings, from [hostlane] in the config. */
 static void
-control_conf(struct ctl_server_conf *cc)
+control_conf(const struct dp_config *cfg, struct ctl_server_conf *cc)
 {
-	const char *v;
-
-	cc->group = getenv("HOSTLANE_CONTROL_GROUP");
-	v = getenv("HOSTLANE_CONTROL_TIMEOUT_MS");
-	cc->idle_timeout_ms = v != NULL ? (unsigned int)strtoul(v, NULL, 10) : 0;
-	cc->metrics_file = getenv("HOSTLANE_METRICS_FILE");
-	v = getenv("HOSTLANE_METRICS_INTERVAL_MS");
-	cc->metrics_interval_ms = v != NULL ? (unsigned int)strtoul(v, NULL, 10) :
-				  10000;
+	cc->group = cfg->control_group[0] != '\0' ? cfg->control_group : NULL;
+	cc->idle_timeout_ms = cfg->control_timeout_ms;
+	cc->metrics_file = cfg->metrics_file[0] != '\0' ? cfg->metrics_file : NULL;
+	cc->metrics_interval_ms = cfg->metrics_interval_ms;
 }
 
 /* The control server, served by the slow-path loop. NULL on failure. */
@@ -146,7 +139,7 @@ control_start(struct dp_app *app, struct ctl_mgr *mgr)
 	char err[DP_ERR_MAX];
 	int rc;
 
-	control_conf(&cc);
+	control_conf(app->cfg, &cc);
 	s = ctl_server_create(app, mgr, &cc, err, sizeof(err));
 	if (s == NULL) {
 		DP_LOG(ERR, "%s", err);

@@ -12,6 +12,7 @@
 
 #include "guest.h"
 #include "pipeline.h"
+#include "pvswitch.h"
 
 #define MGR_RING_SIZE 1024
 
@@ -516,11 +517,6 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 	struct hl_frame_hdr h;
 	enum hl_status st;
 
-	if (!is_hostlane(m)) {		/* ordinary traffic: the PV switch's, later */
-		g->st.handler_drops++;
-		rte_pktmbuf_free(m);
-		return;
-	}
 	st = hl_proto_hdr_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &h);
 	if (st == HL_E_TRUNCATED || st == HL_E_BAD_MAGIC) {
 		g->err_by_status[st]++;	/* nothing to address a reply with */
@@ -539,11 +535,25 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 	ops[h.hl.opcode](p, g, m, &h);
 }
 
+/* Requests are served here; ordinary traffic goes to the PV switch. */
 void
 dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (uint16_t i = 0; i < n; i++)
-		handle_one(g->pipe, g, pkts[i]);
+	struct rte_mbuf *other[DP_BURST];
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (is_hostlane(pkts[i]))
+			handle_one(g->pipe, g, pkts[i]);
+		else
+			other[k++] = pkts[i];
+		if (k == DP_BURST) {
+			dp_pvs_guest_rx(g, other, k);
+			k = 0;
+		}
+	}
+	if (k > 0)
+		dp_pvs_guest_rx(g, other, k);
 }
 
 void

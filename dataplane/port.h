@@ -3,8 +3,8 @@
  * DPDK ports named in the config (PCI devices or vdevs by devargs).
  *
  * Set-up and teardown on the main lcore; dp_port_poll() on the port's I/O
- * lcore. Until the PV switch arrives, frames arriving on a port are counted
- * and freed.
+ * lcore, which hands what it receives to the PV switch (pvswitch.h) when
+ * the port is attached to it, and otherwise counts and frees it.
  */
 #ifndef DP_PORT_H
 #define DP_PORT_H
@@ -15,12 +15,15 @@
 #include <rte_mbuf.h>
 
 #include "config.h"
+#include "pvswitch.h"
 
 struct dp_port {
 	const struct dp_port_conf *conf;
 	uint16_t port_id;
 	unsigned int lcore;
 	uint64_t rx_frames;		/**< I/O lcore only */
+	struct dp_pvs *pvs;		/**< the PV switch, or NULL */
+	uint16_t vport;			/**< its vport in the switch */
 };
 
 /**
@@ -50,10 +53,13 @@ dp_port_poll(struct dp_port *p)
 	struct rte_mbuf *pkts[32];
 	uint16_t n = rte_eth_rx_burst(p->port_id, 0, pkts, 32);
 
-	if (n > 0) {
-		p->rx_frames += n;
+	if (n == 0)
+		return;
+	p->rx_frames += n;
+	if (p->pvs != NULL)
+		dp_pvs_input(p->pvs, p->vport, pkts, n);
+	else
 		rte_pktmbuf_free_bulk(pkts, n);
-	}
 }
 
 #endif /* DP_PORT_H */

@@ -11,8 +11,17 @@ export HOSTLANE_CONTROL="$T/run/control.sock"
 
 trap 'cleanup; rm -rf "/var/run/dpdk/$PREFIX"' EXIT
 
+# ctl_conf KEY=VALUE...: the embedded default config with these [hostlane]
+# keys added, in $T/ctl.conf (pass it as: ctl_start --config "$T/ctl.conf").
+ctl_conf() {
+	local extra=""
+	for kv in "$@"; do extra="$extra${kv%%=*} = ${kv#*=}\n"; done
+	sed "s|^\[hostlane\]\$|[hostlane]\n$extra|" \
+		"$HOSTLANE_SRC/config/hostlane.conf" > "$T/ctl.conf"
+}
+
 # ctl_start [hostlane args after --]: like hl_start, and waits for the
-# control socket. Extra environment (HOSTLANE_*) passes through.
+# control socket.
 ctl_start() {
 	rm -f "$T/hostlane.log"
 	# shellcheck disable=SC2046

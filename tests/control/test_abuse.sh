@@ -7,7 +7,8 @@
 . "$(dirname "$0")/ctl_lib.sh"
 
 timeout_ms=2000
-HOSTLANE_CONTROL_TIMEOUT_MS=$timeout_ms ctl_start
+ctl_conf "control_timeout_ms=$timeout_ms"
+ctl_start --config "$T/ctl.conf"
 
 "$CLIENT" calls "$T/run/demo0.sock" demo0-secret "$T/stop" > "$T/calls.log" 2>&1 &
 calls_pid=$!

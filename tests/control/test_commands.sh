@@ -62,15 +62,17 @@ pass "control socket removed at shutdown"
 # A group opens the socket to its members (0660); an unknown group is an error.
 grp=$(getent group nogroup daemon | head -n 1 | cut -d: -f1)
 if [ -n "$grp" ]; then
-	HOSTLANE_CONTROL_GROUP=$grp ctl_start
+	ctl_conf "control_group=$grp"
+	ctl_start --config "$T/ctl.conf"
 	[ "$(stat -c %a:%G "$HOSTLANE_CONTROL")" = "660:$grp" ] ||
 		fail "control socket with group: $(stat -c %a:%G "$HOSTLANE_CONTROL")"
 	ctl_ok version
 	hl_stop || fail "hostlane exit status"
 	pass "control group: socket 0660, group $grp"
 fi
-HOSTLANE_CONTROL_GROUP=no-such-group-hl "$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
-	--file-prefix "$PREFIX" -- --runtime-dir "$T/run" > "$T/nogroup.log" 2>&1 &&
+ctl_conf control_group=no-such-group-hl
+"$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) --file-prefix "$PREFIX" \
+	-- --runtime-dir "$T/run" --config "$T/ctl.conf" > "$T/nogroup.log" 2>&1 &&
 	fail "started with an unknown control group"
 grep -q "control: no group 'no-such-group-hl'" "$T/nogroup.log" || { cat "$T/nogroup.log"; fail "no error for the group"; }
 pass "unknown control group refused at start"

@@ -26,8 +26,8 @@ sys.exit(1)
 PY
 }
 
-HOSTLANE_METRICS_FILE="$T/metrics/hostlane.prom" HOSTLANE_METRICS_INTERVAL_MS=200 \
-	ctl_start
+ctl_conf "metrics_file=$T/metrics/hostlane.prom" metrics_interval_ms=200
+ctl_start --config "$T/ctl.conf"
 mkdir -p "$T/metrics"	# created after start: the writer retries each interval
 [ -S "/var/run/dpdk/$PREFIX/dpdk_telemetry.v2" ] || fail "no telemetry socket"
 

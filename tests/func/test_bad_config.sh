@@ -32,7 +32,18 @@ socket = relative.sock' '\[guest g1\] socket:'
 expect_error '[guest bad/name]' '\[guest bad/name\] guest name'
 expect_error '[port up]
 devargs = net_null0
-speed = 10' '\[port up\] a port takes exactly one key'
+speed = 10' '\[port up\] speed: unknown key'
+expect_error '[port up]
+role = uplink' '\[port up\] missing key devargs'
+expect_error '[port up]
+devargs = net_null0
+role = sideways' '\[port up\] role: unknown role'
+expect_error '[guest g1]
+mac = 01:00:5e:00:00:01' '\[guest g1\] mac: .* is not a unicast MAC'
+expect_error '[guest g1]
+mac = 52:54:00:12:34' '\[guest g1\] mac:'
+expect_error '[hostlane]
+mac_aging_s = 0' '\[hostlane\] mac_aging_s: 0 is out of range'
 expect_error '[elsewhere]' '\[elsewhere\] unknown section'
 expect_error '[guest a]
 [guest a]' 'guest a'

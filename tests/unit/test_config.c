@@ -120,6 +120,10 @@ check_embedded(const char *what, const char *rt)
 	      "mbufs %u timeout %u", cfg.mbufs, cfg.handshake_timeout_ms);
 	CHECK(what, strcmp(cfg.runtime_dir, rt) == 0, "runtime_dir '%s', want '%s'",
 	      cfg.runtime_dir, rt);
+	CHECK(what, cfg.mac_aging_s == 300 && cfg.mac_table_size == 8192 &&
+	      cfg.ports[0].role == DP_PORT_UPLINK, "mac_aging_s %u mac_table_size %u "
+	      "role %d", cfg.mac_aging_s, cfg.mac_table_size, (int)cfg.ports[0].role);
+	CHECK(what, g0 == NULL || !g0->has_mac, "demo0 has a mac");
 	if (g0 != NULL) {
 		snprintf(sock, sizeof(sock), "%s/demo0.sock", rt);
 		CHECK(what, strcmp(g0->socket, sock) == 0, "demo0 socket '%s'", g0->socket);
@@ -156,10 +160,14 @@ static const char all_keys[] =
 	"handshake_timeout_ms = 250\n"
 	"function_capacity = 7\n"
 	"max_repetitions = 18446744073709551615\n"
+	"mac_aging_s = 1000000\n"
+	"mac_table_size = 64\n"
 	"\n"
 	"[port up0]\n"
 	"devargs = net_null0,no-rx=1\n"
+	"role = uplink\n"
 	"[port up1]\n"
+	"role = exception\n"
 	"devargs = 0000:3b:00.0\n"
 	"\n"
 	"[guest g1]\n"
@@ -177,6 +185,7 @@ static const char all_keys[] =
 	"functions = factorial, crc32c\n"
 	"max_sessions = 256\n"
 	"max_inflight = 4096\n"
+	"mac = 52:54:00:Ab:cD:ef\n"
 	"\n"
 	"[guest g2]\n"
 	"channel = memif\n";
@@ -201,6 +210,15 @@ check_all_keys(const char *what, const char *rt)
 	      strcmp(cfg.ports[0].devargs, "net_null0,no-rx=1") == 0 &&
 	      strcmp(cfg.ports[1].name, "up1") == 0 &&
 	      strcmp(cfg.ports[1].devargs, "0000:3b:00.0") == 0, "ports wrong");
+	CHECK(what, cfg.ports[0].role == DP_PORT_UPLINK &&
+	      cfg.ports[1].role == DP_PORT_EXCEPTION, "port roles %d %d",
+	      (int)cfg.ports[0].role, (int)cfg.ports[1].role);
+	CHECK(what, cfg.mac_aging_s == 1000000 && cfg.mac_table_size == 64,
+	      "mac_aging_s %u mac_table_size %u", cfg.mac_aging_s, cfg.mac_table_size);
+	CHECK(what, g1 == NULL || (g1->has_mac && memcmp(g1->mac,
+	      (uint8_t[6]){ 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef }, 6) == 0),
+	      "g1 mac wrong");
+	CHECK(what, g2 == NULL || !g2->has_mac, "g2 has a mac");
 	if (g1 != NULL) {
 		/* An explicit socket is kept whatever the runtime dir. */
 		CHECK(what, strcmp(g1->socket, "/tmp/hl-unit/g1.sock") == 0,
@@ -408,7 +426,23 @@ static const struct cfg_case cases[] = {
 	BAD("secret of 25 bytes", G "secret = 1234567890123456789012345\n", "[guest g] secret:", "24"),
 	BAD("port without devargs", "[port p]\ndevarg = net_null0\n", "[port p]", "devargs"),
 	BAD("port with no keys", "[port p]\n[guest g]\n", "[port p]", "devargs"),
-	BAD("port with extra key", "[port p]\ndevargs = net_null0\nqueues = 2\n", "[port p]", "one key"),
+	BAD("port with extra key", "[port p]\ndevargs = net_null0\nqueues = 2\n",
+	    "[port p] queues:", "unknown key"),
+	BAD("port role unknown", "[port p]\ndevargs = net_null0\nrole = trunk\n",
+	    "[port p] role:", "unknown role"),
+	BAD("port role only", "[port p]\nrole = uplink\n", "[port p]", "devargs"),
+	BAD("mac multicast", G "mac = 01:00:5e:00:00:01\n", "[guest g] mac:", "unicast"),
+	BAD("mac broadcast", G "mac = ff:ff:ff:ff:ff:ff\n", "[guest g] mac:", "unicast"),
+	BAD("mac zero", G "mac = 00:00:00:00:00:00\n", "[guest g] mac:", "unicast"),
+	BAD("mac short", G "mac = 52:54:00:12:34\n", "[guest g] mac:", "unicast"),
+	BAD("mac long", G "mac = 52:54:00:12:34:56:78\n", "[guest g] mac:", "unicast"),
+	BAD("mac dashes", G "mac = 52-54-00-12-34-56\n", "[guest g] mac:", "unicast"),
+	BAD("mac one digit", G "mac = 52:54:0:12:34:567\n", "[guest g] mac:", "unicast"),
+	BAD("mac not hex", G "mac = 52:54:00:12:34:zz\n", "[guest g] mac:", "unicast"),
+	BAD("mac with sign", G "mac = 52:54:00:12:+3:45\n", "[guest g] mac:", "unicast"),
+	BAD("mac_aging_s 0", "[hostlane]\nmac_aging_s = 0\n", "[hostlane] mac_aging_s:", "range"),
+	BAD("mac_table_size small", "[hostlane]\nmac_table_size = 63\n",
+	    "[hostlane] mac_table_size:", "range"),
 	BAD("duplicate socket", "[guest a]\nsocket = /tmp/s.sock\n[guest b]\nsocket = /tmp/s.sock\n",
 	    "[guest b] socket:", "guest a"),
 	BAD("explicit socket on a default one",

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The PV switch: MAC learning, aging, flooding, source-MAC checks. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "guest.h"
+#include "log.h"
+#include "port.h"
+#include "pvswitch.h"
+
+/* Guests are bitmap word 0, ports word 1. */
+_Static_assert(DP_MAX_GUESTS == 64, "guest vports fill one 64-bit word");
+_Static_assert(DP_MAX_PORTS <= 64, "port vports fit one 64-bit word");
+
+#define SWEEP_MAX 256		/* table slots looked at per sweep step */
+#define MAC_GROUP 0x01		/* I/G bit of the first octet */
+
+/* The table key: a MAC and a VLAN (always 0: the switch is not VLAN aware). */
+struct pvs_key {
+	uint8_t mac[6];
+	uint16_t vlan;
+};
+_Static_assert(sizeof(struct pvs_key) == 8, "key is 8 bytes");
+
+struct pvs_entry {
+	uint16_t out;		/* vport the address is behind */
+	uint16_t gen;		/* that vport's generation when learned */
+	uint64_t seen;		/* TSC of the last frame from it */
+};
+
+struct pvs_vport {
+	uint8_t kind;		/* VP_NONE, VP_GUEST, VP_PORT */
+	uint8_t enforce;	/* only `mac` may be a source */
+	uint8_t mac[6];
+	uint16_t gen;		/* bumped at every attach */
+	uint16_t n;		/* frames in buf */
+	union {
+		struct dp_guest *g;
+		struct dp_port *p;
+	};
+	uint64_t last_src;	/* learning cache: last source MAC ... */
+	uint64_t last_learn;	/* ... and when its entry was refreshed */
+	struct dp_pvs_vport_stats st;
+	struct rte_mbuf *buf[DP_PVS_BURST];
+} __rte_cache_aligned;
+
+enum { VP_NONE, VP_GUEST, VP_PORT };
+
+struct dp_pvs {
+	unsigned int lcore;
+	struct rte_hash *h;
+	struct pvs_entry *ent;		/* by hash position */
+	uint32_t cap;			/* positions */
+	struct rte_mempool *mp;
+	uint64_t aging_tsc;
+	uint64_t refresh_tsc;		/* learning cache lifetime */
+	uint64_t sweep_tsc;		/* time between sweeps */
+	uint64_t next_sweep;
+	uint32_t sweep_next;		/* rte_hash_iterate cursor */
+	uint8_t sweeping;
+	uint64_t member[2];		/* attached vports; main lcore writes */
+	uint64_t dirty[2];		/* vports with buffered frames */
+	struct dp_pvs_stats st;
+	struct pvs_vport vp[DP_PVS_MAX_VPORTS];
+};
+
+static inline uint64_t
+mac_u64(const uint8_t *m)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, m, 6);
+	return v;
+}
+
+static inline bool
+is_member(const uint64_t *mem, uint16_t v)
+{
+	return (mem[v >> 6] >> (v & 63)) & 1;
+}
+
+/* ---- set-up (main lcore) -------------------------------------------------- */
+
+struct dp_pvs *
+dp_pvs_create(const struct dp_pvs_conf *conf)
+{
+	static unsigned int seq;
+	int socket = (int)rte_lcore_to_socket_id(conf->lcore);
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = conf->table_size,
+		.key_len = sizeof(struct pvs_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		/* No concurrency flags: only the switch lcore uses the table. */
+	};
+	struct dp_pvs *sw;
+	uint64_t hz = rte_get_tsc_hz();
+
+	if (conf->table_size < 8 || conf->aging_s == 0 || conf->mp == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	sw = rte_zmalloc_socket("hl_pvs", sizeof(*sw), RTE_CACHE_LINE_SIZE, socket);
+	if (sw == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "hl_pvs%u", seq++);
+	sw->h = rte_hash_create(&hp);
+	/* Positions run below the table size without MULTI_WRITER_ADD; one
+	 * spare slot in case a DPDK release counts from 1. */
+	sw->cap = conf->table_size + 1;
+	sw->ent = rte_zmalloc_socket("hl_pvs_ent", sizeof(*sw->ent) * sw->cap,
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (sw->h == NULL || sw->ent == NULL) {
+		dp_pvs_free(sw);
+		errno = ENOMEM;
+		return NULL;
+	}
+	sw->lcore = conf->lcore;
+	sw->mp = conf->mp;
+	sw->aging_tsc = hz * conf->aging_s;
+	sw->refresh_tsc = RTE_MIN(hz / 4, sw->aging_tsc / 4);
+	sw->sweep_tsc = RTE_MIN(hz, sw->aging_tsc / 2);
+	return sw;
+}
+
+void
+dp_pvs_free(struct dp_pvs *sw)
+{
+	if (sw == NULL)
+		return;
+	rte_hash_free(sw->h);
+	rte_free(sw->ent);
+	rte_free(sw);
+}
+
+unsigned int
+dp_pvs_lcore(const struct dp_pvs *sw)
+{
+	return sw->lcore;
+}
+
+static int
+attach(struct dp_pvs *sw, uint16_t v, unsigned int lcore, const uint8_t *mac,
+       struct dp_guest *g, struct dp_port *p)
+{
+	struct pvs_vport *vp = &sw->vp[v];
+
+	if (lcore != sw->lcore)
+		return -EXDEV;
+	if (is_member(sw->member, v))
+		return -EBUSY;
+	vp->kind = g != NULL ? VP_GUEST : VP_PORT;
+	if (g != NULL)
+		vp->g = g;
+	else
+		vp->p = p;
+	vp->gen++;		/* entries of an earlier occupant no longer match */
+	vp->n = 0;
+	vp->last_src = 0;
+	vp->last_learn = 0;
+	vp->enforce = mac != NULL;
+	if (mac != NULL)
+		memcpy(vp->mac, mac, 6);
+	memset(&vp->st, 0, sizeof(vp->st));
+	/* Release: the vport's fields above are set before the lcore sees it. */
+	__atomic_fetch_or(&sw->member[v >> 6], 1ULL << (v & 63), __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
+{
+	int rc;
+
+	if (g->idx >= DP_MAX_GUESTS)
+		return -EINVAL;
+	rc = attach(sw, g->idx, g->lcore, mac, g, NULL);
+	if (rc == 0)
+		g->pvs = sw;
+	return rc;
+}
+
+int
+dp_pvs_attach_port(struct dp_pvs *sw, struct dp_port *p, unsigned int idx)
+{
+	uint16_t v = DP_PVS_PORT_VPORT(idx);
+	int rc;
+
+	if (idx >= DP_MAX_PORTS)
+		return -EINVAL;
+	rc = attach(sw, v, p->lcore, NULL, NULL, p);
+	if (rc == 0) {
+		p->pvs = sw;
+		p->vport = v;
+	}
+	return rc;
+}
+
+void
+dp_pvs_detach(struct dp_pvs *sw, uint16_t v)
+{
+	if (v >= DP_PVS_MAX_VPORTS || !is_member(sw->member, v))
+		return;
+	/* Its entries stay in the table until aged; the generation bump at
+	 * the next attach keeps them from matching a new occupant. */
+	__atomic_fetch_and(&sw->member[v >> 6], ~(1ULL << (v & 63)), __ATOMIC_RELEASE);
+}
+
+/* ---- learning and aging (switch lcore) ------------------------------------ */
+
+static inline bool
+entry_live(const struct dp_pvs *sw, const struct pvs_entry *e,
+	   const uint64_t *mem, uint64_t now)
+{
+	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen &&
+	       now - e->seen <= sw->aging_tsc;
+}
+
+static void
+learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now)
+{
+	struct pvs_vport *vp = &sw->vp[in];
+	int32_t pos = rte_hash_lookup(sw->h, k);
+	struct pvs_entry *e;
+
+	if (pos < 0) {
+		pos = rte_hash_add_key(sw->h, k);
+		if (pos < 0 || (uint32_t)pos >= sw->cap) {
+			sw->st.table_full++;
+			return;
+		}
+		sw->st.learned++;
+		e = &sw->ent[pos];
+	} else {
+		e = &sw->ent[pos];
+		if (e->out != in || e->gen != vp->gen)
+			sw->st.moved++;
+	}
+	e->out = in;
+	e->gen = vp->gen;
+	e->seen = now;
+	vp->last_src = mac_u64(k->mac);
+	vp->last_learn = now;
+}
+
+/* Most frames repeat the last source seen on their vport: one compare. */
+static inline void
+learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
+{
+	struct pvs_vport *vp = &sw->vp[in];
+	struct pvs_key k;
+
+	if (likely(mac_u64(src) == vp->last_src &&
+		   now - vp->last_learn < sw->refresh_tsc))
+		return;
+	memcpy(k.mac, src, 6);
+	k.vlan = 0;
+	learn_slow(sw, in, &k, now);
+}
+
+/* One step of the sweep: look at up to SWEEP_MAX slots, delete aged keys. */
+static bool
+sweep_step(struct dp_pvs *sw, uint64_t now)
+{
+	struct pvs_key dead[SWEEP_MAX];
+	unsigned int n_dead = 0, looked = 0;
+	const void *key;
+	void *data;
+	int32_t pos;
+	bool done = false;
+
+	while (looked++ < SWEEP_MAX) {
+		pos = rte_hash_iterate(sw->h, &key, &data, &sw->sweep_next);
+		if (pos < 0) {
+			done = true;
+			break;
+		}
+		if ((uint32_t)pos < sw->cap && now - sw->ent[pos].seen > sw->aging_tsc)
+			memcpy(&dead[n_dead++], key, sizeof(dead[0]));
+	}
+	/* Deleted after the walk: rte_hash_iterate()'s cursor is a slot index. */
+	for (unsigned int i = 0; i < n_dead; i++)
+		if (rte_hash_del_key(sw->h, &dead[i]) >= 0)
+			sw->st.aged++;
+	return done;
+}
+
+static inline void
+maybe_sweep(struct dp_pvs *sw, uint64_t now)
+{
+	if (likely(!sw->sweeping && now < sw->next_sweep))
+		return;
+	sw->sweeping = 1;
+	if (sweep_step(sw, now)) {
+		sw->sweeping = 0;
+		sw->sweep_next = 0;
+		sw->next_sweep = now + sw->sweep_tsc;
+	}
+}
+
+void
+dp_pvs_sweep(struct dp_pvs *sw, uint64_t now)
+{
+	sw->sweep_next = 0;
+	while (!sweep_step(sw, now))
+		;
+	sw->sweeping = 0;
+	sw->sweep_next = 0;
+	sw->next_sweep = now + sw->sweep_tsc;
+}
+
+uint32_t
+dp_pvs_table_count(const struct dp_pvs *sw)
+{
+	int32_t n = rte_hash_count(sw->h);
+
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static inline void
+out_push(struct dp_pvs *sw, uint16_t v, struct rte_mbuf *m)
+{
+	struct pvs_vport *vp = &sw->vp[v];
+
+	vp->buf[vp->n++] = m;
+	sw->dirty[v >> 6] |= 1ULL << (v & 63);
+}
+
+static void
+flush_vport(struct pvs_vport *vp)
+{
+	uint16_t n = vp->n, k;
+
+	vp->n = 0;
+	if (vp->kind == VP_GUEST) {
+		k = dp_guest_tx(vp->g, vp->buf, n);
+	} else {
+		k = rte_eth_tx_burst(vp->p->port_id, 0, vp->buf, n);
+		rte_pktmbuf_free_bulk(vp->buf + k, n - k);
+	}
+	vp->st.out_frames += k;
+	vp->st.out_drops += n - k;
+}
+
+/* Guests first: a flooded mbuf shared with a port must be copied into
+ * every guest before the port's PMD may touch it. */
+static void
+flush_all(struct dp_pvs *sw)
+{
+	for (unsigned int w = 0; w < 2; w++) {
+		uint64_t d = sw->dirty[w];
+
+		sw->dirty[w] = 0;
+		while (d != 0) {
+			unsigned int b = (unsigned int)__builtin_ctzll(d);
+
+			d &= d - 1;
+			flush_vport(&sw->vp[w * 64 + b]);
+		}
+	}
+}
+
+static void
+drop(struct rte_mbuf *m, uint64_t *counter)
+{
+	(*counter)++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, const uint64_t *mem)
+{
+	uint64_t g = mem[0], p = mem[1];
+	unsigned int refs;
+	bool first = true;
+
+	if (in < 64)
+		g &= ~(1ULL << in);
+	else
+		p &= ~(1ULL << (in - 64));
+	refs = (unsigned int)__builtin_popcountll(g) + (p != 0);
+	if (refs == 0) {
+		drop(m, &sw->vp[in].st.dropped_nodest);
+		return;
+	}
+	sw->vp[in].st.flooded++;
+	if (refs > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(refs - 1));
+	for (; p != 0; p &= p - 1) {
+		uint16_t v = (uint16_t)(64 + __builtin_ctzll(p));
+		struct rte_mbuf *c = m;
+
+		if (!first) {
+			c = rte_pktmbuf_copy(m, sw->mp, 0, UINT32_MAX);
+			if (c == NULL) {
+				sw->vp[in].st.dropped_nomem++;
+				continue;
+			}
+		}
+		first = false;
+		out_push(sw, v, c);
+	}
+	for (; g != 0; g &= g - 1)
+		out_push(sw, (uint16_t)__builtin_ctzll(g), m);
+}
+
+/* ---- the switch ------------------------------------------------------------ */
+
+/* Check and learn the source; false if the frame was dropped. */
+static inline bool
+admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
+{
+	struct pvs_vport *vp = &sw->vp[in];
+	const struct rte_ether_hdr *eh;
+
+	if (unlikely(m->data_len < sizeof(*eh))) {
+		drop(m, &vp->st.dropped_nodest);
+		return false;
+	}
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (unlikely((eh->src_addr.addr_bytes[0] & MAC_GROUP) ||
+		     (vp->enforce && memcmp(eh->src_addr.addr_bytes, vp->mac, 6) != 0))) {
+		drop(m, &vp->st.dropped_spoof);
+		return false;
+	}
+	learn(sw, in, eh->src_addr.addr_bytes, now);
+	return true;
+}
+
+static void
+switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
+	     uint64_t now, const uint64_t *mem)
+{
+	struct pvs_key keys[DP_PVS_BURST];
+	const void *kp[DP_PVS_BURST];
+	struct rte_mbuf *uc[DP_PVS_BURST];
+	int32_t pos[DP_PVS_BURST];
+	uint16_t nu = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *dst;
+
+		if (!admit(sw, in, m, now))
+			continue;
+		dst = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr.addr_bytes;
+		if (dst[0] & MAC_GROUP) {
+			flood(sw, in, m, mem);
+			continue;
+		}
+		memcpy(keys[nu].mac, dst, 6);
+		keys[nu].vlan = 0;
+		kp[nu] = &keys[nu];
+		uc[nu++] = m;
+	}
+	if (nu > 0 && rte_hash_lookup_bulk(sw->h, kp, nu, pos) < 0)
+		for (uint16_t i = 0; i < nu; i++)
+			pos[i] = -ENOENT;
+	for (uint16_t i = 0; i < nu; i++) {
+		const struct pvs_entry *e;
+
+		if (pos[i] < 0 || (uint32_t)pos[i] >= sw->cap ||
+		    !entry_live(sw, e = &sw->ent[pos[i]], mem, now)) {
+			flood(sw, in, uc[i], mem);
+		} else if (e->out == in) {
+			drop(uc[i], &sw->vp[in].st.dropped_nodest);
+		} else {
+			sw->vp[in].st.switched++;
+			out_push(sw, e->out, uc[i]);
+		}
+	}
+	flush_all(sw);
+}
+
+void
+dp_pvs_input_at(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts,
+		uint16_t n, uint64_t now)
+{
+	uint64_t mem[2];
+
+	/* Acquire: pairs with attach's release; one snapshot per burst. */
+	mem[0] = __atomic_load_n(&sw->member[0], __ATOMIC_ACQUIRE);
+	mem[1] = __atomic_load_n(&sw->member[1], __ATOMIC_ACQUIRE);
+	if (unlikely(in >= DP_PVS_MAX_VPORTS || !is_member(mem, in))) {
+		/* Detached while its last burst was in flight. */
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	maybe_sweep(sw, now);
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)DP_PVS_BURST);
+
+		switch_burst(sw, in, pkts, k, now, mem);
+		pkts += k;
+		n -= k;
+	}
+}
+
+void
+dp_pvs_input(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n)
+{
+	dp_pvs_input_at(sw, in, pkts, n, rte_rdtsc());
+}
+
+void
+dp_pvs_guest_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (unlikely(g->pvs == NULL)) {
+		g->st.handler_drops += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	dp_pvs_input(g->pvs, g->idx, pkts, n);
+}
+
+/* ---- counters ---------------------------------------------------------------- */
+
+int
+dp_pvs_vport_stats(const struct dp_pvs *sw, uint16_t v, struct dp_pvs_vport_stats *out)
+{
+	if (v >= DP_PVS_MAX_VPORTS || sw->vp[v].kind == VP_NONE)
+		return -ENOENT;
+#define DP_PVS_COPY(name, help) \
+	out->name = __atomic_load_n(&sw->vp[v].st.name, __ATOMIC_RELAXED);
+	DP_PVS_VPORT_COUNTERS(DP_PVS_COPY)
+#undef DP_PVS_COPY
+	return 0;
+}
+
+void
+dp_pvs_stats(const struct dp_pvs *sw, struct dp_pvs_stats *out)
+{
+#define DP_PVS_COPY(name, help) \
+	out->name = __atomic_load_n(&sw->st.name, __ATOMIC_RELAXED);
+	DP_PVS_COUNTERS(DP_PVS_COPY)
+#undef DP_PVS_COPY
+}
+
+void
+dp_pvs_log_stats(const struct dp_pvs *sw,
+		 const char *(*vport_name)(void *arg, uint16_t vport), void *arg)
+{
+	struct dp_pvs_vport_stats vs;
+	struct dp_pvs_stats ts;
+	char line[512];
+	int len;
+
+	for (uint16_t v = 0; v < DP_PVS_MAX_VPORTS; v++) {
+		if (!is_member(sw->member, v) || dp_pvs_vport_stats(sw, v, &vs) < 0)
+			continue;
+		len = 0;
+#define DP_PVS_FMT(name, help) \
+		len += snprintf(line + len, sizeof(line) - (size_t)len, " " #name "=%" PRIu64, vs.name);
+		DP_PVS_VPORT_COUNTERS(DP_PVS_FMT)
+#undef DP_PVS_FMT
+		DP_LOG(INFO, "pvswitch: %s %s:%s", v < DP_MAX_GUESTS ? "guest" : "port",
+		       vport_name(arg, v), line);
+	}
+	dp_pvs_stats(sw, &ts);
+	len = 0;
+#define DP_PVS_FMT(name, help) \
+	len += snprintf(line + len, sizeof(line) - (size_t)len, " " #name "=%" PRIu64, ts.name);
+	DP_PVS_COUNTERS(DP_PVS_FMT)
+#undef DP_PVS_FMT
+	DP_LOG(INFO, "pvswitch: table: entries=%u%s", dp_pvs_table_count(sw), line);
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The TAP exception port: the host kernel reaches the uplink through
+# hostlane. Everything lives in two network namespaces made here: hostlane
+# runs in hl-ns with a net_tap port (interface hl0, 10.77.0.1) and an
+# uplink on one end of a veth pair (net_af_packet); the other end sits in
+# peer-ns as 10.77.0.2. A ping from hl-ns crosses tap → switch → uplink →
+# veth and back.
+. "$(dirname "$0")/lib.sh"
+
+ip netns list >/dev/null 2>&1 || skip "no ip netns"
+ns=hlpvs$$; peer=hlpvp$$
+ip netns add "$ns" 2>/dev/null || skip "cannot create network namespaces (needs CAP_SYS_ADMIN)"
+ip netns add "$peer" || { ip netns del "$ns"; skip "cannot create a second namespace"; }
+trap 'cleanup; ip netns del "$ns" 2>/dev/null; ip netns del "$peer" 2>/dev/null' EXIT
+ip -n "$ns" link add hlv0 type veth peer name hlv1 netns "$peer" ||
+	skip "cannot create a veth pair"
+ip -n "$ns" link set lo up
+ip -n "$ns" link set hlv0 up
+ip -n "$peer" link set hlv1 up
+ip -n "$peer" addr add 10.77.0.2/24 dev hlv1
+# The veth would leave UDP checksums to an offload that never happens on
+# the way through net_af_packet and net_tap; the host kernel would drop them.
+command -v ethtool >/dev/null || skip "ethtool not installed"
+ip netns exec "$peer" ethtool -K hlv1 tx off >/dev/null || fail "ethtool -K hlv1 tx off"
+
+cat > "$T/pvs.conf" <<CONF
+[port up0]
+devargs = net_af_packet0,iface=hlv0
+role = uplink
+[port host]
+devargs = net_tap0,iface=hl0
+role = exception
+CONF
+rm -f "$T/hostlane.log"
+# shellcheck disable=SC2046
+ip netns exec "$ns" "$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
+	-- --runtime-dir "$T/run" --config "$T/pvs.conf" > "$T/hostlane.log" 2>&1 &
+HL_PID=$!
+HL_PIDS+=("$HL_PID")
+wait_for 20 grep -q "hostlane: running" "$T/hostlane.log" ||
+	{ cat "$T/hostlane.log"; fail "hostlane did not start"; }
+ip -n "$ns" link show hl0 >/dev/null 2>&1 || fail "no tap interface hl0 in $ns"
+ip -n "$ns" addr add 10.77.0.1/24 dev hl0
+ip -n "$ns" link set hl0 up
+
+# A UDP echo on the uplink side, 5 datagrams from the host kernel side.
+ip netns exec "$peer" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.0.2", 7777))
+s.settimeout(30)
+for _ in range(5):
+    d, a = s.recvfrom(2048)
+    s.sendto(d, a)
+' > "$T/echo.log" 2>&1 &
+echo_pid=$!
+HL_PIDS+=("$echo_pid")
+sleep 0.3
+ip netns exec "$ns" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+ok = 0
+for i in range(5):
+    msg = b"hostlane %d" % i
+    s.sendto(msg, ("10.77.0.2", 7777))
+    try:
+        d, _ = s.recvfrom(2048)
+        ok += d == msg
+    except socket.timeout:
+        pass
+print("%d of 5 echoed" % ok)
+sys.exit(0 if ok == 5 else 1)
+' > "$T/udp.log" 2>&1 ||
+	{ cat "$T/udp.log" "$T/echo.log"; grep pvswitch "$T/hostlane.log";
+	  fail "the host kernel could not reach the uplink through hostlane"; }
+pass "host kernel ↔ uplink through the tap exception port: $(cat "$T/udp.log")"
+wait "$echo_pid" || fail "the echo server on the uplink side failed"
+
+hl_stop || fail "hostlane exit $?"
+hs=$(sw port host switched); us=$(sw port up0 switched)
+[ "${hs:-0}" -ge 5 ] && [ "${us:-0}" -ge 5 ] ||
+	{ grep pvswitch "$T/hostlane.log"; fail "switched: host ${hs:-?}, up0 ${us:-?}"; }
+pass "counters: host switched $hs, up0 switched $us"

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PV switch driven directly: learning, unicast, flooding (never back to
+ * the ingress), source-MAC enforcement, aging with a test clock, MAC moves,
+ * detach/re-attach, flood copies, a full table, and no leaked mbufs. Every
+ * vport's output is a net_ring loopback port, so what the switch sends
+ * comes back on that port's RX queue.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "guest.h"
+#include "port.h"
+#include "pvswitch.h"
+#include "unit_check.h"
+
+#define N_GUESTS 3
+#define N_PORTS 2
+
+static struct rte_mempool *mp;
+static struct dp_guest guests[N_GUESTS];
+static struct dp_port ports[N_PORTS];
+static uint64_t hz, now;
+
+static const uint8_t MAC_A[6] = { 0x52, 0x54, 0x00, 0, 0, 0x0a };   /* g0's own */
+static const uint8_t MAC_B[6] = { 0x52, 0x54, 0x00, 0, 0, 0x0b };   /* g1's own */
+static const uint8_t MAC_X[6] = { 0x02, 0x00, 0x00, 0, 0, 0x58 };   /* g2, free */
+static const uint8_t MAC_U[6] = { 0x02, 0xaa, 0x00, 0, 0, 0x01 };   /* uplink side */
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+static int
+eal_start(void)
+{
+	char *argv[] = {
+		"test_pvswitch", "--no-huge", "-m", "128", "--no-pci",
+		"--no-shconf", "--file-prefix=hostlane_unit_pvs", "--no-telemetry",
+		"--log-level=*:error", "-l", "0", NULL,
+	};
+
+	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+}
+
+/* A net_ring port loops TX back to RX: what the switch sent is readable. */
+static int
+loop_port(const char *name, uint16_t *pid)
+{
+	return dp_ethdev_open(name, name, mp, rte_lcore_id(), pid);
+}
+
+static int
+setup_vports(void)
+{
+	char name[32];
+
+	for (unsigned int i = 0; i < N_GUESTS; i++) {
+		struct dp_guest *g = &guests[i];
+
+		memset(g, 0, sizeof(*g));
+		snprintf(name, sizeof(name), "net_ring%u", i);
+		if (loop_port(name, &g->port_id) < 0)
+			return -1;
+		g->chan = DP_CHAN_ETHDEV;
+		g->port_epoch = 1;
+		g->idx = (uint16_t)(i * 7);	/* any slot */
+		g->lcore = rte_lcore_id();
+		g->mp = mp;
+	}
+	for (unsigned int i = 0; i < N_PORTS; i++) {
+		memset(&ports[i], 0, sizeof(ports[i]));
+		snprintf(name, sizeof(name), "net_ring%u", N_GUESTS + i);
+		if (loop_port(name, &ports[i].port_id) < 0)
+			return -1;
+		ports[i].lcore = rte_lcore_id();
+	}
+	return 0;
+}
+
+static struct rte_mbuf *
+frame(const uint8_t *dst, const uint8_t *src, uint8_t tag)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, 64);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(p, tag, 64);
+	eh = (struct rte_ether_hdr *)p;
+	memcpy(eh->dst_addr.addr_bytes, dst, 6);
+	memcpy(eh->src_addr.addr_bytes, src, 6);
+	eh->ether_type = rte_cpu_to_be_16(0x0800);
+	return m;
+}
+
+/* Send one frame from vport v. */
+static void
+send1(struct dp_pvs *sw, uint16_t v, const uint8_t *dst, const uint8_t *src,
+      uint8_t tag)
+{
+	struct rte_mbuf *m = frame(dst, src, tag);
+
+	if (m != NULL)
+		dp_pvs_input_at(sw, v, &m, 1, now);
+}
+
+/* Frames that came out of a port since the last call; checks their tag. */
+static unsigned int
+drain(uint16_t pid, int tag)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+	uint16_t n;
+
+	while ((n = rte_eth_rx_burst(pid, 0, pkts, RTE_DIM(pkts))) > 0) {
+		for (uint16_t i = 0; i < n; i++) {
+			if (tag >= 0 && rte_pktmbuf_mtod(pkts[i], uint8_t *)[20] != tag)
+				fail("drain", "port %u: frame tag %u, want %d", pid,
+				     rte_pktmbuf_mtod(pkts[i], uint8_t *)[20], tag);
+			rte_pktmbuf_free(pkts[i]);
+		}
+		total += n;
+	}
+	return total;
+}
+
+/* What each vport received: guests 0..2, then ports 0..1. */
+static void
+got(unsigned int out[N_GUESTS + N_PORTS], int tag)
+{
+	for (unsigned int i = 0; i < N_GUESTS; i++)
+		out[i] = drain(guests[i].port_id, tag);
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		out[N_GUESTS + i] = drain(ports[i].port_id, tag);
+}
+
+static void
+expect(const char *what, int tag, unsigned int g0, unsigned int g1, unsigned int g2,
+       unsigned int p0, unsigned int p1)
+{
+	unsigned int o[N_GUESTS + N_PORTS], w[] = { g0, g1, g2, p0, p1 };
+
+	got(o, tag);
+	for (unsigned int i = 0; i < RTE_DIM(w); i++)
+		CHECK(what, o[i] == w[i], "vport #%u received %u, want %u "
+		      "(g0 g1 g2 p0 p1 = %u %u %u %u %u)", i, o[i], w[i],
+		      o[0], o[1], o[2], o[3], o[4]);
+}
+
+static struct dp_pvs_vport_stats
+vst(struct dp_pvs *sw, uint16_t v)
+{
+	struct dp_pvs_vport_stats s;
+
+	memset(&s, 0, sizeof(s));
+	if (dp_pvs_vport_stats(sw, v, &s) < 0)
+		fail("vst", "vport %u has no counters", v);
+	return s;
+}
+
+static struct dp_pvs *
+make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
+{
+	struct dp_pvs_conf c = { .lcore = rte_lcore_id(), .table_size = table,
+				 .aging_s = aging_s, .mp = mp };
+	struct dp_pvs *sw = dp_pvs_create(&c);
+
+	if (sw == NULL) {
+		fail("create", "dp_pvs_create: %s", strerror(errno));
+		return NULL;
+	}
+	CHECK("attach g0", dp_pvs_attach_guest(sw, &guests[0], MAC_A) == 0, "failed");
+	CHECK("attach g1", dp_pvs_attach_guest(sw, &guests[1], MAC_B) == 0, "failed");
+	CHECK("attach g2", dp_pvs_attach_guest(sw, &guests[2], NULL) == 0, "failed");
+	for (unsigned int i = 0; i < n_ports; i++)
+		CHECK("attach port", dp_pvs_attach_port(sw, &ports[i], i) == 0, "failed");
+	return sw;
+}
+
+#define G0 (guests[0].idx)
+#define G1 (guests[1].idx)
+#define G2 (guests[2].idx)
+#define P0 DP_PVS_PORT_VPORT(0)
+#define P1 DP_PVS_PORT_VPORT(1)
+
+static void
+test_learn_and_flood(void)
+{
+	struct dp_pvs *sw = make_switch(1024, 300, 2);
+	struct dp_pvs_stats ts;
+
+	if (sw == NULL)
+		return;
+	/* B unknown: flooded everywhere but g0 (ports get one copy each). */
+	send1(sw, G0, MAC_B, MAC_A, 1);
+	expect("unknown unicast floods", 1, 0, 1, 1, 1, 1);
+	CHECK("unknown unicast floods", vst(sw, G0).flooded == 1, "flooded %" PRIu64,
+	      vst(sw, G0).flooded);
+	/* A is learned on g0: B's answer goes to g0 only. */
+	send1(sw, G1, MAC_A, MAC_B, 2);
+	expect("learned unicast", 2, 1, 0, 0, 0, 0);
+	CHECK("learned unicast", vst(sw, G1).switched == 1, "switched %" PRIu64,
+	      vst(sw, G1).switched);
+	send1(sw, G0, MAC_B, MAC_A, 3);
+	expect("learned both ways", 3, 0, 1, 0, 0, 0);
+	/* Broadcast and multicast from the uplink: every guest, not back. */
+	send1(sw, P0, BCAST, MAC_U, 4);
+	expect("broadcast", 4, 1, 1, 1, 0, 1);
+	send1(sw, P0, MCAST, MAC_U, 5);
+	expect("multicast", 5, 1, 1, 1, 0, 1);
+	/* U is learned behind p0. */
+	send1(sw, G2, MAC_U, MAC_X, 6);
+	expect("to the uplink", 6, 0, 0, 0, 1, 0);
+	/* A frame for a station behind its own ingress goes nowhere. */
+	send1(sw, P0, MAC_U, MAC_U, 7);
+	expect("hairpin", 7, 0, 0, 0, 0, 0);
+	CHECK("hairpin", vst(sw, P0).dropped_nodest == 1, "dropped_nodest %" PRIu64,
+	      vst(sw, P0).dropped_nodest);
+	CHECK("out counters", vst(sw, P0).out_frames == 2 && vst(sw, G0).out_frames == 3,
+	      "p0 out %" PRIu64 ", g0 out %" PRIu64, vst(sw, P0).out_frames,
+	      vst(sw, G0).out_frames);
+	dp_pvs_stats(sw, &ts);
+	CHECK("table", ts.learned == 4 && dp_pvs_table_count(sw) == 4,
+	      "learned %" PRIu64 ", in table %u", ts.learned, dp_pvs_table_count(sw));
+	dp_pvs_free(sw);
+}
+
+static void
+test_spoof(void)
+{
+	struct dp_pvs *sw = make_switch(1024, 300, 1);
+	static const uint8_t other[6] = { 0x52, 0x54, 0x00, 0, 0, 0x99 };
+
+	if (sw == NULL)
+		return;
+	/* g0 may only send from A. */
+	send1(sw, G0, BCAST, other, 1);
+	send1(sw, G0, MAC_U, MAC_B, 1);
+	expect("spoofed source", -1, 0, 0, 0, 0, 0);
+	CHECK("spoofed source", vst(sw, G0).dropped_spoof == 2 &&
+	      vst(sw, G0).flooded == 0 && vst(sw, G0).switched == 0,
+	      "dropped_spoof %" PRIu64, vst(sw, G0).dropped_spoof);
+	/* Nobody may send from a group address, checked or not. */
+	send1(sw, G2, BCAST, MCAST, 2);
+	send1(sw, P0, BCAST, BCAST, 2);
+	expect("group source", -1, 0, 0, 0, 0, 0);
+	CHECK("group source", vst(sw, G2).dropped_spoof == 1 &&
+	      vst(sw, P0).dropped_spoof == 1, "g2 %" PRIu64 " p0 %" PRIu64,
+	      vst(sw, G2).dropped_spoof, vst(sw, P0).dropped_spoof);
+	/* A spoofed source teaches the table nothing: B still floods. */
+	send1(sw, P0, MAC_B, MAC_U, 3);
+	expect("spoof not learned", 3, 1, 1, 1, 0, 0);
+	/* An unchecked guest sends from anything (and so may move an address). */
+	send1(sw, G2, BCAST, MAC_B, 4);
+	expect("unchecked guest", 4, 1, 1, 0, 1, 0);
+	CHECK("unchecked guest", vst(sw, G2).dropped_spoof == 1, "dropped_spoof %" PRIu64,
+	      vst(sw, G2).dropped_spoof);
+	dp_pvs_free(sw);
+}
+
+static void
+test_aging(void)
+{
+	struct dp_pvs *sw = make_switch(1024, 2, 1);
+	struct dp_pvs_stats ts;
+
+	if (sw == NULL)
+		return;
+	send1(sw, G0, BCAST, MAC_A, 1);
+	expect("aging: learn", 1, 0, 1, 1, 1, 0);
+	now += hz;
+	send1(sw, P0, MAC_A, MAC_U, 2);
+	expect("aging: fresh", 2, 1, 0, 0, 0, 0);
+	/* 2 s after A was last seen (plus a bit): a miss, flooded. */
+	now += hz + hz / 2;
+	send1(sw, P0, MAC_A, MAC_U, 3);
+	expect("aging: stale floods", 3, 1, 1, 1, 0, 0);
+	CHECK("aging: stale floods", vst(sw, P0).flooded == 1, "flooded %" PRIu64,
+	      vst(sw, P0).flooded);
+	/* The sweep deletes A but keeps U (seen just now). */
+	dp_pvs_sweep(sw, now);
+	dp_pvs_stats(sw, &ts);
+	CHECK("aging: sweep", ts.aged == 1 && dp_pvs_table_count(sw) == 1,
+	      "aged %" PRIu64 ", in table %u", ts.aged, dp_pvs_table_count(sw));
+	/* Seen again: learned again. */
+	send1(sw, G0, MAC_U, MAC_A, 4);
+	expect("aging: relearn", 4, 0, 0, 0, 1, 0);
+	send1(sw, P0, MAC_A, MAC_U, 5);
+	expect("aging: relearned", 5, 1, 0, 0, 0, 0);
+	/* Traffic keeps addresses alive: 5 s of frames every 0.5 s. */
+	for (int i = 0; i < 10; i++) {
+		now += hz / 2;
+		send1(sw, G0, MAC_U, MAC_A, 6);
+		send1(sw, P0, MAC_A, MAC_U, 6);
+	}
+	expect("aging: kept alive", 6, 10, 0, 0, 10, 0);
+	send1(sw, P0, MAC_A, MAC_U, 7);
+	expect("aging: still known", 7, 1, 0, 0, 0, 0);
+	dp_pvs_free(sw);
+}
+
+static void
+test_move_and_detach(void)
+{
+	struct dp_pvs *sw = make_switch(1024, 300, 1);
+	struct dp_pvs_stats ts;
+
+	if (sw == NULL)
+		return;
+	send1(sw, G2, BCAST, MAC_X, 1);		/* X behind g2 */
+	expect("move: learn", 1, 1, 1, 0, 1, 0);
+	send1(sw, P0, BCAST, MAC_X, 2);		/* X moves to p0 */
+	expect("move: seen on p0", 2, 1, 1, 1, 0, 0);
+	dp_pvs_stats(sw, &ts);
+	CHECK("move", ts.moved == 1, "moved %" PRIu64, ts.moved);
+	now += hz;	/* past the learning cache */
+	send1(sw, G0, MAC_X, MAC_A, 3);
+	expect("move: follows", 3, 0, 0, 0, 1, 0);
+
+	/* B learned on g1; g1 leaves: nothing goes to it, B floods. */
+	send1(sw, G1, BCAST, MAC_B, 4);
+	expect("detach: learn", 4, 1, 0, 1, 1, 0);
+	dp_pvs_detach(sw, G1);
+	send1(sw, G0, MAC_B, MAC_A, 5);
+	expect("detach: no output", 5, 0, 0, 1, 1, 0);
+	send1(sw, G1, BCAST, MAC_B, 6);		/* a late burst from it */
+	expect("detach: no input", 6, 0, 0, 0, 0, 0);
+	/* A new occupant of the slot does not inherit B. */
+	CHECK("reattach", dp_pvs_attach_guest(sw, &guests[1], NULL) == 0, "failed");
+	CHECK("reattach twice", dp_pvs_attach_guest(sw, &guests[1], NULL) == -EBUSY,
+	      "not EBUSY");
+	send1(sw, G0, MAC_B, MAC_A, 7);
+	expect("reattach: floods", 7, 0, 1, 1, 1, 0);
+	CHECK("reattach: counters reset", vst(sw, G1).out_frames == 1,
+	      "out_frames %" PRIu64, vst(sw, G1).out_frames);
+	dp_pvs_free(sw);
+}
+
+static void
+test_limits(void)
+{
+	struct dp_pvs *sw = make_switch(64, 300, 2);
+	struct dp_guest other = guests[0];
+	struct rte_mbuf *burst[40];
+	struct dp_pvs_stats ts;
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	if (sw == NULL)
+		return;
+	other.idx = 63;
+	other.lcore = rte_lcore_id() + 1;
+	CHECK("other lcore", dp_pvs_attach_guest(sw, &other, NULL) == -EXDEV,
+	      "not EXDEV");
+	/* A burst longer than the switch's own. */
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++)
+		burst[i] = frame(BCAST, MAC_A, 1);
+	dp_pvs_input_at(sw, G0, burst, RTE_DIM(burst), now);
+	expect("long burst", 1, 0, 40, 40, 40, 40);
+	/* A runt. */
+	burst[0] = frame(BCAST, MAC_A, 1);
+	burst[0]->data_len = burst[0]->pkt_len = 10;
+	dp_pvs_input_at(sw, G0, burst, 1, now);
+	expect("runt", -1, 0, 0, 0, 0, 0);
+	CHECK("runt", vst(sw, G0).dropped_nodest == 1, "dropped_nodest %" PRIu64,
+	      vst(sw, G0).dropped_nodest);
+	/* 200 sources into a table of 64. */
+	for (unsigned int i = 0; i < 200; i++) {
+		src[5] = (uint8_t)i;
+		src[4] = (uint8_t)(i >> 8);
+		send1(sw, G2, MAC_A, src, 2);
+	}
+	expect("table full", 2, 200, 0, 0, 0, 0);
+	dp_pvs_stats(sw, &ts);
+	CHECK("table full", ts.table_full > 0 && ts.learned <= 64,
+	      "table_full %" PRIu64 " learned %" PRIu64, ts.table_full, ts.learned);
+	dp_pvs_free(sw);
+	sw = make_switch(64, 300, 0);
+	if (sw == NULL)
+		return;
+	/* Alone in the switch: a flood has nowhere to go. */
+	dp_pvs_detach(sw, G1);
+	dp_pvs_detach(sw, G2);
+	send1(sw, G0, BCAST, MAC_A, 3);
+	expect("alone", -1, 0, 0, 0, 0, 0);
+	CHECK("alone", vst(sw, G0).dropped_nodest == 1, "dropped_nodest %" PRIu64,
+	      vst(sw, G0).dropped_nodest);
+	dp_pvs_free(sw);
+}
+
+int
+main(void)
+{
+	unsigned int base;
+
+	if (eal_start() < 0) {
+		printf("SKIP: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+		return 77;
+	}
+	mp = rte_pktmbuf_pool_create("unit_pvs", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL || setup_vports() < 0) {
+		printf("SKIP: no mbuf pool or net_ring ports: %s\n",
+		       rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 77;
+	}
+	hz = rte_get_tsc_hz();
+	now = hz * 1000;
+	base = rte_mempool_in_use_count(mp);
+	test_learn_and_flood();
+	test_spoof();
+	test_aging();
+	test_move_and_detach();
+	test_limits();
+	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
+	      rte_mempool_in_use_count(mp) - base);
+	for (unsigned int i = 0; i < N_GUESTS; i++)
+		dp_ethdev_close(guests[i].port_id);
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		dp_ethdev_close(ports[i].port_id);
+	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits: "
+	       "%d failure(s)\n", failures);
+	rte_eal_cleanup();
+	return failures == 0 ? 0 : 1;
+}
