@@ -300,14 +300,20 @@ dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
 			 DP_MAX_GUESTS);
 		return -ENOSPC;
 	}
+	bool fresh = (unsigned int)slot == app->cfg->n_guests;
+
 	app->cfg->guests[slot] = *conf;
-	if ((unsigned int)slot == app->cfg->n_guests)
+	if (fresh)
 		app->cfg->n_guests++;
 	rc = guest_open(app, (unsigned int)slot);
 	if (rc < 0) {
-		snprintf(err, errlen, "guest %s: cannot listen on %s: %s", conf->name,
+		snprintf(err, errlen, "guest %s: cannot open its channel (%s): %s",
+			 conf->name, conf->channel == DP_CHAN_ETHDEV ? conf->devargs :
 			 conf->socket, strerror(-rc));
 		app->cfg->guests[slot].name[0] = '\0';
+		/* A slot never used before goes back, not left as a hole. */
+		if (fresh && app->guests[slot].capacity == 0)
+			app->cfg->n_guests--;
 		return rc;
 	}
 	return slot;

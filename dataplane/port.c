@@ -38,6 +38,11 @@ port_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
 		rc = rte_eth_tx_queue_setup(pid, 0, PORT_DESC, socket, NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(pid);
+	/* hostlane answers guests from its own addresses and switches for
+	 * many stations: a port must take every frame, not only its MAC's.
+	 * PMDs without a filter (vhost, memif) say ENOTSUP: fine. */
+	if (rc == 0)
+		rte_eth_promiscuous_enable(pid);
 	return rc;
 }
 
