@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Connections: connect + HELLO, request/reply matching, sync waits, hl_poll. */
+/* Connections: connect + HELLO, request/reply matching, sync waits, hl_poll,
+ * and reconnecting after the host went away. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #define HL_BYE_TIMEOUT_MS 200
 #define HL_POLL_SLICE_MS 100	/* re-check async deadlines this often */
+#define HL_REVIVE_STEP_MS 5000	/* handshake step bound if timeout_ms < 0 */
 
 static __thread char connect_reason[HL_TP_REASON_LEN];
 static uint32_t mac_counter;
@@ -26,6 +29,10 @@ hl_opts_init(struct hl_opts *o)
 	o->timeout_ms = 5000;
 	o->log2_ring_size = 10;
 	o->name = "libhostlane";
+	o->reconnect = HL_RECONNECT_AUTO;
+	o->reconnect_min_ms = 10;
+	o->reconnect_max_ms = 500;
+	o->reconnect_limit_ms = 60000;
 }
 
 int
@@ -97,6 +104,35 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 	c->stats.replies++;
 }
 
+/*
+ * A transport call failed with rc. If the transport is dead, close it and
+ * fail every request waiting on it, once; the connection stays dead until
+ * hl_conn_ensure() replaces the transport. Returns rc.
+ */
+static int
+conn_fault(struct hl_conn *c, int rc)
+{
+	const char *why = c->ops->reason(c->tp);
+
+	if (c->dead || *why == '\0')
+		return rc;
+	c->dead = rc;
+	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	c->revivable = c->uri != NULL && c->opts.reconnect == HL_RECONNECT_AUTO &&
+		       c->ops->revivable != NULL && c->ops->revivable(c->tp);
+	c->ops->stats(c->tp, &c->tp_stats);
+	c->ops->close(c->tp);
+	c->tp = NULL;
+	c->stats.disconnects++;
+	c->stats.lost_inflight += hl_inflight_fail_all(&c->inf, rc);
+	if (c->down_since < 0) {
+		c->down_since = hl_now_ms();
+		c->next_try = c->down_since;
+		c->backoff_ms = c->opts.reconnect_min_ms;
+	}
+	return rc;
+}
+
 /* Take every frame the transport has; HL_OK or the transport's death. */
 static int
 conn_drain(struct hl_conn *c)
@@ -104,10 +140,12 @@ conn_drain(struct hl_conn *c)
 	uint32_t len;
 	int rc;
 
+	if (c->dead)
+		return c->dead;
 	while ((rc = c->ops->recv(c->tp, c->frame, sizeof(c->frame), &len)) ==
 	       HL_OK)
 		conn_rx_frame(c, len);
-	return rc == HL_E_AGAIN ? HL_OK : rc;
+	return rc == HL_E_AGAIN ? HL_OK : conn_fault(c, rc);
 }
 
 static int
@@ -120,6 +158,9 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 
 	if (r->in_len > HL_PAYLOAD_MAX || (r->in_len > 0 && r->in == NULL))
 		return r->in_len > HL_PAYLOAD_MAX ? HL_E_TOO_LARGE : HL_E_INVAL;
+	rc = c->reviving ? c->dead : hl_conn_ensure(c);
+	if (rc != HL_OK)
+		return rc;
 	rc = hl_inflight_alloc(&c->inf, r->opcode, async, tag, r->out,
 			       r->out_cap, hl_deadline(c->timeout_ms), &s);
 	if (rc != HL_OK)
@@ -135,7 +176,7 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 			  c->timeout_ms);
 	if (rc != HL_OK) {
 		hl_inflight_free(&c->inf, s);
-		return rc;
+		return conn_fault(c, rc);
 	}
 	c->stats.requests++;
 	*sp = s;
@@ -149,15 +190,19 @@ conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
 
 	for (;;) {
 		rc = conn_drain(c);
-		if (rc != HL_OK)
-			return rc;
+		/* A reply that came in before the host died still counts;
+		 * conn_fault() completed the slot otherwise. */
 		if (s->state == HL_SLOT_DONE)
 			return HL_OK;
+		if (rc != HL_OK)
+			return rc;
 		if (deadline >= 0 && hl_ms_left(deadline) == 0)
 			return HL_E_TIMEOUT;
 		rc = c->ops->wait(c->tp, hl_ms_left(deadline));
-		if (rc != HL_OK && rc != HL_E_TIMEOUT)
-			return rc;
+		if (rc != HL_OK && rc != HL_E_TIMEOUT) {
+			rc = conn_fault(c, rc);
+			return s->state == HL_SLOT_DONE ? HL_OK : rc;
+		}
 	}
 }
 
@@ -230,6 +275,10 @@ hl_conn_create(const struct hl_transport_ops *ops, void *tp,
 	c->tp = tp;
 	c->owner = pthread_self();
 	c->timeout_ms = opts->timeout_ms;
+	c->opts = *opts;
+	snprintf(c->name, sizeof(c->name), "%s", opts->name ? opts->name : "");
+	c->opts.name = c->name;
+	c->down_since = -1;
 	guest_mac(opts, c->mac);
 	memcpy(c->host_mac, mac_bcast, 6);
 	hl_inflight_init(&c->inf);
@@ -256,7 +305,22 @@ opts_check(const char *path, const struct hl_opts *o, const char *secret)
 		return HL_E_INVAL;
 	if (secret != NULL && strlen(secret) > MEMIF_SECRET_LEN)
 		return HL_E_INVAL;
+	if (o->reconnect > HL_RECONNECT_NEVER ||
+	    o->reconnect_max_ms < o->reconnect_min_ms)
+		return HL_E_INVAL;
 	return HL_OK;
+}
+
+/* Keep what hl_connect() was given, so that the connection can be made
+ * again; without it (no memory) the connection just never reconnects. */
+static void
+conn_keep_recipe(struct hl_conn *c, const char *uri, const char *secret)
+{
+	_Static_assert(HL_SECRET_MAX == MEMIF_SECRET_LEN, "secret length");
+	c->uri = strdup(uri);
+	c->has_secret = secret != NULL;
+	if (secret != NULL)
+		snprintf(c->secret, sizeof(c->secret), "%s", secret);
 }
 
 int
@@ -286,7 +350,112 @@ hl_connect(const char *socket_path, const char *secret,
 	/* On a shared wire the guest speaks from its device's address. */
 	if (tp.has_mac && memcmp(o.mac, zero, 6) == 0)
 		memcpy(o.mac, tp.mac, 6);
-	return hl_conn_create(tp.ops, tp.tp, &o, out);
+	rc = hl_conn_create(tp.ops, tp.tp, &o, out);
+	if (rc == HL_OK)
+		conn_keep_recipe(*out, socket_path, secret);
+	return rc;
+}
+
+/* ---- reconnecting ---------------------------------------------------- */
+
+static void
+conn_schedule_retry(struct hl_conn *c)
+{
+	unsigned int max = c->opts.reconnect_max_ms;
+
+	c->next_try = hl_now_ms() + (c->backoff_ms ? c->backoff_ms : 1);
+	c->backoff_ms = c->backoff_ms > max / 2 ? max : c->backoff_ms * 2;
+}
+
+/* One attempt: a new transport and a HELLO on it, then the functions. */
+static int
+conn_revive(struct hl_conn *c)
+{
+	char why[HL_TP_REASON_LEN] = "";
+	struct hl_opts o = c->opts;
+	struct hl_tp tp;
+	int rc;
+
+	o.timeout_ms = c->timeout_ms < 0 ? HL_REVIVE_STEP_MS : c->timeout_ms;
+	rc = hl_transport_open(c->uri, c->has_secret ? c->secret : NULL, &o,
+			       &tp, why, sizeof(why));
+	if (rc != HL_OK) {
+		conn_schedule_retry(c);
+		return rc;
+	}
+	c->ops = tp.ops;
+	c->tp = tp.tp;
+	c->dead = HL_OK;
+	memcpy(c->host_mac, mac_bcast, 6);
+	c->reviving = 1;
+	rc = conn_hello(c, &o);
+	c->reviving = 0;
+	if (rc != HL_OK) {
+		if (!c->dead) {		/* alive but refused: let it go */
+			c->ops->stats(c->tp, &c->tp_stats);
+			c->ops->close(c->tp);
+			c->tp = NULL;
+			c->dead = HL_E_DISCONNECTED;
+		}
+		conn_schedule_retry(c);
+		return rc;
+	}
+	c->epoch++;
+	c->stats.reconnects++;
+	c->down_since = -1;
+	c->reason[0] = '\0';
+	for (struct hl_fn *fn = c->fns; fn != NULL && !c->dead; fn = fn->next)
+		(void)hl_fn_revive(fn);
+	return c->dead;
+}
+
+static int
+conn_may_revive(struct hl_conn *c)
+{
+	int limit = c->opts.reconnect_limit_ms;
+	size_t len;
+
+	if (!c->revivable || c->gave_up)
+		return 0;
+	if (limit < 0 || hl_now_ms() - c->down_since < limit)
+		return 1;
+	c->gave_up = 1;
+	len = strlen(c->reason);
+	snprintf(c->reason + len, sizeof(c->reason) - len,
+		 " (gave up reconnecting after %d ms)", limit);
+	return 0;
+}
+
+static void
+sleep_ms(int ms)
+{
+	(void)poll(NULL, 0, ms);
+}
+
+/*
+ * Make sure c has a live transport: if its host went away and the policy
+ * allows, reconnect, retrying with backoff for at most the connection
+ * timeout. HL_OK, or the status calls fail with (HL_E_DISCONNECTED).
+ */
+int
+hl_conn_ensure(struct hl_conn *c)
+{
+	int64_t deadline = hl_deadline(c->timeout_ms);
+
+	while (c->dead && !c->reviving && conn_may_revive(c)) {
+		int64_t now = hl_now_ms();
+		int left, wait;
+
+		if (now >= c->next_try && conn_revive(c) == HL_OK)
+			return HL_OK;
+		left = hl_ms_left(deadline);
+		if (left == 0)
+			break;
+		wait = (int)(c->next_try - hl_now_ms());
+		if (wait > 0)
+			sleep_ms(left > 0 && left < wait ? left : wait);
+	}
+	return c->dead;
 }
 
 const char *
@@ -301,7 +470,8 @@ conn_bye(struct hl_conn *c)
 	struct hl_req r = { .opcode = HL_OP_BYE };
 	struct hl_result res;
 
-	if (!pthread_equal(pthread_self(), c->owner) || *c->ops->reason(c->tp))
+	if (!pthread_equal(pthread_self(), c->owner) || c->dead ||
+	    *c->ops->reason(c->tp))
 		return;
 	if (c->timeout_ms < 0 || c->timeout_ms > HL_BYE_TIMEOUT_MS)
 		c->timeout_ms = HL_BYE_TIMEOUT_MS;
@@ -319,14 +489,18 @@ hl_disconnect(struct hl_conn *c)
 		c->fns = fn->next;
 		free(fn);
 	}
-	c->ops->close(c->tp);
+	if (c->tp != NULL)
+		c->ops->close(c->tp);
+	free(c->uri);
 	free(c);
 }
 
 const char *
 hl_conn_reason(const struct hl_conn *c)
 {
-	return c == NULL ? "" : c->ops->reason(c->tp);
+	if (c == NULL)
+		return "";
+	return c->dead ? c->reason : c->ops->reason(c->tp);
 }
 
 int
@@ -348,7 +522,11 @@ hl_conn_stats(const struct hl_conn *c, struct hl_stats *st)
 	st->dropped_unknown = c->inf.dropped_unknown;
 	st->dropped_dup = c->inf.dropped_dup;
 	st->timeouts += c->inf.expired;
-	c->ops->stats(c->tp, st);
+	st->rx_dropped += c->tp_stats.rx_dropped;
+	st->kicks += c->tp_stats.kicks;
+	st->sleeps += c->tp_stats.sleeps;
+	if (c->tp != NULL)
+		c->ops->stats(c->tp, st);
 	return HL_OK;
 }
 
@@ -397,7 +575,8 @@ hl_poll(struct hl_conn *c, struct hl_completion *comp, int max, int timeout_ms)
 		int left = hl_ms_left(deadline);
 		rc = c->ops->wait(c->tp, left < 0 || left > HL_POLL_SLICE_MS ?
 				  HL_POLL_SLICE_MS : left);
-		if (rc != HL_OK && rc != HL_E_TIMEOUT)
+		if (rc != HL_OK && rc != HL_E_TIMEOUT &&
+		    (rc = conn_fault(c, rc)) != HL_OK && !c->dead)
 			return -rc;
 	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The function API: open, activate, call, set/get/reset, close, submit. */
+/* The function API: open, activate, call, set/get/reset, close, submit,
+ * and re-opening functions after a reconnect. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,27 @@ fn_check(const struct hl_fn *fn)
 	return fn == NULL ? HL_E_INVAL : hl_conn_check(fn->conn);
 }
 
+/* fn may be used: right thread, a live connection (reconnected if the
+ * policy says so), and a session on it (re-opened if need be). */
+static int
+fn_ready(struct hl_fn *fn)
+{
+	int rc = fn_check(fn);
+
+	if (rc == HL_OK && fn->lost)
+		rc = HL_E_SESSION_LOST;
+	if (rc == HL_OK)
+		rc = hl_conn_ensure(fn->conn);
+	if (rc == HL_OK)
+		rc = hl_fn_revive(fn);
+	return rc;
+}
+
 /* One synchronous request on fn's session. */
 static int
 fn_request(struct hl_fn *fn, struct hl_req *r, struct hl_result *res)
 {
-	int rc = fn_check(fn);
+	int rc = fn_ready(fn);
 
 	if (rc != HL_OK) {
 		memset(res, 0, sizeof(*res));
@@ -23,6 +40,60 @@ fn_request(struct hl_fn *fn, struct hl_req *r, struct hl_result *res)
 	}
 	r->session = fn->session;
 	return hl_conn_call(fn->conn, r, res);
+}
+
+static uint8_t
+placement_parse(uint64_t v)
+{
+	return v == HL_PLACE_HW || v == HL_PLACE_SW ? (uint8_t)v : HL_PLACE_ANY;
+}
+
+/* The host refused to give fn a session again: it is lost for good. */
+static int
+fn_lose(struct hl_fn *fn)
+{
+	fn->lost = 1;
+	return HL_E_SESSION_LOST;
+}
+
+/* Re-open (and re-activate) fn on the current transport. Only a host's
+ * answer loses it; a local failure (the host went again) is retried. */
+int
+hl_fn_revive(struct hl_fn *fn)
+{
+	struct hl_fn_open p = { .placement = fn->want };
+	struct hl_req r = { .opcode = HL_OP_FN_OPEN, .in = &p, .in_len = sizeof(p) };
+	struct hl_result res;
+	int rc;
+
+	if (fn->lost || fn->epoch == fn->conn->epoch)
+		return fn->lost ? HL_E_SESSION_LOST : HL_OK;
+	/* The input it was given is gone with the old host: a get would
+	 * answer WAIT, and the application could wait for ever. */
+	if (fn->set_pending)
+		return fn_lose(fn);
+	memcpy(p.name, fn->name, sizeof(p.name));
+	rc = hl_conn_call(fn->conn, &r, &res);
+	if (rc != HL_OK)
+		return hl_proto_status_on_wire(rc) ? fn_lose(fn) : rc;
+	fn->session = res.session;
+	fn->placement = placement_parse(res.arg0);
+	if (fn->active) {
+		struct hl_req a = { .opcode = HL_OP_FN_ACTIVATE,
+				    .session = fn->session };
+		rc = hl_conn_call(fn->conn, &a, &res);
+		if (rc != HL_OK && hl_proto_status_on_wire(rc)) {
+			struct hl_req cl = { .opcode = HL_OP_FN_CLOSE,
+					     .session = fn->session };
+			(void)hl_conn_call(fn->conn, &cl, &res);
+			return fn_lose(fn);
+		}
+		if (rc != HL_OK)
+			return rc;
+		fn->placement = placement_parse(res.arg0);
+	}
+	fn->epoch = fn->conn->epoch;
+	return HL_OK;
 }
 
 static void
@@ -44,12 +115,6 @@ fn_unlink(struct hl_fn *fn)
 		fn->conn->fns = fn->next;
 	if (fn->next != NULL)
 		fn->next->prev = fn->prev;
-}
-
-static uint8_t
-placement_parse(uint64_t v)
-{
-	return v == HL_PLACE_HW || v == HL_PLACE_SW ? (uint8_t)v : HL_PLACE_ANY;
 }
 
 int
@@ -79,6 +144,8 @@ hl_fn_open(struct hl_conn *c, const char *name, enum hl_placement placement,
 		return rc;
 	}
 	fn->session = res.session;
+	fn->epoch = c->epoch;
+	fn->want = (uint8_t)placement;
 	fn->placement = placement_parse(res.arg0);
 	memcpy(fn->name, p.name, sizeof(fn->name));
 	fn_link(c, fn);
@@ -93,8 +160,10 @@ hl_fn_activate(struct hl_fn *fn, enum hl_placement *where)
 	struct hl_result res;
 	int rc = fn_request(fn, &r, &res);
 
-	if (rc == HL_OK)
+	if (rc == HL_OK) {
 		fn->placement = placement_parse(res.arg0);
+		fn->active = 1;
+	}
 	if (where != NULL)
 		*where = rc == HL_OK ? (enum hl_placement)fn->placement
 				     : HL_PLACE_ANY;
@@ -143,6 +212,8 @@ hl_fn_set(struct hl_fn *fn, const void *in, uint32_t in_len, uint64_t arg0,
 	struct hl_result res;
 	int rc = fn_request(fn, &r, &res);
 
+	if (rc == HL_OK)
+		fn->set_pending = 1;
 	if (state != NULL)
 		*state = (enum hl_fn_state)res.state;
 	return rc;
@@ -156,6 +227,8 @@ hl_fn_get(struct hl_fn *fn, void *out, uint32_t out_cap, uint32_t *out_len,
 	struct hl_result res;
 	int rc = fn_request(fn, &r, &res);
 
+	if (rc == HL_OK && res.state == HL_FN_DONE)
+		fn->set_pending = 0;
 	if (out_len != NULL)
 		*out_len = res.out_len;
 	if (result != NULL)
@@ -170,8 +243,11 @@ hl_fn_reset(struct hl_fn *fn)
 {
 	struct hl_req r = { .opcode = HL_OP_FN_RESET };
 	struct hl_result res;
+	int rc = fn_request(fn, &r, &res);
 
-	return fn_request(fn, &r, &res);
+	if (rc == HL_OK)
+		fn->set_pending = 0;
+	return rc;
 }
 
 int
@@ -183,9 +259,15 @@ hl_fn_close(struct hl_fn *fn)
 
 	if (fn == NULL)
 		return HL_OK;
-	rc = fn_request(fn, &r, &res);
+	rc = fn_check(fn);
 	if (rc == HL_E_WRONG_THREAD)
 		return rc;
+	/* No session on the host: nothing to release there. A connection
+	 * that is down is not brought back just to close. */
+	if (fn->conn->dead)
+		rc = fn->conn->dead;
+	else if (!fn->lost && fn->epoch == fn->conn->epoch)
+		rc = fn_request(fn, &r, &res);
 	fn_unlink(fn);
 	free(fn);
 	return rc;
@@ -197,7 +279,7 @@ hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len, void *out,
 {
 	struct hl_req r = { .opcode = HL_OP_FN_CALL, .in = in, .in_len = in_len,
 			    .out = out, .out_cap = out_cap };
-	int rc = fn_check(fn);
+	int rc = fn_ready(fn);
 
 	if (rc != HL_OK)
 		return rc;
@@ -209,7 +291,7 @@ int
 hl_fn_submit_u64(struct hl_fn *fn, uint64_t arg0, uint64_t arg1, uint64_t tag)
 {
 	struct hl_req r = { .opcode = HL_OP_FN_CALL, .arg0 = arg0, .arg1 = arg1 };
-	int rc = fn_check(fn);
+	int rc = fn_ready(fn);
 
 	if (rc != HL_OK)
 		return rc;

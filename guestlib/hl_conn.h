@@ -8,7 +8,17 @@
  * both directions, since a connection is used by one thread and every send
  * copies the frame into the transport before returning.
  *
- * Threads: every entry point checks hl_conn_check() first.
+ * Reconnecting. A transport that dies is closed at once (c->tp = NULL,
+ * c->dead = its status, c->reason = why) and every request waiting on it
+ * is failed, once, with that status. If the connection was made by
+ * hl_connect() (it keeps the URI, secret and options), the policy is
+ * HL_RECONNECT_AUTO and the transport says revivable, hl_conn_ensure()
+ * opens a new transport, says HELLO and bumps c->epoch; hl_fn_revive()
+ * re-opens a function whose epoch is older. Request ids keep counting
+ * across transports, so no reply from an old host can match a new request.
+ *
+ * Threads: every entry point checks hl_conn_check() first; reconnecting
+ * happens inside calls, on the owner's thread.
  */
 #ifndef HL_CONN_H
 #define HL_CONN_H
@@ -33,6 +43,10 @@ struct hl_transport_ops {
 	void (*stats)(const void *tp, struct hl_stats *st);
 	/** Disconnect and free. */
 	void (*close)(void *tp);
+	/** 1 if the dead transport's peer went away in a way a new connection
+	 *  may fix (host process gone or restarting); 0 if it sent us away.
+	 *  NULL: never reconnect. */
+	int (*revivable)(const void *tp);
 };
 
 extern const struct hl_transport_ops hl_memif_ops;
@@ -42,9 +56,17 @@ struct hl_fn {
 	struct hl_fn *next;
 	struct hl_fn *prev;
 	uint32_t session;
+	uint32_t epoch;		     /**< c->epoch its session belongs to */
 	uint8_t placement;	     /**< enum hl_placement */
+	uint8_t want;		     /**< placement asked for in hl_fn_open() */
+	uint8_t active;		     /**< hl_fn_activate() succeeded */
+	uint8_t set_pending;	     /**< input set, result not fetched yet */
+	uint8_t lost;		     /**< not re-opened: HL_E_SESSION_LOST */
 	char name[HL_FN_NAME_LEN];
 };
+
+#define HL_CONN_REASON_LEN 200u
+#define HL_SECRET_MAX 24u	     /**< = MEMIF_SECRET_LEN */
 
 struct hl_conn {
 	const struct hl_transport_ops *ops;
@@ -57,6 +79,22 @@ struct hl_conn {
 	struct hl_hello host_hello;
 	struct hl_fn *fns;
 	struct hl_stats stats;
+	int dead;		     /**< 0, or the status calls fail with */
+	char reason[HL_CONN_REASON_LEN]; /**< why, while dead */
+	struct hl_stats tp_stats;    /**< counters of closed transports */
+	/* What hl_connect() was given, to connect again (uri NULL: never). */
+	char *uri;
+	char secret[HL_SECRET_MAX + 1];
+	uint8_t has_secret;
+	uint8_t reviving;	     /**< inside a reconnect: no nested one */
+	uint8_t revivable;	     /**< the dead transport may be replaced */
+	uint8_t gave_up;	     /**< reconnect_limit_ms passed */
+	char name[HL_GUEST_NAME_LEN];
+	struct hl_opts opts;	     /**< .name points at name above */
+	uint32_t epoch;		     /**< transports opened so far - 1 */
+	int64_t down_since;	     /**< ms when the host went; < 0 while up */
+	int64_t next_try;	     /**< ms of the next reconnect attempt */
+	unsigned int backoff_ms;     /**< delay after the next failed attempt */
 	struct hl_inflight inf;
 	uint8_t frame[HL_FRAME_MAX];
 };
@@ -79,5 +117,10 @@ int hl_conn_check(const struct hl_conn *c);
 int hl_conn_call(struct hl_conn *c, const struct hl_req *r,
 		 struct hl_result *res);
 int hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag);
+int hl_conn_ensure(struct hl_conn *c);
+
+/* fn.c: re-open fn on the current transport if it belongs to an older one;
+ * HL_OK, HL_E_SESSION_LOST, or the error that stopped it (retried later). */
+int hl_fn_revive(struct hl_fn *fn);
 
 #endif /* HL_CONN_H */

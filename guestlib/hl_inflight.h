@@ -78,6 +78,8 @@ void hl_inflight_complete(struct hl_inflight *t, struct hl_slot *s,
 			  const struct hl_result *res, const void *payload);
 struct hl_slot *hl_inflight_cq_pop(struct hl_inflight *t);
 uint32_t hl_inflight_expire(struct hl_inflight *t, int64_t now);
+/** Complete every waiting request with status (its transport died). */
+uint32_t hl_inflight_fail_all(struct hl_inflight *t, int status);
 uint32_t hl_inflight_count(const struct hl_inflight *t);
 
 #endif /* HL_INFLIGHT_H */

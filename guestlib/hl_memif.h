@@ -12,7 +12,8 @@
  * Threads: a struct hl_memif is used by one thread at a time; the caller
  * (conn.c) enforces that. Calls never block longer than their timeout, and a
  * dead server (control socket EOF or DISCONNECT) fails every call with
- * HL_E_DISCONNECTED, or HL_E_PROTO if the server corrupted a ring.
+ * HL_E_DISCONNECTED, or HL_E_PROTO if the server corrupted a ring. Frames
+ * the server completed before it went away can still be received.
  *
  * Functions return enum hl_status values (0 = HL_OK).
  */
@@ -29,6 +30,10 @@
 #define HL_MEMIF_BUF_SIZE 2048u
 #define HL_MEMIF_REASON_LEN 160u
 #define HL_MEMIF_MAX_CHAIN 8u
+/* The DISCONNECT string of a hostlane that stops on purpose (SIGTERM, an
+ * upgrade): dataplane/memif_reasons.h, reason SHUTDOWN. The guest may
+ * reconnect after it, unlike after any other DISCONNECT. */
+#define HL_MEMIF_SHUTDOWN_REASON "hostlane shutting down"
 
 struct hl_memif_cfg {
 	const char *socket_path;
@@ -71,6 +76,7 @@ struct hl_memif {
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
 	int dead;		     /**< 0, or the status every call fails with */
+	uint8_t revivable;	     /**< the host went away, did not send us */
 	struct hl_memif_q c2s;
 	struct hl_memif_q s2c;
 	struct hl_memif_stats stats;
@@ -82,7 +88,7 @@ int hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
 		  char *reason, size_t reason_len);
 void hl_memif_close(struct hl_memif *m);
 int hl_memif_ctl_service(struct hl_memif *m);
-void hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)
+int hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* transport.c: frames on the rings, and waiting. */

@@ -134,3 +134,24 @@ hl_inflight_expire(struct hl_inflight *t, int64_t now)
 	t->expired += n;
 	return n;
 }
+
+/*
+ * The transport died: nothing more can arrive for any waiting request.
+ * Each completes here, once (WAITING -> DONE or QUEUED); a reply from the
+ * old host cannot reach it later, since its id is never issued again.
+ */
+uint32_t
+hl_inflight_fail_all(struct hl_inflight *t, int status)
+{
+	struct hl_result res = { .status = status };
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++) {
+		struct hl_slot *s = &t->slot[i];
+		if (s->state != HL_SLOT_WAITING)
+			continue;
+		hl_inflight_complete(t, s, &res, NULL);
+		n++;
+	}
+	return n;
+}

@@ -17,17 +17,19 @@
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
-void
+/* First cause wins; returns 1 if this call set it. */
+int
 hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (m->dead)
-		return;
+		return 0;
 	m->dead = status;
 	va_start(ap, fmt);
 	vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
 	va_end(ap);
+	return 1;
 }
 
 static int
@@ -47,8 +49,9 @@ ctl_send(struct hl_memif *m, const struct memif_msg *msg, int fd)
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
 	if (sendmsg(m->ctl_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*msg)) {
-		hl_memif_set_dead(m, HL_E_DISCONNECTED, "control send: %s",
-				  strerror(errno));
+		if (hl_memif_set_dead(m, HL_E_DISCONNECTED, "control send: %s",
+				      strerror(errno)))
+			m->revivable = 1;
 		return m->dead;
 	}
 	return HL_OK;
@@ -84,8 +87,9 @@ ctl_recv(struct hl_memif *m, struct memif_msg *msg)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return HL_E_AGAIN;
 	if (n <= 0) {
-		hl_memif_set_dead(m, HL_E_DISCONNECTED, "host closed the memif "
-				  "control socket");
+		if (hl_memif_set_dead(m, HL_E_DISCONNECTED, "host closed the "
+				      "memif control socket"))
+			m->revivable = 1;
 		return m->dead;
 	}
 	if (n != (ssize_t)sizeof(*msg)) {
@@ -98,12 +102,15 @@ ctl_recv(struct hl_memif *m, struct memif_msg *msg)
 static void
 on_disconnect(struct hl_memif *m, const struct memif_msg *msg, int status)
 {
-	int len = (int)strnlen((const char *)msg->disconnect.string,
-			       MEMIF_DISC_STRING_LEN);
+	const char *str = (const char *)msg->disconnect.string;
+	int len = (int)strnlen(str, MEMIF_DISC_STRING_LEN);
 
-	hl_memif_set_dead(m, status, "host disconnected (code %u): %.*s",
-			  (unsigned)msg->disconnect.code, len,
-			  (const char *)msg->disconnect.string);
+	if (hl_memif_set_dead(m, status, "host disconnected (code %u): %.*s",
+			      (unsigned)msg->disconnect.code, len, str) &&
+	    status == HL_E_DISCONNECTED &&
+	    len == (int)strlen(HL_MEMIF_SHUTDOWN_REASON) &&
+	    memcmp(str, HL_MEMIF_SHUTDOWN_REASON, (size_t)len) == 0)
+		m->revivable = 1;
 }
 
 /* Wait for a message of type want; DISCONNECT or anything else fails. */

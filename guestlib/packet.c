@@ -264,6 +264,15 @@ pk_close(void *tp)
 	free(p);
 }
 
+/* The link went down (in a VM: hostlane, the vhost-user backend, went). */
+static int
+pk_revivable(const void *tp)
+{
+	const struct hl_packet *p = tp;
+
+	return p->dead == HL_E_DISCONNECTED;
+}
+
 static const struct hl_transport_ops pk_ops = {
 	.send = pk_send,
 	.recv = pk_recv,
@@ -271,6 +280,7 @@ static const struct hl_transport_ops pk_ops = {
 	.reason = pk_reason,
 	.stats = pk_stats,
 	.close = pk_close,
+	.revivable = pk_revivable,
 };
 
 /* Best effort: room for a full window of replies. */

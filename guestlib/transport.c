@@ -216,16 +216,19 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 	int bad;
 
 	for (;;) {
-		if (m->dead)
+		/* A host that went away (not one that broke the rings) may
+		 * have answered before: those replies are ours to take. */
+		if (m->dead && m->dead != HL_E_DISCONNECTED)
 			return m->dead;
 		avail = s2c_avail(m);
 		if (avail == 0)
 			return m->dead ? m->dead : HL_E_AGAIN;
 		nseg = s2c_gather(m, avail, buf, cap, len, &bad);
 		if (nseg == 0)
-			return HL_E_AGAIN;
+			return m->dead ? m->dead : HL_E_AGAIN;
 		m->s2c.tail += (uint16_t)nseg;
-		s2c_post(m, nseg);
+		if (!m->dead)
+			s2c_post(m, nseg);
 		if (!bad && *len > 0) {
 			m->stats.rx_frames++;
 			return HL_OK;
@@ -383,6 +386,14 @@ ops_close(void *tp)
 	hl_memif_close(tp);
 }
 
+static int
+ops_revivable(const void *tp)
+{
+	const struct hl_memif *m = tp;
+
+	return m->dead == HL_E_DISCONNECTED && m->revivable;
+}
+
 const struct hl_transport_ops hl_memif_ops = {
 	.send = ops_send,
 	.recv = ops_recv,
@@ -390,4 +401,5 @@ const struct hl_transport_ops hl_memif_ops = {
 	.reason = ops_reason,
 	.stats = ops_stats,
 	.close = ops_close,
+	.revivable = ops_revivable,
 };

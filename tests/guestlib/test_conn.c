@@ -397,6 +397,12 @@ test_dead(struct hl_conn *c)
 	CHECK_EQ(hl_fn_submit_u64(fn, 3, 0, 1), HL_OK);
 	fk.dead = 1;
 	CHECK_EQ(hl_fn_call_u64(fn, 3, 0, &r), HL_E_DISCONNECTED);
+	/* The request in flight completes once, with the host's death. */
+	CHECK_EQ(hl_poll(c, &comp, 1, 100), 1);
+	CHECK_EQ(comp.tag, 1);
+	CHECK_EQ(comp.status, HL_E_DISCONNECTED);
+	CHECK_EQ(hl_poll(c, &comp, 1, 100), -HL_E_DISCONNECTED);
+	CHECK_EQ(hl_fn_submit_u64(fn, 3, 0, 2), HL_E_DISCONNECTED);
 	CHECK_EQ(hl_poll(c, &comp, 1, 100), -HL_E_DISCONNECTED);
 	CHECK(strcmp(hl_conn_reason(c), "fake host died") == 0);
 }

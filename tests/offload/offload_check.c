@@ -164,7 +164,7 @@ fill_pattern(uint8_t *buf, size_t n, uint64_t seed)
 /* ---- connections and functions ----------------------------------------- */
 
 static struct hl_conn *
-connect_guest(const char *guest)
+connect_guest_as(const char *guest, enum hl_reconnect policy)
 {
 	char path[512], secret[64];
 	struct hl_opts o;
@@ -175,6 +175,7 @@ connect_guest(const char *guest)
 	snprintf(secret, sizeof(secret), "%s-secret", guest);
 	hl_opts_init(&o);
 	o.name = "offload_check";
+	o.reconnect = policy;
 	rc = hl_connect(path, secret, &o, &c);
 	if (rc != HL_OK) {
 		FAIL("connect to guest %s at %s: %s (%s)", guest, path,
@@ -182,6 +183,18 @@ connect_guest(const char *guest)
 		return NULL;
 	}
 	return c;
+}
+
+static struct hl_conn *
+connect_guest(const char *guest)
+{
+	return connect_guest_as(guest, HL_RECONNECT_AUTO);
+}
+
+static struct hl_conn *
+connect_guest_never(const char *guest)
+{
+	return connect_guest_as(guest, HL_RECONNECT_NEVER);
 }
 
 /* Open and activate; *fn stays NULL unless both succeeded. */
@@ -1085,7 +1098,9 @@ out:
 static int
 cmd_restart(const char *guest, const char *gofile)
 {
-	struct hl_conn *c = connect_guest(guest), *c2 = NULL;
+	/* HL_RECONNECT_NEVER: the old connection must stay dead (the AUTO
+	 * policy is tests/crash/'s). */
+	struct hl_conn *c = connect_guest_never(guest), *c2 = NULL;
 	struct hl_completion comp[4];
 	struct hl_fn *fn = NULL, *fn2 = NULL;
 	uint64_t r = 0;

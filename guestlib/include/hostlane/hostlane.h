@@ -30,9 +30,30 @@
  * sleeps at once (packet: sleeps in poll(); dpdk: always busy-polls, and
  * yields the CPU between polls in HYBRID and INTR). A host that dies
  * (memif: control socket closed, or DISCONNECT; packet: and dpdk: the link
- * goes down) makes every pending and later call fail with
- * HL_E_DISCONNECTED; hl_conn_reason() then says why. A call that timed out
- * leaves the connection usable; a late reply to it is dropped and counted.
+ * goes down) makes every pending call fail with HL_E_DISCONNECTED: a
+ * synchronous call returns it, and every request submitted and not yet
+ * answered completes, once, with that status in hl_poll(). hl_conn_reason()
+ * then says why. A call that timed out leaves the connection usable; a late
+ * reply to it is dropped and counted.
+ *
+ * Reconnecting (struct hl_opts.reconnect). With HL_RECONNECT_AUTO, the
+ * default, a connection whose host went away (memif: the control socket
+ * closed, or the host said "hostlane shutting down"; packet:: the link
+ * went down) reconnects on its own: the next call that needs the host
+ * (open, activate, call, set, get, reset, submit) opens the transport
+ * again and says HELLO, retrying with a backoff from reconnect_min_ms
+ * doubling up to reconnect_max_ms, for at most the connection timeout per
+ * call; hl_poll() never reconnects. Functions opened before are re-opened
+ * (same name and requested placement) and re-activated, so their handles
+ * stay valid; a function whose input was set (hl_fn_set) but whose result
+ * was not fetched, or that the new host refuses, is not re-opened: every
+ * call on it fails with HL_E_SESSION_LOST, and hl_fn_close() frees it.
+ * Nothing is ever sent again on the caller's behalf: a request is sent at
+ * most once and completes exactly once. A host that sends the guest away
+ * for another reason (a DISCONNECT such as a protocol fault), a
+ * connection made with HL_RECONNECT_NEVER, the dpdk: transport, and a host
+ * still gone after reconnect_limit_ms, leave the connection dead: every
+ * later call fails with HL_E_DISCONNECTED (or the transport's status).
  *
  * Threads. A connection, and every function opened on it, belongs to the
  * thread that called hl_connect(). Any other thread gets HL_E_WRONG_THREAD
@@ -65,6 +86,12 @@ enum hl_wait_mode {
 	HL_WAIT_INTR = 2,	 /**< sleep on the interrupt at once */
 };
 
+/** What a connection does when its host goes away. */
+enum hl_reconnect {
+	HL_RECONNECT_AUTO = 0,	 /**< reconnect on the next call, with backoff */
+	HL_RECONNECT_NEVER = 1,	 /**< stay dead; the application reconnects */
+};
+
 /** Connection options; initialise with hl_opts_init(), then change fields. */
 struct hl_opts {
 	uint32_t interface_id;	 /**< memif interface id; default 0 */
@@ -75,6 +102,10 @@ struct hl_opts {
 	const char *name;	 /**< guest name, <= 31 chars; default "libhostlane" */
 	uint8_t mac[6];		 /**< guest MAC; all zero = the device's (packet:,
 				      dpdk:) or locally generated (memif) */
+	enum hl_reconnect reconnect; /**< default HL_RECONNECT_AUTO */
+	unsigned int reconnect_min_ms; /**< AUTO: first retry delay; 10 */
+	unsigned int reconnect_max_ms; /**< AUTO: backoff cap; 500 */
+	int reconnect_limit_ms;	 /**< AUTO: give up after; 60000; <0 = never */
 };
 
 /** One finished asynchronous request, as returned by hl_poll(). */
@@ -98,6 +129,9 @@ struct hl_stats {
 	uint64_t rx_dropped;	 /**< transport: unusable descriptors */
 	uint64_t kicks;		 /**< transport: interrupts sent to the host */
 	uint64_t sleeps;	 /**< transport: interrupt waits */
+	uint64_t disconnects;	 /**< times the host went away */
+	uint64_t reconnects;	 /**< times the connection came back */
+	uint64_t lost_inflight;	 /**< requests failed because the host went */
 };
 
 struct hl_conn;			 /**< a connection to the host */

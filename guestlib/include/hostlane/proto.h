@@ -101,7 +101,8 @@ enum hl_opcode {
 	X(E_WRONG_THREAD, 106, "connection used from a thread that does not own it") \
 	X(E_NO_SLOTS,   107, "too many requests in flight") \
 	X(E_AGAIN,      108, "nothing ready yet") \
-	X(E_REFUSED,    109, "host refused the connection")
+	X(E_REFUSED,    109, "host refused the connection") \
+	X(E_SESSION_LOST, 110, "function session lost when the host restarted")
 
 /** Every status libhostlane or a host can produce. */
 enum hl_status {
