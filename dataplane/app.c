@@ -12,6 +12,8 @@
 #include <rte_mbuf.h>
 
 #include "afu.h"
+#include "compressdev.h"
+#include "cryptodev.h"
 #include "app.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -132,6 +134,23 @@ fpga_attach(struct dp_app *app)
 		DP_LOG(INFO, "fpga %s: attached as backend \"afu\"", app->cfg->fpga);
 }
 
+/* DPDK accelerator devices (cryptodev, compressdev) by devargs: a missing
+ * one only means its functions are not offered. */
+static void
+pmd_attach(const char *what, const char *devargs, int (*reg)(const char *))
+{
+	int rc;
+
+	if (devargs[0] == '\0')
+		return;
+	rc = reg(devargs);
+	if (rc < 0)
+		DP_LOG(WARNING, "%s %s: not attached (%s): its functions are not "
+		       "offered", what, devargs, strerror(-rc));
+	else
+		DP_LOG(INFO, "%s %s: attached", what, devargs);
+}
+
 /* The slow-path hand-off: messages, and the eventfd that wakes us. */
 static int
 handoff_init(struct dp_app *app)
@@ -206,8 +225,11 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	if (app->epfd < 0)
 		return -errno;
 	rc = handoff_init(app);
-	if (rc == 0)
+	if (rc == 0) {
 		fpga_attach(app);
+		pmd_attach("cryptodev", cfg->cryptodev, fpga_cryptodev_register);
+		pmd_attach("compressdev", cfg->compressdev, fpga_compressdev_register);
+	}
 	if (rc == 0)
 		rc = io_lcores_init(app);
 	if (rc == 0)
@@ -334,6 +356,10 @@ dp_app_stop(struct dp_app *app)
 	rte_mempool_free(app->msg_pool);
 	if (app->cfg->fpga[0] != '\0')
 		fpga_afu_unregister();
+	if (app->cfg->cryptodev[0] != '\0')
+		fpga_cryptodev_unregister();
+	if (app->cfg->compressdev[0] != '\0')
+		fpga_compressdev_unregister();
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
 		rte_mempool_free(app->pools[s]);
 	dp_lcore_fini();

@@ -467,6 +467,11 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "metrics_interval_ms") == 0) {
 			rc = get_uint(c, key, val, 100, 3600000, false, &v);
 			cfg->metrics_interval_ms = (unsigned int)v;
+		} else if (strcmp(key, "cryptodev") == 0) {
+			rc = copy_str(c, key, val, cfg->cryptodev, sizeof(cfg->cryptodev));
+		} else if (strcmp(key, "compressdev") == 0) {
+			rc = copy_str(c, key, val, cfg->compressdev,
+				      sizeof(cfg->compressdev));
 		} else if (strcmp(key, "fpga") == 0) {
 			rc = strcmp(val, "none") == 0 ? (cfg->fpga[0] = '\0', 0) :
 				strncmp(val, "sim", 3) == 0 || strncmp(val, "vfio:", 5) == 0 ?

@@ -75,6 +75,8 @@ struct dp_config {
 	unsigned int mac_aging_s;	    /**< PV switch: seconds a MAC stays learned */
 	unsigned int mac_table_size;	    /**< PV switch: learning table entries */
 	char fpga[64];			    /**< accelerator unit: "", sim, vfio:PCI */
+	char cryptodev[128];		    /**< "" or devargs, e.g. crypto_aesni_mb */
+	char compressdev[128];		    /**< "" or devargs, e.g. compress_isal */
 	char control_group[DP_NAME_MAX];    /**< "" : control socket 0600 */
 	unsigned int control_timeout_ms;    /**< idle control clients dropped */
 	char metrics_file[PATH_MAX];	    /**< "" : no metrics file */

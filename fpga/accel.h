@@ -35,7 +35,10 @@
  * - -ENOTSUP  function unknown, or not offered by this backend;
  * - -EINVAL   argument out of range (see the catalog), reserved field set;
  * - -EFAULT   non-zero length with a NULL buffer;
- * - -EMSGSIZE output buffer smaller than the function needs;
+ * - -EMSGSIZE output buffer smaller than the function needs, or input
+ *   longer than the backend's max_in_len (see fpga_fn_caps());
+ * - -EBADMSG  the input is not valid for the function: a corrupt DEFLATE
+ *   stream (inflate), an AES-GCM tag that does not verify (decrypt);
  * - -E2BIG    repetitions above the context's max_reps;
  * - -EIO      device error (hardware backends only);
  * - -ETIMEDOUT the device stopped completing jobs (hardware backends only).
@@ -59,7 +62,27 @@ extern "C" {
 enum fpga_out_kind {
 	FPGA_OUT_NONE = 0,	/**< result in the completion; out unused */
 	FPGA_OUT_IN_LEN,	/**< writes in_len bytes; needs out_cap >= in_len */
+	FPGA_OUT_VAR,		/**< writes out_len <= out_cap bytes, a length
+				 * the function decides; -EMSGSIZE if it
+				 * does not fit */
 };
+
+/** SHA-256 digest length: sha256 needs out_cap >= this. */
+#define FPGA_SHA256_LEN 32
+/** AES-GCM: IV bytes after the key, and tag bytes after the ciphertext. */
+#define FPGA_AES_GCM_IV_LEN 12
+#define FPGA_AES_GCM_TAG_LEN 16
+/** AES-GCM: most AAD bytes a job may carry. */
+#define FPGA_AES_GCM_AAD_MAX 256
+/** AES-GCM arg0: direction. */
+#define FPGA_AES_GCM_ENCRYPT 0
+#define FPGA_AES_GCM_DECRYPT 1
+/**
+ * AES-GCM arg1: key length (16, 24 or 32) in bits 0..7, AAD length
+ * (0 .. FPGA_AES_GCM_AAD_MAX) in bits 8..23; other bits must be 0.
+ */
+#define FPGA_AES_GCM_ARG1(key_len, aad_len) \
+	((uint64_t)(key_len) | (uint64_t)(aad_len) << 8)
 
 /**
  * The function catalog: the one list of ids, names and argument rules.
@@ -80,7 +103,17 @@ enum fpga_out_kind {
 	  FPGA_OUT_NONE, \
 	  "arg0 = n, arg1 = repetitions; result = fib(n), fib(0) = 0") \
 	_(CRC32C, "crc32c", 4, UINT64_MAX, false, FPGA_OUT_NONE, \
-	  "result = standard CRC-32C (Castagnoli) of the input")
+	  "result = standard CRC-32C (Castagnoli) of the input") \
+	_(SHA256, "sha256", 5, 0, false, FPGA_OUT_VAR, \
+	  "out = SHA-256 digest of the input (32 bytes)") \
+	_(AES_GCM, "aes-gcm", 6, FPGA_AES_GCM_DECRYPT, false, FPGA_OUT_VAR, \
+	  "arg0 = 0 encrypt / 1 decrypt, arg1 = key_len | aad_len << 8; " \
+	  "in = key || iv[12] || aad || text; encrypt: out = ciphertext || " \
+	  "tag[16]; decrypt (text = ciphertext || tag): out = plaintext") \
+	_(DEFLATE, "deflate", 7, 0, false, FPGA_OUT_VAR, \
+	  "out = the input compressed as raw DEFLATE (RFC 1951)") \
+	_(INFLATE, "inflate", 8, 0, false, FPGA_OUT_VAR, \
+	  "in = raw DEFLATE (RFC 1951); out = the decompressed data")
 
 /** Function ids; 0 is never a valid id. */
 enum fpga_fn_id {

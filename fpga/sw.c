@@ -114,6 +114,10 @@ fpga_sw_exec(const struct fpga_job *job, struct fpga_completion *c)
 	case FPGA_FN_CRC32C:
 		c->result = fpga_sw_crc32c(job->in, job->in_len);
 		return 0;
+	case FPGA_FN_SHA256:
+	case FPGA_FN_AES_GCM:
+	case FPGA_FN_DEFLATE:
+	case FPGA_FN_INFLATE:
 	case FPGA_FN_NONE:
 		break;
 	}
@@ -163,10 +167,32 @@ fpga_sw_poll(struct fpga_ctx *ctx, struct fpga_completion *done,
 	return n;
 }
 
+/* Crypto and compression run on the DPDK device backends only
+ * (cryptodev.h, compressdev.h): no second implementation to keep honest. */
+static bool
+fpga_sw_offers(enum fpga_fn_id fn)
+{
+	switch (fn) {
+	case FPGA_FN_SHA256:
+	case FPGA_FN_AES_GCM:
+	case FPGA_FN_DEFLATE:
+	case FPGA_FN_INFLATE:
+	case FPGA_FN_NONE:
+		return false;
+	case FPGA_FN_ECHO:
+	case FPGA_FN_FACTORIAL:
+	case FPGA_FN_FIBONACCI:
+	case FPGA_FN_CRC32C:
+		break;
+	}
+	return true;
+}
+
 static int
 fpga_sw_caps(enum fpga_fn_id fn, struct fpga_fn_caps *caps)
 {
-	(void)fn;
+	if (!fpga_sw_offers(fn))
+		return -ENOTSUP;
 	caps->place = FPGA_PLACE_SW;
 	caps->max_in_len = UINT32_MAX;
 	return 0;

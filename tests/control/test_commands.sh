@@ -24,7 +24,7 @@ ctl_ok guest show demo0;   echo "$OUT" | grep -q 'secret *set' || fail "guest sh
 echo "$OUT" | grep -q 'demo0-secret' && fail "guest show prints the secret"
 ctl_err not_found 1 guest show nosuch
 ctl_ok --json fn list
-py_check "[f['function'] for f in r['result']] == ['echo', 'factorial', 'fibonacci', 'crc32c'] and r['result'][1]['backends'][0]['backend'] == 'sw'"
+py_check "[f['function'] for f in r['result']] == ['echo', 'factorial', 'fibonacci', 'crc32c', 'sha256', 'aes-gcm', 'deflate', 'inflate'] and r['result'][1]['backends'][0]['backend'] == 'sw' and r['result'][4]['backend'] == 'cryptodev' and r['result'][6]['backend'] == 'compressdev' and r['result'][1]['placement'] == 'hw'"
 ctl_ok session list;       echo "$OUT" | grep -q '(none)' || fail "session list: $OUT"
 ctl_err not_found 1 session list nosuch
 ctl_ok --json stats;       py_check "len(r['result']) == 2 and 'FN_CALL' in r['result'][0]['requests']"
