@@ -27,6 +27,11 @@ ctl_fail(struct ctl_reply *r, enum ctl_err err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote client bytes, possibly a cut UTF-8 sequence: keep
+	 * them printable ASCII so the JSON reply can always be built. */
+	for (char *p = r->msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
 	return err;
 }
 
@@ -141,8 +146,15 @@ dump_line(json_t *reply)
 char *
 ctl_error_line(enum ctl_err err, const char *msg)
 {
-	return dump_line(json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
-				   "code", ctl_err_code(err), "message", msg));
+	char *line = dump_line(json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
+					 "code", ctl_err_code(err), "message", msg));
+
+	/* Every request gets a reply, even one whose message would not pack. */
+	if (line == NULL)
+		line = dump_line(json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
+					   "code", ctl_err_code(err), "message",
+					   "(unprintable message)"));
+	return line;
 }
 
 char *

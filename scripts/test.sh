@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build hostlane and run every test suite (unit, func, hostile, perf smoke),
 # then the unit, func and hostile suites again in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/).
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/), then a
+# short smoke run of every libFuzzer target (build-fuzz/, clang).
 # Works on a fresh Debian 12 as root: scripts/setup.sh installs what is
 # missing and sets up hugepages (or falls back to --no-huge).
 #
 # Usage: scripts/test.sh [meson test options, e.g. --suite unit]
-#        HOSTLANE_NO_ASAN=1 scripts/test.sh   skips the sanitizer pass
+#        HOSTLANE_NO_ASAN=1 scripts/test.sh   skips the sanitizer and fuzz passes
+#        scripts/fuzz.sh                      long fuzz runs (make fuzz)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +35,19 @@ if [ -z "${HOSTLANE_NO_ASAN:-}" ] && [ $# -eq 0 ]; then
 	asan_rc=$?
 	[ $rc -eq 0 ] && rc=$asan_rc
 	logs+=("$top/build-asan/meson-logs/testlog.json")
+
+	echo "== fuzz smoke: every libFuzzer target, a few seconds each (clang)"
+	if [ ! -f build-fuzz/build.ninja ]; then
+		# CXX too: the fuzzers link the Verilator model (C++).
+		CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true > /dev/null || exit 1
+	fi
+	cp build/eal-mem.args build-fuzz/
+	ninja -C build-fuzz $(cd tests/fuzz && ls fuzz_*.c | sed 's|^|tests/fuzz/|; s|\.c$||') \
+		> /dev/null || exit 1
+	meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz
+	fuzz_rc=$?
+	[ $rc -eq 0 ] && rc=$fuzz_rc
+	logs+=("$top/build-fuzz/meson-logs/testlog.json")
 fi
 
 # One closing line any CI can read: "N passed, N failed, N skipped".

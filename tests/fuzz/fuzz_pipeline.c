@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the request pipeline (dataplane/pipeline.c) with the
+ * real function manager (control/manager.c) and the software backend —
+ * one guest's request stream from decoder to reply, as an I/O lcore and
+ * the main lcore serve it, in one thread.
+ *
+ * Input: records of
+ *   u8  ctl   bit 0: build the frame (else the bytes are the raw frame)
+ *             bit 1: the session is one the guest was given (else raw u32)
+ *             bit 2: end of burst: hand the burst to dp_pipe_rx() and run
+ *                    the manager and dp_pipe_poll()
+ *   u16 len   frame length (raw) or payload length (built), mod 2200
+ *   built: u8 opcode, u8 session index or u32 session, u64 arg0, u64 arg1,
+ *          u16 flags (kept only if ctl bit 3), then the payload
+ *   raw: the frame
+ * Each input is one connection (a new epoch; the manager forgets the last).
+ * Replies are collected from a synthetic S2C ring through the real
+ * dp_memif_tx_burst().
+ *
+ * Checked beyond the sanitizers: every reply is a well-formed hostlane
+ * reply; each built request (unique req_id) is answered exactly once once
+ * the pipeline is drained; calls in flight stay within max_inflight and
+ * sessions within max_sessions; no mbuf or hand-off message is lost.
+ */
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define HL_FUZZ_WITH_EAL
+#include "fuzz_common.h"
+#include "guest.h"
+#include "manager.h"
+#include "pipeline.h"
+#include "pvswitch.h"
+
+#define LOG2_S2C 8u
+#define S2C_SLOTS (1u << LOG2_S2C)
+#define BUF_OFF 8192u
+#define REGION (BUF_OFF + S2C_SLOTS * HL_FRAME_MAX)
+#define MAX_SESS 4u
+#define MAX_INFL 8u
+#define MAX_FRAMES 256u
+#define REQ_BASE 0x1000000000ull
+#define N_MSGS 1023u
+
+static struct rte_mempool *mp, *msg_pool;
+static struct dp_pipe pipe_;
+static struct dp_config cfg;
+static struct ctl_mgr *mgr;
+static struct dp_guest g;
+static struct dp_memif_rt rt;
+static struct dp_session sessions[MAX_SESS];
+static uint8_t *region;
+static unsigned int base_mbufs;
+static uint32_t epoch;
+
+/* Per input. */
+static uint8_t answered[MAX_FRAMES];
+static unsigned int n_built;
+static uint32_t known[16];
+static unsigned int n_known;
+
+/* Ordinary (non-hostlane) frames: no PV switch here; dropped and counted. */
+void
+dp_pvs_guest_rx(struct dp_guest *gu, struct rte_mbuf **pkts, uint16_t n)
+{
+	gu->st.handler_drops += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+post_s2c(void)
+{
+	struct memif_ring *r = rt.s2c.ring;
+
+	for (uint16_t i = 0; i < S2C_SLOTS; i++) {
+		uint16_t slot = (uint16_t)(rt.s2c.last + i);
+
+		r->desc[slot & rt.s2c.mask] = (struct memif_desc){
+			.region = 0, .length = HL_FRAME_MAX,
+			.offset = BUF_OFF + (slot & rt.s2c.mask) * HL_FRAME_MAX };
+	}
+	r->head = (uint16_t)(rt.s2c.last + S2C_SLOTS);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct dp_guest_conf *gc = &cfg.guests[0];
+	int wake;
+
+	(void)argc;
+	(void)argv;
+	fuzz_eal_start("fuzz_pipeline");
+	mp = rte_pktmbuf_pool_create("fuzz_pipe", 4095, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	msg_pool = rte_mempool_create("fuzz_msgs", N_MSGS, sizeof(struct dp_fnmsg),
+				      0, 0, NULL, NULL, NULL, NULL,
+				      rte_socket_id(), 0);
+	wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (mp == NULL || msg_pool == NULL || wake < 0 ||
+	    dp_pipe_init(&pipe_, rte_lcore_id(), msg_pool, wake, 1000, NULL) != 0)
+		abort();
+
+	/* One guest, small limits so that quotas and capacity are reachable. */
+	cfg.n_guests = 1;
+	cfg.function_capacity = 6;
+	cfg.max_repetitions = 1000;
+	snprintf(gc->name, sizeof(gc->name), "fuzz");
+	snprintf(gc->handler, sizeof(gc->handler), "hostlane");
+	gc->max_sessions = MAX_SESS;
+	gc->max_inflight = MAX_INFL;
+	gc->max_chain = 4;
+	gc->max_frame = 4096;
+	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
+		gc->fn_allowed |= 1u << id;
+	mgr = ctl_mgr_create(&cfg);
+
+	region = aligned_alloc(64, REGION);
+	if (mgr == NULL || region == NULL)
+		abort();
+	memset(region, 0, REGION);
+	rt.s2c = (struct dp_memif_q){ .ring = (struct memif_ring *)region,
+		.size = S2C_SLOTS, .mask = S2C_SLOTS - 1, .intr_fd = -1 };
+	rt.s2c.ring->cookie = MEMIF_COOKIE;
+	rt.s2c.ring->flags = MEMIF_RING_FLAG_MASK_INT;
+	rt.n_regions = 1;
+	rt.regions[0] = (struct dp_memif_region){ region, REGION };
+	rt.max_chain = 4;
+	rt.max_frame = 4096;
+	post_s2c();
+
+	for (unsigned int i = 0; i < MAX_SESS; i++)
+		sessions[i].out = malloc(HL_PAYLOAD_MAX);
+	g.rt = &rt;
+	g.mp = mp;
+	g.pipe = &pipe_;
+	g.chan = DP_CHAN_MEMIF;
+	g.idx = 0;
+	memcpy(g.mac, "\x02\x00\x00\x00\x00\x01", 6);
+	g.sessions = sessions;
+	g.conf = gc;
+	base_mbufs = rte_mempool_in_use_count(mp);
+	return 0;
+}
+
+/* Read the replies hostlane put on S2C since the last look. */
+static void
+collect(void)
+{
+	struct memif_ring *r = rt.s2c.ring;
+	uint16_t slot = (uint16_t)(r->head - S2C_SLOTS);
+
+	FUZZ_CHECK(rt.fault == 0, "pipeline broke its own S2C ring: %u", rt.fault);
+	for (; slot != rt.s2c.last; slot++) {
+		const struct memif_desc *d = &r->desc[slot & rt.s2c.mask];
+		const uint8_t *f = region + d->offset;
+		struct hl_frame_hdr h;
+
+		FUZZ_CHECK(!(d->flags & MEMIF_DESC_FLAG_NEXT), "reply over two buffers");
+		/* A reply echoes the request's version, opcode and reserved
+		 * fields (an error reply to a bad one too): check the framing. */
+		FUZZ_CHECK(d->length >= HL_FRAME_HDR_LEN, "reply of %u bytes", d->length);
+		memcpy(&h, f, sizeof(h));
+		FUZZ_CHECK(h.eth.ethertype == __builtin_bswap16(HL_ETHERTYPE) &&
+			   h.hl.magic == HL_MAGIC, "reply without EtherType or magic");
+		FUZZ_CHECK(h.hl.payload_len <= HL_PAYLOAD_MAX &&
+			   HL_FRAME_HDR_LEN + h.hl.payload_len == d->length,
+			   "reply payload %u in %u bytes", h.hl.payload_len, d->length);
+		FUZZ_CHECK(h.hl.flags & HL_F_REPLY, "reply without the reply flag");
+		FUZZ_CHECK(hl_proto_status_on_wire(h.hl.status), "status %u",
+			   h.hl.status);
+		FUZZ_CHECK(memcmp(h.eth.src, g.mac, 6) == 0, "reply from another MAC");
+		if (h.hl.status != HL_OK)
+			FUZZ_CHECK(h.hl.payload_len == 0 || h.hl.opcode == HL_OP_HELLO,
+				   "error reply with %u payload bytes", h.hl.payload_len);
+		if (h.hl.req_id >= REQ_BASE && h.hl.req_id < REQ_BASE + n_built) {
+			unsigned int k = (unsigned int)(h.hl.req_id - REQ_BASE);
+
+			FUZZ_CHECK(answered[k] == 0, "request %u answered twice", k);
+			answered[k] = 1;
+		}
+		if (h.hl.opcode == HL_OP_FN_OPEN && h.hl.status == HL_OK &&
+		    n_known < 16)
+			known[n_known++] = h.hl.session;
+	}
+	post_s2c();
+}
+
+/* The main lcore's turn, then the I/O lcore's. */
+static void
+cycle(void)
+{
+	struct dp_fnmsg *msgs[64];
+	unsigned int n;
+
+	while ((n = rte_ring_dequeue_burst(pipe_.to_mgr, (void **)msgs, 64, NULL)) > 0) {
+		for (unsigned int k = 0; k < n; k++)
+			ctl_mgr_handle(mgr, msgs[k]);
+		rte_ring_enqueue_bulk(pipe_.from_mgr, (void **)msgs, n, NULL);
+	}
+	dp_pipe_poll(&pipe_);
+	collect();
+	FUZZ_CHECK(g.inflight <= MAX_INFL, "%u calls in flight", g.inflight);
+	FUZZ_CHECK(ctl_mgr_sessions(mgr, 0) <= MAX_SESS, "%u sessions",
+		   ctl_mgr_sessions(mgr, 0));
+}
+
+static struct rte_mbuf *
+frame(struct fuzz_in *in, uint8_t ctl)
+{
+	uint16_t len = fuzz_u16(in) % 2200;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct hl_frame_hdr h;
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	if (!(ctl & 1)) {
+		p = (uint8_t *)rte_pktmbuf_append(m, len > HL_FRAME_MAX ? HL_FRAME_MAX : len);
+		if (p == NULL)
+			abort();
+		fuzz_take(in, p, m->data_len);
+		/* Keep raw frames out of the req_ids the oracle counts. */
+		if (m->data_len >= offsetof(struct hl_frame_hdr, hl.req_id) + 8)
+			p[offsetof(struct hl_frame_hdr, hl.req_id) + 7] |= 0x80;
+		return m;
+	}
+	hl_proto_hdr_init(&h, g.mac, (const uint8_t *)"\x02\x00\x00\x00\x00\x02",
+			  fuzz_u8(in) % 12, 0, REQ_BASE + n_built);
+	if (ctl & 2)
+		h.hl.session = n_known > 0 ? known[fuzz_u8(in) % n_known] : 0;
+	else
+		h.hl.session = fuzz_u32(in);
+	fuzz_take(in, &h.hl.arg0, sizeof(h.hl.arg0));
+	fuzz_take(in, &h.hl.arg1, sizeof(h.hl.arg1));
+	h.hl.flags = fuzz_u16(in);
+	if (!(ctl & 8))
+		h.hl.flags = 0;
+	len %= HL_PAYLOAD_MAX + 1;
+	h.hl.payload_len = len;
+	p = (uint8_t *)rte_pktmbuf_append(m, HL_FRAME_HDR_LEN + len);
+	if (p == NULL)
+		abort();
+	memcpy(p, &h, sizeof(h));
+	fuzz_take(in, p + HL_FRAME_HDR_LEN, len);
+	if (n_built < MAX_FRAMES)
+		n_built++;
+	return m;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = { data, size };
+	struct rte_mbuf *burst[DP_BURST];
+	unsigned int nb = 0, frames = 0;
+
+	memset(answered, 0, sizeof(answered));
+	n_built = 0;
+	n_known = 0;
+	dp_guest_new_epoch(&g, ++epoch);
+	rt.epoch = epoch;
+
+	while (in.n > 0 && frames < MAX_FRAMES && n_built < MAX_FRAMES) {
+		uint8_t ctl = fuzz_u8(&in);
+		struct rte_mbuf *m = frame(&in, ctl);
+
+		frames++;
+		if (m != NULL)
+			burst[nb++] = m;
+		if ((ctl & 4) || nb == DP_BURST || in.n == 0) {
+			dp_pipe_rx(&g, burst, (uint16_t)nb);
+			nb = 0;
+			cycle();
+		}
+	}
+	if (nb > 0) {
+		dp_pipe_rx(&g, burst, (uint16_t)nb);
+		cycle();
+	}
+	/* Drain: the software backend finishes every call within a few polls. */
+	for (int i = 0; i < 1000 && (g.inflight > 0 ||
+				     rte_mempool_in_use_count(msg_pool) > 0); i++)
+		cycle();
+	for (unsigned int k = 0; k < n_built; k++)
+		FUZZ_CHECK(answered[k], "built request %u never answered", k);
+	FUZZ_CHECK(g.inflight == 0, "%u calls still in flight", g.inflight);
+	FUZZ_CHECK(rte_mempool_in_use_count(msg_pool) == 0, "%u hand-off messages lost",
+		   rte_mempool_in_use_count(msg_pool));
+	FUZZ_CHECK(rte_mempool_in_use_count(mp) == base_mbufs, "%u mbufs leaked",
+		   rte_mempool_in_use_count(mp) - base_mbufs);
+	/* The connection ends: the manager releases what it reserved. */
+	ctl_mgr_guest_gone(mgr, 0, epoch);
+	FUZZ_CHECK(ctl_mgr_sessions(mgr, 0) == 0, "sessions survive the guest");
+	return 0;
+}
