@@ -286,6 +286,7 @@ submit_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
+	p->ctx_jobs[s->backend]++;
 	g->inflight++;
 	if (h->hl.opcode == HL_OP_FN_SET) {
 		s->inflight++;
@@ -566,10 +567,12 @@ dp_pipe_poll(struct dp_pipe *p)
 	n = rte_ring_dequeue_burst(p->from_mgr, (void **)msgs, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		apply_answer(p, msgs[i]);
+	/* Only contexts with jobs out: an idle device costs the loop nothing. */
 	for (unsigned int b = 0; b < p->n_ctx; b++) {
-		if (p->ctx[b] == NULL)
+		if (p->ctx_jobs[b] == 0)
 			continue;
 		n = fpga_poll(p->ctx[b], done, DP_BURST);
+		p->ctx_jobs[b] -= n;
 		for (unsigned int i = 0; i < n; i++)
 			complete_call(p, &done[i]);
 	}

@@ -55,6 +55,7 @@ struct dp_pipe {
 	int wake_fd;			/**< eventfd the main lcore sleeps on */
 	struct fpga_ctx *ctx[DP_PIPE_BACKENDS];  /**< by fpga registry index */
 	uint8_t own_ctx[DP_PIPE_BACKENDS];	  /**< made here, freed here */
+	uint32_t ctx_jobs[DP_PIPE_BACKENDS];	  /**< submitted, not yet polled */
 	unsigned int n_ctx;
 	uint32_t n_free;
 	uint32_t free_idx[DP_PIPE_PENDING];
