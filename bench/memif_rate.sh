@@ -154,10 +154,12 @@ start_echo() {
 	local kind=$1 dir=$2
 	mkdir -p "$dir"
 	if [ "$kind" = hostlane ]; then
-		sock=$dir/demo0.sock
+		# demo1 is the echo guest; demo0's non-request frames go to the PV
+		# switch since 11a6501.
+		sock=$dir/demo1.sock
 		"$work/hostlane" --lcores "0@0,1@$echo_cpu" "${eal_common[@]}" \
 			-- --runtime-dir "$dir" </dev/null >"$dir/echo.log" 2>&1 &
-		client_secret=demo0-secret
+		client_secret=demo1-secret
 	else
 		sock=$dir/memif.sock
 		# --stats-period keeps a non-interactive testpmd running.

@@ -13,7 +13,8 @@
  * calling thread), --hybrid (hostlane: also HL_WAIT_HYBRID latency),
  * --rate-only (hostlane, tcp: skip the latency cases).
  *
- * Cases are a 64 B echo and factorial(20, 1 repetition). Each result is a
+ * Cases are a 64 B echo and factorial(20, 1 repetition), both opened with
+ * HL_PLACE_SW (software on hostlane's I/O lcore). Each result is a
  * line "RES method case metric value": p50_us / p99_us for one call in
  * flight, rate for calls/s (pipelined, or back to back for "local"). A
  * failed call prints "offload: ..." on stderr and exits 1.
@@ -214,13 +215,20 @@ hl_check(int st, const char *what)
 		die("hostlane %s: %s (%s)", what, hl_status_name(st), hl_strerror(st));
 }
 
+/* Software placement: with `fpga = sim` in the config, HL_PLACE_ANY would
+ * put factorial on the simulated accelerator, and the numbers would
+ * measure the simulator instead of the channel. */
 static struct hl_fn *
 hl_open(struct hl_conn *c, const char *name)
 {
+	enum hl_placement where = HL_PLACE_ANY;
 	struct hl_fn *fn;
 
-	hl_check(hl_fn_open(c, name, HL_PLACE_ANY, &fn), name);
-	hl_check(hl_fn_activate(fn, NULL), name);
+	hl_check(hl_fn_open(c, name, HL_PLACE_SW, &fn), name);
+	hl_check(hl_fn_activate(fn, &where), name);
+	if (where != HL_PLACE_SW)
+		die("hostlane %s: activated on %s, not software", name,
+		    where == HL_PLACE_HW ? "hardware" : "an unknown place");
 	return fn;
 }
 

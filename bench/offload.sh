@@ -5,7 +5,7 @@
 #
 # Usage: bench/offload.sh [--quick] [--rounds N] [--secs S] [--depth N]
 #                         [--build DIR] [--out FILE] [--wait-idle S]
-#                         [--retries N] [--check] [--keep-logs]
+#                         [--retries N] [--check] [--keep-logs] [--raw FILE]
 #
 # The client always runs on core 0; hostlane's I/O lcore, the RPC server and
 # the ping-pong peer on core 1. hostlane busy-polls, so it runs only during
@@ -13,6 +13,7 @@
 # methods alternate in rounds (hostlane, tcp, tcp-busy, local, pingpong, …)
 # and the summary gives medians over rounds and per-round ratios. --check
 # (the perf smoke test) only demands that every method produced numbers.
+# --raw FILE keeps every per-round figure (for bench/run's report).
 # Exit status: 0 done, 1 a run failed, 2 bad usage, 77 missing pieces.
 set -u
 
@@ -29,6 +30,7 @@ wait_idle=30
 retries_max=
 check=0
 keep_logs=0
+raw=
 client_cpu=0
 server_cpu=1
 methods=(hostlane tcp tcp-busy local pingpong)
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--retries) retries_max=${2:?}; shift ;;
 	--check) check=1 ;;
 	--keep-logs) keep_logs=1 ;;
+	--raw) raw=${2:?}; shift ;;
 	-h|--help) usage ;;
 	*) echo "offload: unknown option $1" >&2; usage ;;
 	esac
@@ -348,6 +351,16 @@ mkdir -p "$(dirname "$out")"
 	for n in "${notes[@]}"; do echo "- note: $n"; done
 } >"$out"
 echo "offload: table written to $out" >&2
+if [ -n "$raw" ]; then
+	mkdir -p "$(dirname "$raw")"
+	{
+		echo "INFO rev $rev"
+		echo "INFO mode $rounds rounds, ${secs}s per case, depth $depth"
+		sed 's/^/RES /' "$work/all.res"
+		sed 's/^/FLAG kept /' "$work/flags.res"
+		sed 's/^/FLAG rerun /' "$work/dropped.res"
+	} >"$raw"
+fi
 
 if [ "$check" = 1 ]; then
 	for k in "hostlane echo64 p50_us" "hostlane fact20 p50_us" "hostlane echo64 rate" \

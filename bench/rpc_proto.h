@@ -2,7 +2,7 @@
 /**
  * @file
  * Wire format of the bench's TCP RPC (the Guest-Net baseline of
- * bench/offload): a fixed header, then len payload bytes, both ways. Host
+ * bench/offload and bench/virtfun): a fixed header, then len payload bytes, both ways. Host
  * byte order: client and server are the same machine. Requests on one
  * connection are answered in order, so a client may pipeline them.
  */
@@ -18,6 +18,7 @@
 enum rpc_fn {
 	RPC_FN_ECHO = 1,	/**< payload back unchanged */
 	RPC_FN_FACTORIAL = 2,	/**< arg0 = n, arg1 = repetitions */
+	RPC_FN_FIBONACCI = 3,	/**< arg0 = n, arg1 = repetitions */
 };
 
 /** A request; len payload bytes follow. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rpc_server: the Guest-Net side of bench/offload — echo and factorial
- * over TCP loopback (bench/rpc_proto.h), one connection at a time, every
+ * rpc_server: the Guest-Net side of bench/offload and bench/virtfun —
+ * echo, factorial and fibonacci over TCP loopback (bench/rpc_proto.h), one connection at a time, every
  * complete request in a read answered in one write.
  *
  * Usage: rpc_server PORT_FILE [--cpu N] [--busy]
@@ -57,6 +57,9 @@ answer(const struct rpc_req *rq, const uint8_t *in, size_t *olen)
 		break;
 	case RPC_FN_FACTORIAL:
 		rs.result = fpga_sw_factorial(rq->arg0, rq->arg1);
+		break;
+	case RPC_FN_FIBONACCI:
+		rs.result = fpga_sw_fibonacci(rq->arg0, rq->arg1);
 		break;
 	default:
 		rs.status = -ENOTSUP;

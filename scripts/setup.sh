@@ -19,7 +19,7 @@ for a in "$@"; do
 done
 
 # Everything the build, the tests and the benchmarks use, from Debian 12.
-pkgs=(gcc g++ clang pkg-config meson ninja-build make python3 verilator qemu-system-x86
+pkgs=(gcc g++ clang pkg-config meson ninja-build make python3 verilator qemu-system-x86 gnuplot-nox
       libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev
       iproute2 procps coreutils)
 

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench/accel: the DPDK device backends against the same PMD called
+ * directly, in one process: sha256 of 4 KiB (cryptodev) and deflate of
+ * 64 KiB (compressdev), bursts of 32.
+ *
+ * A = through fpga_submit/fpga_poll (validation, staging copies, session
+ *     lookup, early ring) on queue pair 0;
+ * B = bare rte_*dev enqueue/dequeue on queue pair 1 with the input staged
+ *     once and mbufs reused — the best a caller can do.
+ * Runs alternate A B A B (BENCH-NOTES: bimodal machines), and the report
+ * gives each pair's throughput ratio A/B and their median (target >= 0.9).
+ *
+ * usage: accel [--pairs N] [--ms MS] [crypto-devargs [compress-devargs]]
+ */
+#define ALLOW_EXPERIMENTAL_API
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_comp.h>
+#include <rte_compressdev.h>
+#include <rte_cryptodev.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "accel.h"
+#include "compressdev.h"
+#include "cryptodev.h"
+
+#define BURST 32
+#define SHA_LEN 4096
+#define DEFL_LEN 65536
+#define DEFL_ROOM (DEFL_LEN + 1024)
+#define SEG 8192
+#define PAIRS_MAX 64
+
+struct bench {
+	const char *name;
+	/* one burst each way; return jobs done */
+	unsigned int (*a)(struct bench *b);
+	unsigned int (*d)(struct bench *b);
+	struct fpga_ctx *ctx;
+	struct fpga_job jobs[BURST];
+	uint8_t *in;
+	uint8_t *out[BURST];
+	uint8_t dev;
+	struct rte_mempool *op_pool, *mb_pool;
+	struct rte_mbuf *src[BURST], *dst[BURST];
+	void *sess;
+};
+
+/* ---- A: through the backend ---- */
+
+static unsigned int
+run_backend(struct bench *b)
+{
+	struct fpga_completion c[BURST];
+	unsigned int sub = 0, got = 0;
+
+	while (got < BURST) {
+		if (sub < BURST)
+			sub += fpga_submit(b->ctx, b->jobs + sub, BURST - sub);
+		got += fpga_poll(b->ctx, c + got, BURST - got);
+	}
+	for (unsigned int i = 0; i < BURST; i++)
+		if (c[i].status != 0) {
+			fprintf(stderr, "%s: job failed: %d\n", b->name, c[i].status);
+			exit(1);
+		}
+	return BURST;
+}
+
+/* ---- B: the PMD directly ---- */
+
+static unsigned int
+run_crypto_direct(struct bench *b)
+{
+	struct rte_crypto_op *ops[BURST];
+	unsigned int i, sent = 0, got = 0;
+
+	if (rte_crypto_op_bulk_alloc(b->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+				     ops, BURST) != BURST)
+		exit(2);
+	for (i = 0; i < BURST; i++) {
+		ops[i]->sym->m_src = b->src[i];
+		rte_crypto_op_attach_sym_session(ops[i], b->sess);
+		ops[i]->sym->auth.data.offset = 0;
+		ops[i]->sym->auth.data.length = SHA_LEN;
+		ops[i]->sym->auth.digest.data = b->out[i];
+		ops[i]->sym->auth.digest.phys_addr = rte_mem_virt2iova(b->out[i]);
+	}
+	while (got < BURST) {
+		if (sent < BURST)
+			sent += rte_cryptodev_enqueue_burst(b->dev, 1, ops + sent,
+							    BURST - sent);
+		got += rte_cryptodev_dequeue_burst(b->dev, 1, ops + got,
+						   BURST - got);
+	}
+	for (i = 0; i < BURST; i++)
+		if (ops[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)
+			exit(3);
+	rte_mempool_put_bulk(b->op_pool, (void **)ops, BURST);
+	return BURST;
+}
+
+static unsigned int
+run_comp_direct(struct bench *b)
+{
+	struct rte_comp_op *ops[BURST];
+	unsigned int i, sent = 0, got = 0;
+
+	if (rte_comp_op_bulk_alloc(b->op_pool, ops, BURST) != BURST)
+		exit(2);
+	for (i = 0; i < BURST; i++) {
+		ops[i]->op_type = RTE_COMP_OP_STATELESS;
+		ops[i]->private_xform = b->sess;
+		ops[i]->m_src = b->src[i];
+		ops[i]->m_dst = b->dst[i];
+		ops[i]->src.offset = 0;
+		ops[i]->src.length = DEFL_LEN;
+		ops[i]->dst.offset = 0;
+		ops[i]->flush_flag = RTE_COMP_FLUSH_FINAL;
+	}
+	while (got < BURST) {
+		if (sent < BURST)
+			sent += rte_compressdev_enqueue_burst(b->dev, 1, ops + sent,
+							      BURST - sent);
+		got += rte_compressdev_dequeue_burst(b->dev, 1, ops + got,
+						     BURST - got);
+	}
+	for (i = 0; i < BURST; i++)
+		if (ops[i]->status != RTE_COMP_OP_STATUS_SUCCESS)
+			exit(3);
+	rte_comp_op_bulk_free(ops, BURST);
+	return BURST;
+}
+
+/* ---- set-up ---- */
+
+static struct rte_mbuf *
+chain(struct rte_mempool *mp, const uint8_t *src, uint32_t len)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = RTE_MIN((uint32_t)SEG, len - off);
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL)
+			exit(2);
+		if (src != NULL)
+			memcpy(rte_pktmbuf_append(m, (uint16_t)n), src + off, n);
+		else
+			rte_pktmbuf_append(m, (uint16_t)n);
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0)
+			exit(2);
+	}
+	return head;
+}
+
+static struct fpga_ctx *
+ctx_on(const char *backend)
+{
+	struct fpga_ctx_conf conf = { .depth = 256, .socket_id = -1 };
+	struct fpga_ctx *ctx = fpga_init(fpga_backend_find(backend), &conf);
+
+	if (ctx == NULL) {
+		fprintf(stderr, "fpga_init %s: %s\n", backend, strerror(errno));
+		exit(1);
+	}
+	return ctx;
+}
+
+static void
+jobs_init(struct bench *b, uint16_t fn, uint32_t in_len, uint32_t out_cap)
+{
+	for (unsigned int i = 0; i < BURST; i++) {
+		b->out[i] = rte_malloc(NULL, out_cap, 64);
+		b->jobs[i] = (struct fpga_job){ .tag = i, .fn = fn, .in = b->in,
+			.in_len = in_len, .out = b->out[i], .out_cap = out_cap };
+	}
+}
+
+static void
+crypto_init(struct bench *b, const char *devargs)
+{
+	struct fpga_cryptodev_conf conf = { .devargs = devargs, .nb_qp = 2 };
+	struct rte_crypto_sym_xform x = {
+		.type = RTE_CRYPTO_SYM_XFORM_AUTH,
+		.auth = { .op = RTE_CRYPTO_AUTH_OP_GENERATE,
+			  .algo = RTE_CRYPTO_AUTH_SHA256, .digest_length = 32 },
+	};
+	struct rte_mempool *sp;
+	int rc = fpga_cryptodev_register_conf(&conf);
+
+	if (rc < 0) {
+		fprintf(stderr, "cryptodev %s: %s\n", devargs, strerror(-rc));
+		exit(77);
+	}
+	b->name = "sha256 4 KiB";
+	b->a = run_backend;
+	b->d = run_crypto_direct;
+	b->ctx = ctx_on(FPGA_CRYPTODEV_BACKEND_NAME);
+	b->dev = (uint8_t)rte_cryptodev_get_dev_id(devargs);
+	b->in = rte_malloc(NULL, SHA_LEN, 64);
+	for (unsigned int i = 0; i < SHA_LEN; i++)
+		b->in[i] = (uint8_t)(i * 7);
+	jobs_init(b, FPGA_FN_SHA256, SHA_LEN, 64);
+	b->op_pool = rte_crypto_op_pool_create("bench_cop",
+		RTE_CRYPTO_OP_TYPE_SYMMETRIC, 2 * BURST, 0, 64, SOCKET_ID_ANY);
+	b->mb_pool = rte_pktmbuf_pool_create("bench_cmb", 2 * BURST, 0, 0,
+		SEG + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	sp = rte_cryptodev_sym_session_pool_create("bench_css", 4,
+		rte_cryptodev_sym_get_private_session_size(b->dev), 0, 0,
+		SOCKET_ID_ANY);
+	if (b->op_pool == NULL || b->mb_pool == NULL || sp == NULL)
+		exit(2);
+	b->sess = rte_cryptodev_sym_session_create(b->dev, &x, sp);
+	for (unsigned int i = 0; i < BURST; i++)
+		b->src[i] = chain(b->mb_pool, b->in, SHA_LEN);
+}
+
+static void
+comp_init(struct bench *b, const char *devargs)
+{
+	struct fpga_compressdev_conf conf = { .devargs = devargs, .nb_qp = 2 };
+	struct rte_comp_xform x = {
+		.type = RTE_COMP_COMPRESS,
+		.compress = { .algo = RTE_COMP_ALGO_DEFLATE,
+			      .deflate.huffman = RTE_COMP_HUFFMAN_DEFAULT,
+			      .level = RTE_COMP_LEVEL_PMD_DEFAULT,
+			      .window_size = 15 },
+	};
+	int rc = fpga_compressdev_register_conf(&conf);
+
+	if (rc < 0) {
+		fprintf(stderr, "compressdev %s: %s\n", devargs, strerror(-rc));
+		exit(77);
+	}
+	b->name = "deflate 64 KiB";
+	b->a = run_backend;
+	b->d = run_comp_direct;
+	b->ctx = ctx_on(FPGA_COMPRESSDEV_BACKEND_NAME);
+	b->dev = (uint8_t)rte_compressdev_get_dev_id(devargs);
+	b->in = rte_malloc(NULL, DEFL_LEN, 64);
+	for (unsigned int i = 0; i < DEFL_LEN; i++)	/* compresses ~3:1 */
+		b->in[i] = (uint8_t)("hostlane accel "[i % 15] ^ (i / 997 % 3));
+	jobs_init(b, FPGA_FN_DEFLATE, DEFL_LEN, DEFL_ROOM);
+	b->op_pool = rte_comp_op_pool_create("bench_zop", 2 * BURST, 0, 0,
+					     SOCKET_ID_ANY);
+	b->mb_pool = rte_pktmbuf_pool_create("bench_zmb", 20 * BURST, 0, 0,
+		SEG + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	if (b->op_pool == NULL || b->mb_pool == NULL ||
+	    rte_compressdev_private_xform_create(b->dev, &x, &b->sess) < 0)
+		exit(2);
+	for (unsigned int i = 0; i < BURST; i++) {
+		b->src[i] = chain(b->mb_pool, b->in, DEFL_LEN);
+		b->dst[i] = chain(b->mb_pool, NULL, DEFL_ROOM);
+	}
+}
+
+/* ---- measuring ---- */
+
+/* Jobs per second of one way for ms milliseconds. */
+static double
+rate(struct bench *b, unsigned int (*way)(struct bench *), unsigned int ms)
+{
+	uint64_t hz = rte_get_timer_hz(), t0 = rte_get_timer_cycles(), t;
+	uint64_t end = t0 + hz * ms / 1000, n = 0;
+
+	do {
+		n += way(b);
+		t = rte_get_timer_cycles();
+	} while (t < end);
+	return (double)n * (double)hz / (double)(t - t0);
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+static void
+measure(struct bench *b, unsigned int pairs, unsigned int ms, uint32_t bytes)
+{
+	double ra = 0, rd, ratio[PAIRS_MAX];
+
+	rate(b, b->a, ms / 4);		/* warm up both */
+	rate(b, b->d, ms / 4);
+	printf("\n%s, bursts of %u\n\n", b->name, BURST);
+	printf("| pair | backend (ops/s) | direct (ops/s) | backend µs/op | direct µs/op | ratio |\n");
+	printf("|------|-----------------|----------------|---------------|--------------|-------|\n");
+	for (unsigned int p = 0; p < pairs; p++) {
+		ra = rate(b, b->a, ms);
+		rd = rate(b, b->d, ms);
+		ratio[p] = ra / rd;
+		printf("| %u | %.0f | %.0f | %.2f | %.2f | %.3f |\n", p + 1, ra,
+		       rd, 1e6 / ra, 1e6 / rd, ratio[p]);
+	}
+	qsort(ratio, pairs, sizeof(ratio[0]), cmp_double);
+	printf("\nmedian ratio backend/direct: %.3f (%s); backend %.2f Gbit/s "
+	       "in the last run\n", ratio[pairs / 2],
+	       ratio[pairs / 2] >= 0.9 ? "meets >= 0.9" : "below 0.9",
+	       ra * bytes * 8 / 1e9);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-pci",
+			"--no-shconf", "--no-telemetry", "--log-level=*:error",
+			"-l", "0", NULL };
+	const char *cdev = "crypto_aesni_mb", *zdev = "compress_isal";
+	unsigned int pairs = 5, ms = 300, pos = 0;
+	static struct bench cb, zb;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc)
+			pairs = (unsigned int)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc)
+			ms = (unsigned int)atoi(argv[++i]);
+		else if (pos++ == 0)
+			cdev = argv[i];
+		else
+			zdev = argv[i];
+	}
+	if (pairs == 0 || pairs > PAIRS_MAX || ms == 0) {
+		fprintf(stderr, "usage: accel [--pairs 1..%d] [--ms MS] "
+			"[crypto-devargs [compress-devargs]]\n", PAIRS_MAX);
+		return 2;
+	}
+	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 77;
+	}
+	printf("# bench/accel: %s, %s; %u pairs of %u ms, one lcore\n",
+	       cdev, zdev, pairs, ms);
+	crypto_init(&cb, cdev);
+	measure(&cb, pairs, ms, SHA_LEN);
+	comp_init(&zb, zdev);
+	measure(&zb, pairs, ms, DEFL_LEN);
+	fpga_exit(cb.ctx);
+	fpga_exit(zb.ctx);
+	fpga_cryptodev_unregister();
+	fpga_compressdev_unregister();
+	rte_eal_cleanup();
+	return 0;
+}

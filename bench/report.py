@@ -1,0 +1,704 @@
+#!/usr/bin/env python3
+"""bench/report.py: turns the raw output of the benchmarks into tables,
+the summary of ratios, bench/results/latest.md and gnuplot plots.
+
+Inputs (each optional):
+  --virtfun RAW   bench/virtfun.sh --raw: TRIPLE/INFO lines of bench/virtfun
+  --offload RAW   bench/offload.sh --raw: RES/FLAG lines
+  --memif MD      bench/memif_rate.sh --out: its markdown table
+  --pvswitch MD   bench/pvswitch.sh --out: its markdown table
+  --meta FILE     key=value lines from bench/run (machine, date, ...)
+
+--section virtfun prints and writes the VirtFun table alone (virtfun.sh);
+--section all (the default) writes the whole report, prints the summary,
+draws the plots into --plots DIR, and with --check exits 1 when a figure
+is missing.
+"""
+import argparse
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+PAPER_TOTAL = 500e6
+PAPER_OVERHEAD_US = 5000.0
+FN_ARG = {"factorial": 51, "fibonacci": 93}
+DOMAINS = (("hh", "Host-Host"), ("gh", "Guest-Host"), ("gn", "Guest-Net"))
+
+
+def stats(v):
+    """(min, median, max) of a list, or None."""
+    v = [x for x in v if x is not None and not math.isnan(x)]
+    if not v:
+        return None
+    return (min(v), statistics.median(v), max(v))
+
+
+def fmt(x, prec=3):
+    if x is None:
+        return "–"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}".replace(",", " ")
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{prec}f}"
+
+
+def fmt_s(s, prec=3):
+    """'median (min–max)' of a stats triple."""
+    if s is None:
+        return "–"
+    return f"{fmt(s[1], prec)} ({fmt(s[0], prec)}–{fmt(s[2], prec)})"
+
+
+def inv_label(n):
+    for div, suf in ((1000000, "M"), (1000, "k")):
+        if n >= div and n % div == 0:
+            return f"{n // div}{suf}"
+    return str(n)
+
+
+# ---- VirtFun -----------------------------------------------------------------
+
+class VirtFun:
+    def __init__(self, path):
+        self.info = {}
+        self.placements = []
+        self.cells = {}     # (fn, inv) -> list of triples
+        self.reruns = 0
+        self.contended = 0
+        self.fns = []
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if not w:
+                    continue
+                if w[0] == "INFO" and len(w) >= 3 and w[1] == "placement":
+                    self.placements.append(" ".join(w[2:]))
+                elif w[0] == "INFO" and len(w) >= 3:
+                    self.info[w[1]] = " ".join(w[2:])
+                elif w[0] == "TRIPLE" and len(w) == 12:
+                    self.add(w)
+        # "INFO total N runs N retries N gn MODE"
+        t = ("total " + self.info.get("total", "")).split()
+        run = dict(zip(t[0::2], t[1::2]))
+        self.total = int(run.get("total", 0))
+        self.runs = int(run.get("runs", 0))
+        self.gn_mode = run.get("gn", "?")
+
+    def add(self, w):
+        fn, inv, reps, status = w[1], int(w[2]), int(w[3]), w[5]
+        hh, gh, gn, fhh, fgh, fgn = map(float, w[6:12])
+        if status == "rerun":
+            self.reruns += 1
+            return
+        if status == "contended":
+            self.contended += 1
+        if fn not in self.fns:
+            self.fns.append(fn)
+        self.cells.setdefault((fn, inv), []).append(dict(
+            reps=reps, hh=hh, gh=gh, gn=gn, status=status, foreign=max(fhh, fgh, fgn)))
+
+    def cols(self, fn):
+        return sorted(inv for (f, inv) in self.cells if f == fn)
+
+    def cell(self, fn, inv):
+        t = self.cells.get((fn, inv), [])
+        return dict(
+            n=len(t),
+            contended=sum(1 for x in t if x["status"] == "contended"),
+            reps=t[0]["reps"] if t else 0,
+            hh=stats([x["hh"] for x in t]),
+            gh=stats([x["gh"] for x in t]),
+            gn=stats([x["gn"] for x in t]),
+            gh_hh=stats([x["gh"] / x["hh"] for x in t if x["hh"] > 0]),
+            gn_gh=stats([x["gn"] / x["gh"] for x in t if x["gh"] > 0]),
+            ovh_us=stats([(x["gh"] - x["hh"]) / inv * 1e6 for x in t]),
+            gn_ovh_us=stats([(x["gn"] - x["hh"]) / inv * 1e6 for x in t]),
+        )
+
+    def scale(self):
+        return f"1/{PAPER_TOTAL / self.total:g}" if self.total else "?"
+
+    def markdown(self):
+        out = []
+        q = " — **quick mode: fewer runs and columns**" if self.info.get("quick") == "1" else ""
+        out.append(f"Total work per cell: **{self.total:,} repetitions**".replace(",", " ") +
+                   f" ({self.scale()} of the paper's 500M), split as repetitions ×"
+                   f" invocations; median of {self.runs} runs per cell, domains"
+                   f" alternating HH GH GN in every run{q}. Guest-Host: hl_fn_call_u64()"
+                   f" per invocation, HL_WAIT_POLL, functions opened with HL_PLACE_SW"
+                   f" ({self.placement()}). Guest-Net: TCP loopback, {self.gn_mode}"
+                   f" client and server. Client on core 0, hostlane's I/O lcore and"
+                   f" the RPC server on core 1.")
+        out.append("")
+        for fn in self.fns:
+            cols = self.cols(fn)
+            cells = {inv: self.cell(fn, inv) for inv in cols}
+            out.append(f"**{fn}({FN_ARG.get(fn, '?')})**, seconds (median of runs):")
+            out.append("")
+            out.append("| invocations → | " + " | ".join(inv_label(i) for i in cols) + " |")
+            out.append("|---|" + "---|" * len(cols))
+            out.append("| repetitions per call | " +
+                       " | ".join(inv_label(cells[i]["reps"]) for i in cols) + " |")
+            for key, name in DOMAINS:
+                out.append(f"| {name} | " + " | ".join(
+                    fmt(cells[i][key][1] if cells[i][key] else None, 3) for i in cols) + " |")
+            out.append("| GH/HH | " + " | ".join(
+                fmt(cells[i]["gh_hh"][1] if cells[i]["gh_hh"] else None, 3) for i in cols) + " |")
+            out.append("| GN/GH | " + " | ".join(
+                fmt(cells[i]["gn_gh"][1] if cells[i]["gn_gh"] else None, 2) for i in cols) + " |")
+            out.append("| (GH − HH)/inv, µs | " + " | ".join(
+                fmt(cells[i]["ovh_us"][1] if cells[i]["ovh_us"] else None, 2) for i in cols) + " |")
+            out.append("")
+            out.append(f"{fn}: every figure as median (min–max) over the runs:")
+            out.append("")
+            out.append("| invocations | HH s | GH s | GN s | GH/HH | GN/GH | (GH−HH)/inv µs | (GN−HH)/inv µs | runs (contended) |")
+            out.append("|---|---|---|---|---|---|---|---|---|")
+            for i in cols:
+                c = cells[i]
+                out.append(f"| {inv_label(i)} | {fmt_s(c['hh'], 4)} | {fmt_s(c['gh'], 4)} | "
+                           f"{fmt_s(c['gn'], 4)} | {fmt_s(c['gh_hh'], 3)} | {fmt_s(c['gn_gh'], 2)} | "
+                           f"{fmt_s(c['ovh_us'], 2)} | {fmt_s(c['gn_ovh_us'], 2)} | {c['n']} ({c['contended']}) |")
+            out.append("")
+            out.extend(self.goals(fn, cells, cols))
+            out.append("")
+        notes = []
+        if self.reruns:
+            notes.append(f"{self.reruns} contended triple(s) were run again and left out")
+        if self.contended:
+            notes.append(f"{self.contended} triple(s) stayed contended (others used ≥ 10% of"
+                         " the CPUs during a domain) and are kept, out of retries")
+        if "waited_for_quiet_s" in self.info:
+            notes.append(f"waited {self.info['waited_for_quiet_s']} s in all for a quiet machine")
+        if "elapsed_s" in self.info:
+            notes.append(f"the table took {self.info['elapsed_s']} s")
+        if notes:
+            out.append("Notes: " + "; ".join(notes) + ".")
+            out.append("")
+        out.append("Paper (factorial, 500M repetitions, 1 → 2k invocations): Host-Host"
+                   " 16.40 → 26.02 s, Guest-Host 16.41 → 26.54 s, Guest-Net 15.98 →"
+                   " 114.81 s; about 5 ms per invocation even natively.")
+        return "\n".join(out)
+
+    def placement(self):
+        if not self.placements:
+            return "placement not reported"
+        return ", ".join(self.placements).replace(" software", " activated on software")
+
+    def goals(self, fn, cells, cols):
+        ok = [i for i in cols if cells[i]["gh_hh"] and cells[i]["gh_hh"][1] <= 1.01]
+        bad = [i for i in cols if i not in ok]
+        last = cells[cols[-1]] if cols else None
+        res = [f"- GH/HH ≤ 1.01: met in {len(ok)} of {len(cols)} columns"
+               + (f"; missed at {', '.join(inv_label(i) for i in bad)} invocations"
+                  " (the fixed per-call cost of a round trip against a call of"
+                  f" {inv_label(cells[bad[0]]['reps'])} repetitions or fewer)" if bad else "")]
+        if last and last["gn_gh"]:
+            v = last["gn_gh"][1]
+            res.append(f"- GN/GH at {inv_label(cols[-1])} invocations: {fmt(v, 2)}"
+                       f" (goal ≥ 5: {'met' if v >= 5 else 'missed'})")
+        if last and last["ovh_us"]:
+            res.append(f"- per-invocation overhead (GH − HH)/inv at {inv_label(cols[-1])}"
+                       f" invocations: {fmt(last['ovh_us'][1], 2)} µs, against the paper's"
+                       f" ≈ 5 ms ({PAPER_OVERHEAD_US / max(last['ovh_us'][1], 1e-9):,.0f}× less)".replace(",", " "))
+        return res
+
+    def summary_rows(self):
+        rows = []
+        for fn in self.fns:
+            cols = self.cols(fn)
+            if not cols:
+                continue
+            cells = {inv: self.cell(fn, inv) for inv in cols}
+            first, last = cols[0], cols[-1]
+            for inv in dict.fromkeys((first, 1000 if 1000 in cols else first, last)):
+                rows.append((f"VirtFun {fn}", f"GH/HH at {inv_label(inv)} invocation{'s' if inv > 1 else ''}",
+                             fmt_s(cells[inv]["gh_hh"], 3), "≤ 1.01",
+                             verdict(cells[inv]["gh_hh"], 1.01, "le")))
+            ok = sum(1 for i in cols if cells[i]["gh_hh"] and cells[i]["gh_hh"][1] <= 1.01)
+            rows.append((f"VirtFun {fn}", "columns with GH/HH ≤ 1.01", f"{ok} of {len(cols)}",
+                         "all", "meets" if ok == len(cols) else "misses"))
+            rows.append((f"VirtFun {fn}", f"GN/GH at {inv_label(last)} invocations",
+                         fmt_s(cells[last]["gn_gh"], 2), "≥ 5",
+                         verdict(cells[last]["gn_gh"], 5, "ge")))
+            rows.append((f"VirtFun {fn}", f"(GH−HH)/inv at {inv_label(last)} inv, µs",
+                         fmt_s(cells[last]["ovh_us"], 2), "paper ≈ 5000",
+                         verdict(cells[last]["ovh_us"], PAPER_OVERHEAD_US, "le")))
+        return rows
+
+    def missing(self):
+        miss = []
+        for fn in self.fns or ["factorial", "fibonacci"]:
+            for inv in self.cols(fn) or [None]:
+                c = self.cell(fn, inv) if inv else None
+                if c is None or not all(c[k] for k in ("hh", "gh", "gn", "gh_hh", "gn_gh")):
+                    miss.append(f"virtfun {fn} {inv}")
+        if set(self.fns) != {"factorial", "fibonacci"}:
+            miss.append("virtfun: factorial and fibonacci")
+        return miss
+
+    def plot_data(self, d):
+        files = []
+        for fn in self.fns:
+            p = os.path.join(d, f"virtfun_{fn}.dat")
+            with open(p, "w") as f:
+                f.write("# inv hh_med hh_min hh_max gh_med gh_min gh_max gn_med gn_min gn_max gh_hh gn_gh\n")
+                for inv in self.cols(fn):
+                    c = self.cell(fn, inv)
+                    vals = [inv]
+                    for k in ("hh", "gh", "gn"):
+                        s = c[k] or (float("nan"),) * 3
+                        vals += [s[1], s[0], s[2]]
+                    vals += [c["gh_hh"][1] if c["gh_hh"] else float("nan"),
+                             c["gn_gh"][1] if c["gn_gh"] else float("nan")]
+                    f.write(" ".join(f"{v:g}" for v in vals) + "\n")
+            files.append((fn, p))
+        return files
+
+
+def verdict(s, goal, op):
+    if s is None:
+        return "no figure"
+    ok = s[1] <= goal if op == "le" else s[1] >= goal
+    return "meets" if ok else "misses"
+
+
+# ---- offload -------------------------------------------------------------------
+
+class Offload:
+    LABEL = {
+        "hostlane": "hostlane (libhostlane, HL_WAIT_POLL, HL_PLACE_SW)",
+        "hostlane-hybrid": "hostlane (HL_WAIT_HYBRID)",
+        "local": "(a) Host-Host, in-process",
+        "tcp": "(b) Guest-Net, TCP loopback",
+        "tcp-busy": "(b′) TCP loopback, busy-polled",
+        "pingpong": "(c) cache-line ping-pong (floor)",
+    }
+    ROWS = ("hostlane:echo64", "hostlane:fact20", "hostlane-hybrid:echo64", "local:echo64",
+            "local:fact20", "tcp:echo64", "tcp:fact20", "tcp-busy:echo64", "tcp-busy:fact20",
+            "pingpong:line")
+
+    def __init__(self, path):
+        self.v = {}       # (method, case, metric) -> {round: value}
+        self.flags = []
+        self.info = {}
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 6 and w[0] == "RES":
+                    self.v.setdefault((w[2], w[3], w[4]), {})[int(w[1])] = float(w[5])
+                elif w and w[0] == "FLAG":
+                    self.flags.append(w[1:])
+                elif len(w) >= 3 and w[0] == "INFO":
+                    self.info[w[1]] = " ".join(w[2:])
+        self.rounds = sorted({r for d in self.v.values() for r in d})
+
+    def get(self, m, c, k):
+        return stats(list(self.v.get((m, c, k), {}).values()))
+
+    def ratio(self, a, b):
+        """Per-round a / b, stats over rounds."""
+        da, db = self.v.get(a, {}), self.v.get(b, {})
+        return stats([da[r] / db[r] for r in self.rounds if r in da and r in db and db[r] > 0])
+
+    def ratios(self):
+        return {
+            "hl_pp": self.ratio(("hostlane", "echo64", "p50_us"), ("pingpong", "line", "p50_us")),
+            "tcp_hl": self.ratio(("tcp", "echo64", "p50_us"), ("hostlane", "echo64", "p50_us")),
+            "tcpb_hl": self.ratio(("tcp-busy", "echo64", "p50_us"), ("hostlane", "echo64", "p50_us")),
+            "hl_local_f": self.ratio(("hostlane", "fact20", "p50_us"), ("local", "fact20", "p50_us")),
+            "hl_rate": self.get("hostlane", "echo64", "rate"),
+            "hl_tcp_rate": self.ratio(("hostlane", "echo64", "rate"), ("tcp", "echo64", "rate")),
+        }
+
+    def markdown(self):
+        out = []
+        out.append(f"{len(self.rounds)} rounds, methods alternating in each (hostlane, tcp,"
+                   " tcp-busy, local, pingpong); echo64 = a 64 B echo, fact20 = factorial(20, 1"
+                   " repetition) on software (HL_PLACE_SW). Latency: one call in flight;"
+                   " calls/s: pipelined, 256 in flight (back-to-back calls for Host-Host)."
+                   + (" " + self.info["mode"] if "mode" in self.info else ""))
+        out.append("")
+        out.append("| method | case | p50 µs | p99 µs | calls/s (M) |")
+        out.append("|---|---|---|---|---|")
+        for mc in self.ROWS:
+            m, c = mc.split(":")
+            rate = self.get(m, c, "rate")
+            rate = tuple(x / 1e6 for x in rate) if rate else None
+            out.append(f"| {self.LABEL[m]} | {c} | {fmt_s(self.get(m, c, 'p50_us'), 3)} | "
+                       f"{fmt_s(self.get(m, c, 'p99_us'), 3)} | {fmt_s(rate, 2)} |")
+        out.append("")
+        r = self.ratios()
+        out.append("Per-round ratios, median (min–max):")
+        out.append("")
+        out.append(f"- hostlane echo p50 / ping-pong p50: {fmt_s(r['hl_pp'], 2)} (goal ≤ 2)")
+        out.append(f"- TCP p50 / hostlane echo p50: {fmt_s(r['tcp_hl'], 1)} (goal ≥ 15)")
+        out.append(f"- busy-polled TCP p50 / hostlane echo p50: {fmt_s(r['tcpb_hl'], 1)}")
+        out.append(f"- hostlane pipelined echo / TCP pipelined echo, calls/s: {fmt_s(r['hl_tcp_rate'], 2)}")
+        kept = [f for f in self.flags if f and f[0] == "kept"]
+        rerun = [f for f in self.flags if f and f[0] == "rerun"]
+        if rerun:
+            out.append(f"- {len(rerun)} contended method runs were run again (rounds repeated)")
+        if kept:
+            out.append(f"- contended method runs kept in the figures (out of retries): "
+                       + ", ".join(f"round {f[1]} {f[2]} {f[3]}%" for f in kept))
+        return "\n".join(out)
+
+    def summary_rows(self):
+        r = self.ratios()
+        rate = self.get("hostlane", "echo64", "rate")
+        return [
+            ("Offload", "hostlane p50 / ping-pong p50", fmt_s(r["hl_pp"], 2), "≤ 2",
+             verdict(r["hl_pp"], 2, "le")),
+            ("Offload", "TCP p50 / hostlane p50", fmt_s(r["tcp_hl"], 1), "≥ 15",
+             verdict(r["tcp_hl"], 15, "ge")),
+            ("Offload", "busy TCP p50 / hostlane p50", fmt_s(r["tcpb_hl"], 1), "–", ""),
+            ("Offload", "hostlane pipelined echo, M calls/s",
+             fmt_s(tuple(x / 1e6 for x in rate) if rate else None, 2), "≥ 5",
+             verdict(tuple(x / 1e6 for x in rate) if rate else None, 5, "ge")),
+        ]
+
+    def missing(self):
+        miss = []
+        for k in (("hostlane", "echo64", "p50_us"), ("hostlane", "fact20", "p50_us"),
+                  ("hostlane", "echo64", "rate"), ("hostlane-hybrid", "echo64", "p50_us"),
+                  ("local", "echo64", "p50_us"), ("local", "fact20", "rate"),
+                  ("tcp", "echo64", "p50_us"), ("tcp", "echo64", "rate"),
+                  ("tcp-busy", "echo64", "p50_us"), ("pingpong", "line", "p50_us")):
+            if not self.get(*k):
+                miss.append("offload " + " ".join(k))
+        return miss
+
+    def plot_data(self, d):
+        p = os.path.join(d, "offload.dat")
+        with open(p, "w") as f:
+            f.write("# label p50_med p50_min p50_max p99_med\n")
+            for mc in ("pingpong:line", "local:echo64", "hostlane:echo64", "hostlane-hybrid:echo64",
+                       "hostlane:fact20", "tcp-busy:echo64", "tcp:echo64"):
+                m, c = mc.split(":")
+                s, s99 = self.get(m, c, "p50_us"), self.get(m, c, "p99_us")
+                if s:
+                    f.write(f'"{m}/{c}" {s[1]:g} {s[0]:g} {s[2]:g} {s99[1] if s99 else s[1]:g}\n')
+        return p
+
+
+# ---- markdown tables of memif_rate.sh / pvswitch.sh ----------------------------
+
+def md_table(path):
+    """Rows (dicts keyed by header) of the first table in a markdown file."""
+    rows, head = [], None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("|"):
+                if head is not None and rows:
+                    break
+                continue
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if head is None:
+                head = cells
+            elif set("".join(cells)) <= set("-: "):
+                continue
+            else:
+                rows.append(dict(zip(head, cells)))
+    return rows
+
+
+def num(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+class Memif:
+    def __init__(self, path):
+        rows = md_table(path)
+        self.all = rows
+        self.clean = [r for r in rows if "contended" not in r.get("flags", "")]
+        use = self.clean or rows
+        self.used_contended = not self.clean and bool(rows)
+        self.a = stats([num(r.get("A hostlane Mpps")) for r in use])
+        self.b = stats([num(r.get("B DPDK Mpps")) for r in use])
+        self.r = stats([num(r.get("A/B")) for r in use])
+        self.rows = use
+
+    def markdown(self):
+        out = ["64 B ping-pong through testpmd's net_memif client; A = hostlane's echo"
+               " guest, B = a testpmd net_memif server echoing; pairs A B alternate.", "",
+               "| side | Mpps, median (min–max) |", "|---|---|",
+               f"| A hostlane echo | {fmt_s(self.a, 2)} |",
+               f"| B DPDK memif pair | {fmt_s(self.b, 2)} |",
+               f"| A/B per pair | {fmt_s(self.r, 3)} |", ""]
+        out.append(f"{len(self.clean)} clean pair(s) of {len(self.all)} run"
+                   + (" — **every pair was contended; the figures above are from contended"
+                      " pairs**" if self.used_contended else "") + ".")
+        return "\n".join(out)
+
+    def summary_rows(self):
+        return [("Channel", "hostlane echo / DPDK memif pair", fmt_s(self.r, 3), "≥ 0.8",
+                 verdict(self.r, 0.8, "ge") + (" (contended)" if self.used_contended else ""))]
+
+    def missing(self):
+        return [] if self.r else ["memif A/B"]
+
+    def plot_data(self, d):
+        p = os.path.join(d, "memif.dat")
+        with open(p, "w") as f:
+            f.write("# pair A B\n")
+            for r in self.rows:
+                f.write(f"{r.get('pair')} {r.get('A hostlane Mpps')} {r.get('B DPDK Mpps')}\n")
+        return p
+
+
+class PvSwitch:
+    def __init__(self, path):
+        self.rows = md_table(path)
+        self.ab = stats([num(r.get("A/B")) for r in self.rows])
+        self.ac = stats([num(r.get("A/C")) for r in self.rows])
+        self.a = stats([num(r.get("A hostlane Mpps")) for r in self.rows])
+        self.b = stats([num(r.get("B testpmd Mpps")) for r in self.rows])
+        self.c = stats([num(r.get("C OVS-DPDK Mpps")) for r in self.rows])
+
+    def markdown(self):
+        out = ["64 B frames from a virtio_user testpmd through a vhost-user port to a"
+               " net_null uplink: A = hostlane's PV switch, B = testpmd io forwarding,"
+               " C = OVS-DPDK (when installed); rounds A B C alternate.", "",
+               "| forwarder | Mpps, median (min–max) |", "|---|---|",
+               f"| A hostlane PV switch | {fmt_s(self.a, 2)} |",
+               f"| B testpmd vhost → null | {fmt_s(self.b, 2)} |",
+               f"| C OVS-DPDK | {fmt_s(self.c, 2)} |",
+               f"| A/B per round | {fmt_s(self.ab, 3)} |",
+               f"| A/C per round | {fmt_s(self.ac, 3)} |"]
+        return "\n".join(out)
+
+    def summary_rows(self):
+        rows = [("PV switch", "hostlane / testpmd forwarding", fmt_s(self.ab, 3), "≥ 0.9",
+                 verdict(self.ab, 0.9, "ge"))]
+        if self.ac:
+            rows.append(("PV switch", "hostlane / OVS-DPDK", fmt_s(self.ac, 3), "≥ 1.5",
+                         verdict(self.ac, 1.5, "ge")))
+        return rows
+
+    def missing(self):
+        return [] if self.ab else ["pvswitch A/B"]
+
+    def plot_data(self, d):
+        p = os.path.join(d, "pvswitch.dat")
+        with open(p, "w") as f:
+            f.write("# round A B C\n")
+            for r in self.rows:
+                c = num(r.get("C OVS-DPDK Mpps"))
+                f.write(f"{r.get('round')} {r.get('A hostlane Mpps')} {r.get('B testpmd Mpps')}"
+                        f" {c if c is not None else 'NaN'}\n")
+        return p
+
+
+# ---- plots ---------------------------------------------------------------------
+
+def plots(d, vf, off, mem, pvs):
+    """Draws PNGs into d with gnuplot; returns their names."""
+    if shutil.which("gnuplot") is None:
+        print("report: no gnuplot (apt-get install gnuplot-nox): no plots", file=sys.stderr)
+        return []
+    os.makedirs(d, exist_ok=True)
+    data = os.path.join(d, "data")
+    os.makedirs(data, exist_ok=True)
+    gp = ['set terminal pngcairo size 900,560 font "sans,10"', "set grid", "set key top left"]
+    made = []
+    if vf:
+        for fn, p in vf.plot_data(data):
+            png = f"virtfun_{fn}.png"
+            gp += [f'set output "{os.path.join(d, png)}"',
+                   f'set title "VirtFun {fn}({FN_ARG.get(fn, "")}): {fmt(vf.total)} repetitions split'
+                   ' over invocations (median, min–max)"',
+                   "set logscale xy", 'set xlabel "invocations"', 'set ylabel "seconds"',
+                   "set format x '10^{%L}'",
+                   f'plot "{p}" using 1:2:3:4 with yerrorlines lw 2 title "Host-Host", '
+                   f'"" using 1:5:6:7 with yerrorlines lw 2 title "Guest-Host (hostlane)", '
+                   f'"" using 1:8:9:10 with yerrorlines lw 2 title "Guest-Net (TCP loopback)"',
+                   "unset logscale", "set format x"]
+            made.append(png)
+        png = "virtfun_ratios.png"
+        series = []
+        for fn, p in vf.plot_data(data):
+            series += [f'"{p}" using 1:11 with linespoints lw 2 title "GH/HH {fn}"',
+                       f'"{p}" using 1:12 with linespoints lw 2 title "GN/GH {fn}"']
+        gp += [f'set output "{os.path.join(d, png)}"',
+               'set title "VirtFun ratios per column (median of per-run ratios)"',
+               "set logscale xy", 'set xlabel "invocations"', 'set ylabel "ratio"',
+               "set format x '10^{%L}'",
+               "plot " + ", ".join(series) + ', 1.01 dt 2 lc "gray" title "GH/HH goal 1.01", '
+               '5 dt 3 lc "gray" title "GN/GH goal 5"',
+               "unset logscale", "set format x"]
+        made.append(png)
+    if off and off.rounds:
+        p = off.plot_data(data)
+        png = "offload_latency.png"
+        gp += [f'set output "{os.path.join(d, png)}"',
+               'set title "Offload round trip, one call in flight (median over rounds, min–max)"',
+               "set logscale y", 'set ylabel "µs"', "unset xlabel", "set style fill solid 0.5",
+               "set boxwidth 0.35", "set xtics rotate by -25", "set yrange [0.005:*]",
+               "set xrange [-0.6:*]", "set bmargin 6",
+               f'plot "{p}" using ($0-0.18):2:xtic(1) with boxes title "p50 (median over rounds)", '
+               f'"" using ($0-0.18):2:3:4 with yerrorbars lc "black" pt 0 title "p50 min–max", '
+               f'"" using ($0+0.18):5 with boxes title "p99 (median over rounds)"',
+               "unset logscale", "unset style", "set boxwidth", "set xtics norotate",
+               "set yrange [*:*]", "set xrange [*:*]", "set bmargin"]
+        made.append(png)
+    if mem and mem.rows:
+        p = mem.plot_data(data)
+        png = "channel_rate.png"
+        gp += [f'set output "{os.path.join(d, png)}"',
+               'set title "memif channel, 64 B ping-pong: hostlane echo (A) vs DPDK memif pair (B)"',
+               'set ylabel "Mpps"', 'set xlabel "pair"', "set style fill solid 0.5", "set boxwidth 0.35",
+               "set yrange [0:*]",
+               f'plot "{p}" using ($1-0.18):2 with boxes title "A hostlane", '
+               f'"" using ($1+0.18):3 with boxes title "B DPDK memif"',
+               "unset style", "set boxwidth", "set yrange [*:*]"]
+        made.append(png)
+    if pvs and pvs.rows:
+        p = pvs.plot_data(data)
+        png = "pvswitch_rate.png"
+        gp += [f'set output "{os.path.join(d, png)}"',
+               'set title "PV switch, 64 B vhost-user → null: hostlane (A), testpmd (B), OVS-DPDK (C)"',
+               'set ylabel "Mpps"', 'set xlabel "round"', "set style fill solid 0.5", "set boxwidth 0.25",
+               "set yrange [0:*]",
+               f'plot "{p}" using ($1-0.27):2 with boxes title "A hostlane", '
+               f'"" using ($1):3 with boxes title "B testpmd", '
+               f'"" using ($1+0.27):4 with boxes title "C OVS-DPDK"',
+               "unset style", "set boxwidth", "set yrange [*:*]"]
+        made.append(png)
+    script = os.path.join(data, "plots.gp")
+    with open(script, "w") as f:
+        f.write("\n".join(gp) + "\n")
+    r = subprocess.run(["gnuplot", script], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("report: gnuplot failed:\n" + r.stderr, file=sys.stderr)
+        return []
+    return [m for m in made if os.path.exists(os.path.join(d, m))]
+
+
+# ---- the report ----------------------------------------------------------------
+
+def summary_table(rows):
+    out = ["| benchmark | figure | median (min–max) | goal | |", "|---|---|---|---|---|"]
+    out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
+    return "\n".join(out)
+
+
+def text_table(rows):
+    head = ("benchmark", "figure", "median (min–max)", "goal", "")
+    allr = [head] + list(rows)
+    w = [max(len(r[i]) for r in allr) for i in range(5)]
+    return "\n".join("  ".join(r[i].ljust(w[i]) for i in range(5)).rstrip() for r in allr)
+
+
+def read_meta(path):
+    meta = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    meta[k] = v
+    return meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--virtfun")
+    ap.add_argument("--offload")
+    ap.add_argument("--memif")
+    ap.add_argument("--pvswitch")
+    ap.add_argument("--meta")
+    ap.add_argument("--section", choices=("virtfun", "all"), default="all")
+    ap.add_argument("--md")
+    ap.add_argument("--plots")
+    ap.add_argument("--check", action="store_true")
+    a = ap.parse_args()
+
+    def load(cls, p):
+        return cls(p) if p and os.path.exists(p) and os.path.getsize(p) > 0 else None
+
+    vf = load(VirtFun, a.virtfun)
+    if a.section == "virtfun":
+        if vf is None:
+            sys.exit("report: no VirtFun results")
+        text = vf.markdown()
+        print(text)
+        if a.md:
+            with open(a.md, "w") as f:
+                f.write("# VirtFun table\n\n" + text + "\n")
+        sys.exit(0)
+
+    off, mem, pvs = load(Offload, a.offload), load(Memif, a.memif), load(PvSwitch, a.pvswitch)
+    meta = read_meta(a.meta)
+    rows = []
+    for b in (vf, off, mem, pvs):
+        if b:
+            rows += b.summary_rows()
+    made = plots(a.plots, vf, off, mem, pvs) if a.plots else []
+
+    md = [f"# hostlane benchmarks — {meta.get('date', '')}", ""]
+    md.append(f"`bench/run{' --quick' if meta.get('quick') == '1' else ''}` on"
+              f" {meta.get('cpus', '?')} CPUs of {meta.get('cpu', '?')}; kernel"
+              f" {meta.get('kernel', '?')}; DPDK {meta.get('dpdk', '?')}; hostlane"
+              f" {meta.get('rev', '?')}; {meta.get('elapsed', '?')} in all.")
+    if meta.get("quick") == "1":
+        md.append("")
+        md.append("**Quick mode**: fewer runs per figure (VirtFun 2, offload and channel 1)"
+                  " and shorter runs than the ≥ 5 of a default run; VirtFun's total is"
+                  " 1M repetitions and it stops at 10k invocations; no PV switch. Read it"
+                  " as a smoke test, not as numbers to quote.")
+    if meta.get("load"):
+        md.append("")
+        md.append(f"Machine load: {meta['load']}")
+    md += ["", "## Summary", "", summary_table(rows), ""]
+    if made:
+        md += ["Plots: " + ", ".join(f"[{m}]({m})" for m in made) + ".", ""]
+    sections = (("VirtFun table", vf), ("Offload latency and throughput", off),
+                ("Channel rate", mem), ("PV switch rate", pvs))
+    for title, b in sections:
+        md += [f"## {title}", ""]
+        md.append(b.markdown() if b else "Not run (or it produced nothing): see the run's output.")
+        md.append("")
+        if title.startswith("VirtFun") and b:
+            md += [f"![{m}]({m})" for m in made if m.startswith("virtfun")] + [""]
+        if title.startswith("Offload") and "offload_latency.png" in made:
+            md += ["![offload_latency.png](offload_latency.png)", ""]
+        if title.startswith("Channel") and "channel_rate.png" in made:
+            md += ["![channel_rate.png](channel_rate.png)", ""]
+        if title.startswith("PV") and "pvswitch_rate.png" in made:
+            md += ["![pvswitch_rate.png](pvswitch_rate.png)", ""]
+    if meta.get("skipped"):
+        md += ["## Not in the summary", ""]
+        md += [f"- {x}" for x in meta["skipped"].split("|") if x.strip()] + [""]
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write("\n".join(md))
+    print(text_table(rows))
+    if made:
+        print(f"plots: {', '.join(made)}")
+    if a.check:
+        miss = []
+        for name, b in (("virtfun", vf), ("offload", off), ("memif", mem)):
+            miss += b.missing() if b else [f"{name}: no results"]
+        if pvs is not None:
+            miss += pvs.missing()
+        if shutil.which("gnuplot") and len(made) < 2:
+            miss.append("plots")
+        if miss:
+            print("report: check failed, missing: " + "; ".join(miss), file=sys.stderr)
+            sys.exit(1)
+        print("report: check passed: every benchmark produced its figures")
+
+
+if __name__ == "__main__":
+    main()
