@@ -90,12 +90,15 @@ round_trip(struct fpga_ctx *ctx, const uint8_t *in, uint32_t len)
 static void
 test_round_trips(struct fpga_ctx *ctx)
 {
-	uint8_t *buf = malloc(BIG);
+	uint8_t *buf = calloc(1, BIG);
 	static const char text[] =
 		"It was the best of times, it was the worst of times, it was "
 		"the age of wisdom, it was the age of foolishness, ";
 	uint32_t i, zlen;
 
+	CHECK(buf != NULL);
+	if (buf == NULL)
+		return;
 	round_trip(ctx, buf, 0);			/* empty */
 	buf[0] = 'x';
 	round_trip(ctx, buf, 1);
