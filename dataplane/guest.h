@@ -171,6 +171,10 @@ dp_guest_poll(struct dp_guest *g)
 		return;
 	if (unlikely(rt->epoch != g->epoch))
 		dp_guest_new_epoch(g, rt->epoch);
+	if (rt->s2c.kick_pending) {
+		rt->s2c.kick_pending = 0;
+		dp_memif_tx_kick(&rt->s2c, &g->st);
+	}
 	n = dp_memif_rx_burst(rt, g->mp, pkts, DP_BURST, &g->st);
 	if (n > 0)
 		g->handler->rx(g, pkts, n);

@@ -49,6 +49,7 @@ struct dp_memif_q {
 	uint16_t size;
 	uint16_t mask;
 	uint16_t last;		   /**< C2S: next slot to read; S2C: our tail */
+	uint16_t kick_pending;	   /**< S2C: tail moved, wake-up check due */
 	int intr_fd;
 };
 
@@ -267,6 +268,7 @@ dp_memif_tx_one(struct dp_memif_rt *rt, uint16_t slot, uint16_t n_free,
 	return used;
 }
 
+/* Wake the guest if it sleeps: after a tail move, at its next poll. */
 static inline void
 dp_memif_tx_kick(struct dp_memif_q *q, struct dp_guest_stats *st)
 {
@@ -326,7 +328,10 @@ dp_memif_tx_burst(struct dp_memif_rt *rt, struct rte_mbuf **pkts, uint16_t n,
 		/* Release: the frame bytes and descriptor lengths we wrote are
 		 * visible before the guest sees the new tail. */
 		__atomic_store_n(&q->ring->tail, slot, __ATOMIC_RELEASE);
-		dp_memif_tx_kick(q, st);
+		/* The wake-up check (a full fence) waits until the guest's
+		 * core has taken these stores; done at the guest's next poll,
+		 * that drain overlaps other work instead of stalling here. */
+		q->kick_pending = 1;
 	}
 	return k;
 }

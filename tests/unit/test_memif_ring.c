@@ -1015,6 +1015,14 @@ run_tx(struct fx *f, const struct tx_case *c, unsigned int base_in_use)
 	      f->st.tx_frames, f->st.tx_bytes, n, bytes);
 	CHECK(c->name, f->st.tx_drops == c->want_drops, "tx_drops %" PRIu64
 	      ", want %" PRIu64, f->st.tx_drops, c->want_drops);
+	/* The wake-up check runs at the guest's next poll, as dp_guest_poll does. */
+	CHECK(c->name, f->rt.s2c.kick_pending == (f->rt.s2c.last != f->start),
+	      "kick_pending %u after a tail move of %u", f->rt.s2c.kick_pending,
+	      (uint16_t)(f->rt.s2c.last - f->start));
+	if (f->rt.s2c.kick_pending) {
+		f->rt.s2c.kick_pending = 0;
+		dp_memif_tx_kick(&f->rt.s2c, &f->st);
+	}
 	r = read(f->efd_s2c, &kicks, sizeof(kicks));
 	if (c->want_kick)
 		CHECK(c->name, r == sizeof(kicks) && kicks == 1 && f->st.tx_kicks == 1,
