@@ -28,10 +28,6 @@
 #include "hostlane/memif.h"
 
 #define HL_MEMIF_BUF_SIZE 2048u
-/** C2S frames written before the head is published (and waits publish). */
-#define HL_MEMIF_PUBLISH_BATCH 16
-/** S2C slots read before they are re-posted (and a dry ring re-posts). */
-#define HL_MEMIF_POST_BATCH 32
 #define HL_MEMIF_REASON_LEN 160u
 #define HL_MEMIF_MAX_CHAIN 8u
 /* The DISCONNECT string of a hostlane that stops on purpose (SIGTERM, an
@@ -64,8 +60,6 @@ struct hl_memif_q {
 	struct memif_ring *ring;
 	int efd;		     /**< this ring's interrupt eventfd */
 	uint16_t head;		     /**< our copy of ring->head (we write it) */
-	uint16_t pub;		     /**< C2S: the head the server has seen */
-	uint16_t unposted;	     /**< S2C: slots read, not yet re-posted */
 	uint16_t tail;		     /**< last ring->tail seen and accepted */
 	uint32_t buf0;		     /**< region offset of this ring's buffer 0 */
 	uint32_t ring_off;	     /**< region offset of the ring header */

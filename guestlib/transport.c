@@ -61,9 +61,8 @@ hl_memif_rings_start(struct hl_memif *m)
 {
 	/* The server reset head/tail when it accepted CONNECT; only now may
 	 * the client post its receive buffers. */
-	m->c2s.head = m->c2s.tail = m->c2s.pub = 0;
+	m->c2s.head = m->c2s.tail = 0;
 	m->s2c.head = m->s2c.tail = 0;
-	m->s2c.unposted = 0;
 	__atomic_store_n(&m->s2c.ring->flags,
 			 m->wait_mode == HL_WAIT_INTR ? 0 : MEMIF_RING_FLAG_MASK_INT,
 			 __ATOMIC_RELAXED);
@@ -89,15 +88,11 @@ c2s_free(struct hl_memif *m)
 	return m->ring_size - used;
 }
 
-static void c2s_publish(struct hl_memif *m);
-
 static int
 c2s_wait_space(struct hl_memif *m, int timeout_ms)
 {
 	int64_t deadline = hl_deadline(timeout_ms);
 
-	/* Frames not yet published hold slots the server cannot free. */
-	c2s_publish(m);
 	for (uint32_t i = 1;; i++) {
 		if (c2s_free(m) > 0)
 			return HL_OK;
@@ -130,27 +125,6 @@ c2s_kick(struct hl_memif *m)
 		m->stats.kicks++;
 }
 
-/*
- * Publish the frames written since the last publish: one head store and
- * one kick check for the batch. Each store to head pulls the ring's line
- * back from the polling server's core, and the kick check needs a full
- * fence, so doing both per frame would cap a pipelined client at the
- * cache line's round-trip rate.
- */
-static void
-c2s_publish(struct hl_memif *m)
-{
-	struct hl_memif_q *q = &m->c2s;
-
-	if (q->pub == q->head)
-		return;
-	q->pub = q->head;
-	/* Release: the buffers and descriptors must be visible to the server
-	 * before it sees the new head. */
-	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
-	c2s_kick(m);
-}
-
 int
 hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 	      int timeout_ms)
@@ -173,12 +147,11 @@ hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 	d->offset = q->buf0 + slot * HL_MEMIF_BUF_SIZE;
 	d->length = len;
 	q->head++;
+	/* Release: the buffer and descriptor must be visible to the server
+	 * before it sees the new head. */
+	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
 	m->stats.tx_frames++;
-	/* Every wait and receive publishes first, so a batch never waits on
-	 * the guest's own unpublished frames. */
-	if ((uint16_t)(q->head - q->pub) >= HL_MEMIF_PUBLISH_BATCH ||
-	    (uint32_t)(uint16_t)(q->head - q->pub) * 4 >= m->ring_size)
-		c2s_publish(m);
+	c2s_kick(m);
 	return HL_OK;
 }
 
@@ -242,7 +215,6 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 	uint32_t avail, nseg;
 	int bad;
 
-	c2s_publish(m);
 	for (;;) {
 		/* A host that went away (not one that broke the rings) may
 		 * have answered before: those replies are ours to take. */
@@ -255,15 +227,8 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 		if (nseg == 0)
 			return m->dead ? m->dead : HL_E_AGAIN;
 		m->s2c.tail += (uint16_t)nseg;
-		m->s2c.unposted += (uint16_t)nseg;
-		/* Re-post in batches, and always before the ring runs dry, so
-		 * the server never waits on buffers we hold back. */
-		if (!m->dead && (nseg == avail ||
-				 m->s2c.unposted >= HL_MEMIF_POST_BATCH ||
-				 (uint32_t)m->s2c.unposted * 4 >= m->ring_size)) {
-			s2c_post(m, m->s2c.unposted);
-			m->s2c.unposted = 0;
-		}
+		if (!m->dead)
+			s2c_post(m, nseg);
 		if (!bad && *len > 0) {
 			m->stats.rx_frames++;
 			return HL_OK;
@@ -365,11 +330,6 @@ hl_memif_wait(struct hl_memif *m, int timeout_ms)
 	int64_t deadline = hl_deadline(timeout_ms);
 	int rc;
 
-	c2s_publish(m);
-	if (m->s2c.unposted > 0 && !m->dead) {
-		s2c_post(m, m->s2c.unposted);
-		m->s2c.unposted = 0;
-	}
 	if (rx_ready(m))
 		return m->dead ? m->dead : HL_OK;
 	if (timeout_ms == 0)
