@@ -158,6 +158,13 @@ ctl_error_line(enum ctl_err err, const char *msg)
 }
 
 char *
+ctl_result_line(json_t *result)
+{
+	return dump_line(json_pack("{s:b, s:o}", "ok", 1, "result",
+				   result != NULL ? result : json_null()));
+}
+
+char *
 ctl_dispatch(struct ctl_ctx *c, const char *line, size_t len)
 {
 	struct ctl_reply r = { .result = NULL };
@@ -179,8 +186,11 @@ ctl_dispatch(struct ctl_ctx *c, const char *line, size_t len)
 		json_decref(r.result);
 		return ctl_error_line(err, r.msg);
 	}
-	return dump_line(json_pack("{s:b, s:o}", "ok", 1, "result",
-				   r.result != NULL ? r.result : json_null()));
+	if (c->deferred) {
+		json_decref(r.result);
+		return NULL;
+	}
+	return ctl_result_line(r.result);
 }
 
 enum ctl_err
@@ -213,28 +223,49 @@ help_one(const struct ctl_cmd *cmd)
 			 usage, "help", cmd->help, "args", args);
 }
 
+/* Is name group's first words ("fpga" of "fpga load")? NULL: every name. */
+static bool
+in_group(const char *name, const char *group)
+{
+	size_t n = group != NULL ? strlen(group) : 0;
+
+	return group == NULL ||
+	       (strncmp(name, group, n) == 0 && name[n] == ' ');
+}
+
+/* The commands of a group ("help fpga"), or all of them. */
+static json_t *
+help_list(const char *group)
+{
+	json_t *list = json_array();
+
+	for (unsigned int i = 0; list != NULL && i < CTL_CMD_COUNT; i++) {
+		char usage[256];
+
+		if (!in_group(ctl_cmds[i].name, group))
+			continue;
+		ctl_cmd_usage(&ctl_cmds[i], usage, sizeof(usage));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "command",
+			ctl_cmds[i].name, "usage", usage, "help", ctl_cmds[i].help));
+	}
+	return list;
+}
+
 enum ctl_err
 ctl_cmd_help(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
 	const char *name = ctl_arg_str(args, "command");
+	const struct ctl_cmd *cmd = name != NULL ? ctl_cmd_find(name) : NULL;
 	json_t *list;
 
 	(void)c;
-	if (name != NULL) {
-		const struct ctl_cmd *cmd = ctl_cmd_find(name);
-
-		if (cmd == NULL)
-			return ctl_fail(r, CTL_E_UNKNOWN_COMMAND,
-					"unknown command '%.64s'", name);
+	if (cmd != NULL)
 		return ctl_ok(r, help_one(cmd));
-	}
-	list = json_array();
-	for (unsigned int i = 0; list != NULL && i < CTL_CMD_COUNT; i++) {
-		char usage[256];
-
-		ctl_cmd_usage(&ctl_cmds[i], usage, sizeof(usage));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "command",
-			ctl_cmds[i].name, "usage", usage, "help", ctl_cmds[i].help));
+	list = help_list(name);
+	if (name != NULL && list != NULL && json_array_size(list) == 0) {
+		json_decref(list);
+		return ctl_fail(r, CTL_E_UNKNOWN_COMMAND, "unknown command '%.64s'",
+				name);
 	}
 	return ctl_ok(r, list);
 }

@@ -11,6 +11,7 @@
 #ifndef CTL_CMDS_H
 #define CTL_CMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -26,6 +27,9 @@ struct ctl_ctx {
 	struct ctl_mgr *mgr;
 	struct ctl_snap *snap;		/**< scratch, refilled per command */
 	char socket_path[DP_SOCKET_PATH_MAX];
+	/** Set by a handler whose reply comes later, from ctl_fpga_poll()
+	 * (`fpga load`); the server clears it. */
+	bool deferred;
 };
 
 /** A command's outcome: a result, or an error message for the code. */
@@ -60,12 +64,28 @@ enum ctl_err ctl_ok(struct ctl_reply *r, json_t *v);
 
 /**
  * Serve one request line (without its '\n').
- * @return the reply line with its '\n' (malloc'd), or NULL when out of memory.
+ * @return the reply line with its '\n' (malloc'd), or NULL when out of
+ *   memory — or when the command set c->deferred: then the reply comes
+ *   from ctl_fpga_poll().
  */
 char *ctl_dispatch(struct ctl_ctx *c, const char *line, size_t len);
 
 /** An error reply line (malloc'd, with '\n'), e.g. for too_long. */
 char *ctl_error_line(enum ctl_err err, const char *msg);
+
+/** A success reply line (malloc'd, with '\n') for result (stolen); NULL
+ * when out of memory. */
+char *ctl_result_line(json_t *result);
+
+/**
+ * Advance a reconfiguration `fpga load` started (ctl_fpga.c): never blocks;
+ * called from every server poll, so at most 50 ms apart.
+ * @return the deferred reply line once it is finished (malloc'd), else NULL.
+ */
+char *ctl_fpga_poll(struct ctl_ctx *c);
+
+/** Whether a reconfiguration is under way. */
+bool ctl_fpga_busy(void);
 
 /** JSON of a guest's config, the keys of `guest add`; secrets as set/none. */
 json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);

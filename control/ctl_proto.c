@@ -47,6 +47,13 @@ static const struct ctl_arg ctl_args_log_level[] = {
 	END,
 };
 static const struct ctl_arg ctl_args_metrics[] = { END };
+static const struct ctl_arg ctl_args_fpga_list[] = { END };
+static const struct ctl_arg ctl_args_fpga_load[] = {
+	{ "slot", CTL_T_INT, POS_REQ, "the slot: 0 is the configured fpga unit" },
+	{ "image", CTL_T_STR, POS_REQ, "sim: full, crc or math; vfio: absolute path of a .gbs file" },
+	{ "timeout_ms", CTL_T_INT, 0, "give up if jobs are still on the slot after this (1..8000, default 2000)" },
+	END,
+};
 
 const struct ctl_cmd ctl_cmds[CTL_CMD_COUNT] = {
 #define CTL_CMD_ENTRY_(sym, words, text)                                    \

@@ -42,7 +42,8 @@
 	X(NO_SPACE, "no_space", "a table is full") \
 	X(BUSY, "busy", "too many clients; try again") \
 	X(TIMEOUT, "timeout", "no complete request within the time limit") \
-	X(INTERNAL, "internal", "hostlane failed to do it")
+	X(INTERNAL, "internal", "hostlane failed to do it") \
+	X(UNSUPPORTED, "unsupported", "not supported by this device or build")
 
 enum ctl_err {
 	CTL_OK = 0,
@@ -110,7 +111,9 @@ struct ctl_arg {
 	X(port_list, "port list", "DPDK ports: driver, link and counters") \
 	X(config_show, "config show", "the running configuration (secrets hidden)") \
 	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \
-	X(metrics, "metrics", "counters in the Prometheus text exposition format")
+	X(metrics, "metrics", "counters in the Prometheus text exposition format") \
+	X(fpga_list, "fpga list", "FPGA slots: image loaded, functions, images it can load") \
+	X(fpga_load, "fpga load", "reconfigure a slot: drain it, load IMAGE, republish its functions")
 
 enum ctl_cmd_id {
 #define CTL_CMD_ENUM_(sym, words, help) CTL_CMD_##sym,

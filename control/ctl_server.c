@@ -28,6 +28,7 @@ struct ctl_client {
 	bool closing;			/**< close once out is sent */
 	bool eof;			/**< the client sent all it will */
 	bool more;			/**< complete lines left in `in` */
+	bool waiting;			/**< for a deferred reply (fpga load) */
 	uint64_t deadline_ms;
 	size_t in_len;
 	char *out;			/**< reply being sent, or NULL */
@@ -44,6 +45,7 @@ struct ctl_server {
 	unsigned int n_clients;
 	uint64_t last_warn_ms;
 	struct ctl_metrics_writer *metrics;
+	struct ctl_client *waiter;	/**< whom the deferred reply goes to */
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
 
@@ -52,6 +54,9 @@ client_close(struct ctl_server *s, struct ctl_client *c)
 {
 	close(c->fd);		/* also leaves the epoll set */
 	free(c->out);
+	if (s->waiter == c)
+		s->waiter = NULL;	/* the reply, when it comes, is dropped */
+	c->waiting = false;
 	c->fd = -1;
 	c->out = NULL;
 	s->n_clients--;
@@ -61,7 +66,10 @@ client_close(struct ctl_server *s, struct ctl_client *c)
 static void
 client_arm(struct ctl_server *s, struct ctl_client *c)
 {
-	struct epoll_event ev = { .events = c->out != NULL ? EPOLLOUT : EPOLLIN,
+	/* Waiting for a deferred reply: nothing to read or send; a hang-up
+	 * is still reported. */
+	struct epoll_event ev = { .events = c->waiting ? 0 : c->out != NULL ?
+					    EPOLLOUT : EPOLLIN,
 				  .data.ptr = c };
 
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
@@ -98,6 +106,17 @@ client_reply(struct ctl_client *c, char *line)
 		c->closing = true;	/* out of memory: nothing sensible to say */
 }
 
+/* The command's reply comes later (ctl_fpga_poll()): serve nothing more
+ * of this client meanwhile; its own time limit is the command's. */
+static void
+client_defer(struct ctl_server *s, struct ctl_client *c)
+{
+	s->ctx.deferred = false;
+	c->closing = false;
+	c->waiting = true;
+	s->waiter = c;
+}
+
 /* Serve complete lines in `in`, at most LINES_PER_POLL, one reply at a time. */
 static void
 client_lines(struct ctl_server *s, struct ctl_client *c)
@@ -106,7 +125,7 @@ client_lines(struct ctl_server *s, struct ctl_client *c)
 	char *nl;
 
 	c->more = false;
-	while (c->out == NULL && !c->closing &&
+	while (c->out == NULL && !c->closing && !c->waiting &&
 	       (nl = memchr(c->in, '\n', c->in_len)) != NULL) {
 		size_t len = (size_t)(nl - c->in);
 
@@ -118,10 +137,13 @@ client_lines(struct ctl_server *s, struct ctl_client *c)
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
 		c->deadline_ms = dp_now_ms() + s->timeout_ms;
+		if (s->ctx.deferred)
+			client_defer(s, c);
 		if (!client_flush(s, c))
 			c->closing = true;
 	}
-	if (c->out == NULL && !c->closing && c->in_len == sizeof(c->in)) {
+	if (c->out == NULL && !c->closing && !c->waiting &&
+	    c->in_len == sizeof(c->in)) {
 		char msg[64];
 
 		snprintf(msg, sizeof(msg), "a request line is at most %d bytes",
@@ -158,12 +180,20 @@ client_eof(struct ctl_server *s, struct ctl_client *c)
 		c->in[c->in_len++] = '\n';
 		client_lines(s, c);
 	}
-	c->closing = true;
+	if (!c->waiting)
+		c->closing = true;
 }
 
 static void
 client_event(struct ctl_server *s, struct ctl_client *c, uint32_t events)
 {
+	if (c->waiting) {
+		if (events & (EPOLLHUP | EPOLLERR))
+			client_close(s, c);	/* gone: the reply is dropped */
+		else
+			client_arm(s, c);
+		return;
+	}
 	if (c->out != NULL && !client_flush(s, c)) {
 		client_close(s, c);
 		return;
@@ -174,7 +204,7 @@ client_event(struct ctl_server *s, struct ctl_client *c, uint32_t events)
 		c->eof = !client_read(c);
 	if (c->out == NULL && !c->closing)
 		client_lines(s, c);
-	if (c->eof && c->out == NULL && !c->more && !c->closing)
+	if (c->eof && c->out == NULL && !c->more && !c->closing && !c->waiting)
 		client_eof(s, c);
 	if (c->out == NULL && c->closing) {
 		client_close(s, c);
@@ -245,7 +275,7 @@ expire_clients(struct ctl_server *s, uint64_t now)
 		struct ctl_client *c = &s->clients[i];
 		char *line;
 
-		if (c->fd < 0)
+		if (c->fd < 0 || c->waiting)
 			continue;
 		if (c->more && c->out == NULL) {
 			client_event(s, c, EPOLLIN);
@@ -263,6 +293,28 @@ expire_clients(struct ctl_server *s, uint64_t now)
 	}
 }
 
+/* A deferred reply is ready: send it and serve the client on. */
+static void
+deliver_deferred(struct ctl_server *s)
+{
+	char *line = ctl_fpga_poll(&s->ctx);
+	struct ctl_client *c = s->waiter;
+
+	if (line == NULL)
+		return;
+	if (c == NULL) {
+		free(line);
+		return;
+	}
+	s->waiter = NULL;
+	c->waiting = false;
+	client_reply(c, line);
+	c->deadline_ms = dp_now_ms() + s->timeout_ms;
+	if (!client_flush(s, c))
+		c->closing = true;
+	client_event(s, c, 0);
+}
+
 void
 ctl_server_poll(void *arg)
 {
@@ -276,6 +328,7 @@ ctl_server_poll(void *arg)
 		else if (((struct ctl_client *)evs[i].data.ptr)->fd >= 0)
 			client_event(s, evs[i].data.ptr, evs[i].events);
 	}
+	deliver_deferred(s);
 	expire_clients(s, dp_now_ms());
 	ctl_snap_publish(s->ctx.app, s->ctx.mgr);
 }

@@ -26,6 +26,7 @@ struct mgr_guest {
 
 struct ctl_mgr {
 	const struct dp_config *cfg;
+	bool hw_paused;			/**< see ctl_mgr_hw_pause() */
 	unsigned int fn_open[FPGA_FN_COUNT + 1];
 	struct mgr_guest g[DP_MAX_GUESTS];
 };
@@ -126,7 +127,7 @@ backend_index(const struct fpga_backend_ops *be)
 }
 
 static void
-do_activate(struct mgr_guest *g, struct dp_fnmsg *msg)
+do_activate(const struct ctl_mgr *m, struct mgr_guest *g, struct dp_fnmsg *msg)
 {
 	struct mgr_session *s = find(g, msg->session);
 	const struct fpga_backend_ops *be;
@@ -138,7 +139,8 @@ do_activate(struct mgr_guest *g, struct dp_fnmsg *msg)
 	}
 	be = fpga_backend_place(s->fn, s->asked != HL_PLACE_SW, &place);
 	if (be == NULL || (s->asked == HL_PLACE_HW && place != FPGA_PLACE_HW)) {
-		msg->status = HL_E_HW_UNAVAIL;
+		msg->status = m->hw_paused && s->asked != HL_PLACE_SW ?
+			      HL_E_BUSY : HL_E_HW_UNAVAIL;
 		return;
 	}
 	msg->status = HL_OK;
@@ -166,7 +168,7 @@ ctl_mgr_handle(struct ctl_mgr *m, struct dp_fnmsg *msg)
 		do_open(m, g, msg);
 		break;
 	case DP_FNMSG_ACTIVATE:
-		do_activate(g, msg);
+		do_activate(m, g, msg);
 		break;
 	case DP_FNMSG_CLOSE:
 		if (find(g, msg->session) == NULL)
@@ -197,6 +199,12 @@ ctl_mgr_guest_gone(struct ctl_mgr *m, unsigned int guest, uint32_t epoch)
 	release_all(m, &m->g[guest]);
 	if (epoch > m->g[guest].dead_epoch)
 		m->g[guest].dead_epoch = epoch;
+}
+
+void
+ctl_mgr_hw_pause(struct ctl_mgr *m, bool paused)
+{
+	m->hw_paused = paused;
 }
 
 unsigned int

@@ -21,6 +21,7 @@
 #ifndef CTL_MANAGER_H
 #define CTL_MANAGER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -42,6 +43,13 @@ void ctl_mgr_guest_gone(struct ctl_mgr *m, unsigned int guest, uint32_t epoch);
 
 /** A guest was added in slot `guest` (maybe a retired one): start its books. */
 void ctl_mgr_guest_added(struct ctl_mgr *m, unsigned int guest);
+
+/**
+ * Hardware is being reconfigured (control `fpga load`): while paused, an
+ * activation refused only for want of hardware (the guest asked for
+ * hardware only) gets E_BUSY, "try again", instead of E_HW_UNAVAIL.
+ */
+void ctl_mgr_hw_pause(struct ctl_mgr *m, bool paused);
 
 /** Sessions a guest holds now (for stats and tests). */
 unsigned int ctl_mgr_sessions(const struct ctl_mgr *m, unsigned int guest);

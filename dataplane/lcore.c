@@ -59,6 +59,8 @@ poll_once(struct dp_io_lcore *lc)
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		dp_port_poll(lc->ports[i]);
 	dp_pipe_poll(&lc->pipe);
+	if (unlikely(dp_replace_pending(&lc->replace)))
+		dp_replace_apply(lc);
 }
 
 void

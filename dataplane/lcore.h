@@ -20,6 +20,7 @@
 #include "guest.h"
 #include "pipeline.h"
 #include "port.h"
+#include "replace.h"
 
 struct dp_io_lcore {
 	unsigned int lcore_id;
@@ -30,6 +31,7 @@ struct dp_io_lcore {
 	struct dp_port *ports[DP_MAX_PORTS];
 	uint64_t loops;			/**< passes through the poll loop */
 	struct dp_pipe pipe;		/**< request pipeline of this lcore */
+	struct dp_replace_box replace;	/**< re-placing orders (replace.h) */
 } __rte_cache_aligned;
 
 /**

@@ -2,6 +2,7 @@
 /* The "afu" backend: attaching a unit, probing it, its capabilities. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "afu_impl.h"
@@ -30,8 +31,9 @@ fpga_afu_caps(enum fpga_fn_id fn, struct fpga_fn_caps *caps)
 {
 	struct fpga_afu_unit *u = fpga_afu_unit_get();
 
-	if (u == NULL || !fpga_afu_unit_ok(u) ||
-	    (u->fn_mask & (1u << fn)) == 0)
+	/* While it is being reconfigured the unit takes no new sessions. */
+	if (u == NULL || !fpga_afu_unit_ok(u) || u->reconf ||
+	    (fpga_afu_unit_fns(u) & (1u << fn)) == 0)
 		return -ENOTSUP;
 	caps->place = FPGA_PLACE_HW;
 	caps->max_in_len = u->max_in_len;
@@ -71,7 +73,8 @@ fpga_afu_probe(struct fpga_afu_unit *u)
 	u->version = fpga_ll_read32(u->ll, FPGA_AFU_REG_VERSION);
 	if (u->version >> 16 != FPGA_AFU_VERSION >> 16)
 		return -ENOTSUP;
-	u->fn_mask = fpga_afu_read_caps(u->ll);
+	__atomic_store_n(&u->fn_mask, fpga_afu_read_caps(u->ll),
+			 __ATOMIC_RELAXED);
 	fpga_ll_write32(u->ll, FPGA_AFU_REG_CTRL, FPGA_AFU_CTRL_RESET);
 	fpga_ll_write32(u->ll, FPGA_AFU_REG_IRQ_MASK, FPGA_AFU_IRQ_ALL);
 	return 0;
@@ -155,11 +158,104 @@ fpga_afu_info(struct fpga_afu_info *info)
 	info->present = true;
 	info->in_service = fpga_afu_unit_ok(u);
 	info->version = u->version;
-	info->fn_mask = u->fn_mask;
+	info->fn_mask = fpga_afu_unit_fns(u);
+	info->reconf = u->reconf;
+	snprintf(info->image, sizeof(info->image), "%s", fpga_ll_image(u->ll));
 	info->fail_status = __atomic_load_n(&u->fail_status, __ATOMIC_RELAXED);
 	info->err_code = u->err_code;
 	info->cycles = fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_LO) |
 		       (uint64_t)fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_HI)
 		       << 32;
 	return 0;
+}
+
+/* ---- reconfiguration --------------------------------------------------- */
+
+int
+fpga_afu_reconf_begin(void)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+	uint32_t g;
+
+	if (u == NULL)
+		return -ENODEV;
+	if (u->reconf)
+		return -EBUSY;
+	if (!fpga_afu_unit_ok(u))
+		return -EIO;
+	if (u->ll->ops->load == NULL)
+		return -ENOTSUP;
+	u->reconf = true;
+	g = __atomic_load_n(&u->gate, __ATOMIC_RELAXED);
+	/* seq_cst: pairs with the context's posting store (afu_impl.h). */
+	__atomic_store_n(&u->gate, g | FPGA_AFU_GATE_CLOSED, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+bool
+fpga_afu_reconf_drained(void)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+
+	if (u == NULL || !u->reconf)
+		return false;
+	return __atomic_load_n(&u->posting, __ATOMIC_SEQ_CST) == 0 &&
+	       __atomic_load_n(&u->hw_jobs, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* The new image must still be an AFU we speak to; learn its functions. */
+static int
+fpga_afu_reprobe(struct fpga_afu_unit *u)
+{
+	int rc = fpga_afu_probe(u);
+
+	if (rc != 0)
+		fpga_afu_unit_fail(u, -EIO, FPGA_AFU_ERR_NONE);
+	return rc != 0 ? -EIO : 0;
+}
+
+int
+fpga_afu_reconf_load(const char *image)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+	uint32_t g;
+	int rc;
+
+	if (u == NULL || !u->reconf || image == NULL)
+		return -EINVAL;
+	if (!fpga_afu_reconf_drained())
+		return -EBUSY;
+	rc = fpga_ll_load(u->ll, image);
+	if (rc == -EIO)
+		fpga_afu_unit_fail(u, -EIO, FPGA_AFU_ERR_NONE);
+	if (rc == 0)
+		rc = fpga_afu_reprobe(u);
+	if (rc != 0 && rc != -EIO)
+		return rc;	/* nothing changed: the old image runs on */
+	/* The context reprograms its rings when it sees a new generation. */
+	g = __atomic_load_n(&u->gate, __ATOMIC_RELAXED);
+	__atomic_store_n(&u->gate, g + 2, __ATOMIC_RELEASE);
+	return rc;
+}
+
+void
+fpga_afu_reconf_end(void)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+	uint32_t g;
+
+	if (u == NULL || !u->reconf)
+		return;
+	g = __atomic_load_n(&u->gate, __ATOMIC_RELAXED);
+	/* Release: fn_mask and the new device are seen with the open gate. */
+	__atomic_store_n(&u->gate, g & ~FPGA_AFU_GATE_CLOSED, __ATOMIC_RELEASE);
+	u->reconf = false;
+}
+
+const char *
+fpga_afu_image_name(unsigned int i)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+
+	return u != NULL ? fpga_ll_image_name(u->ll, i) : NULL;
 }

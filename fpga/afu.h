@@ -57,6 +57,8 @@ struct fpga_afu_info {
 	int fail_status;	/**< -EIO or -ETIMEDOUT once failed, else 0 */
 	uint32_t err_code;	/**< enum fpga_afu_err when it failed */
 	uint64_t cycles;	/**< the unit's CYCLES counter */
+	bool reconf;		/**< a reconfiguration is under way */
+	char image[64];		/**< the function image loaded ("" unknown) */
 };
 
 /**
@@ -84,6 +86,56 @@ void fpga_afu_unregister(void);
  * @return 0; -EINVAL info is NULL.
  */
 int fpga_afu_info(struct fpga_afu_info *info);
+
+/*
+ * Reconfiguration: swapping the unit's function image while hostlane runs
+ * (docs/fpga.md). Main lcore, in this order:
+ *
+ *   fpga_afu_reconf_begin()     close the gate: caps() offer nothing (no new
+ *                               placement on the unit); the context holds
+ *                               new jobs (accepted, staged, not posted);
+ *   fpga_afu_reconf_drained()   poll (never blocks) until no job is left on
+ *                               the unit and the context is outside submit;
+ *   fpga_afu_reconf_load(img)   only once drained: swap the image, re-read
+ *                               ID, VERSION and CAP_LIST;
+ *   fpga_afu_reconf_end()       open the gate, also to give up (timeout).
+ *
+ * After a load the context reprograms the unit's rings at its next submit
+ * or poll and posts the held jobs: those for functions the new image lacks
+ * complete with -ENOTSUP, like any job for a function the unit lacks. The
+ * fast path pays one seq_cst store and load per submit for the gate.
+ */
+
+/**
+ * Start a reconfiguration. @return 0; -ENODEV no unit; -EBUSY one is
+ * under way; -EIO the unit is out of service; -ENOTSUP its low-level
+ * device cannot reconfigure.
+ */
+int fpga_afu_reconf_begin(void);
+
+/** @return whether no job is on the unit any more (after begin). */
+bool fpga_afu_reconf_drained(void);
+
+/**
+ * Load a function image (sim: "full", "crc", "math"; vfio: an absolute
+ * path to a .gbs file, with DPDK's ifpga rawdev). Between begin and end,
+ * once drained.
+ * @return 0 (fpga_afu_info() shows the new image and functions);
+ *   -EBUSY not drained; -EINVAL no reconfiguration begun; -ENOENT no such
+ *   image and -ENOTSUP not supported on this device or build (both: the old
+ *   image runs on); -ENOMEM; -EIO the device failed to load it or the new
+ *   image is not an AFU of this major version: the unit is out of service.
+ */
+int fpga_afu_reconf_load(const char *image);
+
+/** Open the gate: end the reconfiguration, loaded or not. */
+void fpga_afu_reconf_end(void);
+
+/**
+ * @return the name of image i (0, 1, ...) the unit can load, NULL past the
+ *   last, with no unit, or when images are files (vfio).
+ */
+const char *fpga_afu_image_name(unsigned int i);
 
 #ifdef __cplusplus
 }

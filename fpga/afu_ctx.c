@@ -7,6 +7,10 @@
 #include "afu_impl.h"
 #include "afu_regs.h"
 
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
 #define FPGA_AFU_CHECK_NS 100000u	/* STATUS read interval when stalled */
 
 /*
@@ -29,6 +33,8 @@ struct fpga_afu_ctx {
 	uint32_t phase;			/* of the next completion */
 	uint32_t nb_free;
 	uint32_t loc_head, loc_tail;	/* local completions */
+	uint32_t gen;			/* gate generation programmed for */
+	uint32_t nb_held;		/* jobs held while the gate is closed */
 	uint64_t last_progress_ns;
 	uint64_t last_check_ns;
 	struct fpga_afu_desc *sq;
@@ -39,6 +45,7 @@ struct fpga_afu_ctx {
 	uint8_t *slot_busy;
 	uint32_t *free_slots;
 	struct fpga_completion *local;
+	struct fpga_afu_desc *held;	/* descriptors to post at reopening */
 	struct fpga_dma ring_dma;
 	struct fpga_dma stage_dma;
 };
@@ -68,6 +75,7 @@ fpga_afu_ctx_free(struct fpga_afu_ctx *c)
 	free(c->slot_busy);
 	free(c->free_slots);
 	free(c->local);
+	free(c->held);
 	free(c);
 }
 
@@ -82,8 +90,9 @@ fpga_afu_ctx_alloc(struct fpga_afu_ctx *c, int socket_id)
 	c->slot_busy = calloc(c->size, sizeof(*c->slot_busy));
 	c->free_slots = calloc(c->size, sizeof(*c->free_slots));
 	c->local = calloc(c->size, sizeof(*c->local));
+	c->held = calloc(c->size, sizeof(*c->held));
 	if (c->slot_tag == NULL || c->slot_busy == NULL ||
-	    c->free_slots == NULL || c->local == NULL)
+	    c->free_slots == NULL || c->local == NULL || c->held == NULL)
 		return -ENOMEM;
 	rc = fpga_ll_dma_alloc(c->ll, ring, socket_id, &c->ring_dma);
 	if (rc == 0)
@@ -151,6 +160,7 @@ fpga_afu_ctx_init(const struct fpga_ctx_conf *conf)
 		return NULL;
 	}
 	fpga_afu_ctx_program(c);
+	c->gen = FPGA_AFU_GATE_GEN(__atomic_load_n(&u->gate, __ATOMIC_ACQUIRE));
 	u->has_ctx = true;
 	return &c->base;
 }
@@ -174,27 +184,31 @@ fpga_afu_local_push(struct fpga_afu_ctx *c, uint64_t tag, int status)
 	};
 }
 
-/* The driver-side checks; 0 if the job may go to the unit. */
+/* The driver-side checks; 0 if the job may go to the unit. With the gate
+ * closed the image is changing: whether it offers fn is decided at
+ * reopening (fpga_afu_resume). */
 static int
-fpga_afu_check(const struct fpga_afu_ctx *c, const struct fpga_job *job)
+fpga_afu_check(const struct fpga_afu_ctx *c, const struct fpga_job *job,
+	       bool closed)
 {
 	int st = fpga_job_validate(job, c->max_reps);
 
 	if (st != 0)
 		return st;
-	if ((c->unit->fn_mask & (1u << job->fn)) == 0)
+	if (!closed && (fpga_afu_unit_fns(c->unit) & (1u << job->fn)) == 0)
 		return -ENOTSUP;
 	if (job->in_len > c->unit->max_in_len)
 		return -EMSGSIZE;
 	return fpga_afu_unit_ok(c->unit) ? 0 : -EIO;
 }
 
+/* Stage a job in a free slot; d receives its descriptor. */
 static void
-fpga_afu_post(struct fpga_afu_ctx *c, const struct fpga_job *job)
+fpga_afu_stage(struct fpga_afu_ctx *c, const struct fpga_job *job,
+	       struct fpga_afu_desc *d)
 {
 	uint32_t slot = c->free_slots[--c->nb_free];
 	uint64_t off = (uint64_t)slot * c->unit->max_in_len;
-	struct fpga_afu_desc *d = &c->sq[c->sq_tail++ & (c->size - 1)];
 
 	if (job->in_len != 0)
 		memcpy(c->stage + off, job->in, job->in_len);
@@ -205,8 +219,93 @@ fpga_afu_post(struct fpga_afu_ctx *c, const struct fpga_job *job)
 	};
 	c->slot_tag[slot] = job->tag;
 	c->slot_busy[slot] = 1;
+}
+
+/* Write a staged descriptor to the ring (the doorbell comes later). */
+static void
+fpga_afu_post_desc(struct fpga_afu_ctx *c, const struct fpga_afu_desc *d)
+{
+	c->sq[c->sq_tail++ & (c->size - 1)] = *d;
 	if (c->nb_hw++ == 0)
 		c->last_progress_ns = fpga_ll_clock_ns(c->ll);
+}
+
+static void
+fpga_afu_post(struct fpga_afu_ctx *c, const struct fpga_job *job)
+{
+	struct fpga_afu_desc d;
+
+	fpga_afu_stage(c, job, &d);
+	fpga_afu_post_desc(c, &d);
+}
+
+static void
+fpga_afu_slot_free(struct fpga_afu_ctx *c, uint32_t slot)
+{
+	c->slot_busy[slot] = 0;
+	c->free_slots[c->nb_free++] = slot;
+}
+
+/* Enter the gate (afu_impl.h): from here the device may be touched only
+ * if the returned gate is open. */
+static uint32_t
+fpga_afu_gate_enter(struct fpga_afu_unit *u)
+{
+	__atomic_store_n(&u->posting, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&u->gate, __ATOMIC_SEQ_CST);
+}
+
+/* Leave it: publish the jobs on the unit, after the last device access. */
+static void
+fpga_afu_gate_leave(struct fpga_afu_ctx *c)
+{
+	__atomic_store_n(&c->unit->hw_jobs, c->nb_hw, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->unit->posting, 0, __ATOMIC_RELEASE);
+}
+
+/* A new image is in: the unit came up from reset, so point it at our
+ * rings again, from entry 0 and with no stale completion left. */
+static void
+fpga_afu_reprogram(struct fpga_afu_ctx *c, uint32_t gen)
+{
+	memset(c->cq, 0, (size_t)c->size * sizeof(*c->cq));
+	c->sq_tail = 0;
+	c->cq_head = 0;
+	fpga_afu_ctx_program(c);
+	c->gen = gen;
+}
+
+/* The gate reopened: catch up with a new image, post the held jobs. */
+static void
+fpga_afu_resume(struct fpga_afu_ctx *c, uint32_t gate)
+{
+	uint32_t i, fns = fpga_afu_unit_fns(c->unit), posted = 0;
+	bool ok = fpga_afu_unit_ok(c->unit);
+
+	if (ok && FPGA_AFU_GATE_GEN(gate) != c->gen)
+		fpga_afu_reprogram(c, FPGA_AFU_GATE_GEN(gate));
+	for (i = 0; i < c->nb_held; i++) {
+		const struct fpga_afu_desc *d = &c->held[i];
+
+		if (!ok || (fns & (1u << d->fn)) == 0) {
+			fpga_afu_local_push(c, c->slot_tag[d->tag],
+					    ok ? -ENOTSUP : -EIO);
+			fpga_afu_slot_free(c, d->tag);
+			continue;
+		}
+		fpga_afu_post_desc(c, d);
+		posted++;
+	}
+	c->nb_held = 0;
+	if (posted != 0)
+		fpga_ll_write32(c->ll, FPGA_AFU_REG_DOORBELL, c->sq_tail);
+}
+
+static bool
+fpga_afu_must_resume(const struct fpga_afu_ctx *c, uint32_t gate)
+{
+	return !(gate & FPGA_AFU_GATE_CLOSED) &&
+	       (c->nb_held != 0 || FPGA_AFU_GATE_GEN(gate) != c->gen);
 }
 
 unsigned int
@@ -215,23 +314,30 @@ fpga_afu_ctx_submit(struct fpga_ctx *ctx, const struct fpga_job *jobs,
 {
 	struct fpga_afu_ctx *c = fpga_afu_ctx(ctx);
 	unsigned int i, room = c->depth - c->outstanding, posted = 0;
+	uint32_t gate = fpga_afu_gate_enter(c->unit);
+	bool closed = (gate & FPGA_AFU_GATE_CLOSED) != 0;
 	int st;
 
+	if (unlikely(fpga_afu_must_resume(c, gate)))
+		fpga_afu_resume(c, gate);
 	if (n > room)
 		n = room;
 	for (i = 0; i < n; i++) {
-		st = fpga_afu_check(c, &jobs[i]);
+		st = fpga_afu_check(c, &jobs[i], closed);
 		if (st != 0) {
 			fpga_afu_local_push(c, jobs[i].tag, st);
-			continue;
+		} else if (unlikely(closed)) {
+			fpga_afu_stage(c, &jobs[i], &c->held[c->nb_held++]);
+		} else {
+			fpga_afu_post(c, &jobs[i]);
+			posted++;
 		}
-		fpga_afu_post(c, &jobs[i]);
-		posted++;
 	}
 	c->outstanding += n;
 	/* The ll's register write orders the descriptor stores before it. */
 	if (posted != 0)
 		fpga_ll_write32(c->ll, FPGA_AFU_REG_DOORBELL, c->sq_tail);
+	fpga_afu_gate_leave(c);
 	return n;
 }
 
@@ -248,7 +354,17 @@ fpga_afu_drain_local(struct fpga_afu_ctx *c, struct fpga_completion *done,
 	return n;
 }
 
-/* Fail every job on the unit with status and stop the unit. */
+static bool
+fpga_afu_is_held(const struct fpga_afu_ctx *c, uint32_t slot)
+{
+	for (uint32_t i = 0; i < c->nb_held; i++)
+		if (c->held[i].tag == slot)
+			return true;
+	return false;
+}
+
+/* Fail every job on the unit with status and stop the unit. Held jobs
+ * are not on it: they fail when the gate reopens. */
 static void
 fpga_afu_fail_all(struct fpga_afu_ctx *c, int status, uint32_t err)
 {
@@ -256,11 +372,10 @@ fpga_afu_fail_all(struct fpga_afu_ctx *c, int status, uint32_t err)
 
 	fpga_ll_write32(c->ll, FPGA_AFU_REG_CTRL, FPGA_AFU_CTRL_RESET);
 	for (slot = 0; slot < c->size; slot++) {
-		if (!c->slot_busy[slot])
+		if (!c->slot_busy[slot] || fpga_afu_is_held(c, slot))
 			continue;
 		fpga_afu_local_push(c, c->slot_tag[slot], status);
-		c->slot_busy[slot] = 0;
-		c->free_slots[c->nb_free++] = slot;
+		fpga_afu_slot_free(c, slot);
 	}
 	c->nb_hw = 0;
 	fpga_afu_unit_fail(c->unit, status, err);
@@ -299,8 +414,7 @@ fpga_afu_take(struct fpga_afu_ctx *c, struct fpga_completion *out)
 	out->status = fpga_afu_status_errno(FPGA_AFU_CPL_STATUS(info));
 	out->result = out->status == 0 ? e->result : 0;
 	out->out_len = 0;
-	c->slot_busy[slot] = 0;
-	c->free_slots[c->nb_free++] = slot;
+	fpga_afu_slot_free(c, slot);
 	c->nb_hw--;
 	if ((++c->cq_head & (c->size - 1)) == 0)
 		c->phase ^= 1;
@@ -324,13 +438,28 @@ fpga_afu_check_health(struct fpga_afu_ctx *c)
 		fpga_afu_fail_all(c, -ETIMEDOUT, FPGA_AFU_ERR_NONE);
 }
 
+/* Jobs wait for the gate: post them once it is open again. */
+static void
+fpga_afu_poll_held(struct fpga_afu_ctx *c)
+{
+	uint32_t gate = fpga_afu_gate_enter(c->unit);
+
+	if (fpga_afu_must_resume(c, gate))
+		fpga_afu_resume(c, gate);
+	fpga_afu_gate_leave(c);
+}
+
 unsigned int
 fpga_afu_ctx_poll(struct fpga_ctx *ctx, struct fpga_completion *done,
 		  unsigned int max)
 {
 	struct fpga_afu_ctx *c = fpga_afu_ctx(ctx);
-	unsigned int n = fpga_afu_drain_local(c, done, max), k = n;
+	unsigned int n, k;
 
+	if (unlikely(c->nb_held != 0))
+		fpga_afu_poll_held(c);
+	n = fpga_afu_drain_local(c, done, max);
+	k = n;
 	if (c->nb_hw != 0 && n < max) {
 		fpga_ll_advance(c->ll);
 		while (k < max && c->nb_hw != 0 && fpga_afu_take(c, &done[k]))
@@ -340,6 +469,8 @@ fpga_afu_ctx_poll(struct fpga_ctx *ctx, struct fpga_completion *done,
 		else if (c->nb_hw != 0)
 			fpga_afu_check_health(c);
 		k += fpga_afu_drain_local(c, done + k, max - k);
+		/* Release after the last device access (afu_impl.h). */
+		__atomic_store_n(&c->unit->hw_jobs, c->nb_hw, __ATOMIC_RELEASE);
 	}
 	c->outstanding -= k;
 	return k;

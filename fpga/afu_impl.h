@@ -12,18 +12,43 @@
 #include "ll.h"
 
 /* The attached unit. in_service and fail_status are written by the owning
- * lcore when the unit fails and read on the main lcore: atomics. */
+ * lcore when the unit fails and read on the main lcore: atomics.
+ *
+ * Reconfiguration gate (afu.h, fpga_afu_reconf_*): the main lcore closes
+ * `gate`; the context then holds new jobs instead of posting them. Around
+ * every gate check that may lead to touching the device the context sets
+ * `posting` (a seq_cst store before the seq_cst load of `gate`, so that
+ * either the main lcore sees `posting` or the context sees the gate closed),
+ * and it publishes `hw_jobs` (jobs on the unit) with a release store after
+ * its last device access. posting == 0 && hw_jobs == 0 with the gate closed
+ * means no thread touches the device: the main lcore may swap the image,
+ * then write fn_mask and bump the gate's generation, and open it; the
+ * context, seeing a new generation, reprograms its rings. */
 struct fpga_afu_unit {
 	struct fpga_ll *ll;
 	uint32_t version;
-	uint32_t fn_mask;
+	uint32_t fn_mask;	/* atomic: main writes while the gate is closed */
 	uint32_t max_in_len;
 	uint64_t timeout_ns;
 	int in_service;
 	int fail_status;
 	uint32_t err_code;
 	bool has_ctx;
+	bool reconf;		/* main lcore only: gate closed by reconf_begin */
+	uint32_t gate;		/* FPGA_AFU_GATE_CLOSED | generation << 1 */
+	int posting;
+	uint32_t hw_jobs;
 };
+
+#define FPGA_AFU_GATE_CLOSED 1u
+#define FPGA_AFU_GATE_GEN(g) ((g) >> 1)
+
+/** The functions the loaded image offers (bit i: function id i). */
+static inline uint32_t
+fpga_afu_unit_fns(const struct fpga_afu_unit *u)
+{
+	return __atomic_load_n(&u->fn_mask, __ATOMIC_RELAXED);
+}
 
 /** The unit, or NULL if none is attached. */
 struct fpga_afu_unit *fpga_afu_unit_get(void);

@@ -4,7 +4,8 @@
  * The AFU low-level device layer: what the register-level driver (afu.c)
  * needs from a device, behind one ops table chosen at run time by a spec
  * string. Two implementations:
- * - "sim[:key=val,...]": the Verilator model of fpga/rtl, clocked by
+ * - "sim[:key=val,...]": a Verilator model of fpga/rtl (image=NAME picks
+ *   the function image, default "full"), clocked by
  *   fpga_ll_advance() on the caller's thread, its memory port served from
  *   host memory allocated by fpga_ll_dma_alloc() (ll_sim.c);
  * - "vfio:DDDD:BB:DD.F[,key=val...]": a real card, BAR0 mapped through
@@ -18,6 +19,7 @@
 #ifndef HOSTLANE_FPGA_LL_H
 #define HOSTLANE_FPGA_LL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +46,12 @@ struct fpga_ll_ops {
 	void (*advance)(struct fpga_ll *ll);
 	uint64_t (*clock_ns)(struct fpga_ll *ll);
 	int (*wait_irq)(struct fpga_ll *ll, uint64_t timeout_ns);
+	/* Reconfiguration (fpga_ll_load()); NULL: not supported. */
+	int (*load)(struct fpga_ll *ll, const char *image);
+	/* The image loaded now, "" if unknown. */
+	const char *(*image)(struct fpga_ll *ll);
+	/* Image i this kind offers by name; NULL past the last (or none). */
+	const char *(*image_name)(unsigned int i);
 };
 
 /** Generic part of an opened device; implementations embed it first. */
@@ -147,6 +155,40 @@ static inline int
 fpga_ll_wait_irq(struct fpga_ll *ll, uint64_t timeout_ns)
 {
 	return ll->ops->wait_irq(ll, timeout_ns);
+}
+
+/**
+ * Swap the device's function image (reconfiguration). Main lcore, with no
+ * job on the device and no other thread touching it: afterwards the unit
+ * is as after a hard reset (registers cleared), so the driver must reprogram
+ * it. DMA buffers stay valid. sim: build another compiled model of the RTL
+ * ("full", "crc", "math"); vfio: partial reconfiguration from a .gbs file
+ * through DPDK's ifpga rawdev, when this DPDK build has it.
+ * @return 0; -ENOENT no such image; -ENOTSUP the device (or this build)
+ *   cannot reconfigure; -ENOMEM; -EIO the device refused the image (the
+ *   unit is then unusable).
+ */
+static inline int
+fpga_ll_load(struct fpga_ll *ll, const char *image)
+{
+	return ll->ops->load != NULL ? ll->ops->load(ll, image) : -ENOTSUP;
+}
+
+/** @return the name of the image loaded now ("" if unknown). */
+static inline const char *
+fpga_ll_image(struct fpga_ll *ll)
+{
+	return ll->ops->image != NULL ? ll->ops->image(ll) : "";
+}
+
+/**
+ * @return image i (0, 1, ...) the device offers by name, NULL past the last
+ *   or when images are files (vfio: any .gbs path).
+ */
+static inline const char *
+fpga_ll_image_name(struct fpga_ll *ll, unsigned int i)
+{
+	return ll->ops->image_name != NULL ? ll->ops->image_name(i) : NULL;
 }
 
 #endif /* HOSTLANE_FPGA_LL_H */

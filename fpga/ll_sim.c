@@ -18,6 +18,7 @@
 #define FPGA_LL_SIM_NS_PER_CYCLE 4		/* a 250 MHz fabric clock */
 #define FPGA_LL_SIM_BUDGET	2048		/* cycles per advance */
 #define FPGA_LL_SIM_ARG_MAX	32
+#define FPGA_LL_SIM_IMAGE_MAX	16
 
 struct fpga_ll_sim_region {
 	uint64_t iova;
@@ -28,6 +29,7 @@ struct fpga_ll_sim_region {
 struct fpga_ll_sim {
 	struct fpga_ll base;		/* first: see ll.h */
 	struct fpga_afu_sim *model;
+	char image[FPGA_LL_SIM_IMAGE_MAX];	/* the model's image */
 	struct fpga_ll_sim_region region[FPGA_LL_SIM_REGIONS];
 	uint64_t next_iova;
 	uint64_t budget;		/* cycles per advance */
@@ -98,6 +100,12 @@ fpga_ll_sim_parse(struct fpga_ll_sim *s, const char *args)
 
 	while ((rc = fpga_ll_kv_next(&args, key, sizeof(key), val,
 				     sizeof(val))) == 1) {
+		if (strcmp(key, "image") == 0) {
+			if (strlen(val) >= sizeof(s->image))
+				return -EINVAL;
+			strcpy(s->image, val);
+			continue;
+		}
 		if (strcmp(key, "latency") == 0)
 			dst = &s->latency;
 		else if (strcmp(key, "cycles") == 0)
@@ -129,15 +137,15 @@ fpga_ll_sim_open(const char *args, struct fpga_ll **ll)
 	s->base.ops = &fpga_ll_sim_ops;
 	s->budget = FPGA_LL_SIM_BUDGET;
 	s->next_iova = FPGA_LL_SIM_IOVA_BASE;
+	strcpy(s->image, FPGA_AFU_SIM_IMAGE_DEFAULT);
 	rc = fpga_ll_sim_parse(s, args);
+	if (rc == 0) {
+		s->model = fpga_afu_sim_new_image(s->image, fpga_ll_sim_mem, s);
+		rc = s->model == NULL ? (errno == ENOENT ? -EINVAL : -ENOMEM) : 0;
+	}
 	if (rc != 0) {
 		free(s);
 		return rc;
-	}
-	s->model = fpga_afu_sim_new(fpga_ll_sim_mem, s);
-	if (s->model == NULL) {
-		free(s);
-		return -ENOMEM;
 	}
 	*ll = &s->base;
 	return 0;
@@ -234,6 +242,31 @@ fpga_ll_sim_wait_irq(struct fpga_ll *ll, uint64_t timeout_ns)
 	return pending != 0;
 }
 
+/* The new model starts from reset; memory, time and fault injection stay. */
+static int
+fpga_ll_sim_load(struct fpga_ll *ll, const char *image)
+{
+	struct fpga_ll_sim *s = fpga_ll_sim(ll);
+	struct fpga_afu_sim *m;
+
+	if (strlen(image) >= sizeof(s->image))
+		return -ENOENT;
+	m = fpga_afu_sim_new_image(image, fpga_ll_sim_mem, s);
+	if (m == NULL)
+		return errno == ENOENT ? -ENOENT : -ENOMEM;
+	fpga_afu_sim_free(s->model);
+	s->model = m;
+	s->waited = 0;
+	strcpy(s->image, image);
+	return 0;
+}
+
+static const char *
+fpga_ll_sim_image(struct fpga_ll *ll)
+{
+	return fpga_ll_sim(ll)->image;
+}
+
 const struct fpga_ll_ops fpga_ll_sim_ops = {
 	.kind = "sim",
 	.open = fpga_ll_sim_open,
@@ -245,4 +278,7 @@ const struct fpga_ll_ops fpga_ll_sim_ops = {
 	.advance = fpga_ll_sim_advance,
 	.clock_ns = fpga_ll_sim_clock_ns,
 	.wait_irq = fpga_ll_sim_wait_irq,
+	.load = fpga_ll_sim_load,
+	.image = fpga_ll_sim_image,
+	.image_name = fpga_afu_sim_image_name,
 };

@@ -16,6 +16,9 @@
 #include <rte_memzone.h>
 #include <rte_pci.h>
 #include <rte_version.h>
+#ifdef FPGA_HAVE_IFPGA
+#include <rte_pmd_ifpga.h>
+#endif
 
 #include "ll.h"
 #include "ll_impl.h"
@@ -54,6 +57,8 @@ struct fpga_ll_vfio {
 	uint8_t *bar0;
 	uint64_t tsc_hz;
 	unsigned int nb_zones;		/* for unique memzone names */
+	char name[PCI_PRI_STR_SIZE];	/* DDDD:BB:DD.F */
+	char image[256];		/* the .gbs last loaded, "" at open */
 };
 
 static struct fpga_ll_vfio *
@@ -157,6 +162,7 @@ fpga_ll_vfio_open(const char *args, struct fpga_ll **ll)
 		return -ENOMEM;
 	v->base.ops = &fpga_ll_vfio_ops;
 	v->tsc_hz = rte_get_tsc_hz();
+	rte_pci_device_name(&addr, v->name, sizeof(v->name));
 	rc = v->tsc_hz == 0 ? -ENODEV : fpga_ll_vfio_map(v, &addr);
 	if (rc != 0) {
 		free(v);
@@ -250,6 +256,40 @@ fpga_ll_vfio_wait_irq(struct fpga_ll *ll, uint64_t timeout_ns)
 	return -ENOTSUP;
 }
 
+/*
+ * A card's function image is a Green BitStream loaded into its partial
+ * reconfiguration region (port 0) by the ifpga rawdev driver, which must
+ * have probed the card's management function at this PCI address.
+ */
+static int
+fpga_ll_vfio_load(struct fpga_ll *ll, const char *image)
+{
+	struct fpga_ll_vfio *v = fpga_ll_vfio(ll);
+	size_t n = strlen(image);
+
+	if (image[0] != '/' || n < 5 || n >= sizeof(v->image) ||
+	    strcmp(image + n - 4, ".gbs") != 0)
+		return -ENOENT;
+#ifdef FPGA_HAVE_IFPGA
+	uint16_t dev_id;
+
+	if (rte_pmd_ifpga_get_dev_id(v->name, &dev_id) != 0)
+		return -ENOTSUP;	/* not an ifpga-managed card */
+	if (rte_pmd_ifpga_partial_reconfigure(dev_id, 0, image) != 0)
+		return -EIO;
+	memcpy(v->image, image, n + 1);
+	return 0;
+#else
+	return -ENOTSUP;
+#endif
+}
+
+static const char *
+fpga_ll_vfio_image(struct fpga_ll *ll)
+{
+	return fpga_ll_vfio(ll)->image;
+}
+
 const struct fpga_ll_ops fpga_ll_vfio_ops = {
 	.kind = "vfio",
 	.open = fpga_ll_vfio_open,
@@ -261,4 +301,6 @@ const struct fpga_ll_ops fpga_ll_vfio_ops = {
 	.advance = fpga_ll_vfio_advance,
 	.clock_ns = fpga_ll_vfio_clock_ns,
 	.wait_irq = fpga_ll_vfio_wait_irq,
+	.load = fpga_ll_vfio_load,
+	.image = fpga_ll_vfio_image,
 };

@@ -8,7 +8,10 @@
 // port (64-bit words, request held until ack) serves descriptor reads,
 // payload reads and completion writes; any bus error is fatal (state ERR
 // with a code) until a soft reset. Register offsets and layouts: afu_regs.h.
-module fpga_afu_engine (
+// KERNELS: which kernels this image offers (see fpga_afu_top.v).
+module fpga_afu_engine #(
+	parameter [2:0] KERNELS = 3'b111
+) (
 	input  wire        clk,
 	input  wire        rst,
 	// configuration and doorbell, from the register block
@@ -97,9 +100,9 @@ module fpga_afu_engine (
 	wire        ring_cfg_bad = sq_base[5:0] != 6'd0 || cq_base[3:0] != 4'd0;
 
 	// held descriptor checks
-	wire h_is_fact = h_fn == FN_FACTORIAL;
-	wire h_is_fib = h_fn == FN_FIBONACCI;
-	wire h_is_crc = h_fn == FN_CRC32C;
+	wire h_is_fact = KERNELS[0] && h_fn == FN_FACTORIAL;
+	wire h_is_fib = KERNELS[1] && h_fn == FN_FIBONACCI;
+	wire h_is_crc = KERNELS[2] && h_fn == FN_CRC32C;
 	wire h_bad_fn = !(h_is_fact || h_is_fib || h_is_crc);
 	wire h_bad_arg = h_flags != 16'd0 ||
 			 (h_is_fact && (h_arg0 > 64'd65 || h_arg1 == 64'd0)) ||

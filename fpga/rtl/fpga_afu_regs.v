@@ -4,7 +4,11 @@
 // interrupt status. Offsets and bit fields: fpga/afu_regs.h.
 // MMIO reads are combinational and side-effect free; a write takes effect
 // on the clock edge where mmio_we is high.
-module fpga_afu_regs (
+// KERNELS: the image's kernels (see fpga_afu_top.v), listed in CAP_LIST in
+// function id order.
+module fpga_afu_regs #(
+	parameter [2:0] KERNELS = 3'b111
+) (
 	input  wire        clk,
 	input  wire        rst,
 	input  wire        mmio_we,
@@ -38,7 +42,15 @@ module fpga_afu_regs (
 	output wire        irq
 );
 	localparam [31:0] ID = 32'h484C4146, VERSION = 32'h00010000;
-	localparam [31:0] CAP_COUNT = 32'd3;
+	localparam [31:0] CAP_COUNT = {31'd0, KERNELS[0]} +
+		{31'd0, KERNELS[1]} + {31'd0, KERNELS[2]};
+	// Function ids 2, 3, 4 for bits 0, 1, 2, packed from entry 0.
+	localparam [31:0] CAP0 = KERNELS[0] ? 32'd2 : KERNELS[1] ? 32'd3 :
+				 KERNELS[2] ? 32'd4 : 32'd0;
+	localparam [31:0] CAP1 = KERNELS[0] && KERNELS[1] ? 32'd3 :
+				 (KERNELS[0] || KERNELS[1]) && KERNELS[2] ?
+				 32'd4 : 32'd0;
+	localparam [31:0] CAP2 = KERNELS == 3'b111 ? 32'd4 : 32'd0;
 
 	reg [31:0] scratch;
 	reg [2:0]  irq_status;
@@ -81,9 +93,9 @@ module fpga_afu_regs (
 		12'h064: mmio_rdata = s_result[63:32];
 		12'h068: mmio_rdata = cycles[31:0];
 		12'h06C: mmio_rdata = cycles[63:32];
-		12'h080: mmio_rdata = 32'd2;	// factorial
-		12'h084: mmio_rdata = 32'd3;	// fibonacci
-		12'h088: mmio_rdata = 32'd4;	// crc32c
+		12'h080: mmio_rdata = CAP0;
+		12'h084: mmio_rdata = CAP1;
+		12'h088: mmio_rdata = CAP2;
 		default: mmio_rdata = 32'd0;
 		endcase
 	end

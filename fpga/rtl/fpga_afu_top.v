@@ -4,7 +4,15 @@
 // to DMA (addresses are IOVAs) and irq to an MSI-X vector. rst_n is
 // synchronous, active low. idle is a hint for the simulator: nothing will
 // change until the next MMIO write.
-module fpga_afu_top (
+//
+// KERNELS selects the function image built: bit 0 factorial, bit 1
+// fibonacci, bit 2 crc32c. Kernels left out are not dispatched to (their
+// jobs complete "function not offered"), so synthesis drops them, and
+// CAP_LIST names only those built. Images: 3'b111 "full", 3'b100 "crc",
+// 3'b011 "math" (docs/fpga.md, reconfiguration).
+module fpga_afu_top #(
+	parameter [2:0] KERNELS = 3'b111
+) (
 	input  wire        clk,
 	input  wire        rst_n,
 	input  wire        mmio_we,
@@ -30,7 +38,7 @@ module fpga_afu_top (
 	wire [63:0] sq_base, cq_base, s_arg0, s_arg1, s_in_addr, s_result;
 	wire [7:0]  s_status, err_code;
 
-	fpga_afu_regs u_regs (
+	fpga_afu_regs #(.KERNELS(KERNELS)) u_regs (
 		.clk(clk), .rst(rst), .mmio_we(mmio_we),
 		.mmio_addr(mmio_addr), .mmio_wdata(mmio_wdata),
 		.mmio_rdata(mmio_rdata), .soft_rst(soft_rst), .start(start),
@@ -43,7 +51,7 @@ module fpga_afu_top (
 		.ev_cq(ev_cq), .ev_scalar(ev_scalar), .ev_err(ev_err),
 		.irq(irq));
 
-	fpga_afu_engine u_engine (
+	fpga_afu_engine #(.KERNELS(KERNELS)) u_engine (
 		.clk(clk), .rst(rst || soft_rst), .ring_en(ring_en),
 		.ring_log2(ring_log2), .sq_base(sq_base), .cq_base(cq_base),
 		.sq_tail(sq_tail), .start(start), .s_fn(s_fn),

@@ -41,6 +41,21 @@ struct fpga_afu_sim;
  */
 struct fpga_afu_sim *fpga_afu_sim_new(fpga_afu_sim_mem_fn mem, void *opaque);
 
+/** The image fpga_afu_sim_new() builds: all kernels. */
+#define FPGA_AFU_SIM_IMAGE_DEFAULT "full"
+
+/**
+ * Build the model of a function image: fpga_afu_top Verilated with another
+ * KERNELS parameter ("full", "crc", "math"; fpga_afu_sim_image_name()).
+ * @return the model, or NULL with errno ENOENT (no such image) or ENOMEM.
+ */
+struct fpga_afu_sim *fpga_afu_sim_new_image(const char *image,
+					    fpga_afu_sim_mem_fn mem,
+					    void *opaque);
+
+/** @return the name of image i (0, 1, ...), NULL past the last. */
+const char *fpga_afu_sim_image_name(unsigned int i);
+
 /** Free a model; NULL is fine. */
 void fpga_afu_sim_free(struct fpga_afu_sim *s);
 

@@ -80,6 +80,8 @@ STUB_(fn_list)
 STUB_(session_list)
 STUB_(stats)
 STUB_(port_list)
+STUB_(fpga_list)
+STUB_(fpga_load)
 #undef STUB_
 
 /* As control/ctl_guest.c turns a JSON value into a config value. */
