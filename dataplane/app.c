@@ -317,6 +317,7 @@ dp_app_run(struct dp_app *app)
 		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
 			if (app->guests[i].active)
 				dp_memif_srv_tick(&app->guests[i], now);
+		dp_memif_srv_reap(false);
 	}
 }
 
@@ -350,6 +351,8 @@ dp_app_stop(struct dp_app *app)
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}
+	/* No job runs any more: memory kept for bulk jobs can go. */
+	dp_memif_srv_reap(true);
 	rte_free(app->io);
 	rte_free(app->workers);
 	rte_free(app->links);

@@ -53,6 +53,10 @@ struct dp_pvs;
 struct dp_guest {
 	/* Fast path: the owning I/O lcore. */
 	struct dp_memif_rt *rt;		/**< published by the main lcore */
+	struct dp_memif_rt *rx_rt;	/**< memif: the connection the frames
+					     being handled came from (valid
+					     until the lcore's next quiescent
+					     point), NULL otherwise */
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
@@ -176,8 +180,11 @@ dp_guest_poll(struct dp_guest *g)
 		dp_memif_tx_kick(&rt->s2c, &g->st);
 	}
 	n = dp_memif_rx_burst(rt, g->mp, pkts, DP_BURST, &g->st);
-	if (n > 0)
+	if (n > 0) {
+		g->rx_rt = rt;
 		g->handler->rx(g, pkts, n);
+		g->rx_rt = NULL;
+	}
 }
 
 /**

@@ -62,6 +62,12 @@ struct dp_memif_rt {
 	uint32_t max_frame;
 	uint32_t fault;		   /**< enum dp_memif_reason; 0 = healthy */
 	uint32_t epoch;		   /**< which connection of the guest this is */
+	/** FN_CALL_BULK jobs reading/writing the regions, not yet completed.
+	 *  Written by the I/O lcore (release), read by the main lcore
+	 *  (acquire): the regions stay mapped until it is 0. */
+	uint32_t bulk_inflight;
+	struct dp_memif_rt *retired_next; /**< main lcore: memif_srv.c */
+	struct dp_guest_slow_stats *retired_by; /**< counts the reaping */
 	struct dp_memif_region regions[DP_MEMIF_MAX_REGIONS];
 };
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -196,6 +197,53 @@ recv_msg(int sock, struct memif_msg *msg, int *fd)
 	return 1;
 }
 
+/*
+ * Connections dropped while FN_CALL_BULK jobs still used their memory: kept
+ * mapped (and rt kept) until those jobs complete. Main lcore only.
+ */
+static struct dp_memif_rt *retired;
+static unsigned int n_retired;
+
+/* Keep rt's regions mapped past the handshake reset; reaped later. */
+static void
+retire(struct dp_guest *g, struct dp_memif_rt *rt)
+{
+	for (unsigned int i = 0; i < g->srv.hs.n_regions; i++)
+		g->srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
+	rt->retired_next = retired;
+	rt->retired_by = &g->slow;
+	retired = rt;
+	n_retired++;
+	g->slow.bulk_retired++;
+}
+
+void
+dp_memif_srv_reap(bool force)
+{
+	struct dp_memif_rt **pp = &retired, *rt;
+
+	while ((rt = *pp) != NULL) {
+		/* Acquire: pairs with the I/O lcore's release once its last
+		 * bulk job completed, so no access follows the munmap. */
+		if (!force && __atomic_load_n(&rt->bulk_inflight, __ATOMIC_ACQUIRE) != 0) {
+			pp = &rt->retired_next;
+			continue;
+		}
+		*pp = rt->retired_next;
+		for (unsigned int i = 0; i < rt->n_regions; i++)
+			munmap(rt->regions[i].base, rt->regions[i].size);
+		rt->retired_by->bulk_reaped++;
+		rte_free(rt);
+		n_retired--;
+	}
+}
+
+unsigned int
+dp_memif_srv_retired(void)
+{
+	return n_retired;
+}
+
 static struct dp_memif_rt *
 rt_build(const struct dp_guest *g)
 {
@@ -288,7 +336,11 @@ dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify)
 		dp_lcore_sync();
 		if (g->srv.gone != NULL)
 			g->srv.gone(g->srv.gone_arg, g->idx, rt->epoch);
-		rte_free(rt);
+		/* Acquire: pairs with the release of each bulk completion. */
+		if (__atomic_load_n(&rt->bulk_inflight, __ATOMIC_ACQUIRE) != 0)
+			retire(g, rt);
+		else
+			rte_free(rt);
 	}
 	if (notify) {
 		dp_memif_hs_disconnect(why, &m);

@@ -45,6 +45,17 @@ void dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms);
  */
 void dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify);
 
+/**
+ * Unmap the memory of dropped connections whose FN_CALL_BULK jobs have all
+ * completed (a drop keeps it mapped while such jobs run). force: unmap all
+ * of it — only once no lcore runs jobs any more (at stop, after the
+ * pipelines are finished).
+ */
+void dp_memif_srv_reap(bool force);
+
+/** Dropped connections whose memory is still mapped for bulk jobs. */
+unsigned int dp_memif_srv_retired(void);
+
 /** Drop any client with the reason, close the listening socket, unlink it. */
 void dp_memif_srv_close(struct dp_guest *g, enum dp_memif_reason why);
 

@@ -234,11 +234,10 @@ pending_put(struct dp_pipe *p, uint32_t idx)
 /* Output space for a call: none, the session's GET buffer, or a new frame. */
 static int
 call_output(struct dp_guest *g, struct dp_session *s, uint16_t op,
-	    struct dp_pending *pd, struct fpga_job *job)
+	    struct rte_mbuf **reply, struct fpga_job *job)
 {
 	const struct fpga_fn_info *fi = fpga_fn_info(s->fn);
 
-	pd->reply = NULL;
 	if (op == HL_OP_FN_SET) {
 		job->out = s->out;
 		job->out_cap = HL_PAYLOAD_MAX;
@@ -246,20 +245,26 @@ call_output(struct dp_guest *g, struct dp_session *s, uint16_t op,
 	}
 	if (fi == NULL || fi->out == FPGA_OUT_NONE)
 		return 0;
-	pd->reply = reply_mbuf(g);
-	if (pd->reply == NULL)
+	*reply = reply_mbuf(g);
+	if (*reply == NULL)
 		return -1;
-	job->out = rte_pktmbuf_mtod_offset(pd->reply, uint8_t *, HL_FRAME_HDR_LEN);
+	job->out = rte_pktmbuf_mtod_offset(*reply, uint8_t *, HL_FRAME_HDR_LEN);
 	job->out_cap = HL_PAYLOAD_MAX;
 	return 0;
 }
 
+/*
+ * Queue job (input and output already set) for session s; m is the request
+ * frame, kept until the reply. bulk_rt: the connection whose memory the job
+ * reads and writes (FN_CALL_BULK), which then stays mapped until it is done.
+ */
 static enum hl_status
-submit_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
-	    const struct hl_frame_hdr *h, struct dp_session *s)
+submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	   const struct hl_frame_hdr *h, struct dp_session *s,
+	   struct fpga_job *job, struct dp_memif_rt *bulk_rt)
 {
-	struct fpga_job job;
 	struct dp_pending *pd;
+	struct rte_mbuf *reply = NULL;
 	uint32_t idx;
 
 	if (g->inflight >= g->conf->max_inflight)
@@ -267,27 +272,27 @@ submit_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	pd = pending_get(p, &idx);
 	if (pd == NULL)
 		return HL_E_BUSY;
-	memset(&job, 0, sizeof(job));
-	if (call_output(g, s, h->hl.opcode, pd, &job) < 0) {
+	if (bulk_rt == NULL && call_output(g, s, h->hl.opcode, &reply, job) < 0) {
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
-	job.tag = idx;
-	job.fn = s->fn;
-	job.arg0 = h->hl.arg0;
-	job.arg1 = h->hl.arg1;
-	job.in_len = h->hl.payload_len;
-	job.in = job.in_len ? rte_pktmbuf_mtod_offset(m, uint8_t *, HL_FRAME_HDR_LEN) : NULL;
-	*pd = (struct dp_pending){ .g = g, .req = m, .reply = pd->reply,
-				   .epoch = g->epoch, .session = s->id,
-				   .op = h->hl.opcode };
-	if (fpga_submit(p->ctx[s->backend], &job, 1) != 1) {
-		rte_pktmbuf_free(pd->reply);
+	job->tag = idx;
+	job->fn = s->fn;
+	job->arg0 = h->hl.arg0;
+	job->arg1 = h->hl.arg1;
+	*pd = (struct dp_pending){ .g = g, .req = m, .reply = reply,
+				   .bulk_rt = bulk_rt, .epoch = g->epoch,
+				   .session = s->id, .op = h->hl.opcode };
+	if (fpga_submit(p->ctx[s->backend], job, 1) != 1) {
+		rte_pktmbuf_free(reply);
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
 	p->ctx_jobs[s->backend]++;
 	g->inflight++;
+	if (bulk_rt != NULL)	/* release: the main lcore waits for 0 */
+		__atomic_store_n(&bulk_rt->bulk_inflight, bulk_rt->bulk_inflight + 1,
+				 __ATOMIC_RELEASE);
 	if (h->hl.opcode == HL_OP_FN_SET) {
 		s->inflight++;
 		s->fn_state = HL_FN_BUSY;
@@ -295,22 +300,88 @@ submit_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	return HL_OK;
 }
 
+/* The session a call names, if it may take one now; else why not. */
+static enum hl_status
+call_session(struct dp_pipe *p, struct dp_guest *g, const struct hl_frame_hdr *h,
+	     struct dp_session **sp)
+{
+	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+					       h->hl.session);
+
+	*sp = s;
+	if (s == NULL)
+		return HL_E_BAD_SESSION;
+	if (s->state != DP_SESSION_ACTIVE || s->backend >= p->n_ctx)
+		return HL_E_BAD_STATE;
+	if (p->ctx[s->backend] == NULL)
+		return HL_E_HW_UNAVAIL;
+	return HL_OK;
+}
+
 static void
 do_call(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	struct hl_frame_hdr *h)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
-					       h->hl.session);
+	struct fpga_job job = { .in_len = h->hl.payload_len };
+	struct dp_session *s;
+	enum hl_status st = call_session(p, g, h, &s);
+
+	if (st == HL_OK) {
+		if (job.in_len > 0)
+			job.in = rte_pktmbuf_mtod_offset(m, uint8_t *, HL_FRAME_HDR_LEN);
+		st = submit_job(p, g, m, h, s, &job, NULL);
+	}
+	if (st != HL_OK)
+		reply_in_place(p, g, m, h, st);
+}
+
+/*
+ * Point job at the guest memory a bulk call names: the copied descriptor's
+ * region and ranges are checked against this connection's regions.
+ */
+static enum hl_status
+bulk_resolve(const struct dp_memif_rt *rt, const struct hl_bulk *b,
+	     struct fpga_job *job)
+{
+	const struct dp_memif_region *r;
 	enum hl_status st;
 
-	if (s == NULL)
-		st = HL_E_BAD_SESSION;
-	else if (s->state != DP_SESSION_ACTIVE || s->backend >= p->n_ctx)
-		st = HL_E_BAD_STATE;
-	else if (p->ctx[s->backend] == NULL)
-		st = HL_E_HW_UNAVAIL;
-	else
-		st = submit_call(p, g, m, h, s);
+	if (b->region >= rt->n_regions)
+		return HL_E_BAD_REQUEST;
+	r = &rt->regions[b->region];
+	st = hl_proto_bulk_ranges(b, r->size);
+	if (st != HL_OK)
+		return st;
+	job->in_len = b->in_len;
+	job->in = b->in_len != 0 ? r->base + b->in_off : NULL;
+	job->out_cap = b->out_cap;
+	job->out = b->out_cap != 0 ? r->base + b->out_off : NULL;
+	return HL_OK;
+}
+
+/* FN_CALL_BULK: input and output in the guest's memif regions (proto.h). */
+static void
+do_call_bulk(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	     struct hl_frame_hdr *h)
+{
+	/* The connection this frame came from: mapped until our next
+	 * quiescent point, and after it while bulk_inflight says so. */
+	struct dp_memif_rt *rt = g->rx_rt;
+	struct fpga_job job = { 0 };
+	struct dp_session *s;
+	struct hl_bulk b;
+	enum hl_status st;
+
+	st = hl_proto_bulk_parse(rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN),
+				 h->hl.payload_len, &b);
+	if (st == HL_OK && (rt == NULL || m->nb_segs > 1))
+		st = HL_E_BAD_REQUEST;	/* bulk calls need a memif channel */
+	if (st == HL_OK)
+		st = call_session(p, g, h, &s);
+	if (st == HL_OK)
+		st = bulk_resolve(rt, &b, &job);
+	if (st == HL_OK)
+		st = submit_job(p, g, m, h, s, &job, rt);
 	if (st != HL_OK)
 		reply_in_place(p, g, m, h, st);
 }
@@ -326,6 +397,9 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 	struct dp_session *s;
 
 	pending_put(p, (uint32_t)c->tag);
+	if (pd->bulk_rt != NULL)	/* done with guest memory: release */
+		__atomic_store_n(&pd->bulk_rt->bulk_inflight,
+				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
 	if (pd->epoch != g->epoch) {	/* the guest reconnected meanwhile */
 		if (pd->reply != NULL)
 			rte_pktmbuf_free(pd->reply);
@@ -338,7 +412,7 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 		rte_pktmbuf_free(pd->req);
 	/* A refused call carries no state and no result (docs/protocol.md). */
 	h.hl.arg0 = c->status == 0 ? c->result : 0;
-	h.hl.arg1 = 0;
+	h.hl.arg1 = pd->op == HL_OP_FN_CALL_BULK && c->status == 0 ? c->out_len : 0;
 	h.hl.state = c->status == 0 ? HL_FN_DONE : HL_FN_NONE;
 	h.hl.payload_len = pd->op == HL_OP_FN_CALL && c->status == 0 ? c->out_len : 0;
 	s = dp_session_find(g->sessions, g->conf->max_sessions, pd->session);
@@ -462,6 +536,7 @@ do_hello(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		.version_max = HL_PROTO_VERSION,
 		.max_inflight = g->conf->max_inflight,
 		.max_payload = HL_PAYLOAD_MAX,
+		.max_bulk = g->chan == DP_CHAN_MEMIF ? HL_BULK_MAX : 0,
 	};
 
 	if (h->hl.payload_len != sizeof(hello) || m->nb_segs > 1) {
@@ -501,6 +576,7 @@ static const op_fn ops[DP_PIPE_OPS] = {
 	[HL_OP_FN_GET] = do_get,
 	[HL_OP_FN_RESET] = do_reset,
 	[HL_OP_FN_CLOSE] = do_activate_close,
+	[HL_OP_FN_CALL_BULK] = do_call_bulk,
 };
 
 static bool

@@ -9,9 +9,12 @@
  *  - HELLO and BYE are answered at once;
  *  - FN_OPEN, FN_ACTIVATE, FN_CLOSE go to the function manager through the
  *    lcore's hand-off rings (fnmsg.h) and are answered when it has decided;
- *  - FN_CALL, FN_SET, FN_GET, FN_RESET are served here: a job goes to the
- *    session's accelerator context (fpga/), and its completion becomes the
- *    reply. Calls in flight are bounded per guest (max_inflight) and per
+ *  - FN_CALL, FN_CALL_BULK, FN_SET, FN_GET, FN_RESET are served here: a job
+ *    goes to the session's accelerator context (fpga/), and its completion
+ *    becomes the reply. A bulk call's job reads and writes guest memory in
+ *    place (its ranges checked against the connection's regions); the
+ *    connection's bulk_inflight count keeps the regions mapped until every
+ *    such job has completed (memif_srv.c retires them). Calls in flight are bounded per guest (max_inflight) and per
  *    lcore (DP_PIPE_PENDING).
  * Every request gets exactly one reply, an error reply when it is invalid,
  * unless it is too broken to address (then it is counted and dropped).
@@ -31,6 +34,7 @@
 #include "fnmsg.h"
 
 struct dp_guest;
+struct dp_memif_rt;
 struct rte_mbuf;
 
 #define DP_PIPE_PENDING 4096	/**< calls in flight per I/O lcore */
@@ -42,6 +46,8 @@ struct dp_pending {
 	struct dp_guest *g;
 	struct rte_mbuf *req;	/**< the request frame (job input lives here) */
 	struct rte_mbuf *reply; /**< FN_CALL: the reply frame, output inside */
+	struct dp_memif_rt *bulk_rt; /**< FN_CALL_BULK: the connection whose
+				      memory the job uses (kept mapped) */
 	uint32_t epoch;		/**< the guest connection it belongs to */
 	uint32_t session;	/**< the session id it was made for */
 	uint16_t op;		/**< enum hl_opcode */

@@ -28,7 +28,10 @@
 	X(disconnects, "connections ended, for any reason")                \
 	X(rejects, "handshakes refused")                                   \
 	X(faults, "connected guests dropped for breaking ring rules")      \
-	X(busy, "clients refused because another was connected")
+	X(busy, "clients refused because another was connected")           \
+	X(bulk_retired, "connections ended with bulk jobs in flight: their " \
+	  "memory stays mapped until the jobs complete")                   \
+	X(bulk_reaped, "such connections whose memory was then unmapped")
 
 struct dp_guest_stats {
 #define DP_STATS_FIELD(name, help) uint64_t name;

@@ -681,7 +681,7 @@ fpga_cd_sizes(struct fpga_cd_dev *d, const struct fpga_cryptodev_conf *conf,
 	d->nb_qp = (uint16_t)RTE_MIN(RTE_MIN(d->nb_qp, info->max_nb_queue_pairs),
 				     (unsigned int)FPGA_CD_QP_MAX);
 	/* Without scatter-gather every input must fit one mbuf. */
-	d->seg = sgl ? FPGA_CD_SGL_SEG : d->max_in_len;
+	d->seg = d->max_in_len; (void)sgl;
 	if (d->nb_qp == 0 || d->depth > FPGA_DEPTH_MAX ||
 	    d->seg + RTE_PKTMBUF_HEADROOM > UINT16_MAX ||
 	    fpga_pmd_segs(d->max_in_len, d->seg) > FPGA_PMD_SEGS_MAX)

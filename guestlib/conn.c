@@ -14,6 +14,7 @@
 #define HL_BYE_TIMEOUT_MS 200
 #define HL_POLL_SLICE_MS 100	/* re-check async deadlines this often */
 #define HL_REVIVE_STEP_MS 5000	/* handshake step bound if timeout_ms < 0 */
+#define HL_BULK_AREA_MAX (1ull << 30)	/* hl_opts.bulk_bytes limit */
 
 static __thread char connect_reason[HL_TP_REASON_LEN];
 static uint32_t mac_counter;
@@ -33,6 +34,8 @@ hl_opts_init(struct hl_opts *o)
 	o->reconnect_min_ms = 10;
 	o->reconnect_max_ms = 500;
 	o->reconnect_limit_ms = 60000;
+	o->bulk_bytes = 8u << 20;
+	o->bulk_slot = 256u << 10;
 }
 
 int
@@ -76,6 +79,29 @@ from_host(const struct hl_conn *c, const struct hl_frame_hdr *h)
 	       memcmp(h->eth.src, c->host_mac, 6) == 0;
 }
 
+/* A bulk call's reply: the output is in its pool slot, arg1 its length. */
+static void
+conn_rx_bulk(struct hl_conn *c, struct hl_slot *s, struct hl_result *res)
+{
+	const uint8_t *out = NULL;
+	uint64_t n = res->arg1;
+
+	res->arg1 = 0;
+	res->out_len = 0;
+	if (s->bulk < 0 || n > s->bulk_cap) {
+		/* Not a bulk request, or more than the room we gave. */
+		res->status = HL_E_PROTO;
+	} else if (n > 0) {
+		res->out_len = (uint32_t)n;
+		out = hl_bulk_out(&c->bulk, (uint32_t)s->bulk, s->bulk_in_len);
+	}
+	hl_inflight_complete(&c->inf, s, res, out);
+	if (s->bulk >= 0)
+		hl_bulk_put(&c->bulk, (uint32_t)s->bulk);
+	s->bulk = -1;
+	c->stats.replies++;
+}
+
 static void
 conn_rx_frame(struct hl_conn *c, uint32_t len)
 {
@@ -100,6 +126,10 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 	res.arg1 = h.hl.arg1;
 	if (h.hl.opcode == HL_OP_HELLO)
 		memcpy(c->host_mac, h.eth.src, 6);
+	if (h.hl.opcode == HL_OP_FN_CALL_BULK) {
+		conn_rx_bulk(c, s, &res);
+		return;
+	}
 	hl_inflight_complete(&c->inf, s, &res, c->frame + HL_FRAME_HDR_LEN);
 	c->stats.replies++;
 }
@@ -148,35 +178,80 @@ conn_drain(struct hl_conn *c)
 	return rc == HL_E_AGAIN ? HL_OK : conn_fault(c, rc);
 }
 
+/*
+ * An FN_CALL too large for a frame becomes FN_CALL_BULK: input copied to a
+ * bulk slot, the frame carries where it is (hl_bulk.h). Fills s and the
+ * frame's payload; returns its length, or a negated status.
+ */
+static int
+conn_bulk_prepare(struct hl_conn *c, const struct hl_req *r, struct hl_slot *s)
+{
+	struct hl_bulk d;
+	uint32_t slot;
+	int rc = hl_bulk_get(&c->bulk, r->in, r->in_len, r->out_cap, &d, &slot);
+
+	if (rc != HL_OK)
+		return -rc;
+	s->bulk = (int32_t)slot;
+	s->bulk_in_len = r->in_len;
+	s->bulk_cap = d.out_cap;
+	memcpy(c->frame + HL_FRAME_HDR_LEN, &d, sizeof(d));
+	return (int)sizeof(d);
+}
+
+/* Build the frame of request r in c->frame; its payload length or -status. */
+static int
+conn_frame(struct hl_conn *c, const struct hl_req *r, uint16_t op,
+	   struct hl_slot *s)
+{
+	struct hl_frame_hdr h;
+	int len = (int)r->in_len;
+
+	if (op == HL_OP_FN_CALL_BULK)
+		len = conn_bulk_prepare(c, r, s);
+	else if (r->in_len > 0)
+		memcpy(c->frame + HL_FRAME_HDR_LEN, r->in, r->in_len);
+	if (len < 0)
+		return len;
+	hl_proto_hdr_init(&h, c->host_mac, c->mac, op, r->session, s->id);
+	h.hl.payload_len = (uint32_t)len;
+	h.hl.arg0 = r->arg0;
+	h.hl.arg1 = r->arg1;
+	memcpy(c->frame, &h, sizeof(h));
+	return len;
+}
+
 static int
 conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 	  struct hl_slot **sp)
 {
-	struct hl_frame_hdr h;
 	struct hl_slot *s;
-	int rc;
+	uint16_t op = r->opcode;
+	int rc, len;
 
-	if (r->in_len > HL_PAYLOAD_MAX || (r->in_len > 0 && r->in == NULL))
-		return r->in_len > HL_PAYLOAD_MAX ? HL_E_TOO_LARGE : HL_E_INVAL;
+	if (r->in_len > 0 && r->in == NULL)
+		return HL_E_INVAL;
 	rc = c->reviving ? c->dead : hl_conn_ensure(c);
 	if (rc != HL_OK)
 		return rc;
-	rc = hl_inflight_alloc(&c->inf, r->opcode, async, tag, r->out,
-			       r->out_cap, hl_deadline(c->timeout_ms), &s);
+	if (op == HL_OP_FN_CALL && hl_bulk_wanted(&c->bulk, r->in_len, r->out_cap))
+		op = HL_OP_FN_CALL_BULK;
+	else if (r->in_len > HL_PAYLOAD_MAX)
+		return HL_E_TOO_LARGE;
+	rc = hl_inflight_alloc(&c->inf, op, async, tag, r->out, r->out_cap,
+			       hl_deadline(c->timeout_ms), &s);
 	if (rc != HL_OK)
 		return rc;
-	hl_proto_hdr_init(&h, c->host_mac, c->mac, r->opcode, r->session, s->id);
-	h.hl.payload_len = r->in_len;
-	h.hl.arg0 = r->arg0;
-	h.hl.arg1 = r->arg1;
-	memcpy(c->frame, &h, sizeof(h));
-	if (r->in_len > 0)
-		memcpy(c->frame + HL_FRAME_HDR_LEN, r->in, r->in_len);
-	rc = c->ops->send(c->tp, c->frame, HL_FRAME_HDR_LEN + r->in_len,
-			  c->timeout_ms);
+	len = conn_frame(c, r, op, s);
+	rc = len < 0 ? -len : c->ops->send(c->tp, c->frame,
+					   HL_FRAME_HDR_LEN + (uint32_t)len,
+					   c->timeout_ms);
 	if (rc != HL_OK) {
+		/* Not sent: the host never saw the bulk slot. */
+		if (s->bulk >= 0)
+			hl_bulk_put(&c->bulk, (uint32_t)s->bulk);
 		hl_inflight_free(&c->inf, s);
-		return conn_fault(c, rc);
+		return len < 0 ? rc : conn_fault(c, rc);
 	}
 	c->stats.requests++;
 	*sp = s;
@@ -234,6 +309,18 @@ hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag)
 	return conn_send(c, r, 1, tag, &s);
 }
 
+/* A new transport (and HELLO): its bulk area, if it and the host have one. */
+static int
+conn_bulk_reset(struct hl_conn *c)
+{
+	struct hl_bulk_area a = { 0 };
+
+	if (c->ops->bulk_area != NULL)
+		c->ops->bulk_area(c->tp, &a);
+	return hl_bulk_reset(&c->bulk, &a, c->opts.bulk_slot,
+			     c->host_hello.max_bulk);
+}
+
 static int
 conn_hello(struct hl_conn *c, const struct hl_opts *o)
 {
@@ -256,7 +343,7 @@ conn_hello(struct hl_conn *c, const struct hl_opts *o)
 		memcpy(&c->host_hello, reply, sizeof(c->host_hello));
 	c->host_hello.name[HL_GUEST_NAME_LEN - 1] = '\0';
 	c->host_version = HL_PROTO_VERSION;
-	return HL_OK;
+	return conn_bulk_reset(c);
 }
 
 int
@@ -288,6 +375,7 @@ hl_conn_create(const struct hl_transport_ops *ops, void *tp,
 			 hl_strerror(rc), *ops->reason(tp) ? ": " : "",
 			 ops->reason(tp));
 		ops->close(tp);
+		hl_bulk_fini(&c->bulk);
 		free(c);
 		return rc;
 	}
@@ -307,6 +395,9 @@ opts_check(const char *path, const struct hl_opts *o, const char *secret)
 		return HL_E_INVAL;
 	if (o->reconnect > HL_RECONNECT_NEVER ||
 	    o->reconnect_max_ms < o->reconnect_min_ms)
+		return HL_E_INVAL;
+	if (o->bulk_bytes > HL_BULK_AREA_MAX || (o->bulk_bytes != 0 &&
+	    (o->bulk_slot < 4096 || o->bulk_slot > o->bulk_bytes)))
 		return HL_E_INVAL;
 	return HL_OK;
 }
@@ -491,6 +582,7 @@ hl_disconnect(struct hl_conn *c)
 	}
 	if (c->tp != NULL)
 		c->ops->close(c->tp);
+	hl_bulk_fini(&c->bulk);
 	free(c->uri);
 	free(c);
 }

@@ -274,11 +274,13 @@ hl_fn_close(struct hl_fn *fn)
 }
 
 int
-hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len, void *out,
-	     uint32_t out_cap, uint64_t tag)
+hl_fn_submit_args(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
+		  const void *in, uint32_t in_len, void *out, uint32_t out_cap,
+		  uint64_t tag)
 {
-	struct hl_req r = { .opcode = HL_OP_FN_CALL, .in = in, .in_len = in_len,
-			    .out = out, .out_cap = out_cap };
+	struct hl_req r = { .opcode = HL_OP_FN_CALL, .arg0 = arg0, .arg1 = arg1,
+			    .in = in, .in_len = in_len, .out = out,
+			    .out_cap = out_cap };
 	int rc = fn_ready(fn);
 
 	if (rc != HL_OK)
@@ -288,13 +290,14 @@ hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len, void *out,
 }
 
 int
+hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len, void *out,
+	     uint32_t out_cap, uint64_t tag)
+{
+	return hl_fn_submit_args(fn, 0, 0, in, in_len, out, out_cap, tag);
+}
+
+int
 hl_fn_submit_u64(struct hl_fn *fn, uint64_t arg0, uint64_t arg1, uint64_t tag)
 {
-	struct hl_req r = { .opcode = HL_OP_FN_CALL, .arg0 = arg0, .arg1 = arg1 };
-	int rc = fn_ready(fn);
-
-	if (rc != HL_OK)
-		return rc;
-	r.session = fn->session;
-	return hl_conn_submit(fn->conn, &r, tag);
+	return hl_fn_submit_args(fn, arg0, arg1, NULL, 0, NULL, 0, tag);
 }

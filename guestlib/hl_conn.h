@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "hl_bulk.h"
 #include "hl_inflight.h"
 #include "hostlane/hostlane.h"
 
@@ -47,6 +48,8 @@ struct hl_transport_ops {
 	 *  may fix (host process gone or restarting); 0 if it sent us away.
 	 *  NULL: never reconnect. */
 	int (*revivable)(const void *tp);
+	/** The memory shared with the host for bulk calls; NULL: none. */
+	void (*bulk_area)(void *tp, struct hl_bulk_area *a);
 };
 
 extern const struct hl_transport_ops hl_memif_ops;
@@ -96,6 +99,7 @@ struct hl_conn {
 	int64_t next_try;	     /**< ms of the next reconnect attempt */
 	unsigned int backoff_ms;     /**< delay after the next failed attempt */
 	struct hl_inflight inf;
+	struct hl_bulk_pool bulk;    /**< reset with every new transport */
 	uint8_t frame[HL_FRAME_MAX];
 };
 

@@ -51,6 +51,9 @@ struct hl_slot {
 	uint16_t opcode;
 	uint8_t state;		  /**< enum hl_slot_state */
 	uint8_t async;
+	int32_t bulk;		  /**< bulk pool slot, -1 = none */
+	uint32_t bulk_in_len;	  /**< FN_CALL_BULK: input bytes sent */
+	uint32_t bulk_cap;	  /**< FN_CALL_BULK: output room given */
 	struct hl_result res;
 };
 

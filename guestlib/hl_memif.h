@@ -34,6 +34,9 @@
  * upgrade): dataplane/memif_reasons.h, reason SHUTDOWN. The guest may
  * reconnect after it, unlike after any other DISCONNECT. */
 #define HL_MEMIF_SHUTDOWN_REASON "hostlane shutting down"
+/* ... and of one refusing a region larger than its max_region_size
+ * (reason REGION_SIZE): libhostlane then connects without a bulk area. */
+#define HL_MEMIF_REGION_REASON "invalid region size"
 
 struct hl_memif_cfg {
 	const char *socket_path;
@@ -44,6 +47,7 @@ struct hl_memif_cfg {
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
 	int timeout_ms;		     /**< per handshake step */
+	uint64_t bulk_bytes;	     /**< bulk area after the buffers; 0 = none */
 };
 
 struct hl_memif_stats {
@@ -72,6 +76,8 @@ struct hl_memif {
 	uint64_t size;
 	uint32_t ring_size;
 	uint32_t log2_ring_size;
+	uint64_t bulk_off;	     /**< region offset of the bulk area */
+	uint64_t bulk_len;	     /**< its bytes; 0 = none */
 	uint16_t mask;
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;

@@ -38,6 +38,7 @@ hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 	s->deadline = deadline;
 	s->out = out;
 	s->out_cap = out_cap;
+	s->bulk = -1;
 	s->opcode = opcode;
 	s->async = async != 0;
 	s->state = HL_SLOT_WAITING;

@@ -232,6 +232,8 @@ region_create(struct hl_memif *m)
 	m->c2s.buf0 = (uint32_t)ALIGN_UP(2 * rbytes, 4096);
 	m->s2c.buf0 = m->c2s.buf0 + m->ring_size * HL_MEMIF_BUF_SIZE;
 	m->size = m->s2c.buf0 + (uint64_t)m->ring_size * HL_MEMIF_BUF_SIZE;
+	m->bulk_off = ALIGN_UP(m->size, 4096);
+	m->size = m->bulk_off + m->bulk_len;
 	m->memfd = memfd_create("hostlane-memif", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	if (m->memfd < 0 || ftruncate(m->memfd, (off_t)m->size) < 0 ||
 	    fcntl(m->memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
@@ -351,6 +353,7 @@ hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
 	m->ctl_fd = m->memfd = m->c2s.efd = m->s2c.efd = -1;
 	m->wait_mode = cfg->wait_mode;
 	m->spin_polls = cfg->spin_polls;
+	m->bulk_len = ALIGN_UP(cfg->bulk_bytes, 4096);
 	rc = sock_open(m, cfg->socket_path);
 	if (rc == HL_OK)
 		rc = handshake(m, cfg);

@@ -394,6 +394,17 @@ ops_revivable(const void *tp)
 	return m->dead == HL_E_DISCONNECTED && m->revivable;
 }
 
+static void
+ops_bulk_area(void *tp, struct hl_bulk_area *a)
+{
+	struct hl_memif *m = tp;
+
+	a->base = m->bulk_len != 0 ? m->base + m->bulk_off : NULL;
+	a->off = m->bulk_off;
+	a->len = m->bulk_len;
+	a->region = 0;
+}
+
 const struct hl_transport_ops hl_memif_ops = {
 	.send = ops_send,
 	.recv = ops_recv,
@@ -402,4 +413,5 @@ const struct hl_transport_ops hl_memif_ops = {
 	.stats = ops_stats,
 	.close = ops_close,
 	.revivable = ops_revivable,
+	.bulk_area = ops_bulk_area,
 };

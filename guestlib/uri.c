@@ -15,10 +15,18 @@ memif_open(const char *path, const char *secret, const struct hl_opts *o,
 		.interface_id = o->interface_id,
 		.log2_ring_size = o->log2_ring_size, .wait_mode = o->wait_mode,
 		.spin_polls = o->spin_polls, .timeout_ms = o->timeout_ms,
+		.bulk_bytes = o->bulk_bytes,
 	};
 	struct hl_memif *m;
 	int rc = hl_memif_open(&cfg, &m, reason, reason_len);
 
+	/* A host whose max_region_size leaves no room for the bulk area:
+	 * connect without it (calls are then limited to one frame). */
+	if (rc == HL_E_REFUSED && cfg.bulk_bytes != 0 && reason != NULL &&
+	    strstr(reason, HL_MEMIF_REGION_REASON) != NULL) {
+		cfg.bulk_bytes = 0;
+		rc = hl_memif_open(&cfg, &m, reason, reason_len);
+	}
 	if (rc != HL_OK)
 		return rc;
 	out->ops = &hl_memif_ops;

@@ -93,7 +93,7 @@ test_reject(void)
 	len = build(f, 0);
 	w->opcode = 0;
 	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
-	w->opcode = 0x0a;
+	w->opcode = 0x0b;
 	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
 	w->opcode = 0xffff;
 	CHECK_EQ(hl_proto_hdr_validate(f, len), HL_E_BAD_OPCODE);
@@ -168,6 +168,63 @@ test_strerror(void)
 	CHECK(strcmp(hl_proto_opcode_name(HL_OP_FN_OPEN), "FN_OPEN") == 0);
 }
 
+/* FN_CALL_BULK payload: layout, field checks, range checks. */
+static void
+test_bulk(void)
+{
+	struct hl_bulk b = { .region = 1, .in_len = 4096, .in_off = 8192,
+			     .out_off = 16384, .out_cap = 4096 }, o;
+	uint8_t raw[sizeof(b) + 1];
+
+	memcpy(raw, &b, sizeof(b));
+	CHECK(raw[0] == 1 && raw[5] == 0x10 && raw[9] == 0x20 && raw[17] == 0x40);
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(b), &o), HL_OK);
+	CHECK_EQ(o.in_off, 8192);
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(b) - 1, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(b) + 1, &o), HL_E_BAD_LENGTH);
+	raw[2] = 1;					/* reserved0 */
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(b), &o), HL_E_BAD_REQUEST);
+	raw[2] = 0;
+	raw[31] = 1;					/* reserved1 */
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(b), &o), HL_E_BAD_REQUEST);
+	o = b;
+	o.in_len = HL_BULK_MAX + 1;
+	memcpy(raw, &o, sizeof(o));
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(o), &o), HL_E_TOO_LARGE);
+	o = b;
+	o.out_cap = HL_BULK_MAX + 1;
+	memcpy(raw, &o, sizeof(o));
+	CHECK_EQ(hl_proto_bulk_parse(raw, sizeof(o), &o), HL_E_TOO_LARGE);
+
+	/* Ranges against a region of 20480 bytes. */
+	CHECK_EQ(hl_proto_bulk_ranges(&b, 20480), HL_OK);
+	CHECK_EQ(hl_proto_bulk_ranges(&b, 20479), HL_E_BAD_REQUEST);
+	o = b;
+	o.in_off = UINT64_MAX - 100;			/* wraps */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, UINT64_MAX), HL_E_BAD_REQUEST);
+	o = b;
+	o.out_off = UINT64_MAX - 10;
+	o.out_cap = 100;
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 1u << 20), HL_E_BAD_REQUEST);
+	o = b;
+	o.out_off = o.in_off + o.in_len - 1;		/* overlaps by one */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 1u << 20), HL_E_BAD_REQUEST);
+	o.out_off = o.in_off + o.in_len;		/* adjacent: fine */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 1u << 20), HL_OK);
+	o.out_off = o.in_off - o.out_cap + 1;		/* overlaps from below */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 1u << 20), HL_E_BAD_REQUEST);
+	o = b;
+	o.out_cap = 0;
+	o.out_off = o.in_off;				/* empty: no overlap */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 1u << 20), HL_OK);
+	o = b;
+	o.in_len = 0;
+	o.in_off = 20480;				/* empty at the end */
+	CHECK_EQ(hl_proto_bulk_ranges(&o, 20480), HL_OK);
+	CHECK(hl_proto_opcode_valid(HL_OP_FN_CALL_BULK));
+	CHECK(strcmp(hl_proto_opcode_name(HL_OP_FN_CALL_BULK), "FN_CALL_BULK") == 0);
+}
+
 int
 main(void)
 {
@@ -176,6 +233,7 @@ main(void)
 	test_reject();
 	test_reply();
 	test_fn_open();
+	test_bulk();
 	test_strerror();
 	return gl_report("guestlib-proto");
 }

@@ -325,8 +325,14 @@ phase_echo(struct hl_conn *c)
 	EXPECT_U64(len, 1984, "echo into small buffer: out_len");
 	if (memcmp(in, out, 100) != 0 || out[100] != 0xA5)
 		FAIL("echo into small buffer: not exactly the first 100 bytes");
+	/* One byte more than a frame: a bulk call through shared memory. */
+	fill_pattern(in, HL_PAYLOAD_MAX + 1, 5);
+	memset(out, 0, sizeof(out));
 	rc = hl_fn_call(fn, in, HL_PAYLOAD_MAX + 1, out, sizeof(out), &len);
-	EXPECT_ST(rc, HL_E_TOO_LARGE, "echo call, 1985 bytes (local refusal)");
+	EXPECT_ST(rc, HL_OK, "echo call, 1985 bytes (a bulk call)");
+	EXPECT_U64(len, HL_PAYLOAD_MAX + 1, "echo bulk call: out_len");
+	if (memcmp(in, out, HL_PAYLOAD_MAX + 1) != 0)
+		FAIL("echo bulk call: 1985 bytes came back different");
 	/* set + get carries the payload too. */
 	fill_pattern(in, 1984, 7);
 	rc = hl_fn_set(fn, in, 1984, 0, 0, NULL);

@@ -711,6 +711,13 @@ test_reasons(void)
 		DP_MEMIF_R_COUNT, DP_MEMIF_R_COUNT + 1, 1000, ~0u,
 	};
 
+	/* libhostlane acts on these two strings (guestlib/hl_memif.h:
+	 * HL_MEMIF_SHUTDOWN_REASON, HL_MEMIF_REGION_REASON). */
+	CHECK("shutdown", strcmp(dp_memif_reason_str(DP_MEMIF_R_SHUTDOWN),
+				 "hostlane shutting down") == 0, "string changed");
+	CHECK("region size", strcmp(dp_memif_reason_str(DP_MEMIF_R_REGION_SIZE),
+				    "invalid region size") == 0, "string changed");
+
 	for (unsigned int r = 0; r < DP_MEMIF_R_COUNT; r++) {
 		const char *s = dp_memif_reason_str(r), *n = dp_memif_reason_name(r);
 		char what[48];

@@ -106,6 +106,12 @@ struct hl_opts {
 	unsigned int reconnect_min_ms; /**< AUTO: first retry delay; 10 */
 	unsigned int reconnect_max_ms; /**< AUTO: backoff cap; 500 */
 	int reconnect_limit_ms;	 /**< AUTO: give up after; 60000; <0 = never */
+	uint64_t bulk_bytes;	 /**< memif: shared memory for calls whose input
+				      or output exceeds a frame (HL_PAYLOAD_MAX);
+				      default 8 MiB, 0 = no such calls */
+	uint32_t bulk_slot;	 /**< memif: room per such call, input (64-byte
+				      aligned) + output; default 256 KiB; at
+				      most bulk_bytes / bulk_slot at once */
 };
 
 /** One finished asynchronous request, as returned by hl_poll(). */
@@ -251,9 +257,14 @@ enum hl_placement hl_fn_placement(const struct hl_fn *fn);
 
 /**
  * Call fn: send input, wait for the result (set + get in one round trip).
+ * Over memif, a call whose in_len or out_cap exceeds HL_PAYLOAD_MAX goes as
+ * a bulk call: input and output travel through shared memory (one slot of
+ * hl_opts.bulk_slot bytes: input rounded up to 64 bytes, then the output
+ * room), and the host's accelerator reads and writes them in place. Other
+ * transports carry HL_PAYLOAD_MAX bytes at most.
  * @param fn       an activated function
  * @param in       input bytes (may be NULL if in_len is 0)
- * @param in_len   <= HL_PAYLOAD_MAX
+ * @param in_len   <= HL_PAYLOAD_MAX, or as above
  * @param out      output buffer (may be NULL if out_cap is 0)
  * @param out_cap  size of out
  * @param out_len  receives the output length the host sent; may be NULL
@@ -321,7 +332,8 @@ int hl_fn_close(struct hl_fn *fn);
  * Start a call of fn and return at once; hl_poll() returns its completion.
  * @param fn       an activated function
  * @param in       input bytes, copied before return
- * @param in_len   <= HL_PAYLOAD_MAX
+ * @param in_len   <= HL_PAYLOAD_MAX, or larger over memif (bulk call: up to
+ *                 hl_opts.bulk_slot minus the output room)
  * @param out      where the output goes; must stay valid until completion
  * @param out_cap  size of out (0 if only the scalar result is wanted)
  * @param tag      returned in the completion
@@ -331,6 +343,23 @@ int hl_fn_close(struct hl_fn *fn);
  */
 int hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len,
 		 void *out, uint32_t out_cap, uint64_t tag);
+
+/**
+ * hl_fn_submit() with two scalar arguments as well (e.g. aes-gcm's
+ * direction and key/AAD lengths).
+ * @param fn       an activated function
+ * @param arg0     first argument
+ * @param arg1     second argument
+ * @param in       input bytes, copied before return
+ * @param in_len   as for hl_fn_submit()
+ * @param out      where the output goes; must stay valid until completion
+ * @param out_cap  size of out
+ * @param tag      returned in the completion
+ * @return as hl_fn_submit()
+ */
+int hl_fn_submit_args(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
+		      const void *in, uint32_t in_len, void *out,
+		      uint32_t out_cap, uint64_t tag);
 
 /**
  * hl_fn_submit() with two scalar arguments and no payload.

@@ -38,6 +38,7 @@
 #define HL_FRAME_HDR_LEN (HL_ETH_HDR_LEN + HL_HDR_LEN)	/**< = 64 */
 #define HL_FRAME_MAX 2048u	      /**< one memif buffer */
 #define HL_PAYLOAD_MAX (HL_FRAME_MAX - HL_FRAME_HDR_LEN) /**< = 1984 */
+#define HL_BULK_MAX (16u << 20)	      /**< largest bulk input or output */
 #define HL_FN_NAME_LEN 32u	      /**< incl. the terminating NUL */
 #define HL_GUEST_NAME_LEN 32u	      /**< incl. the terminating NUL */
 
@@ -59,7 +60,8 @@
 	X(FN_SET,      0x06, "function input") \
 	X(FN_GET,      0x07, "none") \
 	X(FN_RESET,    0x08, "none") \
-	X(FN_CLOSE,    0x09, "none")
+	X(FN_CLOSE,    0x09, "none") \
+	X(FN_CALL_BULK, 0x0A, "struct hl_bulk")
 
 enum hl_opcode {
 #define HL_X_(name, val, pl) HL_OP_##name = (val),
@@ -164,7 +166,27 @@ struct __attribute__((packed)) hl_hello {
 	uint16_t max_inflight;	      /**< requests in flight accepted/used */
 	uint16_t reserved;	      /**< 0 */
 	uint32_t max_payload;	      /**< largest payload accepted */
-	uint32_t reserved2;	      /**< 0 */
+	uint32_t max_bulk;	      /**< host: largest FN_CALL_BULK in_len and
+					   out_cap, 0 = no bulk calls on this
+					   channel; guest: 0 */
+};
+
+/**
+ * FN_CALL_BULK request payload: an FN_CALL whose input and output live in
+ * the guest's shared memory (memif region `region`) instead of the frame.
+ * The host reads in_len bytes at in_off and writes at most out_cap bytes at
+ * out_off; the reply has no payload, arg0 = result, arg1 = bytes written.
+ * The guest must not touch either range until the reply (or the end of the
+ * connection): the host may read and write them until then.
+ */
+struct __attribute__((packed)) hl_bulk {
+	uint16_t region;	      /**< memif region index */
+	uint16_t reserved0;	      /**< 0 */
+	uint32_t in_len;	      /**< <= HL_BULK_MAX */
+	uint64_t in_off;	      /**< region offset of the input */
+	uint64_t out_off;	      /**< region offset of the output room */
+	uint32_t out_cap;	      /**< <= HL_BULK_MAX */
+	uint32_t reserved1;	      /**< 0 */
 };
 
 /** FN_OPEN request payload. */
@@ -179,6 +201,7 @@ _Static_assert(sizeof(struct hl_wire_hdr) == HL_HDR_LEN, "hl hdr size");
 _Static_assert(sizeof(struct hl_frame_hdr) == 64, "frame hdr size");
 _Static_assert(sizeof(struct hl_hello) == 48, "hello size");
 _Static_assert(sizeof(struct hl_fn_open) == 40, "fn_open size");
+_Static_assert(sizeof(struct hl_bulk) == 32, "bulk size");
 _Static_assert(__builtin_offsetof(struct hl_wire_hdr, req_id) == 16, "req_id");
 _Static_assert(__builtin_offsetof(struct hl_wire_hdr, arg0) == 32, "arg0");
 _Static_assert(HL_FRAME_HDR_LEN + HL_PAYLOAD_MAX == HL_FRAME_MAX, "frame max");
@@ -350,6 +373,50 @@ hl_proto_fn_open_parse(const void *payload, uint32_t len, struct hl_fn_open *out
 	    memcmp(out->reserved, zero, sizeof(zero)) != 0)
 		return HL_E_BAD_REQUEST;
 	return hl_proto_fn_name_validate(out->name);
+}
+
+/**
+ * Copy out and validate an FN_CALL_BULK payload's own fields (the ranges
+ * are checked against the regions by the host, see hl_proto_bulk_ranges()).
+ * @return HL_OK, HL_E_BAD_LENGTH (wrong size), HL_E_BAD_REQUEST (reserved
+ *         field set) or HL_E_TOO_LARGE (a length above HL_BULK_MAX).
+ */
+static inline enum hl_status
+hl_proto_bulk_parse(const void *payload, uint32_t len, struct hl_bulk *out)
+{
+	if (len != sizeof(*out))
+		return HL_E_BAD_LENGTH;
+	memcpy(out, payload, sizeof(*out));
+	if (out->reserved0 != 0 || out->reserved1 != 0)
+		return HL_E_BAD_REQUEST;
+	if (out->in_len > HL_BULK_MAX || out->out_cap > HL_BULK_MAX)
+		return HL_E_TOO_LARGE;
+	return HL_OK;
+}
+
+/** True if [off, off + len) lies inside a region of size bytes (no wrap). */
+static inline int
+hl_proto_range_in(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/**
+ * Check a parsed bulk call against the size of the region it names: both
+ * ranges inside it, and not overlapping each other (empty ranges are
+ * ignored). @return HL_OK or HL_E_BAD_REQUEST.
+ */
+static inline enum hl_status
+hl_proto_bulk_ranges(const struct hl_bulk *b, uint64_t region_size)
+{
+	if (!hl_proto_range_in(b->in_off, b->in_len, region_size) ||
+	    !hl_proto_range_in(b->out_off, b->out_cap, region_size))
+		return HL_E_BAD_REQUEST;
+	if (b->in_len != 0 && b->out_cap != 0 &&
+	    b->in_off < b->out_off + b->out_cap &&
+	    b->out_off < b->in_off + b->in_len)
+		return HL_E_BAD_REQUEST;
+	return HL_OK;
 }
 
 #endif /* HOSTLANE_PROTO_H */
