@@ -83,7 +83,8 @@ reply_mbuf(struct dp_guest *g)
 }
 
 /*
- * Reuse the request frame for a payload-less reply. Chained requests (only
+ * Reuse the request frame for a payload-less reply; a refusal's args are
+ * zeroed, its state left as the caller set it. Chained requests (only
  * possible for frames larger than hostlane accepts) get a fresh mbuf.
  */
 static void
@@ -99,6 +100,8 @@ reply_in_place(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		}
 	}
 	h->hl.payload_len = 0;
+	if (st != HL_OK)	/* a refusal carries no result (protocol.md) */
+		h->hl.arg0 = h->hl.arg1 = 0;
 	send_reply(p, g, m, h, st);
 }
 

@@ -10,20 +10,41 @@
  *             bit 1: the session is one the guest was given (else raw u32)
  *             bit 2: end of burst: hand the burst to dp_pipe_rx() and run
  *                    the manager and dp_pipe_poll()
+ *             bit 4: (on the record that ends a burst) the burst did not
+ *                    come from a memif connection (g->rx_rt NULL)
+ *             bit 5: (built) an FN_CALL_BULK whose payload the harness
+ *                    builds, see below
  *   u16 len   frame length (raw) or payload length (built), mod 2200
  *   built: u8 opcode, u8 session index or u32 session, u64 arg0, u64 arg1,
  *          u16 flags (kept only if ctl bit 3), then the payload
+ *   built bulk (bit 5): the same header fields (opcode and len ignored),
+ *          then u8 sel and a struct hl_bulk: region = sel & 3; unless sel
+ *          bit 2, offsets and lengths are cut to 17 bits (around the bulk
+ *          region's 64 KiB); unless sel bit 3, reserved fields are 0
  *   raw: the frame
  * Each input is one connection (a new epoch; the manager forgets the last).
- * Replies are collected from a synthetic S2C ring through the real
+ * The guest is a memif guest: each burst is handed over with g->rx_rt set
+ * to the connection, as dp_guest_poll() does. Its regions: 0 holds the S2C
+ * ring and buffers, 1 is a 64 KiB bulk region between PROT_NONE pages.
+ * Replies are collected from the S2C ring through the real
  * dp_memif_tx_burst().
+ *
+ * A bulk call naming region 0 gets out_cap 0 from the harness: a guest may
+ * have its own rings overwritten (tests/hostile does that), but then the
+ * replies this oracle reads would be gone.
  *
  * Checked beyond the sanitizers: every reply is a well-formed hostlane
  * reply; each built request (unique req_id) is answered exactly once once
  * the pipeline is drained; calls in flight stay within max_inflight and
- * sessions within max_sessions; no mbuf or hand-off message is lost.
+ * sessions within max_sessions; no mbuf or hand-off message is lost. Bulk
+ * calls: HELLO offers max_bulk; a bulk reply has no payload; an accepted
+ * one obeyed every rule (region, ranges in 64 bits, no overlap, lengths,
+ * reserved fields) and wrote at most out_cap bytes; nothing in the bulk
+ * region changed but what accepted calls wrote at their output; no job
+ * holds the connection's memory once drained.
  */
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <rte_lcore.h>
@@ -45,7 +66,12 @@
 #define MAX_INFL 8u
 #define MAX_FRAMES 256u
 #define REQ_BASE 0x1000000000ull
+#define RAW_BASE 0x8000000000000000ull
 #define N_MSGS 1023u
+#define BULK_SIZE (64u << 10)
+#define PAGE 4096u
+#define OPCODE_AT offsetof(struct hl_frame_hdr, hl.opcode)
+#define REQ_ID_AT offsetof(struct hl_frame_hdr, hl.req_id)
 
 static struct rte_mempool *mp, *msg_pool;
 static struct dp_pipe pipe_;
@@ -55,12 +81,24 @@ static struct dp_guest g;
 static struct dp_memif_rt rt;
 static struct dp_session sessions[MAX_SESS];
 static uint8_t *region;
+static uint8_t *bulk;		/* region 1 */
+static uint8_t bulk_init[BULK_SIZE];	/* what each input starts with */
+static uint8_t bulk_want[BULK_SIZE];	/* what it must hold now */
 static unsigned int base_mbufs;
 static uint32_t epoch;
 
+/* One frame of the input, by its req_id: REQ_BASE + k built, RAW_BASE + k
+ * raw (the harness rewrites raw frames' req_id; hostlane only echoes it). */
+struct sent {
+	uint8_t built;
+	uint8_t answered;
+	uint8_t bulk;		/* FN_CALL_BULK with a 32-byte payload: b */
+	struct hl_bulk b;
+};
+
 /* Per input. */
-static uint8_t answered[MAX_FRAMES];
-static unsigned int n_built;
+static struct sent sent[MAX_FRAMES];
+static unsigned int n_sent;
 static uint32_t known[16];
 static unsigned int n_known;
 
@@ -128,8 +166,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		.size = S2C_SLOTS, .mask = S2C_SLOTS - 1, .intr_fd = -1 };
 	rt.s2c.ring->cookie = MEMIF_COOKIE;
 	rt.s2c.ring->flags = MEMIF_RING_FLAG_MASK_INT;
-	rt.n_regions = 1;
+	/* The bulk region, between PROT_NONE pages: the backend that reads
+	 * and writes it is not ASan-instrumented, so a stray access faults. */
+	bulk = mmap(NULL, BULK_SIZE + 2 * PAGE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bulk == MAP_FAILED)
+		abort();
+	bulk += PAGE;
+	if (mprotect(bulk, BULK_SIZE, PROT_READ | PROT_WRITE) != 0)
+		abort();
+	for (uint32_t i = 0; i < BULK_SIZE; i++)
+		bulk_init[i] = (uint8_t)(i * 131 + 7);
+	rt.n_regions = 2;
 	rt.regions[0] = (struct dp_memif_region){ region, REGION };
+	rt.regions[1] = (struct dp_memif_region){ bulk, BULK_SIZE };
 	rt.max_chain = 4;
 	rt.max_frame = 4096;
 	post_s2c();
@@ -146,6 +196,75 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	g.conf = gc;
 	base_mbufs = rte_mempool_in_use_count(mp);
 	return 0;
+}
+
+/* HELLO over memif offers bulk calls of up to HL_BULK_MAX bytes. */
+static void
+check_hello(const uint8_t *p, uint32_t len)
+{
+	struct hl_hello hello;
+
+	FUZZ_CHECK(len == sizeof(hello), "HELLO reply of %u bytes", len);
+	memcpy(&hello, p, sizeof(hello));
+	FUZZ_CHECK(hello.max_bulk == HL_BULK_MAX, "memif HELLO max_bulk %u",
+		   hello.max_bulk);
+}
+
+/* [off, off + len) inside size bytes, in exact arithmetic. */
+static int
+fits(uint64_t off, uint64_t len, uint64_t size)
+{
+	return (unsigned __int128)off + len <= size;
+}
+
+/* The rules of docs/security.md "Bulk calls", written out again. */
+static int
+bulk_legal(const struct hl_bulk *b)
+{
+	uint64_t size;
+
+	if (b->reserved0 != 0 || b->reserved1 != 0 || b->in_len > HL_BULK_MAX ||
+	    b->out_cap > HL_BULK_MAX || b->region >= rt.n_regions)
+		return 0;
+	size = rt.regions[b->region].size;
+	if (!fits(b->in_off, b->in_len, size) || !fits(b->out_off, b->out_cap, size))
+		return 0;
+	return b->in_len == 0 || b->out_cap == 0 ||
+	       b->in_off + b->in_len <= b->out_off || b->out_off + b->out_cap <= b->in_off;
+}
+
+static const struct sent *
+sent_by_id(uint64_t req_id)
+{
+	if (req_id >= REQ_BASE && req_id < REQ_BASE + n_sent)
+		return &sent[req_id - REQ_BASE];
+	if (req_id >= RAW_BASE && req_id < RAW_BASE + n_sent)
+		return &sent[req_id - RAW_BASE];
+	return NULL;
+}
+
+/* A bulk reply: no payload; if accepted, by the rules, within out_cap; what
+ * it wrote in the bulk region (it is done by now) is what must be there. */
+static void
+check_bulk_reply(const struct hl_frame_hdr *h)
+{
+	const struct sent *sn = sent_by_id(h->hl.req_id);
+
+	FUZZ_CHECK(h->hl.payload_len == 0, "bulk reply with %u payload bytes",
+		   h->hl.payload_len);
+	if (h->hl.status != HL_OK)
+		return;
+	FUZZ_CHECK(sn != NULL && sn->bulk, "accepted bulk call %#llx not sent as one",
+		   (unsigned long long)h->hl.req_id);
+	FUZZ_CHECK(bulk_legal(&sn->b), "accepted bulk call: region %u in %#llx+%u "
+		   "out %#llx+%u reserved %u/%u", sn->b.region,
+		   (unsigned long long)sn->b.in_off, sn->b.in_len,
+		   (unsigned long long)sn->b.out_off, sn->b.out_cap,
+		   sn->b.reserved0, sn->b.reserved1);
+	FUZZ_CHECK(h->hl.arg1 <= sn->b.out_cap, "%llu bytes written, room %u",
+		   (unsigned long long)h->hl.arg1, sn->b.out_cap);
+	if (sn->b.region == 1)
+		memcpy(bulk_want + sn->b.out_off, bulk + sn->b.out_off, h->hl.arg1);
 }
 
 /* Read the replies hostlane put on S2C since the last look. */
@@ -178,11 +297,16 @@ collect(void)
 		if (h.hl.status != HL_OK)
 			FUZZ_CHECK(h.hl.payload_len == 0 || h.hl.opcode == HL_OP_HELLO,
 				   "error reply with %u payload bytes", h.hl.payload_len);
-		if (h.hl.req_id >= REQ_BASE && h.hl.req_id < REQ_BASE + n_built) {
+		if (h.hl.opcode == HL_OP_HELLO && h.hl.status == HL_OK)
+			check_hello(f + HL_FRAME_HDR_LEN, h.hl.payload_len);
+		if (h.hl.opcode == HL_OP_FN_CALL_BULK)
+			check_bulk_reply(&h);
+		if (h.hl.req_id >= REQ_BASE && h.hl.req_id < REQ_BASE + n_sent &&
+		    sent[h.hl.req_id - REQ_BASE].built) {
 			unsigned int k = (unsigned int)(h.hl.req_id - REQ_BASE);
 
-			FUZZ_CHECK(answered[k] == 0, "request %u answered twice", k);
-			answered[k] = 1;
+			FUZZ_CHECK(sent[k].answered == 0, "request %u answered twice", k);
+			sent[k].answered = 1;
 		}
 		if (h.hl.opcode == HL_OP_FN_OPEN && h.hl.status == HL_OK &&
 		    n_known < 16)
@@ -206,8 +330,50 @@ cycle(void)
 	dp_pipe_poll(&pipe_);
 	collect();
 	FUZZ_CHECK(g.inflight <= MAX_INFL, "%u calls in flight", g.inflight);
+	FUZZ_CHECK(rt.bulk_inflight <= g.inflight, "%u bulk jobs, %u calls in flight",
+		   rt.bulk_inflight, g.inflight);
 	FUZZ_CHECK(ctl_mgr_sessions(mgr, 0) <= MAX_SESS, "%u sessions",
 		   ctl_mgr_sessions(mgr, 0));
+}
+
+/* The payload of a harness-built bulk call (ctl bit 5). */
+static void
+bulk_payload(struct fuzz_in *in, struct hl_bulk *b)
+{
+	uint8_t sel = fuzz_u8(in);
+
+	fuzz_take(in, b, sizeof(*b));
+	b->region = sel & 3;
+	if (!(sel & 4)) {
+		b->in_off &= 0x1FFFF;
+		b->out_off &= 0x1FFFF;
+		b->in_len &= 0x1FFFF;
+		b->out_cap &= 0x1FFFF;
+	}
+	if (!(sel & 8))
+		b->reserved0 = b->reserved1 = 0;
+}
+
+/*
+ * Remember frame k's bulk payload, if it is a bulk call, for the reply
+ * oracle; one naming region 0 (the S2C ring's) gets no output room.
+ */
+static void
+note_bulk(struct rte_mbuf *m, unsigned int k)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct hl_bulk b;
+
+	if (m->data_len < HL_FRAME_HDR_LEN + sizeof(b) || p[OPCODE_AT] != HL_OP_FN_CALL_BULK ||
+	    p[OPCODE_AT + 1] != 0)
+		return;
+	memcpy(&b, p + HL_FRAME_HDR_LEN, sizeof(b));
+	if (b.region == 0) {
+		b.out_cap = 0;
+		memcpy(p + HL_FRAME_HDR_LEN, &b, sizeof(b));
+	}
+	sent[k].bulk = 1;
+	sent[k].b = b;
 }
 
 static struct rte_mbuf *
@@ -215,23 +381,30 @@ frame(struct fuzz_in *in, uint8_t ctl)
 {
 	uint16_t len = fuzz_u16(in) % 2200;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	unsigned int k = n_sent;
 	struct hl_frame_hdr h;
+	struct hl_bulk b;
 	uint8_t *p;
 
 	if (m == NULL)
 		return NULL;
+	memset(&sent[k], 0, sizeof(sent[k]));
+	n_sent++;
 	if (!(ctl & 1)) {
+		uint64_t id = RAW_BASE + k;
+
 		p = (uint8_t *)rte_pktmbuf_append(m, len > HL_FRAME_MAX ? HL_FRAME_MAX : len);
 		if (p == NULL)
 			abort();
 		fuzz_take(in, p, m->data_len);
 		/* Keep raw frames out of the req_ids the oracle counts. */
-		if (m->data_len >= offsetof(struct hl_frame_hdr, hl.req_id) + 8)
-			p[offsetof(struct hl_frame_hdr, hl.req_id) + 7] |= 0x80;
+		if (m->data_len >= REQ_ID_AT + 8)
+			memcpy(p + REQ_ID_AT, &id, sizeof(id));
+		note_bulk(m, k);
 		return m;
 	}
 	hl_proto_hdr_init(&h, g.mac, (const uint8_t *)"\x02\x00\x00\x00\x00\x02",
-			  fuzz_u8(in) % 12, 0, REQ_BASE + n_built);
+			  fuzz_u8(in) % 12, 0, REQ_BASE + k);
 	if (ctl & 2)
 		h.hl.session = n_known > 0 ? known[fuzz_u8(in) % n_known] : 0;
 	else
@@ -242,15 +415,49 @@ frame(struct fuzz_in *in, uint8_t ctl)
 	if (!(ctl & 8))
 		h.hl.flags = 0;
 	len %= HL_PAYLOAD_MAX + 1;
+	if (ctl & 0x20) {
+		h.hl.opcode = HL_OP_FN_CALL_BULK;
+		len = sizeof(b);
+	}
 	h.hl.payload_len = len;
 	p = (uint8_t *)rte_pktmbuf_append(m, HL_FRAME_HDR_LEN + len);
 	if (p == NULL)
 		abort();
 	memcpy(p, &h, sizeof(h));
-	fuzz_take(in, p + HL_FRAME_HDR_LEN, len);
-	if (n_built < MAX_FRAMES)
-		n_built++;
+	if (ctl & 0x20) {
+		bulk_payload(in, &b);
+		memcpy(p + HL_FRAME_HDR_LEN, &b, sizeof(b));
+	} else {
+		fuzz_take(in, p + HL_FRAME_HDR_LEN, len);
+	}
+	note_bulk(m, k);
+	sent[k].built = 1;
 	return m;
+}
+
+/* One burst, as dp_guest_poll() hands it over: rx_rt is the connection. */
+static void
+rx(struct rte_mbuf **burst, unsigned int n, uint8_t ctl)
+{
+	g.rx_rt = (ctl & 0x10) ? NULL : &rt;
+	dp_pipe_rx(&g, burst, (uint16_t)n);
+	g.rx_rt = NULL;
+	cycle();
+}
+
+/* Only accepted bulk calls wrote in the bulk region, and only at their
+ * output, before their reply. (memcmp first: a byte loop here would cost
+ * more than the rest of the input.) */
+static void
+check_bulk_region(void)
+{
+	uint32_t i = 0;
+
+	if (memcmp(bulk, bulk_want, BULK_SIZE) == 0)
+		return;
+	while (bulk[i] == bulk_want[i])
+		i++;
+	FUZZ_CHECK(0, "bulk region byte %u written outside an accepted output", i);
 }
 
 int
@@ -260,13 +467,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rte_mbuf *burst[DP_BURST];
 	unsigned int nb = 0, frames = 0;
 
-	memset(answered, 0, sizeof(answered));
-	n_built = 0;
+	n_sent = 0;
 	n_known = 0;
+	memcpy(bulk, bulk_init, BULK_SIZE);
+	memcpy(bulk_want, bulk_init, BULK_SIZE);
 	dp_guest_new_epoch(&g, ++epoch);
 	rt.epoch = epoch;
 
-	while (in.n > 0 && frames < MAX_FRAMES && n_built < MAX_FRAMES) {
+	while (in.n > 0 && frames < MAX_FRAMES && n_sent < MAX_FRAMES) {
 		uint8_t ctl = fuzz_u8(&in);
 		struct rte_mbuf *m = frame(&in, ctl);
 
@@ -274,22 +482,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m != NULL)
 			burst[nb++] = m;
 		if ((ctl & 4) || nb == DP_BURST || in.n == 0) {
-			dp_pipe_rx(&g, burst, (uint16_t)nb);
+			rx(burst, nb, ctl);
 			nb = 0;
-			cycle();
 		}
 	}
-	if (nb > 0) {
-		dp_pipe_rx(&g, burst, (uint16_t)nb);
-		cycle();
-	}
+	if (nb > 0)
+		rx(burst, nb, 0);
 	/* Drain: the software backend finishes every call within a few polls. */
 	for (int i = 0; i < 1000 && (g.inflight > 0 ||
 				     rte_mempool_in_use_count(msg_pool) > 0); i++)
 		cycle();
-	for (unsigned int k = 0; k < n_built; k++)
-		FUZZ_CHECK(answered[k], "built request %u never answered", k);
+	for (unsigned int k = 0; k < n_sent; k++)
+		FUZZ_CHECK(!sent[k].built || sent[k].answered,
+			   "built request %u never answered", k);
 	FUZZ_CHECK(g.inflight == 0, "%u calls still in flight", g.inflight);
+	FUZZ_CHECK(rt.bulk_inflight == 0, "%u bulk jobs still hold the connection",
+		   rt.bulk_inflight);
+	check_bulk_region();
 	FUZZ_CHECK(rte_mempool_in_use_count(msg_pool) == 0, "%u hand-off messages lost",
 		   rte_mempool_in_use_count(msg_pool));
 	FUZZ_CHECK(rte_mempool_in_use_count(mp) == base_mbufs, "%u mbufs leaked",

@@ -2,7 +2,10 @@
 /*
  * libFuzzer target: the request decoder of guestlib/include/hostlane/proto.h
  * — hl_proto_hdr_parse() on the whole input as a frame, then
- * hl_proto_fn_open_parse() on its payload (or on the input itself).
+ * hl_proto_fn_open_parse() or hl_proto_bulk_parse() on its payload (and
+ * both on the input itself); a parsed bulk call goes through
+ * hl_proto_bulk_ranges() against region sizes at and around its own ends,
+ * and one taken from the bytes after it.
  *
  * The input is copied to a buffer of exactly its size, so ASan sees any read
  * past the frame. Checked beyond the sanitizers: what the parser accepts
@@ -45,6 +48,76 @@ check_fn_open(const uint8_t *p, uint32_t len)
 		FUZZ_CHECK(o.reserved[i] == 0, "reserved byte set");
 }
 
+/* The bulk rules, in exact arithmetic: the reference for the parser. */
+static int
+fits(uint64_t off, uint64_t len, uint64_t size)
+{
+	return (unsigned __int128)off + len <= size;
+}
+
+static enum hl_status
+bulk_ranges_ref(const struct hl_bulk *b, uint64_t size)
+{
+	unsigned __int128 in_end = (unsigned __int128)b->in_off + b->in_len;
+	unsigned __int128 out_end = (unsigned __int128)b->out_off + b->out_cap;
+
+	if (!fits(b->in_off, b->in_len, size) || !fits(b->out_off, b->out_cap, size))
+		return HL_E_BAD_REQUEST;
+	if (b->in_len != 0 && b->out_cap != 0 && b->in_off < out_end &&
+	    b->out_off < in_end)
+		return HL_E_BAD_REQUEST;
+	return HL_OK;
+}
+
+static void
+check_ranges(const struct hl_bulk *b, uint64_t size)
+{
+	enum hl_status st = hl_proto_bulk_ranges(b, size);
+
+	FUZZ_CHECK(st == bulk_ranges_ref(b, size), "ranges in %#llx+%u out %#llx+%u "
+		   "region %#llx: %d", (unsigned long long)b->in_off, b->in_len,
+		   (unsigned long long)b->out_off, b->out_cap,
+		   (unsigned long long)size, st);
+	FUZZ_CHECK(hl_proto_range_in(b->in_off, b->in_len, size) ==
+		   fits(b->in_off, b->in_len, size), "range_in disagrees");
+}
+
+/* Region sizes where a verdict flips: each range's end, one byte less,
+ * the extremes, and what follows the payload in the frame. */
+static void
+check_bulk_sizes(const struct hl_bulk *b, const uint8_t *rest, uint32_t rest_len)
+{
+	uint64_t in_end = b->in_off + b->in_len, out_end = b->out_off + b->out_cap;
+	uint64_t sizes[] = { 0, 1, UINT64_MAX, in_end, in_end - 1, out_end,
+			     out_end - 1, in_end > out_end ? in_end : out_end, 0 };
+
+	if (rest_len >= sizeof(uint64_t))
+		memcpy(&sizes[sizeof(sizes) / sizeof(sizes[0]) - 1], rest, sizeof(uint64_t));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		check_ranges(b, sizes[i]);
+}
+
+static void
+check_bulk(const uint8_t *p, uint32_t len, uint32_t avail)
+{
+	struct hl_bulk b;
+	enum hl_status st = hl_proto_bulk_parse(p, len, &b), want;
+
+	FUZZ_CHECK((st == HL_E_BAD_LENGTH) == (len != sizeof(b)),
+		   "bulk length %u gave %d", len, st);
+	if (st == HL_E_BAD_LENGTH)
+		return;
+	FUZZ_CHECK(memcmp(&b, p, sizeof(b)) == 0, "bulk payload not copied");
+	if (b.reserved0 != 0 || b.reserved1 != 0)
+		want = HL_E_BAD_REQUEST;
+	else if (b.in_len > HL_BULK_MAX || b.out_cap > HL_BULK_MAX)
+		want = HL_E_TOO_LARGE;
+	else
+		want = HL_OK;
+	FUZZ_CHECK(st == want, "bulk parse %d, wanted %d", st, want);
+	check_bulk_sizes(&b, p + sizeof(b), avail - sizeof(b));
+}
+
 static void
 check_hdr(const uint8_t *frame, uint32_t len)
 {
@@ -71,6 +144,9 @@ check_hdr(const uint8_t *frame, uint32_t len)
 	FUZZ_CHECK(memcmp(&h, frame, sizeof(h)) == 0, "header not copied");
 	if (h.hl.opcode == HL_OP_FN_OPEN)
 		check_fn_open(frame + HL_FRAME_HDR_LEN, h.hl.payload_len);
+	if (h.hl.opcode == HL_OP_FN_CALL_BULK)
+		check_bulk(frame + HL_FRAME_HDR_LEN, h.hl.payload_len,
+			   len - HL_FRAME_HDR_LEN);
 }
 
 int
@@ -86,6 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(frame, data, len);
 	check_hdr(frame, len);
 	check_fn_open(frame, len);
+	check_bulk(frame, len, len);
 	/* The same frame cut short must never be accepted past its end. */
 	if (len > 0)
 		check_hdr(frame, len - 1);

@@ -147,10 +147,27 @@ put("proto", "beyond-frame", hl(5, b"x" * 10, plen=0xFFFFFFC0))
 put("proto", "reply-flag", hl(1, hello, flags=1))
 put("proto", "max-payload", hl(6, b"\xaa" * 1984))
 
+
+def bulk(region=1, in_len=4096, in_off=0, out_off=8192, out_cap=4096, r0=0, r1=0):
+    return struct.pack("<HHIQQII", region, r0, in_len, in_off, out_off, out_cap, r1)
+
+
+# FN_CALL_BULK; the 8 bytes after the payload are a region size for the target.
+size64k = struct.pack("<Q", 1 << 16)
+put("proto", "bulk", hl(0x0A, bulk() + size64k, session=0x10001, plen=32))
+put("proto", "bulk-at-end", hl(0x0A, bulk(in_off=0xF000, out_off=0x10000, out_cap=0)
+                               + size64k, session=0x10001, plen=32))
+put("proto", "bulk-wrap", hl(0x0A, bulk(in_off=2**64 - 16) + size64k, session=0x10001, plen=32))
+put("proto", "bulk-overlap", hl(0x0A, bulk(out_off=2048) + size64k, session=0x10001, plen=32))
+put("proto", "bulk-reserved", hl(0x0A, bulk(r1=1), session=0x10001))
+put("proto", "bulk-too-large", hl(0x0A, bulk(in_len=(16 << 20) + 1), session=0x10001))
+put("proto", "bulk-short", hl(0x0A, bulk()[:31], session=0x10001))
+
 # ---- the pipeline: records of ctl, len, then a built request or a raw frame ----
 def built(op, payload=b"", sess_idx=None, session=0, arg0=0, arg1=0, flags=0,
-          end=True, keep_flags=False):
+          end=True, keep_flags=False, extra=0):
     ctl = 1 | (2 if sess_idx is not None else 0) | (4 if end else 0) | (8 if keep_flags else 0)
+    ctl |= extra
     r = bytes([ctl]) + struct.pack("<H", len(payload)) + bytes([op])
     r += bytes([sess_idx]) if sess_idx is not None else struct.pack("<I", session)
     return r + struct.pack("<QQH", arg0, arg1, flags) + payload
@@ -176,6 +193,48 @@ put("pipeline", "raw", raw(hl(1, hello)) + raw(hl(1)[:40]) + raw(b"\xff" * 14 + 
     + raw(hl(3, fn_open(b"factorial"), req=5)))
 put("pipeline", "forged", built(1, hello) + built(5, session=0x70001)
     + built(9, session=0x10000) + built(1, hello, flags=1, keep_flags=True))
+
+# Bulk calls: region 1 is the harness's 64 KiB bulk region, region 0 holds
+# the S2C ring (a bulk call naming it gets no output room).
+NOT_MEMIF, BULK_MODE = 0x10, 0x20
+
+
+def hb(sel, b, sess_idx=0, end=True):
+    """A bulk call whose payload the harness builds: sel, then struct hl_bulk."""
+    return built(0x0A, bytes([sel]) + b, sess_idx=sess_idx, end=end, extra=BULK_MODE)
+
+
+def opened(fn):
+    return built(1, hello) + built(3, fn_open(fn)) + built(4, sess_idx=0)
+
+
+put("pipeline", "bulk-echo", opened(b"echo") + built(0x0A, bulk(), sess_idx=0)
+    + built(0x0A, bulk(in_len=0x8000, in_off=0x8000, out_off=0, out_cap=0x8000), sess_idx=0)
+    + built(9, sess_idx=0))
+put("pipeline", "bulk-crc", opened(b"crc32c")
+    + built(0x0A, bulk(in_len=1 << 16, out_off=1 << 16, out_cap=0), sess_idx=0)
+    + built(0x0A, bulk(region=0, in_len=8192, out_off=0, out_cap=0), sess_idx=0))
+put("pipeline", "bulk-refused", opened(b"echo")
+    + built(0x0A, bulk(region=2), sess_idx=0)
+    + built(0x0A, bulk(in_off=2**64 - 16), sess_idx=0)
+    + built(0x0A, bulk(out_off=0xFFFF0000, out_cap=0x10000), sess_idx=0)
+    + built(0x0A, bulk(out_off=2048), sess_idx=0)
+    + built(0x0A, bulk(r0=1), sess_idx=0)
+    + built(0x0A, bulk(out_cap=(16 << 20) + 1), sess_idx=0)
+    + built(0x0A, bulk()[:31], sess_idx=0)
+    + built(0x0A, bulk(region=0), sess_idx=0)
+    + built(0x0A, bulk(), sess_idx=0, extra=NOT_MEMIF)
+    + built(0x0A, bulk(), session=0x70001))
+put("pipeline", "bulk-mode", opened(b"echo")
+    + hb(1, bulk(in_len=0x1000, in_off=0x100, out_off=0x4000, out_cap=0x1000))
+    + hb(1, bulk(in_len=0x1000, in_off=0xF000, out_off=0x10000, out_cap=0x1000))
+    + hb(4 | 1, bulk(in_len=0x40, in_off=2**64 - 0x20, out_off=0, out_cap=0x40))
+    + hb(8 | 1, bulk(r1=7)) + hb(3, bulk()))
+put("pipeline", "bulk-flood", opened(b"echo")
+    + b"".join(hb(1, bulk(in_len=0x800, in_off=0, out_off=0x1000 * (i + 1), out_cap=0x800),
+                  end=False) for i in range(12)) + built(9, sess_idx=0))
+put("pipeline", "bulk-raw", raw(hl(1, hello)) + opened(b"echo")
+    + raw(hl(0x0A, bulk(), session=0x10000, req=9)))
 
 # ---- config files -----------------------------------------------------------------
 put("config", "minimal", "[hostlane]\nruntime_dir = /tmp/hl\n\n[guest g0]\nchannel = memif\n")

@@ -18,6 +18,7 @@
 
 #define GOT_MAX 512
 #define LEAK_WAIT_MS 10000
+#define BULK_CHECK_LEN (32u << 10)	/* clean-after's bulk echo */
 
 static int baseline_fds = -1;
 
@@ -169,15 +170,21 @@ int
 case_clean_after(struct ctx *c)
 {
 	struct hl_fn *fns[EVIL_MAX_SESSIONS] = { NULL };
+	static uint8_t big_in[BULK_CHECK_LEN], big_out[BULK_CHECK_LEN];
 	struct hl_opts opts;
 	struct hl_conn *conn = NULL;
 	uint64_t r = 0;
-	uint32_t len = 0;
+	uint32_t len = 0, big_len = 0;
 	char out[16] = { 0 };
 	int st = HL_E_IO;
 
 	hl_opts_init(&opts);
 	opts.name = "clean-after";
+	/* Rings and a bulk area that fit evil's max_region_size (1 MiB). */
+	opts.bulk_bytes = 256u << 10;
+	opts.bulk_slot = 128u << 10;
+	for (uint32_t i = 0; i < BULK_CHECK_LEN; i++)
+		big_in[i] = (uint8_t)(i * 13 + 5);
 	/* The last attack's client may still be being dropped: retry busy. */
 	for (int t = 0; t < 250; t++) {
 		st = hl_connect(c->evil_sock, EVIL_SECRET, &opts, &conn);
@@ -196,12 +203,18 @@ case_clean_after(struct ctx *c)
 		st = hl_fn_call_u64(fns[0], 20, 1, &r);
 	if (st == HL_OK)
 		st = hl_fn_call(fns[1], "evil?", 6, out, sizeof(out), &len);
+	/* Larger than a frame: a bulk call through the shared region. */
+	if (st == HL_OK)
+		st = hl_fn_call(fns[1], big_in, BULK_CHECK_LEN, big_out,
+				BULK_CHECK_LEN, &big_len);
 	hl_disconnect(conn);
 	if (st != HL_OK)
 		return bad(c, "%s", hl_strerror(st));
-	got(c, "%d sessions opened; factorial(20) = %llu, echo \"%s\"",
-	    EVIL_MAX_SESSIONS, (unsigned long long)r, out);
-	return r != 2432902008176640000ull || len != 6 || strcmp(out, "evil?") != 0;
+	got(c, "%d sessions opened; factorial(20) = %llu, echo \"%s\", bulk echo "
+	    "of %u bytes %s", EVIL_MAX_SESSIONS, (unsigned long long)r, out,
+	    big_len, memcmp(big_in, big_out, BULK_CHECK_LEN) ? "WRONG" : "right");
+	return r != 2432902008176640000ull || len != 6 || strcmp(out, "evil?") != 0 ||
+	       big_len != BULK_CHECK_LEN || memcmp(big_in, big_out, BULK_CHECK_LEN) != 0;
 }
 
 /* ---- the harness --------------------------------------------------------- */
@@ -287,7 +300,8 @@ group_cases(const char *group)
 
 static const struct hcase finals[] = {
 	{ "clean-after", "a libhostlane client on evil's socket opens max_sessions "
-	  "functions and calls them correctly (no state left by the attacks)",
+	  "functions and calls them correctly, a 32 KiB bulk echo too (no state "
+	  "left by the attacks)",
 	  case_clean_after, NULL },
 	{ "no-leaks", "hostlane's fd count back to its baseline, no evil region "
 	  "still mapped", case_no_leaks, NULL },

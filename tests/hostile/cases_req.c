@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Attack cases on hostlane requests: headers, sessions, quotas, floods. */
+/* Attack cases on hostlane requests: headers, sessions, quotas, floods,
+ * bulk calls. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -487,6 +489,509 @@ c_payload_max(struct ctx *c)
 	return fail;
 }
 
+/* ---- FN_CALL_BULK: input and output in evil's own region ------------------ */
+
+#define BULK_FRAME (HL_FRAME_HDR_LEN + sizeof(struct hl_bulk) + 1)
+#define BULK_OUT (EVIL_BULK / 2)	/* legal calls: in at 0, out here */
+
+/* The bulk area as evil last filled it. */
+static uint8_t bulk_snap[EVIL_BULK];
+
+/* A legal call: len bytes in at the bulk area's start, out in its 2nd half. */
+static struct hl_bulk
+bulk_legal(const struct evil *e, uint32_t len)
+{
+	return (struct hl_bulk){ .in_len = len, .in_off = e->bulk_off,
+				 .out_off = (uint64_t)e->bulk_off + BULK_OUT,
+				 .out_cap = len };
+}
+
+static void
+bulk_fill(struct evil *e)
+{
+	uint8_t *p = e->base + e->bulk_off;
+
+	for (uint32_t i = 0; i < EVIL_BULK; i++)
+		p[i] = (uint8_t)(i * 7 + 1);
+	memcpy(bulk_snap, p, EVIL_BULK);
+}
+
+/* The bulk area is bulk_snap and the guards hold: 0, or 1 (reported). */
+static int
+bulk_as_snap(struct ctx *c, const struct evil *e)
+{
+	if (memcmp(e->base + e->bulk_off, bulk_snap, EVIL_BULK) != 0)
+		return bad(c, "the bulk area changed");
+	if (!evil_guards_ok(e))
+		return bad(c, "guard bytes changed");
+	return 0;
+}
+
+/* A ready evil client with an activated session of fn. */
+static int
+up_with(struct ctx *c, struct evil *e, const char *fn, uint32_t *s)
+{
+	int st;
+
+	if (up(c, e))
+		return 1;
+	st = evil_fn_open(e, fn, true, s);
+	if (st == HL_OK)
+		return 0;
+	evil_close(e);
+	return bad(c, "open %s: %s", fn, st_name(st));
+}
+
+/* Send a bulk call; its reply (matched by req_id) into *rep. */
+static int
+bulk_rpc(struct ctx *c, struct evil *e, uint32_t s, const struct hl_bulk *b,
+	 struct hl_frame_hdr *rep)
+{
+	uint8_t f[BULK_FRAME];
+	uint64_t id;
+	int rc = evil_rpc(e, f, evil_bulk_frame(e, f, s, b, sizeof(*b), &id), rep, NULL);
+
+	if (rc != EVIL_OK)
+		return bad(c, "no reply: %s %s %s", evil_rc_str(rc), e->reason, e->err);
+	if (rep->hl.req_id != id || rep->hl.payload_len != 0)
+		return bad(c, "reply to req %llu (wanted %llu), payload %u",
+			   (unsigned long long)rep->hl.req_id,
+			   (unsigned long long)id, rep->hl.payload_len);
+	return 0;
+}
+
+/* A legal bulk payload on session s: status want, nothing written. */
+static int
+bulk_on(struct ctx *c, struct evil *e, uint32_t s, uint16_t want)
+{
+	uint8_t f[BULK_FRAME];
+	struct hl_bulk b = bulk_legal(e, 4096);
+
+	return expect_status(c, e, f, evil_bulk_frame(e, f, s, &b, sizeof(b), NULL),
+			     want) || bulk_as_snap(c, e);
+}
+
+typedef void bulk_spoil_fn(const struct evil *e, struct hl_bulk *b);
+
+/* An echo bulk call with one thing wrong (spoil, or a payload of plen
+ * bytes): reply want, nothing written, the connection goes on. */
+static int
+bulk_refused(struct ctx *c, bulk_spoil_fn *spoil, uint32_t plen, uint16_t want)
+{
+	uint8_t f[BULK_FRAME];
+	struct hl_bulk b;
+	uint32_t s = 0;
+	struct evil e;
+	int fail;
+
+	if (up_with(c, &e, "echo", &s))
+		return 1;
+	bulk_fill(&e);
+	b = bulk_legal(&e, 4096);
+	if (spoil != NULL)
+		spoil(&e, &b);
+	fail = expect_status(c, &e, f, evil_bulk_frame(&e, f, s, &b, plen, NULL), want);
+	if (!fail)
+		fail = bulk_as_snap(c, &e) || still_works(c, &e);
+	evil_close(&e);
+	return fail;
+}
+
+/* evil registers one region, index 0. */
+static void b_region1(const struct evil *e, struct hl_bulk *b) { (void)e; b->region = 1; }
+static void b_region_max(const struct evil *e, struct hl_bulk *b) { (void)e; b->region = 0xFFFF; }
+static void b_in_beyond(const struct evil *e, struct hl_bulk *b) { b->in_off = e->region_size + 4096; }
+static void b_in_straddle(const struct evil *e, struct hl_bulk *b) { b->in_off = e->region_size - 100; }
+/* UINT64_MAX - 15 + 4096 wraps to 4080: inside the region if summed. */
+static void b_in_wrap(const struct evil *e, struct hl_bulk *b) { (void)e; b->in_off = UINT64_MAX - 15; }
+/* Right in its low 32 bits: a host truncating the offset would accept. */
+static void b_in_high(const struct evil *e, struct hl_bulk *b) { (void)e; b->in_off += 1ull << 32; }
+/* A legal size (HL_BULK_MAX) that the 392 KiB region cannot hold. */
+static void b_in_max(const struct evil *e, struct hl_bulk *b) { (void)e; b->in_len = HL_BULK_MAX; }
+static void b_out_straddle(const struct evil *e, struct hl_bulk *b) { b->out_off = e->region_size - 100; }
+/* out_off + out_cap wraps to exactly 0. */
+static void b_out_wrap(const struct evil *e, struct hl_bulk *b) { (void)e; b->out_off = 0 - (uint64_t)b->out_cap; }
+static void b_out_high(const struct evil *e, struct hl_bulk *b) { (void)e; b->out_off += 1ull << 32; }
+static void b_overlap(const struct evil *e, struct hl_bulk *b) { (void)e; b->out_off = b->in_off + 2048; }
+static void b_overlap_same(const struct evil *e, struct hl_bulk *b) { (void)e; b->out_off = b->in_off; }
+static void b_overlap_inside(const struct evil *e, struct hl_bulk *b) { (void)e; b->in_len = 16384; b->out_off = b->in_off + 4096; }
+static void b_in_too_large(const struct evil *e, struct hl_bulk *b) { (void)e; b->in_len = HL_BULK_MAX + 1; }
+static void b_out_too_large(const struct evil *e, struct hl_bulk *b) { (void)e; b->out_cap = UINT32_MAX; }
+static void b_reserved0(const struct evil *e, struct hl_bulk *b) { (void)e; b->reserved0 = 1; }
+static void b_reserved1(const struct evil *e, struct hl_bulk *b) { (void)e; b->reserved1 = 0x80000000u; }
+
+static int c_bulk_region1(struct ctx *c) { return bulk_refused(c, b_region1, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_region_max(struct ctx *c) { return bulk_refused(c, b_region_max, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_beyond(struct ctx *c) { return bulk_refused(c, b_in_beyond, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_straddle(struct ctx *c) { return bulk_refused(c, b_in_straddle, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_wrap(struct ctx *c) { return bulk_refused(c, b_in_wrap, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_high(struct ctx *c) { return bulk_refused(c, b_in_high, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_max(struct ctx *c) { return bulk_refused(c, b_in_max, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_out_straddle(struct ctx *c) { return bulk_refused(c, b_out_straddle, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_out_wrap(struct ctx *c) { return bulk_refused(c, b_out_wrap, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_out_high(struct ctx *c) { return bulk_refused(c, b_out_high, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_overlap(struct ctx *c) { return bulk_refused(c, b_overlap, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_overlap_same(struct ctx *c) { return bulk_refused(c, b_overlap_same, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_overlap_inside(struct ctx *c) { return bulk_refused(c, b_overlap_inside, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_in_too_large(struct ctx *c) { return bulk_refused(c, b_in_too_large, 32, HL_E_TOO_LARGE); }
+static int c_bulk_out_too_large(struct ctx *c) { return bulk_refused(c, b_out_too_large, 32, HL_E_TOO_LARGE); }
+static int c_bulk_reserved0(struct ctx *c) { return bulk_refused(c, b_reserved0, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_reserved1(struct ctx *c) { return bulk_refused(c, b_reserved1, 32, HL_E_BAD_REQUEST); }
+static int c_bulk_payload31(struct ctx *c) { return bulk_refused(c, NULL, 31, HL_E_BAD_LENGTH); }
+static int c_bulk_payload33(struct ctx *c) { return bulk_refused(c, NULL, 33, HL_E_BAD_LENGTH); }
+
+/* The good guest's live session ids carry no bulk call of evil's. */
+static int
+c_bulk_other_guest(struct ctx *c)
+{
+	struct evil e;
+	int fail = 0;
+
+	if (up(c, &e))
+		return 1;
+	bulk_fill(&e);
+	for (int f = 0; f < GOOD_NFN && !fail; f++)
+		fail = bulk_on(c, &e, c->good.sessions[f], HL_E_BAD_SESSION);
+	if (!fail)
+		got(c, "FN_CALL_BULK on good's %d session ids: all HL_E_BAD_SESSION, "
+		    "nothing written", GOOD_NFN);
+	evil_close(&e);
+	return fail;
+}
+
+static int
+c_bulk_not_activated(struct ctx *c)
+{
+	uint32_t s = 0;
+	struct evil e;
+	int fail, st;
+
+	if (up(c, &e))
+		return 1;
+	bulk_fill(&e);
+	st = evil_fn_open(&e, "echo", false, &s);
+	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
+	       bulk_on(c, &e, s, HL_E_BAD_STATE);
+	evil_close(&e);
+	return fail;
+}
+
+static int
+c_bulk_after_close(struct ctx *c)
+{
+	uint32_t s = 0;
+	struct evil e;
+	int fail;
+
+	if (up_with(c, &e, "echo", &s))
+		return 1;
+	bulk_fill(&e);
+	fail = on_session(c, &e, HL_OP_FN_CLOSE, s, HL_OK, "close") ||
+	       bulk_on(c, &e, s, HL_E_BAD_SESSION);
+	evil_close(&e);
+	return fail;
+}
+
+/* Legal: HELLO offers bulk calls; 64 KiB echoed in place, nothing else
+ * in the bulk area written. */
+static int
+c_bulk_echo(struct ctx *c)
+{
+	static uint8_t hp[HL_PAYLOAD_MAX];
+	const uint32_t len = 64u << 10;
+	uint8_t f[HELLO_LEN];
+	struct hl_frame_hdr rep;
+	struct hl_hello hello;
+	struct hl_bulk b;
+	uint32_t s = 0;
+	struct evil e;
+	int fail;
+
+	if (up_with(c, &e, "echo", &s))
+		return 1;
+	fail = evil_rpc(&e, f, evil_hello_frame(&e, f, NULL), &rep, hp) != EVIL_OK;
+	memcpy(&hello, hp, sizeof(hello));
+	if (fail || hello.max_bulk != HL_BULK_MAX) {
+		evil_close(&e);
+		return bad(c, "HELLO max_bulk %u, wanted %u", hello.max_bulk, HL_BULK_MAX);
+	}
+	bulk_fill(&e);
+	b = bulk_legal(&e, len);
+	fail = bulk_rpc(c, &e, s, &b, &rep);
+	if (!fail && (rep.hl.status != HL_OK || rep.hl.arg1 != len))
+		fail = bad(c, "reply %s, %llu bytes written", st_name(rep.hl.status),
+			   (unsigned long long)rep.hl.arg1);
+	memcpy(bulk_snap + BULK_OUT, bulk_snap, len);	/* what it should be */
+	if (!fail)
+		fail = got(c, "HELLO max_bulk %u; echo of %u bytes HL_OK, arg1 %llu",
+			   hello.max_bulk, len, (unsigned long long)rep.hl.arg1) ||
+		       bulk_as_snap(c, &e) || still_works(c, &e);
+	evil_close(&e);
+	return fail;
+}
+
+/* Legal boundary: input ending at the region's last byte, output empty at
+ * the region's end; the CRC is that of the guard bytes there. */
+static int
+c_bulk_at_end(struct ctx *c)
+{
+	struct hl_frame_hdr rep;
+	struct hl_bulk b;
+	uint32_t s = 0, want;
+	struct evil e;
+	int fail;
+
+	if (up_with(c, &e, "crc32c", &s))
+		return 1;
+	bulk_fill(&e);
+	b = (struct hl_bulk){ .in_len = EVIL_GUARD, .in_off = e.region_size - EVIL_GUARD,
+			      .out_off = e.region_size, .out_cap = 0 };
+	want = good_crc32c(e.base + b.in_off, EVIL_GUARD);
+	fail = bulk_rpc(c, &e, s, &b, &rep);
+	if (!fail && (rep.hl.status != HL_OK || rep.hl.arg0 != want || rep.hl.arg1 != 0))
+		fail = bad(c, "reply %s crc %#llx (wanted %#x) arg1 %llu",
+			   st_name(rep.hl.status), (unsigned long long)rep.hl.arg0,
+			   want, (unsigned long long)rep.hl.arg1);
+	if (!fail)
+		fail = got(c, "crc32c of [region end - %u, region end) = %#x, HL_OK",
+			   EVIL_GUARD, want) || bulk_as_snap(c, &e) || still_works(c, &e);
+	evil_close(&e);
+	return fail;
+}
+
+/* Legal but self-harming: echo 0xFF over evil's own ring headers and
+ * descriptors. Whatever becomes of evil, hostlane stays up (checked by the
+ * harness, as is the good guest) and writes nothing past the rings. */
+static int
+c_bulk_over_rings(struct ctx *c)
+{
+	uint8_t f[BULK_FRAME];
+	struct hl_bulk b;
+	uint32_t s = 0;
+	struct evil e;
+	bool guards;
+	int rc;
+
+	if (up_with(c, &e, "echo", &s))
+		return 1;
+	b = (struct hl_bulk){ .in_len = e.c2s.buf0, .in_off = e.bulk_off,
+			      .out_off = 0, .out_cap = e.c2s.buf0 };
+	memset(e.base + e.bulk_off, 0xFF, e.c2s.buf0);
+	rc = evil_send_frame(&e, f, evil_bulk_frame(&e, f, s, &b, sizeof(b), NULL));
+	if (rc == EVIL_OK)
+		rc = evil_wait_disconnect(&e, 2000);
+	guards = evil_guards_ok(&e);
+	evil_close(&e);
+	if (!guards)
+		return bad(c, "guard bytes changed");
+	return got(c, "rings [0, %u) overwritten with 0xFF; evil then got: %s%s%s%s",
+		   e.c2s.buf0, evil_rc_str(rc), rc == EVIL_REFUSED ? " \"" : "",
+		   rc == EVIL_REFUSED ? e.reason : "", rc == EVIL_REFUSED ? "\"" : "");
+}
+
+/* A ready evil client with an activated deflate session if the host
+ * offers deflate (compressdev), else echo; NULL (reported) on failure. */
+static const char *
+up_bulk_fn(struct ctx *c, struct evil *e, uint32_t *s)
+{
+	int st;
+
+	if (up(c, e))
+		return NULL;
+	if (evil_fn_open(e, "deflate", true, s) == HL_OK)
+		return "deflate";
+	st = evil_fn_open(e, "echo", true, s);
+	if (st == HL_OK)
+		return "echo";
+	evil_close(e);
+	bad(c, "open echo: %s", st_name(st));
+	return NULL;
+}
+
+struct scribble {
+	volatile uint8_t *p;
+	uint32_t len;
+	int stop;
+};
+
+/* The guest rewriting its bulk area while hostlane uses it. */
+static void *
+scribbler(void *arg)
+{
+	struct scribble *sc = arg;
+	uint32_t x = 1;
+
+	while (!__atomic_load_n(&sc->stop, __ATOMIC_RELAXED))
+		for (uint32_t i = 0; i < sc->len; i += 61) {
+			x = x * 1103515245u + 12345u;
+			sc->p[i] = (uint8_t)(x >> 16);
+		}
+	return NULL;
+}
+
+#define TOCTOU_CALLS 100
+#define TOCTOU_LEN (64u << 10)
+
+/*
+ * Legal calls whose input (and output) a second thread rewrites all along:
+ * every call is answered, echo with HL_OK and arg1 = in_len, deflate with
+ * HL_OK and arg1 <= out_cap or an error; nothing past the bulk area moves.
+ */
+static int
+c_bulk_toctou(struct ctx *c)
+{
+	struct scribble sc = { 0 };
+	struct hl_frame_hdr rep;
+	struct hl_bulk b;
+	const char *fn;
+	uint32_t s = 0;
+	pthread_t t;
+	struct evil e;
+	int fail = 0, n_ok = 0, n_err = 0;
+	bool echo;
+
+	if ((fn = up_bulk_fn(c, &e, &s)) == NULL)
+		return 1;
+	echo = strcmp(fn, "echo") == 0;
+	b = bulk_legal(&e, TOCTOU_LEN);
+	b.out_cap = BULK_OUT;
+	sc.p = e.base + e.bulk_off;
+	sc.len = EVIL_BULK;
+	if (pthread_create(&t, NULL, scribbler, &sc) != 0) {
+		evil_close(&e);
+		return bad(c, "pthread_create failed");
+	}
+	for (int i = 0; i < TOCTOU_CALLS && !fail; i++) {
+		fail = bulk_rpc(c, &e, s, &b, &rep);
+		if (fail)
+			break;
+		if (rep.hl.status == HL_OK && rep.hl.arg1 <= b.out_cap &&
+		    (!echo || rep.hl.arg1 == TOCTOU_LEN))
+			n_ok++;
+		else if (rep.hl.status != HL_OK && !echo)
+			n_err++;
+		else
+			fail = bad(c, "%s call %d: %s, %llu bytes written", fn, i,
+				   st_name(rep.hl.status), (unsigned long long)rep.hl.arg1);
+	}
+	__atomic_store_n(&sc.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	if (!fail && !evil_guards_ok(&e))
+		fail = bad(c, "guard bytes changed");
+	if (!fail)
+		fail = got(c, "%d %s calls of %u bytes under a scribbler: %d HL_OK, "
+			   "%d errors", TOCTOU_CALLS, fn, TOCTOU_LEN, n_ok, n_err) ||
+		       still_works(c, &e);
+	evil_close(&e);
+	return fail;
+}
+
+#define BULK_FLOOD 24
+#define BULK_FLOOD_LEN 4096u
+
+/* Reply k of the bulk flood: OK with its output right, or BUSY with its
+ * output room untouched. */
+static int
+bulk_flood_reply(struct ctx *c, const struct evil *e, const struct hl_frame_hdr *rep,
+		 uint64_t k, int *n_ok, int *n_busy)
+{
+	const uint8_t *in = e->base + e->bulk_off;
+	const uint8_t *out = in + (k + 1) * BULK_FLOOD_LEN;
+
+	if (rep->hl.status == HL_OK && rep->hl.arg1 == BULK_FLOOD_LEN &&
+	    memcmp(out, in, BULK_FLOOD_LEN) == 0) {
+		(*n_ok)++;
+		return 0;
+	}
+	if (rep->hl.status == HL_E_BUSY &&
+	    memcmp(out, bulk_snap + (k + 1) * BULK_FLOOD_LEN, BULK_FLOOD_LEN) == 0) {
+		(*n_busy)++;
+		return 0;
+	}
+	return bad(c, "bulk call %llu: %s, %llu bytes written (or output wrong)",
+		   (unsigned long long)k, st_name(rep->hl.status),
+		   (unsigned long long)rep->hl.arg1);
+}
+
+/* 24 bulk calls published at once, max_inflight 8, each with its own
+ * output room: each answered once, OK or HL_E_BUSY (>= 1 BUSY). */
+static int
+c_bulk_flood(struct ctx *c)
+{
+	uint8_t f[BULK_FRAME], buf[HL_FRAME_MAX];
+	int replies[BULK_FLOOD] = { 0 }, n_ok = 0, n_busy = 0, fail = 0;
+	struct hl_frame_hdr rep = { 0 };
+	struct hl_bulk b;
+	uint64_t first = 0, id;
+	uint32_t s = 0, len;
+	struct evil e;
+
+	if (up_with(c, &e, "echo", &s))
+		return 1;
+	bulk_fill(&e);
+	for (uint16_t i = 0; i < BULK_FLOOD; i++) {
+		b = (struct hl_bulk){ .in_len = BULK_FLOOD_LEN, .in_off = e.bulk_off,
+			.out_off = e.bulk_off + (i + 1u) * BULK_FLOOD_LEN,
+			.out_cap = BULK_FLOOD_LEN };
+		len = evil_bulk_frame(&e, f, s, &b, sizeof(b), &id);
+		if (i == 0)
+			first = id;
+		evil_c2s_stage(&e, i, f, len, 0);
+	}
+	evil_c2s_publish(&e, BULK_FLOOD);
+	for (int k = 0; k < BULK_FLOOD && !fail; k++) {
+		uint64_t slot;
+
+		if (evil_recv_frame(&e, buf, sizeof(buf), &len, EVIL_WAIT_MS) != EVIL_OK) {
+			fail = bad(c, "reply %d of %d missing: %s", k + 1, BULK_FLOOD, e.reason);
+			break;
+		}
+		memcpy(&rep, buf, sizeof(rep));
+		slot = rep.hl.req_id - first;
+		if (slot >= BULK_FLOOD || replies[slot]++ != 0)
+			fail = bad(c, "reply to req %llu unexpected or twice",
+				   (unsigned long long)rep.hl.req_id);
+		else
+			fail = bulk_flood_reply(c, &e, &rep, slot, &n_ok, &n_busy);
+	}
+	if (!fail && n_busy == 0)
+		fail = bad(c, "%d OK, no HL_E_BUSY", n_ok);
+	b = bulk_legal(&e, BULK_FLOOD_LEN);
+	if (!fail && (bulk_rpc(c, &e, s, &b, &rep) || rep.hl.status != HL_OK))
+		fail = bad(c, "bulk call after the flood: %s", st_name(rep.hl.status));
+	if (!fail && !evil_guards_ok(&e))
+		fail = bad(c, "guard bytes changed");
+	if (!fail)
+		got(c, "%d replies: %d HL_OK (output right), %d HL_E_BUSY (output "
+		    "untouched); a bulk call after works", BULK_FLOOD, n_ok, n_busy);
+	evil_close(&e);
+	return fail;
+}
+
+/* Leave with max_inflight bulk calls just published: hostlane keeps evil's
+ * region mapped until they are done, then unmaps it (no-leaks checks). */
+static int
+c_bulk_close_in_flight(struct ctx *c)
+{
+	uint8_t f[BULK_FRAME];
+	struct hl_bulk b;
+	const char *fn;
+	uint32_t s = 0, len;
+	struct evil e;
+
+	if ((fn = up_bulk_fn(c, &e, &s)) == NULL)
+		return 1;
+	b = bulk_legal(&e, TOCTOU_LEN);
+	b.out_cap = BULK_OUT;
+	for (uint16_t i = 0; i < EVIL_MAX_INFLIGHT; i++) {
+		len = evil_bulk_frame(&e, f, s, &b, sizeof(b), NULL);
+		evil_c2s_stage(&e, i, f, len, 0);
+	}
+	evil_c2s_publish(&e, EVIL_MAX_INFLIGHT);
+	evil_close(&e);
+	return got(c, "%d %s bulk calls published, then gone", EVIL_MAX_INFLIGHT, fn);
+}
+
 const struct hcase hostile_req_cases[] = {
 	{ "before-hello", "FN_OPEN before HELLO: reply HL_E_NOT_HELLO", c_before_hello, NULL },
 	{ "frame-40-bytes", "40-byte hostlane frame (shorter than the header): dropped, counted", c_short, NULL },
@@ -524,5 +1029,33 @@ const struct hcase hostile_req_cases[] = {
 	{ "opens-beyond-quota", "open max_sessions + 1: HL_E_QUOTA; a close makes room", c_quota, NULL },
 	{ "inflight-flood", "24 calls at once, max_inflight 8: each answered once, OK or HL_E_BUSY (>= 1 BUSY); connection survives", c_flood, NULL },
 	{ "payload-max", "echo of a 1984-byte payload: legal, echoed whole", c_payload_max, NULL },
+	{ "bulk-echo", "FN_CALL_BULK echo of 64 KiB in evil's region: HELLO offers max_bulk 16 MiB; HL_OK, arg1 65536, output right, nothing else written", c_bulk_echo, NULL },
+	{ "bulk-at-region-end", "crc32c bulk input ending at the region's last byte, empty output at its end: legal, HL_OK, right CRC", c_bulk_at_end, NULL },
+	{ "bulk-region-index", "bulk call naming region 1 (evil has one): HL_E_BAD_REQUEST, nothing written", c_bulk_region1, NULL },
+	{ "bulk-region-0xffff", "bulk call naming region 0xFFFF: HL_E_BAD_REQUEST", c_bulk_region_max, NULL },
+	{ "bulk-in-beyond", "in_off past the region's end: HL_E_BAD_REQUEST", c_bulk_in_beyond, NULL },
+	{ "bulk-in-straddle", "input from 100 bytes before the region's end, 4096 long: HL_E_BAD_REQUEST", c_bulk_in_straddle, NULL },
+	{ "bulk-in-wrap64", "in_off 2^64 - 16, in_len 4096 (sum wraps into the region): HL_E_BAD_REQUEST", c_bulk_in_wrap, NULL },
+	{ "bulk-in-high-bits", "in_off legal in its low 32 bits, + 2^32: HL_E_BAD_REQUEST", c_bulk_in_high, NULL },
+	{ "bulk-in-len-max", "in_len = HL_BULK_MAX (legal size, larger than the region): HL_E_BAD_REQUEST", c_bulk_in_max, NULL },
+	{ "bulk-out-straddle", "output room from 100 bytes before the region's end: HL_E_BAD_REQUEST", c_bulk_out_straddle, NULL },
+	{ "bulk-out-wrap64", "out_off 2^64 - out_cap (sum wraps to 0): HL_E_BAD_REQUEST", c_bulk_out_wrap, NULL },
+	{ "bulk-out-high-bits", "out_off legal in its low 32 bits, + 2^32: HL_E_BAD_REQUEST", c_bulk_out_high, NULL },
+	{ "bulk-overlap", "output room starting in the middle of the input: HL_E_BAD_REQUEST", c_bulk_overlap, NULL },
+	{ "bulk-overlap-same", "output room = input range: HL_E_BAD_REQUEST", c_bulk_overlap_same, NULL },
+	{ "bulk-overlap-inside", "output room inside the input range: HL_E_BAD_REQUEST", c_bulk_overlap_inside, NULL },
+	{ "bulk-in-too-large", "in_len HL_BULK_MAX + 1: HL_E_TOO_LARGE", c_bulk_in_too_large, NULL },
+	{ "bulk-out-too-large", "out_cap 0xFFFFFFFF: HL_E_TOO_LARGE", c_bulk_out_too_large, NULL },
+	{ "bulk-reserved0", "hl_bulk reserved0 = 1: HL_E_BAD_REQUEST", c_bulk_reserved0, NULL },
+	{ "bulk-reserved1", "hl_bulk reserved1 = 0x80000000: HL_E_BAD_REQUEST", c_bulk_reserved1, NULL },
+	{ "bulk-payload-31", "FN_CALL_BULK payload of 31 bytes: HL_E_BAD_LENGTH", c_bulk_payload31, NULL },
+	{ "bulk-payload-33", "FN_CALL_BULK payload of 33 bytes: HL_E_BAD_LENGTH", c_bulk_payload33, NULL },
+	{ "bulk-other-guest-session", "bulk calls on the good guest's live session ids: HL_E_BAD_SESSION, nothing written; good unaffected", c_bulk_other_guest, NULL },
+	{ "bulk-not-activated", "bulk call before FN_ACTIVATE: HL_E_BAD_STATE", c_bulk_not_activated, NULL },
+	{ "bulk-after-close", "bulk call after FN_CLOSE: HL_E_BAD_SESSION", c_bulk_after_close, NULL },
+	{ "bulk-over-own-rings", "legal echo whose output is evil's own rings: hostlane up, guards intact, good unaffected (evil's fate not asserted)", c_bulk_over_rings, NULL },
+	{ "bulk-toctou", "100 legal bulk calls (deflate, else echo) while a thread rewrites the bulk area: each answered, arg1 <= out_cap, guards intact, connection survives", c_bulk_toctou, NULL },
+	{ "bulk-inflight-flood", "24 bulk calls at once, max_inflight 8: each answered once, HL_OK with its output right or HL_E_BUSY with it untouched (>= 1 BUSY)", c_bulk_flood, NULL },
+	{ "bulk-close-in-flight", "8 bulk calls published, then evil leaves: hostlane up (no-leaks: the region is unmapped)", c_bulk_close_in_flight, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -43,7 +43,7 @@ c_desc_region_max(struct ctx *c)
 static int
 c_desc_offset(struct ctx *c)
 {
-	/* evil's region is 136 KiB; max_region_size is 1 MiB. */
+	/* evil's region is 392 KiB; max_region_size is 1 MiB. */
 	return c2s_fault(c, 0, 1u << 20, 64, "descriptor buffer lies outside its region");
 }
 

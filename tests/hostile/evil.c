@@ -278,7 +278,8 @@ evil_region_create(struct evil *e, unsigned int log2)
 	e->s2c.ring_off = (uint32_t)rbytes;
 	e->c2s.buf0 = (uint32_t)((2 * rbytes + 4095) & ~(uint64_t)4095);
 	e->s2c.buf0 = e->c2s.buf0 + e->ring_size * EVIL_BUF;
-	e->guard_off = e->s2c.buf0 + e->ring_size * EVIL_BUF;
+	e->bulk_off = e->s2c.buf0 + e->ring_size * EVIL_BUF;
+	e->guard_off = e->bulk_off + EVIL_BULK;
 	e->region_size = e->guard_off + EVIL_GUARD;
 	e->memfd_size = e->region_size + EVIL_GUARD;
 	e->memfd = memfd_create("hostile-evil", MFD_ALLOW_SEALING | MFD_CLOEXEC);
@@ -659,6 +660,21 @@ evil_hello(struct evil *e)
 	}
 	memcpy(e->host_mac, rep.eth.src, 6);
 	return EVIL_OK;
+}
+
+uint32_t
+evil_bulk_frame(struct evil *e, void *frame, uint32_t session,
+		const struct hl_bulk *b, uint32_t payload_len, uint64_t *req_id)
+{
+	uint64_t id = evil_req(e, frame, HL_OP_FN_CALL_BULK, session);
+
+	((struct hl_frame_hdr *)frame)->hl.payload_len = payload_len;
+	/* A 33rd byte, for the over-long case; never read otherwise. */
+	memset((uint8_t *)frame + HL_FRAME_HDR_LEN, 0, sizeof(*b) + 1);
+	memcpy((uint8_t *)frame + HL_FRAME_HDR_LEN, b, sizeof(*b));
+	if (req_id != NULL)
+		*req_id = id;
+	return HL_FRAME_HDR_LEN + payload_len;
 }
 
 int

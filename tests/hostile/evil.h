@@ -15,14 +15,16 @@
  *     ring_bytes        S2C ring header + N descriptors
  *     4096              C2S buffers, N × B
  *     4096 + N·B        S2C buffers, N × B
- *     4096 + 2·N·B      guard: EVIL_GUARD bytes of EVIL_PATTERN, last in the
+ *     4096 + 2·N·B      bulk area: EVIL_BULK bytes for FN_CALL_BULK inputs
+ *                       and outputs (bulk_off)
+ *     bulk_off + BULK   guard: EVIL_GUARD bytes of EVIL_PATTERN, last in the
  *                       registered region
  *     region_size       tail guard: EVIL_GUARD more bytes of EVIL_PATTERN in
  *                       the memfd, beyond what is registered
  *
  * hostlane may write only S2C descriptors' length/flags, the rings' tail and
- * flags fields, and posted S2C buffers; evil_guards_ok() checks that the
- * guards still hold the pattern.
+ * flags fields, posted S2C buffers, and the output range of a bulk call it
+ * accepted; evil_guards_ok() checks that the guards still hold the pattern.
  *
  * Waits are bounded: every call that waits takes (or uses) a timeout and
  * reports EVIL_TIMEOUT. Single-threaded: one struct evil per thread.
@@ -39,6 +41,7 @@
 
 #define EVIL_BUF 2048u		/**< bytes per buffer, = HL_FRAME_MAX */
 #define EVIL_GUARD 4096u	/**< bytes per guard area */
+#define EVIL_BULK (256u << 10)	/**< bytes of the bulk area */
 #define EVIL_PATTERN 0xA5u	/**< guard fill byte */
 #define EVIL_MAX_FDS 16		/**< fds one control message may carry */
 #define EVIL_MAX_EXTRA 8	/**< spare fds a test may park on a client */
@@ -105,6 +108,7 @@ struct evil {
 	unsigned int log2;
 	uint16_t ring_size;
 	uint16_t mask;
+	uint32_t bulk_off;		/**< the bulk area, EVIL_BULK bytes */
 	uint32_t guard_off;
 	struct evil_q c2s;
 	struct evil_q s2c;
@@ -277,6 +281,15 @@ int evil_fn_open(struct evil *e, const char *name, bool activate,
  */
 int evil_fn_req(struct evil *e, uint16_t opcode, uint32_t session,
 		uint64_t arg0, uint64_t arg1, uint64_t *result);
+
+/**
+ * An FN_CALL_BULK request on session with payload b (payload_len bytes of
+ * it sent: 32 unless a test wants it wrong) into frame (>= 64 + 33 bytes).
+ * @return the frame's length; *req_id (if not NULL) gets its request id.
+ */
+uint32_t evil_bulk_frame(struct evil *e, void *frame, uint32_t session,
+			 const struct hl_bulk *b, uint32_t payload_len,
+			 uint64_t *req_id);
 
 /** Name of an evil_rc. */
 const char *evil_rc_str(int rc);
