@@ -4,17 +4,30 @@
  * directly, in one process: sha256 of 4 KiB (cryptodev) and deflate of
  * 64 KiB (compressdev), bursts of 32.
  *
- * A = through fpga_submit/fpga_poll (validation, staging copies, session
- *     lookup, early ring) on queue pair 0;
- * B = bare rte_*dev enqueue/dequeue on queue pair 1 with the input staged
+ * A = through fpga_submit/fpga_poll (validation, session lookup, early
+ *     ring) on queue pair 0, zero-copy: the job buffers (rte_malloc) are
+ *     attached to external-buffer mbufs;
+ * S = the same with staging forced (fpga_*dev_ctx_stage): input copied into
+ *     mbufs, output copied back, on queue pair 1;
+ * B = bare rte_*dev enqueue/dequeue on queue pair 2 with the input staged
  *     once and mbufs reused — the best a caller can do.
- * Runs alternate A B A B (BENCH-NOTES: bimodal machines), and the report
- * gives each pair's throughput ratio A/B and their median (target >= 0.9).
+ * Each pair runs all three, A S B then B S A in turn (BENCH-NOTES: bimodal
+ * machines), and the report gives each pair's throughput ratios A/B and
+ * S/B and their medians (target >= 0.9), then how many buffers each
+ * context attached and staged (which path it really took).
  *
  * usage: accel [--pairs N] [--ms MS] [crypto-devargs [compress-devargs]]
+ *        accel --direct sha256|deflate BYTES MS
+ *
+ * --direct runs B alone for MS milliseconds (after a tenth as warm-up) and
+ * prints "direct FN BYTES calls_per_s=N": bench/accel.sh's baseline for
+ * the same function through hostlane's full guest path (bench/accel_guest,
+ * same input: accel_input.h). BYTES must be the size above.
  */
 #define ALLOW_EXPERIMENTAL_API
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +42,10 @@
 #include <rte_mbuf.h>
 
 #include "accel.h"
+#include "accel_input.h"
 #include "compressdev.h"
 #include "cryptodev.h"
+#include "pmd.h"
 
 #define BURST 32
 #define SHA_LEN 4096
@@ -38,13 +53,14 @@
 #define DEFL_ROOM (DEFL_LEN + 1024)
 #define SEG 8192
 #define PAIRS_MAX 64
+#define DIRECT_QP 2
 
 struct bench {
 	const char *name;
 	/* one burst each way; return jobs done */
-	unsigned int (*a)(struct bench *b);
 	unsigned int (*d)(struct bench *b);
-	struct fpga_ctx *ctx;
+	struct fpga_ctx *ctx;		/* A: zero-copy */
+	struct fpga_ctx *ctx_st;	/* S: staging forced */
 	struct fpga_job jobs[BURST];
 	uint8_t *in;
 	uint8_t *out[BURST];
@@ -57,15 +73,15 @@ struct bench {
 /* ---- A: through the backend ---- */
 
 static unsigned int
-run_backend(struct bench *b)
+run_ctx(struct bench *b, struct fpga_ctx *ctx)
 {
 	struct fpga_completion c[BURST];
 	unsigned int sub = 0, got = 0;
 
 	while (got < BURST) {
 		if (sub < BURST)
-			sub += fpga_submit(b->ctx, b->jobs + sub, BURST - sub);
-		got += fpga_poll(b->ctx, c + got, BURST - got);
+			sub += fpga_submit(ctx, b->jobs + sub, BURST - sub);
+		got += fpga_poll(ctx, c + got, BURST - got);
 	}
 	for (unsigned int i = 0; i < BURST; i++)
 		if (c[i].status != 0) {
@@ -73,6 +89,18 @@ run_backend(struct bench *b)
 			exit(1);
 		}
 	return BURST;
+}
+
+static unsigned int
+run_backend(struct bench *b)
+{
+	return run_ctx(b, b->ctx);
+}
+
+static unsigned int
+run_staged(struct bench *b)
+{
+	return run_ctx(b, b->ctx_st);
 }
 
 /* ---- B: the PMD directly ---- */
@@ -96,9 +124,9 @@ run_crypto_direct(struct bench *b)
 	}
 	while (got < BURST) {
 		if (sent < BURST)
-			sent += rte_cryptodev_enqueue_burst(b->dev, 1, ops + sent,
+			sent += rte_cryptodev_enqueue_burst(b->dev, DIRECT_QP, ops + sent,
 							    BURST - sent);
-		got += rte_cryptodev_dequeue_burst(b->dev, 1, ops + got,
+		got += rte_cryptodev_dequeue_burst(b->dev, DIRECT_QP, ops + got,
 						   BURST - got);
 	}
 	for (i = 0; i < BURST; i++)
@@ -128,9 +156,9 @@ run_comp_direct(struct bench *b)
 	}
 	while (got < BURST) {
 		if (sent < BURST)
-			sent += rte_compressdev_enqueue_burst(b->dev, 1, ops + sent,
+			sent += rte_compressdev_enqueue_burst(b->dev, DIRECT_QP, ops + sent,
 							      BURST - sent);
-		got += rte_compressdev_dequeue_burst(b->dev, 1, ops + got,
+		got += rte_compressdev_dequeue_burst(b->dev, DIRECT_QP, ops + got,
 						     BURST - got);
 	}
 	for (i = 0; i < BURST; i++)
@@ -188,10 +216,31 @@ jobs_init(struct bench *b, uint16_t fn, uint32_t in_len, uint32_t out_cap)
 	}
 }
 
+/* Every way computes the same digest (a PMD may answer success with a
+ * wrong one: docs/fpga.md, cryptodev never chains). */
+static void
+crypto_check(struct bench *b)
+{
+	uint8_t want[32];
+
+	run_crypto_direct(b);
+	memcpy(want, b->out[0], sizeof(want));
+	for (unsigned int w = 0; w < 2; w++) {
+		memset(b->out[0], 0, sizeof(want));
+		run_ctx(b, w == 0 ? b->ctx : b->ctx_st);
+		if (memcmp(want, b->out[0], sizeof(want)) != 0) {
+			fprintf(stderr, "%s: digests differ from direct\n",
+				w == 0 ? "zero-copy" : "staged");
+			exit(3);
+		}
+	}
+}
+
 static void
 crypto_init(struct bench *b, const char *devargs)
 {
-	struct fpga_cryptodev_conf conf = { .devargs = devargs, .nb_qp = 2 };
+	struct fpga_cryptodev_conf conf = { .devargs = devargs,
+					    .nb_qp = DIRECT_QP + 1 };
 	struct rte_crypto_sym_xform x = {
 		.type = RTE_CRYPTO_SYM_XFORM_AUTH,
 		.auth = { .op = RTE_CRYPTO_AUTH_OP_GENERATE,
@@ -205,13 +254,14 @@ crypto_init(struct bench *b, const char *devargs)
 		exit(77);
 	}
 	b->name = "sha256 4 KiB";
-	b->a = run_backend;
 	b->d = run_crypto_direct;
 	b->ctx = ctx_on(FPGA_CRYPTODEV_BACKEND_NAME);
+	b->ctx_st = ctx_on(FPGA_CRYPTODEV_BACKEND_NAME);
+	if (fpga_cryptodev_ctx_stage(b->ctx_st, true) != 0)
+		exit(2);
 	b->dev = (uint8_t)rte_cryptodev_get_dev_id(devargs);
 	b->in = rte_malloc(NULL, SHA_LEN, 64);
-	for (unsigned int i = 0; i < SHA_LEN; i++)
-		b->in[i] = (uint8_t)(i * 7);
+	accel_input_fill(b->in, SHA_LEN);
 	jobs_init(b, FPGA_FN_SHA256, SHA_LEN, 64);
 	b->op_pool = rte_crypto_op_pool_create("bench_cop",
 		RTE_CRYPTO_OP_TYPE_SYMMETRIC, 2 * BURST, 0, 64, SOCKET_ID_ANY);
@@ -225,12 +275,14 @@ crypto_init(struct bench *b, const char *devargs)
 	b->sess = rte_cryptodev_sym_session_create(b->dev, &x, sp);
 	for (unsigned int i = 0; i < BURST; i++)
 		b->src[i] = chain(b->mb_pool, b->in, SHA_LEN);
+	crypto_check(b);
 }
 
 static void
 comp_init(struct bench *b, const char *devargs)
 {
-	struct fpga_compressdev_conf conf = { .devargs = devargs, .nb_qp = 2 };
+	struct fpga_compressdev_conf conf = { .devargs = devargs,
+					      .nb_qp = DIRECT_QP + 1 };
 	struct rte_comp_xform x = {
 		.type = RTE_COMP_COMPRESS,
 		.compress = { .algo = RTE_COMP_ALGO_DEFLATE,
@@ -245,13 +297,14 @@ comp_init(struct bench *b, const char *devargs)
 		exit(77);
 	}
 	b->name = "deflate 64 KiB";
-	b->a = run_backend;
 	b->d = run_comp_direct;
 	b->ctx = ctx_on(FPGA_COMPRESSDEV_BACKEND_NAME);
+	b->ctx_st = ctx_on(FPGA_COMPRESSDEV_BACKEND_NAME);
+	if (fpga_compressdev_ctx_stage(b->ctx_st, true) != 0)
+		exit(2);
 	b->dev = (uint8_t)rte_compressdev_get_dev_id(devargs);
 	b->in = rte_malloc(NULL, DEFL_LEN, 64);
-	for (unsigned int i = 0; i < DEFL_LEN; i++)	/* compresses ~3:1 */
-		b->in[i] = (uint8_t)("hostlane accel "[i % 15] ^ (i / 997 % 3));
+	accel_input_fill(b->in, DEFL_LEN);	/* compresses ~3:1 */
 	jobs_init(b, FPGA_FN_DEFLATE, DEFL_LEN, DEFL_ROOM);
 	b->op_pool = rte_comp_op_pool_create("bench_zop", 2 * BURST, 0, 0,
 					     SOCKET_ID_ANY);
@@ -290,28 +343,96 @@ cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* One pair: the three ways, in turn A S B or B S A; rates in r[A, S, B]. */
+static void
+run_pair(struct bench *b, unsigned int p, unsigned int ms, double r[3])
+{
+	unsigned int (*way[3])(struct bench *) = { run_backend, run_staged,
+						   b->d };
+
+	for (unsigned int k = 0; k < 3; k++) {
+		unsigned int w = p % 2 ? 2 - k : k;
+
+		r[w] = rate(b, way[w], ms);
+	}
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return v[n / 2];
+}
+
+/* Buffers each backend context attached and staged: the path it took. */
+static void
+paths(const struct bench *b)
+{
+	const struct fpga_pmd_ctx *a = fpga_pmd_ctx(b->ctx);
+	const struct fpga_pmd_ctx *s = fpga_pmd_ctx(b->ctx_st);
+
+	printf("buffers attached/staged: zero-copy context %" PRIu64 "/%"
+	       PRIu64 ", staged context %" PRIu64 "/%" PRIu64 "\n",
+	       a->attached, a->staged, s->attached, s->staged);
+}
+
 static void
 measure(struct bench *b, unsigned int pairs, unsigned int ms, uint32_t bytes)
 {
-	double ra = 0, rd, ratio[PAIRS_MAX];
+	double r[3] = { 0 }, za[PAIRS_MAX], sa[PAIRS_MAX], zm, sm;
 
-	rate(b, b->a, ms / 4);		/* warm up both */
+	rate(b, run_backend, ms / 4);	/* warm up all three */
+	rate(b, run_staged, ms / 4);
 	rate(b, b->d, ms / 4);
 	printf("\n%s, bursts of %u\n\n", b->name, BURST);
-	printf("| pair | backend (ops/s) | direct (ops/s) | backend µs/op | direct µs/op | ratio |\n");
-	printf("|------|-----------------|----------------|---------------|--------------|-------|\n");
+	printf("| pair | order | zero-copy A (ops/s) | staged S (ops/s) | direct B (ops/s) | A µs/op | S µs/op | B µs/op | A/B | S/B |\n");
+	printf("|------|-------|-----|-----|-----|-----|-----|-----|-----|-----|\n");
 	for (unsigned int p = 0; p < pairs; p++) {
-		ra = rate(b, b->a, ms);
-		rd = rate(b, b->d, ms);
-		ratio[p] = ra / rd;
-		printf("| %u | %.0f | %.0f | %.2f | %.2f | %.3f |\n", p + 1, ra,
-		       rd, 1e6 / ra, 1e6 / rd, ratio[p]);
+		run_pair(b, p, ms, r);
+		za[p] = r[0] / r[2];
+		sa[p] = r[1] / r[2];
+		printf("| %u | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | "
+		       "%.3f | %.3f |\n", p + 1, p % 2 ? "B S A" : "A S B",
+		       r[0], r[1], r[2], 1e6 / r[0], 1e6 / r[1], 1e6 / r[2],
+		       za[p], sa[p]);
 	}
-	qsort(ratio, pairs, sizeof(ratio[0]), cmp_double);
-	printf("\nmedian ratio backend/direct: %.3f (%s); backend %.2f Gbit/s "
-	       "in the last run\n", ratio[pairs / 2],
-	       ratio[pairs / 2] >= 0.9 ? "meets >= 0.9" : "below 0.9",
-	       ra * bytes * 8 / 1e9);
+	zm = median(za, pairs);
+	sm = median(sa, pairs);
+	printf("\nmedian ratio zero-copy/direct: %.3f (%s); staged/direct: "
+	       "%.3f; zero-copy %.2f Gbit/s in the last run\n", zm,
+	       zm >= 0.9 ? "meets >= 0.9" : "below 0.9", sm,
+	       r[0] * bytes * 8 / 1e9);
+	paths(b);
+}
+
+/* --direct: B alone, one figure for bench/accel.sh. */
+static int
+direct_only(const char *fn, unsigned int bytes, unsigned int ms,
+	    const char *cdev, const char *zdev)
+{
+	static struct bench b;
+	bool sha = strcmp(fn, "sha256") == 0;
+
+	if ((!sha && strcmp(fn, "deflate") != 0) || ms == 0 ||
+	    bytes != (sha ? SHA_LEN : DEFL_LEN)) {
+		fprintf(stderr, "usage: accel --direct sha256 %u | deflate %u  MS\n",
+			SHA_LEN, DEFL_LEN);
+		return 2;
+	}
+	if (sha)
+		crypto_init(&b, cdev);
+	else
+		comp_init(&b, zdev);
+	(void)rate(&b, b.d, ms / 10 + 1);
+	printf("direct %s %u calls_per_s=%.0f\n", fn, bytes, rate(&b, b.d, ms));
+	fpga_exit(b.ctx);
+	fpga_exit(b.ctx_st);
+	if (sha)
+		fpga_cryptodev_unregister();
+	else
+		fpga_compressdev_unregister();
+	rte_eal_cleanup();
+	return 0;
 }
 
 int
@@ -324,8 +445,15 @@ main(int argc, char **argv)
 	unsigned int pairs = 5, ms = 300, pos = 0;
 	static struct bench cb, zb;
 
+	const char *direct = NULL;
+	unsigned int direct_bytes = 0;
+
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--direct") == 0 && i + 3 < argc) {
+			direct = argv[++i];
+			direct_bytes = (unsigned int)atoi(argv[++i]);
+			ms = (unsigned int)atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc)
 			pairs = (unsigned int)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc)
 			ms = (unsigned int)atoi(argv[++i]);
@@ -343,6 +471,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 77;
 	}
+	if (direct != NULL)
+		return direct_only(direct, direct_bytes, ms, cdev, zdev);
 	printf("# bench/accel: %s, %s; %u pairs of %u ms, one lcore\n",
 	       cdev, zdev, pairs, ms);
 	crypto_init(&cb, cdev);
@@ -350,7 +480,9 @@ main(int argc, char **argv)
 	comp_init(&zb, zdev);
 	measure(&zb, pairs, ms, DEFL_LEN);
 	fpga_exit(cb.ctx);
+	fpga_exit(cb.ctx_st);
 	fpga_exit(zb.ctx);
+	fpga_exit(zb.ctx_st);
 	fpga_cryptodev_unregister();
 	fpga_compressdev_unregister();
 	rte_eal_cleanup();

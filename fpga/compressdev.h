@@ -22,9 +22,14 @@
  * (PMDs disagree on zero-length ops): deflate gives the 2-byte empty final
  * block, inflate -EBADMSG.
  *
- * Payloads are copied into staging mbufs — chains of FPGA_COMPRESSDEV_SEG
- * bytes when the device takes scatter-gather lists, else one mbuf — and the
- * result copied back (pmd.h). Output room is min(out_cap, max_out_len).
+ * Buffers (pmd.h): ops run out of place. Where the device can reach the
+ * job's memory — a software PMD in IOVA-as-VA mode, or DPDK memory with a
+ * known IOVA — input and output are attached to external-buffer mbufs
+ * (zero-copy; chains of 32 KiB with scatter-gather, else one mbuf);
+ * otherwise they are copied into staging mbufs (chains of
+ * FPGA_COMPRESSDEV_SEG bytes with scatter-gather, else one mbuf) and the
+ * result copied back, each buffer deciding for itself. Output room is
+ * min(out_cap, max_out_len): the device writes nothing beyond it.
  *
  * Placement: FPGA_PLACE_HW when the device reports
  * RTE_COMPDEV_FF_HW_ACCELERATED, else FPGA_PLACE_SW (software PMDs run on
@@ -36,7 +41,10 @@
 #ifndef HOSTLANE_FPGA_COMPRESSDEV_H
 #define HOSTLANE_FPGA_COMPRESSDEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "accel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +71,9 @@ struct fpga_compressdev_conf {
 	uint32_t max_out_len;	/**< largest output room and inflate input,
 				 * >= max_in_len; 0: default */
 	uint16_t nb_qp;		/**< queue pairs; 0: one per EAL lcore */
+	bool stage;		/**< contexts copy every buffer (no
+				 * zero-copy) unless told otherwise by
+				 * fpga_compressdev_ctx_stage() */
 };
 
 /**
@@ -84,6 +95,16 @@ int fpga_compressdev_register_conf(const struct fpga_compressdev_conf *conf);
  * @return 0 (also with no device); -EBUSY contexts still exist.
  */
 int fpga_compressdev_unregister(void);
+
+/**
+ * Force a context to stage (copy) every buffer, or let it attach buffers
+ * the device can reach (the default unless conf.stage). Call on the lcore
+ * that owns ctx, or before that lcore uses it.
+ * @param ctx    a context of this backend.
+ * @param stage  true: always copy; false: zero-copy where possible.
+ * @return 0; -EINVAL ctx is NULL or not a compressdev context.
+ */
+int fpga_compressdev_ctx_stage(struct fpga_ctx *ctx, bool stage);
 
 #ifdef __cplusplus
 }

@@ -21,9 +21,16 @@
  *   a session because every cached one has jobs in flight waits (submit
  *   stops there). Decryption failing tag verification completes -EBADMSG.
  *
- * Payloads are copied into staging mbufs and results copied back (pmd.h),
- * so input and output may be any memory. Inputs above max_in_len (caps)
- * complete -EMSGSIZE. The device's ops run in place; the digest, tag, IV
+ * Buffers (pmd.h): where the device can reach the job's memory — a
+ * software PMD in IOVA-as-VA mode, or DPDK memory with a known IOVA — the
+ * input is attached to external-buffer mbufs and the device reads it in
+ * place (zero-copy); an aes-gcm text then runs out of place, from the job's
+ * input straight into its output, when the device supports that buffer
+ * shape. Otherwise the input is copied into staging mbufs, ciphered in
+ * place there and copied back. Either way the device touches nothing
+ * outside [in, in + in_len) and [out, out + out_cap); a failed aes-gcm
+ * job leaves no output behind (zero-copy clears what the device wrote).
+ * Inputs above max_in_len (caps) complete -EMSGSIZE. The digest, tag, IV
  * and AAD live in each op's private area.
  *
  * Placement: FPGA_PLACE_HW when the device reports
@@ -38,7 +45,10 @@
 #ifndef HOSTLANE_FPGA_CRYPTODEV_H
 #define HOSTLANE_FPGA_CRYPTODEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "accel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +70,9 @@ struct fpga_cryptodev_conf {
 	uint32_t depth;		/**< queue pair descriptors; 0: default */
 	uint32_t max_in_len;	/**< largest input; 0: default */
 	uint16_t nb_qp;		/**< queue pairs; 0: one per EAL lcore */
+	bool stage;		/**< contexts copy every buffer (no
+				 * zero-copy) unless fpga_cryptodev_ctx_stage()
+				 * says otherwise */
 };
 
 /**
@@ -81,6 +94,16 @@ int fpga_cryptodev_register_conf(const struct fpga_cryptodev_conf *conf);
  * @return 0 (also with no device); -EBUSY contexts still exist.
  */
 int fpga_cryptodev_unregister(void);
+
+/**
+ * Force a context to stage (copy) every buffer, or let it attach buffers
+ * the device can reach (the default unless conf.stage). Call on the lcore
+ * that owns ctx, or before that lcore uses it.
+ * @param ctx    a context of this backend.
+ * @param stage  true: always copy; false: zero-copy where possible.
+ * @return 0; -EINVAL ctx is NULL or not a cryptodev context.
+ */
+int fpga_cryptodev_ctx_stage(struct fpga_ctx *ctx, bool stage);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The "cryptodev" backend on a software PMD (argv[1]: its devargs): published
- * SHA-256 and AES-GCM vectors, errors, many jobs in flight, set-up rules. */
+ * SHA-256 and AES-GCM vectors, errors, many jobs in flight, exact output
+ * room with guard bytes, the largest inputs, a guest scribbling on the
+ * buffers, set-up rules; each on the zero-copy and the staged path. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* pmd_test.h: pthread_setaffinity_np */
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cryptodev.h>
 #include <rte_eal.h>
 
 #include "accel.h"
@@ -15,14 +21,6 @@
 #ifdef HAVE_LIBCRYPTO
 #include <openssl/sha.h>
 #endif
-
-static struct fpga_ctx *
-ctx_new(unsigned int depth)
-{
-	struct fpga_ctx_conf conf = { .depth = depth, .socket_id = -1 };
-
-	return fpga_init(fpga_backend_find(FPGA_CRYPTODEV_BACKEND_NAME), &conf);
-}
 
 static void
 check_hex(const uint8_t *got, size_t len, const char *want_hex)
@@ -282,77 +280,266 @@ test_many(struct fpga_ctx *ctx, unsigned int n)
 	free(out);
 }
 
-/* Registry, placement, one queue pair per context, unregister rules. */
+/* SHA-256 of in, by libcrypto when built with it, else by ctx. */
 static void
-test_setup(void)
+sha_ref(struct fpga_ctx *ctx, const uint8_t *in, uint32_t len, uint8_t *md)
 {
-	const struct fpga_backend_ops *be =
-		fpga_backend_find(FPGA_CRYPTODEV_BACKEND_NAME);
-	struct fpga_ctx *a, *b;
-	struct fpga_fn_caps caps;
-	enum fpga_place place;
+#ifdef HAVE_LIBCRYPTO
+	RTE_SET_USED(ctx);
+	SHA256(in, len, md);
+#else
+	struct fpga_job job = { .fn = FPGA_FN_SHA256, .in = in, .in_len = len,
+				.out = md, .out_cap = 32 };
 
-	CHECK(be != NULL);
-	CHECK_I64(fpga_fn_caps(be, FPGA_FN_SHA256, &caps), 0);
-	CHECK_U64(caps.place, FPGA_PLACE_SW);	/* a software PMD */
-	CHECK_I64(fpga_fn_caps(be, FPGA_FN_AES_GCM, &caps), 0);
-	CHECK_I64(fpga_fn_caps(be, FPGA_FN_DEFLATE, &caps), -ENOTSUP);
-	CHECK_I64(fpga_fn_caps(fpga_backend_find("sw"), FPGA_FN_SHA256, &caps),
-		  -ENOTSUP);
-	CHECK(fpga_backend_place(FPGA_FN_SHA256, true, &place) == be);
-	CHECK_U64(place, FPGA_PLACE_SW);
-
-	/* -l 0: one lcore, one queue pair. */
-	a = ctx_new(64);
-	CHECK(a != NULL);
-	errno = 0;
-	b = ctx_new(64);
-	CHECK(b == NULL && errno == EBUSY);
-	CHECK_I64(fpga_cryptodev_unregister(), -EBUSY);
-	fpga_exit(a);
-	CHECK_I64(fpga_cryptodev_unregister(), 0);
-	CHECK_I64(fpga_fn_caps(be, FPGA_FN_SHA256, &caps), -ENOTSUP);
-	errno = 0;
-	CHECK(ctx_new(64) == NULL && errno == ENODEV);
+	CHECK_I64(pmd_test_one(ctx, job).status, 0);
+#endif
 }
+
+/* An aes-gcm input in a guarded buffer: key[16] || iv || aad[13] || text. */
+#define G_KEY 16
+#define G_AAD 13
+#define G_HDR (G_KEY + 12 + G_AAD)
+
+static uint8_t *
+gcm_guarded(uint32_t text_len, bool dpdk, uint32_t tag_room)
+{
+	uint8_t *in = pmd_test_galloc(G_HDR + text_len + tag_room, dpdk, 0);
+
+	pmd_test_fill(in, G_HDR + text_len, text_len + 5);
+	return in;
+}
+
+/*
+ * Output room exactly what the function needs (sha256 32, encrypt text +
+ * tag, decrypt text), in buffers with guard bytes, in malloc and DPDK
+ * memory: results right, guards intact, inputs unchanged; a failed
+ * decrypt leaves no plaintext.
+ */
+static void
+test_exact_room(struct fpga_ctx *ctx, bool dpdk)
+{
+	const uint32_t n = 777;
+	uint8_t *in = gcm_guarded(n, dpdk, FPGA_AES_GCM_TAG_LEN);
+	uint8_t *ct = pmd_test_galloc(n + FPGA_AES_GCM_TAG_LEN, dpdk, 0x5a);
+	uint8_t *pt = pmd_test_galloc(n, dpdk, 0x5a);
+	uint8_t *md = pmd_test_galloc(32, dpdk, 0), ref[32];
+	uint8_t *copy = malloc(G_HDR + n);
+	struct fpga_job job = { .fn = FPGA_FN_SHA256, .in = in, .in_len = n,
+				.out = md, .out_cap = 32 };
+	struct fpga_completion c;
+
+	memcpy(copy, in, G_HDR + n);
+	CHECK_I64(pmd_test_one(ctx, job).status, 0);
+	sha_ref(ctx, in, n, ref);
+	CHECK(memcmp(md, ref, 32) == 0 && pmd_test_gok(md, 32));
+
+	job = (struct fpga_job){ .fn = FPGA_FN_AES_GCM, .in = in,
+		.in_len = G_HDR + n, .arg1 = FPGA_AES_GCM_ARG1(G_KEY, G_AAD),
+		.out = ct, .out_cap = n + FPGA_AES_GCM_TAG_LEN };
+	c = pmd_test_one(ctx, job);
+	CHECK_I64(c.status, 0);
+	CHECK_U64(c.out_len, n + FPGA_AES_GCM_TAG_LEN);
+	CHECK(pmd_test_gok(ct, n + FPGA_AES_GCM_TAG_LEN));
+	CHECK(memcmp(in, copy, G_HDR + n) == 0);	/* ran out of place */
+
+	memcpy(in + G_HDR, ct, n + FPGA_AES_GCM_TAG_LEN);
+	job.in_len = G_HDR + n + FPGA_AES_GCM_TAG_LEN;
+	job.arg0 = FPGA_AES_GCM_DECRYPT;
+	job.out = pt;
+	job.out_cap = n;
+	c = pmd_test_one(ctx, job);
+	CHECK_I64(c.status, 0);
+	CHECK(c.out_len == n && memcmp(pt, copy + G_HDR, n) == 0);
+	CHECK(pmd_test_gok(pt, n) && pmd_test_gok(in, job.in_len));
+
+	memset(pt, 0x5a, n);
+	in[job.in_len - 1] ^= 1;
+	c = pmd_test_one(ctx, job);
+	CHECK_I64(c.status, -EBADMSG);
+	CHECK(memcmp(pt, copy + G_HDR, n) != 0 && pmd_test_gok(pt, n));
+	free(copy);
+	pmd_test_gfree(in, dpdk);
+	pmd_test_gfree(ct, dpdk);
+	pmd_test_gfree(pt, dpdk);
+	pmd_test_gfree(md, dpdk);
+}
+
+/*
+ * The hardware rule on this software PMD (white box: the context acts as
+ * for a DMA device): DPDK memory is attached, malloc memory staged; an
+ * aes-gcm text is attached only with both sides reachable.
+ */
+static void
+test_dma_rule(struct fpga_ctx *ctx)
+{
+	struct fpga_pmd_ctx *pc = fpga_pmd_ctx(ctx);
+	enum fpga_pmd_zc keep = pc->zc;
+	bool oop = pc->dev->ff & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT;
+	uint8_t *d_in = gcm_guarded(500, true, 0);
+	uint8_t *h_in = gcm_guarded(500, false, 0);
+	uint8_t *d_out = pmd_test_galloc(600, true, 0);
+	uint8_t *h_out = pmd_test_galloc(600, false, 0);
+	struct fpga_job sha = { .fn = FPGA_FN_SHA256, .in = d_in, .in_len = 500,
+				.out = h_out, .out_cap = 32 };
+	struct fpga_job gcm = { .fn = FPGA_FN_AES_GCM, .in = d_in,
+		.in_len = G_HDR + 500, .arg1 = FPGA_AES_GCM_ARG1(G_KEY, G_AAD),
+		.out = d_out, .out_cap = 600 };
+
+	pc->zc = FPGA_PMD_ZC_DMA;
+	pmd_test_paths(ctx, sha, 1, 0);
+	sha.in = h_in;
+	pmd_test_paths(ctx, sha, 0, 1);
+	pmd_test_paths(ctx, gcm, oop ? 2 : 0, oop ? 0 : 1);
+	gcm.out = h_out;
+	pmd_test_paths(ctx, gcm, 0, 1);
+	gcm.in = h_in;
+	gcm.out = d_out;
+	pmd_test_paths(ctx, gcm, 0, 1);
+	pc->zc = keep;
+	pmd_test_gfree(d_in, true);
+	pmd_test_gfree(h_in, false);
+	pmd_test_gfree(d_out, true);
+	pmd_test_gfree(h_out, false);
+}
+
+#define SCRIB_JOBS 300
+#define SCRIB_IN 1200
+#define SCRIB_OUT 1300
+
+/*
+ * A guest scribbling on every input and output while the jobs run: each
+ * completes once, with a digest/ciphertext of whatever bytes the device
+ * saw (or -EBADMSG), and nothing outside the buffers is touched.
+ */
+static void
+test_scribble(struct fpga_ctx *ctx)
+{
+	static const int ok[] = { -EBADMSG, 0 };
+	size_t one = SCRIB_IN + SCRIB_OUT, all = (size_t)SCRIB_JOBS * one;
+	uint8_t *arena = pmd_test_galloc(all, true, 0);
+	struct fpga_job *jobs = calloc(SCRIB_JOBS, sizeof(*jobs));
+	unsigned int i;
+
+	pmd_test_fill(arena, all, 4242);
+	for (i = 0; i < SCRIB_JOBS; i++) {
+		uint8_t *p = arena + (size_t)i * one;
+		bool sha = i % 3 == 0, dec = !sha && i % 2 == 1;
+
+		jobs[i] = (struct fpga_job){ .tag = i, .in = p,
+			.in_len = G_HDR + 17 * (i % 64) +
+				  (dec ? FPGA_AES_GCM_TAG_LEN : 0),
+			.out = p + SCRIB_IN, .out_cap = SCRIB_OUT,
+			.fn = sha ? FPGA_FN_SHA256 : FPGA_FN_AES_GCM,
+			.arg0 = dec, .arg1 = sha ? 0 :
+				FPGA_AES_GCM_ARG1(G_KEY, G_AAD) };
+	}
+	pmd_test_run_scribbled(ctx, jobs, SCRIB_JOBS, arena, all, ok);
+	free(jobs);
+	pmd_test_gfree(arena, true);
+}
+
+static void
+suite(struct fpga_ctx *ctx, bool staged)
+{
+	test_sha256_vectors(ctx);
+	test_gcm_vectors(ctx);
+	test_errors(ctx);
+	test_many(ctx, 1000);
+	test_exact_room(ctx, false);
+	test_exact_room(ctx, true);
+	if (!staged)
+		test_dma_rule(ctx);
+	test_scribble(ctx);
+}
+
+/* The largest input: one mbuf (the class never chains: cryptodev.c). */
+#define BIG_IN (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
+#define BIG_TEXT (BIG_IN - G_HDR - FPGA_AES_GCM_TAG_LEN)
+
+/* Inputs of the largest size on one path: sha256, and aes-gcm there and
+ * back with exactly the output room needed, guarded. */
+static void
+big_path(struct fpga_ctx *ctx, uint8_t *in, uint8_t *hct, uint8_t *pt)
+{
+	uint8_t md[32], ref[32], *ct = hct + G_HDR;
+	struct fpga_job job = { .fn = FPGA_FN_SHA256, .in = in,
+				.in_len = BIG_IN, .out = md, .out_cap = 32 };
+	struct fpga_completion c;
+
+	CHECK_I64(pmd_test_one(ctx, job).status, 0);
+	sha_ref(ctx, in, BIG_IN, ref);
+	CHECK(memcmp(md, ref, 32) == 0);
+	job.in_len = BIG_IN + 1;
+	CHECK_I64(pmd_test_one(ctx, job).status, -EMSGSIZE);
+
+	job = (struct fpga_job){ .fn = FPGA_FN_AES_GCM, .in = in,
+		.in_len = G_HDR + BIG_TEXT,
+		.arg1 = FPGA_AES_GCM_ARG1(G_KEY, G_AAD), .out = ct,
+		.out_cap = BIG_TEXT + FPGA_AES_GCM_TAG_LEN };
+	c = pmd_test_one(ctx, job);
+	CHECK_I64(c.status, 0);
+	CHECK(pmd_test_gok(hct, G_HDR + job.out_cap));
+	job.arg0 = FPGA_AES_GCM_DECRYPT;
+	job.in = hct;		/* the header sits in front of ct */
+	job.in_len = G_HDR + BIG_TEXT + FPGA_AES_GCM_TAG_LEN;
+	job.out = pt;
+	job.out_cap = BIG_TEXT;
+	c = pmd_test_one(ctx, job);
+	CHECK_I64(c.status, 0);
+	CHECK(memcmp(pt, in + G_HDR, BIG_TEXT) == 0 &&
+	      pmd_test_gok(pt, BIG_TEXT));
+}
+
+/* A device registered for the largest inputs it takes (one mbuf); one
+ * more byte is refused. Both paths, the same results. */
+static void
+extra(const struct pmd_test_class *t, const char *devargs)
+{
+	struct fpga_cryptodev_conf conf = { .devargs = devargs,
+					    .max_in_len = BIG_IN + 1 };
+	uint8_t *in = pmd_test_galloc(BIG_IN, false, 0);
+	/* ct carries a copy of the header in front, for the decrypt */
+	uint8_t *hct = pmd_test_galloc(G_HDR + BIG_TEXT + 16, false, 0);
+	uint8_t *pt = pmd_test_galloc(BIG_TEXT, false, 0), ct0[64];
+
+	CHECK_I64(fpga_cryptodev_register_conf(&conf), -EINVAL);
+	conf.max_in_len = BIG_IN;
+	CHECK_I64(fpga_cryptodev_register_conf(&conf), 0);
+	pmd_test_fill(in, BIG_IN, 31);
+	memcpy(hct, in, G_HDR);
+	for (int staged = 0; staged < 2; staged++) {
+		struct fpga_ctx *ctx = pmd_test_ctx_path(t, 16, staged);
+
+		if (ctx == NULL)
+			break;
+		big_path(ctx, in, hct, pt);
+		pmd_test_check_path(ctx, staged);
+		if (staged)	/* the same ciphertext either way */
+			CHECK(memcmp(ct0, hct + G_HDR, 64) == 0);
+		memcpy(ct0, hct + G_HDR, 64);
+		fpga_exit(ctx);
+	}
+	CHECK_I64(fpga_cryptodev_unregister(), 0);
+	pmd_test_gfree(in, false);
+	pmd_test_gfree(hct, false);
+	pmd_test_gfree(pt, false);
+}
+
+static const struct pmd_test_class cryptodev_test = {
+	.backend = FPGA_CRYPTODEV_BACKEND_NAME,
+	.devargs = "crypto_aesni_mb",
+	.nosuch = "crypto_nosuchpmd",
+	.fn = { FPGA_FN_SHA256, FPGA_FN_AES_GCM },
+	.other = FPGA_FN_DEFLATE,
+	.reg = fpga_cryptodev_register,
+	.unreg = fpga_cryptodev_unregister,
+	.stage = fpga_cryptodev_ctx_stage,
+	.suite = suite,
+	.extra = extra,
+};
 
 int
 main(int argc, char **argv)
 {
-	const char *devargs = argc > 1 ? argv[1] : "crypto_aesni_mb";
-	struct fpga_ctx *ctx;
-	int rc;
-
-	if (pmd_test_eal(argv[0]) < 0) {
-		printf("SKIP: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
-		return 77;
-	}
-	CHECK_I64(fpga_cryptodev_register(NULL), -EINVAL);
-	CHECK_I64(fpga_cryptodev_register(""), -EINVAL);
-	CHECK_I64(fpga_cryptodev_register("crypto_nosuchpmd"), -ENODEV);
-	rc = fpga_cryptodev_register(devargs);
-	if (rc == -ENODEV) {
-		printf("SKIP: no %s PMD in this DPDK\n", devargs);
-		rte_eal_cleanup();
-		return 77;
-	}
-	CHECK_I64(rc, 0);
-	CHECK_I64(fpga_cryptodev_register(devargs), -EEXIST);
-	if (rc == 0) {
-		test_setup();
-		/* Again: the device exists now, found by name, set up anew. */
-		CHECK_I64(fpga_cryptodev_register(devargs), 0);
-		ctx = ctx_new(256);
-		CHECK(ctx != NULL);
-		if (ctx != NULL) {
-			test_sha256_vectors(ctx);
-			test_gcm_vectors(ctx);
-			test_errors(ctx);
-			test_many(ctx, 1000);
-			fpga_exit(ctx);
-		}
-		CHECK_I64(fpga_cryptodev_unregister(), 0);
-	}
-	rte_eal_cleanup();
-	return check_exit("fpga_cryptodev");
+	return pmd_test_main(&cryptodev_test, argc, argv, "fpga_cryptodev");
 }
