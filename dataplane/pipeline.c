@@ -256,10 +256,53 @@ call_output(struct dp_guest *g, struct dp_session *s, uint16_t op,
 	return 0;
 }
 
+/* ---- batches: calls wait for the end of the guest's burst -------------- */
+
+/* A batched call its backend did not take: undo it and answer E_BUSY. */
+static void
+batch_refuse(struct dp_pipe *p, uint32_t idx)
+{
+	struct dp_pending *pd = &p->pend[idx];
+	struct dp_guest *g = pd->g;
+	struct hl_frame_hdr h;
+
+	g->inflight--;
+	if (pd->bulk_rt != NULL)
+		__atomic_store_n(&pd->bulk_rt->bulk_inflight,
+				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
+	rte_pktmbuf_free(pd->reply);
+	memcpy(&h, rte_pktmbuf_mtod(pd->req, void *), sizeof(h));
+	pending_put(p, idx);
+	reply_in_place(p, g, pd->req, &h, HL_E_BUSY);
+}
+
+static void
+batch_flush_one(struct dp_pipe *p, unsigned int b)
+{
+	unsigned int n = p->n_batch[b], k = fpga_submit(p->ctx[b], p->batch[b], n);
+
+	p->ctx_jobs[b] += k;
+	for (unsigned int i = k; i < n; i++)
+		batch_refuse(p, (uint32_t)p->batch[b][i].tag);
+	p->n_batch[b] = 0;
+}
+
+/* Hand every batched call to its backend: one submit per backend. */
+static void
+batch_flush(struct dp_pipe *p)
+{
+	for (unsigned int b = 0; b < p->n_ctx; b++)
+		if (p->n_batch[b] != 0)
+			batch_flush_one(p, b);
+}
+
 /*
  * Queue job (input and output already set) for session s; m is the request
  * frame, kept until the reply. bulk_rt: the connection whose memory the job
  * reads and writes (FN_CALL_BULK), which then stays mapped until it is done.
+ * Calls join their backend's batch (submitted at the end of the burst, so
+ * a multi-buffer PMD fills its lanes and a device rings its doorbell once);
+ * a SET goes at once, since a GET in the same burst must see it BUSY.
  */
 static enum hl_status
 submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
@@ -286,12 +329,15 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	*pd = (struct dp_pending){ .g = g, .req = m, .reply = reply,
 				   .bulk_rt = bulk_rt, .epoch = g->epoch,
 				   .session = s->id, .op = h->hl.opcode };
-	if (fpga_submit(p->ctx[s->backend], job, 1) != 1) {
+	if (h->hl.opcode != HL_OP_FN_SET) {
+		p->batch[s->backend][p->n_batch[s->backend]++] = *job;
+	} else if (fpga_submit(p->ctx[s->backend], job, 1) == 1) {
+		p->ctx_jobs[s->backend]++;
+	} else {
 		rte_pktmbuf_free(reply);
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
-	p->ctx_jobs[s->backend]++;
 	g->inflight++;
 	if (bulk_rt != NULL)	/* release: the main lcore waits for 0 */
 		__atomic_store_n(&bulk_rt->bulk_inflight, bulk_rt->bulk_inflight + 1,
@@ -300,6 +346,8 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		s->inflight++;
 		s->fn_state = HL_FN_BUSY;
 	}
+	if (p->n_batch[s->backend] == DP_BURST)
+		batch_flush_one(p, s->backend);
 	return HL_OK;
 }
 
@@ -634,6 +682,7 @@ dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (k > 0)
 		dp_pvs_guest_rx(g, other, k);
+	batch_flush(g->pipe);
 }
 
 void
@@ -643,6 +692,7 @@ dp_pipe_poll(struct dp_pipe *p)
 	struct dp_fnmsg *msgs[DP_BURST];
 	unsigned int n;
 
+	batch_flush(p);
 	n = rte_ring_dequeue_burst(p->from_mgr, (void **)msgs, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		apply_answer(p, msgs[i]);

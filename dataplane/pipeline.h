@@ -62,6 +62,9 @@ struct dp_pipe {
 	struct fpga_ctx *ctx[DP_PIPE_BACKENDS];  /**< by fpga registry index */
 	uint8_t own_ctx[DP_PIPE_BACKENDS];	  /**< made here, freed here */
 	uint32_t ctx_jobs[DP_PIPE_BACKENDS];	  /**< submitted, not yet polled */
+	uint16_t n_batch[DP_PIPE_BACKENDS];	  /**< calls waiting in batch[] */
+	struct fpga_job batch[DP_PIPE_BACKENDS][DP_BURST]; /**< this burst's
+						       calls, per backend */
 	unsigned int n_ctx;
 	uint32_t n_free;
 	uint32_t free_idx[DP_PIPE_PENDING];
