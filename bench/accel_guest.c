@@ -10,7 +10,8 @@
  * refuses with HL_E_BUSY (its accelerator queue full) is sent again and
  * counted.
  *
- * usage: accel_guest SOCKET SECRET FN BYTES MS
+ * usage: accel_guest SOCKET SECRET FN BYTES MS [poll|hybrid|intr]
+ *        (how the guest waits for completions; default poll)
  * prints: accel_guest FN BYTES calls_per_s=N mib_per_s=M calls=C out_len=L
  *         busy=B
  */
@@ -86,7 +87,8 @@ reap(struct run *r, int wait_ms, int resubmit)
 }
 
 static int
-open_run(struct run *r, const char *sock, const char *secret, const char *name)
+open_run(struct run *r, const char *sock, const char *secret, const char *name,
+	 enum hl_wait_mode wait)
 {
 	struct hl_opts o;
 	int rc;
@@ -94,7 +96,7 @@ open_run(struct run *r, const char *sock, const char *secret, const char *name)
 	hl_opts_init(&o);
 	o.bulk_slot = SLOT_BYTES;
 	o.bulk_bytes = (uint64_t)SLOTS * SLOT_BYTES;
-	o.wait_mode = HL_WAIT_POLL;
+	o.wait_mode = wait;
 	rc = hl_connect(sock, secret, &o, &r->c);
 	if (rc == HL_OK)
 		rc = hl_fn_open(r->c, name, HL_PLACE_ANY, &r->fn);
@@ -113,8 +115,19 @@ main(int argc, char **argv)
 	uint64_t t0, t1, ms, calls0, calls1;
 	uint8_t *in;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: accel_guest SOCKET SECRET FN BYTES MS\n");
+	enum hl_wait_mode wait = HL_WAIT_POLL;
+
+	if (argc == 7 && strcmp(argv[6], "poll") != 0) {
+		if (strcmp(argv[6], "hybrid") == 0)
+			wait = HL_WAIT_HYBRID;
+		else if (strcmp(argv[6], "intr") == 0)
+			wait = HL_WAIT_INTR;
+		else
+			argc = 0;
+	}
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: accel_guest SOCKET SECRET FN BYTES MS "
+				"[poll|hybrid|intr]\n");
 		return 2;
 	}
 	r.len = (uint32_t)strtoul(argv[4], NULL, 0);
@@ -127,7 +140,7 @@ main(int argc, char **argv)
 		return 2;
 	accel_input_fill(in, r.len);	/* as bench/accel --direct */
 	r.in = in;
-	if (open_run(&r, argv[1], argv[2], argv[3]) != HL_OK)
+	if (open_run(&r, argv[1], argv[2], argv[3], wait) != HL_OK)
 		return 1;
 	for (uint64_t k = 0; k < SLOTS; k++)
 		if (submit(&r, k) != HL_OK)
