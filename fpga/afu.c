@@ -163,10 +163,21 @@ fpga_afu_info(struct fpga_afu_info *info)
 	snprintf(info->image, sizeof(info->image), "%s", fpga_ll_image(u->ll));
 	info->fail_status = __atomic_load_n(&u->fail_status, __ATOMIC_RELAXED);
 	info->err_code = u->err_code;
-	info->cycles = fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_LO) |
-		       (uint64_t)fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_HI)
-		       << 32;
+	/* Only with no context: a context's lcore may be clocking the unit
+	 * right now (the simulated model must never run on two threads). */
+	info->cycles = u->has_ctx ? 0 : fpga_afu_cycles();
 	return 0;
+}
+
+uint64_t
+fpga_afu_cycles(void)
+{
+	struct fpga_afu_unit *u = fpga_afu_unit_get();
+
+	if (u == NULL)
+		return 0;
+	return fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_LO) |
+	       (uint64_t)fpga_ll_read32(u->ll, FPGA_AFU_REG_CYCLES_HI) << 32;
 }
 
 /* ---- reconfiguration --------------------------------------------------- */

@@ -56,7 +56,8 @@ struct fpga_afu_info {
 	uint32_t fn_mask;	/**< bit i: function id i is offered */
 	int fail_status;	/**< -EIO or -ETIMEDOUT once failed, else 0 */
 	uint32_t err_code;	/**< enum fpga_afu_err when it failed */
-	uint64_t cycles;	/**< the unit's CYCLES counter */
+	uint64_t cycles;	/**< the unit's CYCLES counter; 0 while a
+				     context exists (fpga_afu_cycles()) */
 	bool reconf;		/**< a reconfiguration is under way */
 	char image[64];		/**< the function image loaded ("" unknown) */
 };
@@ -82,10 +83,20 @@ int fpga_afu_register_conf(const struct fpga_afu_conf *conf);
 void fpga_afu_unregister(void);
 
 /**
- * Describe the attached unit. Main lcore, or the owning lcore.
+ * Describe the attached unit. Main lcore, or the owning lcore. Touches the
+ * device only while no context exists (cycles is 0 otherwise): a context's
+ * lcore may be clocking it, and the simulated model must never run on two
+ * threads at once.
  * @return 0; -EINVAL info is NULL.
  */
 int fpga_afu_info(struct fpga_afu_info *info);
+
+/**
+ * The unit's CYCLES counter. Only on the lcore that owns the unit's
+ * context, or with no context (see fpga_afu_info()).
+ * @return the counter, 0 without a unit.
+ */
+uint64_t fpga_afu_cycles(void);
 
 /*
  * Reconfiguration: swapping the unit's function image while hostlane runs
