@@ -55,9 +55,15 @@ ctl_err() {
 }
 
 # py_check EXPR: the --json reply in $OUT satisfies a python expression on r.
-py_check() {
-	python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if ($1) else 1)" "$OUT" ||
-		fail "check '$1' failed on: $OUT"
+py_check() { py_on '' "$1"; }
+
+# py_result EXPR: likewise, with r the reply's "result".
+py_result() { py_on '["result"]' "$1"; }
+
+# py_on SUBSCRIPT EXPR: EXPR holds for r = the reply in $OUT, SUBSCRIPT taken.
+py_on() {
+	python3 -c "import json,sys; r=json.loads(sys.argv[1])$1; sys.exit(0 if ($2) else 1)" "$OUT" ||
+		fail "check '$2' failed on: $OUT"
 }
 
 # raw LINE: send one line to the control socket, print the reply line.

@@ -237,127 +237,112 @@ c_other_guest(struct ctx *c)
 	return fail;
 }
 
+/* Open a session of fn (activated if activate) on ready client e, in *s;
+ * on failure report it, close e and return 1. */
 static int
-c_close_twice(struct ctx *c)
+open_or_close(struct ctx *c, struct evil *e, const char *fn, bool activate,
+	      uint32_t *s)
+{
+	int st = evil_fn_open(e, fn, activate, s);
+
+	if (st == HL_OK)
+		return 0;
+	evil_close(e);
+	return bad(c, "open %s: %s", fn, st_name(st));
+}
+
+/* A ready evil client with a session of fn (activated if activate); on
+ * failure reported, e closed, 1. */
+static int
+up_with(struct ctx *c, struct evil *e, const char *fn, bool activate,
+	uint32_t *s)
+{
+	return up(c, e) || open_or_close(c, e, fn, activate, s);
+}
+
+/* A case's body, on ready client e with its session s: 0, or 1 (reported). */
+typedef int session_body_fn(struct ctx *c, struct evil *e, uint32_t s);
+
+/* body on a fresh client with a session of fn (activated if activate). */
+static int
+with_session(struct ctx *c, const char *fn, bool activate, session_body_fn *body)
 {
 	uint32_t s = 0;
 	struct evil e;
-	int fail, st;
+	int fail;
 
-	if (up(c, &e))
+	if (up_with(c, &e, fn, activate, &s))
 		return 1;
-	st = evil_fn_open(&e, "factorial", true, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       on_session(c, &e, HL_OP_FN_CLOSE, s, HL_OK, "first close") ||
-	       on_session(c, &e, HL_OP_FN_CLOSE, s, HL_E_BAD_SESSION, "second close");
-	if (!fail)
-		got(c, "first close HL_OK, second HL_E_BAD_SESSION");
+	fail = body(c, &e, s);
 	evil_close(&e);
 	return fail;
 }
 
 static int
-c_call_after_close(struct ctx *c)
+close_twice(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
-
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "factorial", true, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       on_session(c, &e, HL_OP_FN_CALL, s, HL_OK, "call") ||
-	       on_session(c, &e, HL_OP_FN_CLOSE, s, HL_OK, "close") ||
-	       on_session(c, &e, HL_OP_FN_CALL, s, HL_E_BAD_SESSION, "call after close") ||
-	       on_session(c, &e, HL_OP_FN_GET, s, HL_E_BAD_SESSION, "get after close");
-	if (!fail)
-		got(c, "call OK, close OK, then call and get HL_E_BAD_SESSION");
-	evil_close(&e);
-	return fail;
+	return on_session(c, e, HL_OP_FN_CLOSE, s, HL_OK, "first close") ||
+	       on_session(c, e, HL_OP_FN_CLOSE, s, HL_E_BAD_SESSION, "second close") ||
+	       got(c, "first close HL_OK, second HL_E_BAD_SESSION");
 }
 
 static int
-c_call_after_bye(struct ctx *c)
+call_after_close(struct ctx *c, struct evil *e, uint32_t s)
+{
+	return on_session(c, e, HL_OP_FN_CALL, s, HL_OK, "call") ||
+	       on_session(c, e, HL_OP_FN_CLOSE, s, HL_OK, "close") ||
+	       on_session(c, e, HL_OP_FN_CALL, s, HL_E_BAD_SESSION, "call after close") ||
+	       on_session(c, e, HL_OP_FN_GET, s, HL_E_BAD_SESSION, "get after close") ||
+	       got(c, "call OK, close OK, then call and get HL_E_BAD_SESSION");
+}
+
+static int
+call_after_bye(struct ctx *c, struct evil *e, uint32_t s)
 {
 	uint8_t f[HL_FRAME_HDR_LEN] = { 0 };
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
 
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "fibonacci", true, &s);
-	evil_req(&e, f, HL_OP_BYE, 0);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       expect_status(c, &e, f, sizeof(f), HL_OK) ||
-	       on_session(c, &e, HL_OP_FN_CALL, s, HL_E_BAD_SESSION, "call after BYE");
-	if (!fail)
-		got(c, "BYE OK, then FN_CALL HL_E_BAD_SESSION");
-	evil_close(&e);
-	return fail;
+	evil_req(e, f, HL_OP_BYE, 0);
+	return expect_status(c, e, f, sizeof(f), HL_OK) ||
+	       on_session(c, e, HL_OP_FN_CALL, s, HL_E_BAD_SESSION, "call after BYE") ||
+	       got(c, "BYE OK, then FN_CALL HL_E_BAD_SESSION");
 }
 
 static int
-c_not_activated(struct ctx *c)
+not_activated(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
-
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "factorial", false, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       on_session(c, &e, HL_OP_FN_CALL, s, HL_E_BAD_STATE, "call before activate") ||
-	       on_session(c, &e, HL_OP_FN_ACTIVATE, s, HL_OK, "activate") ||
-	       on_session(c, &e, HL_OP_FN_ACTIVATE, s, HL_E_BAD_STATE, "activate again");
-	if (!fail)
-		got(c, "call before activate HL_E_BAD_STATE; second activate HL_E_BAD_STATE");
-	evil_close(&e);
-	return fail;
+	return on_session(c, e, HL_OP_FN_CALL, s, HL_E_BAD_STATE, "call before activate") ||
+	       on_session(c, e, HL_OP_FN_ACTIVATE, s, HL_OK, "activate") ||
+	       on_session(c, e, HL_OP_FN_ACTIVATE, s, HL_E_BAD_STATE, "activate again") ||
+	       got(c, "call before activate HL_E_BAD_STATE; second activate HL_E_BAD_STATE");
 }
 
 static int
-c_get_before_set(struct ctx *c)
+get_before_set(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
-
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "crc32c", true, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       on_session(c, &e, HL_OP_FN_GET, s, HL_E_BAD_STATE, "get before set");
-	if (!fail)
-		got(c, "FN_GET in state WAIT: HL_E_BAD_STATE");
-	evil_close(&e);
-	return fail;
+	return on_session(c, e, HL_OP_FN_GET, s, HL_E_BAD_STATE, "get before set") ||
+	       got(c, "FN_GET in state WAIT: HL_E_BAD_STATE");
 }
 
 static int
-c_bad_args(struct ctx *c)
+bad_args(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
+	int st;
 
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "factorial", true, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) : 0;
-	if (!fail && (st = evil_fn_req(&e, HL_OP_FN_CALL, s, 5, EVIL_MAX_REPS + 1, NULL)) != HL_E_QUOTA)
-		fail = bad(c, "reps > max_repetitions: %s", st_name(st));
-	if (!fail && (st = evil_fn_req(&e, HL_OP_FN_CALL, s, 5, 0, NULL)) != HL_E_BAD_REQUEST)
-		fail = bad(c, "0 reps: %s", st_name(st));
-	if (!fail && (st = evil_fn_req(&e, HL_OP_FN_CALL, s, ~0ull, 1, NULL)) != HL_E_BAD_REQUEST)
-		fail = bad(c, "n = 2^64 - 1: %s", st_name(st));
-	if (!fail)
-		got(c, "reps > max: HL_E_QUOTA; 0 reps, huge n: HL_E_BAD_REQUEST");
-	evil_close(&e);
-	return fail;
+	if ((st = evil_fn_req(e, HL_OP_FN_CALL, s, 5, EVIL_MAX_REPS + 1, NULL)) != HL_E_QUOTA)
+		return bad(c, "reps > max_repetitions: %s", st_name(st));
+	if ((st = evil_fn_req(e, HL_OP_FN_CALL, s, 5, 0, NULL)) != HL_E_BAD_REQUEST)
+		return bad(c, "0 reps: %s", st_name(st));
+	if ((st = evil_fn_req(e, HL_OP_FN_CALL, s, ~0ull, 1, NULL)) != HL_E_BAD_REQUEST)
+		return bad(c, "n = 2^64 - 1: %s", st_name(st));
+	return got(c, "reps > max: HL_E_QUOTA; 0 reps, huge n: HL_E_BAD_REQUEST");
 }
+
+static int c_close_twice(struct ctx *c) { return with_session(c, "factorial", true, close_twice); }
+static int c_call_after_close(struct ctx *c) { return with_session(c, "factorial", true, call_after_close); }
+static int c_call_after_bye(struct ctx *c) { return with_session(c, "fibonacci", true, call_after_bye); }
+static int c_not_activated(struct ctx *c) { return with_session(c, "factorial", false, not_activated); }
+static int c_get_before_set(struct ctx *c) { return with_session(c, "crc32c", true, get_before_set); }
+static int c_bad_args(struct ctx *c) { return with_session(c, "factorial", true, bad_args); }
 
 static int
 c_quota(struct ctx *c)
@@ -390,108 +375,148 @@ c_quota(struct ctx *c)
 		   EVIL_MAX_SESSIONS, EVIL_MAX_SESSIONS + 1);
 }
 
+/* ---- floods: a burst of requests published at once ------------------------ */
+
+#define FLOOD 24
+
+/* Request i of a burst on session s into f: its length; *id its req_id. */
+typedef uint32_t burst_frame_fn(struct evil *e, uint32_t s, uint16_t i,
+				uint8_t *f, uint64_t *id);
+
+/* Stage n requests made by frame, publish them at once: the first's req_id. */
+static uint64_t
+publish_burst(struct evil *e, uint32_t s, uint16_t n, burst_frame_fn *frame)
+{
+	_Alignas(struct hl_frame_hdr) uint8_t f[HL_FRAME_MAX];
+	uint64_t first = 0, id;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t len = frame(e, s, i, f, &id);
+
+		if (i == 0)
+			first = id;
+		evil_c2s_stage(e, i, f, len, 0);
+	}
+	evil_c2s_publish(e, n);
+	return first;
+}
+
+struct tally {
+	int ok;
+	int busy;
+};
+
+/* Check one reply of a flood (slot: its request's place in the burst) and
+ * count it in *n: 0, or 1 (reported). */
+typedef int flood_reply_fn(struct ctx *c, const struct evil *e,
+			   const struct hl_frame_hdr *rep, uint64_t slot,
+			   struct tally *n);
+
+/* The FLOOD replies to requests first, first + 1, ...: each request
+ * answered exactly once, each reply passing check, at least one HL_E_BUSY.
+ * 0, or 1 (reported). */
+static int
+flood_replies(struct ctx *c, struct evil *e, uint64_t first,
+	      flood_reply_fn *check, struct tally *n)
+{
+	uint8_t buf[HL_FRAME_MAX];
+	int seen[FLOOD] = { 0 }, fail = 0;
+	uint32_t len;
+
+	for (int k = 0; k < FLOOD && !fail; k++) {
+		struct hl_frame_hdr rep;
+		uint64_t slot;
+
+		if (evil_recv_frame(e, buf, sizeof(buf), &len, EVIL_WAIT_MS) != EVIL_OK)
+			return bad(c, "reply %d of %d missing: %s", k + 1, FLOOD, e->reason);
+		memcpy(&rep, buf, sizeof(rep));
+		slot = rep.hl.req_id - first;
+		if (slot >= FLOOD || seen[slot]++ != 0)
+			fail = bad(c, "reply to req %llu unexpected or twice",
+				   (unsigned long long)rep.hl.req_id);
+		else
+			fail = check(c, e, &rep, slot, n);
+	}
+	if (!fail && n->busy == 0)
+		fail = bad(c, "%d OK, no HL_E_BUSY", n->ok);
+	return fail;
+}
+
+/* factorial(20), 1000 times over. */
+static uint32_t
+fact_frame(struct evil *e, uint32_t s, uint16_t i, uint8_t *f, uint64_t *id)
+{
+	struct hl_frame_hdr *h = (struct hl_frame_hdr *)f;
+
+	(void)i;
+	*id = evil_req(e, f, HL_OP_FN_CALL, s);
+	h->hl.arg0 = 20;
+	h->hl.arg1 = 1000;
+	return HL_FRAME_HDR_LEN;
+}
+
+/* HL_OK with 20! right, or HL_E_BUSY. */
+static int
+fact_flood_reply(struct ctx *c, const struct evil *e,
+		 const struct hl_frame_hdr *rep, uint64_t slot, struct tally *n)
+{
+	(void)e;
+	(void)slot;
+	if (rep->hl.status == HL_OK && rep->hl.arg0 == 2432902008176640000ull)
+		n->ok++;
+	else if (rep->hl.status == HL_E_BUSY)
+		n->busy++;
+	else
+		return bad(c, "reply %s result %llu", st_name(rep->hl.status),
+			   (unsigned long long)rep->hl.arg0);
+	return 0;
+}
+
 /*
  * 24 calls published at once with max_inflight 8: every request gets
  * exactly one reply, HL_OK with the right result or HL_E_BUSY, and at least
  * one HL_E_BUSY; the connection stays up.
  */
-#define FLOOD 24
-
 static int
-c_flood(struct ctx *c)
+flood(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint8_t f[HL_FRAME_HDR_LEN], buf[HL_FRAME_MAX];
-	uint64_t first = 0, id;
-	int replies[FLOOD] = { 0 }, n_ok = 0, n_busy = 0, fail = 0, st;
-	uint32_t s = 0, len;
-	struct evil e;
+	struct tally n = { 0 };
 
-	if (up(c, &e))
+	if (flood_replies(c, e, publish_burst(e, s, FLOOD, fact_frame),
+			  fact_flood_reply, &n))
 		return 1;
-	st = evil_fn_open(&e, "factorial", true, &s);
-	if (st != HL_OK) {
-		evil_close(&e);
-		return bad(c, "open: %s", st_name(st));
-	}
-	for (uint16_t i = 0; i < FLOOD; i++) {
-		struct hl_frame_hdr *h = (struct hl_frame_hdr *)f;
-
-		id = evil_req(&e, f, HL_OP_FN_CALL, s);
-		if (i == 0)
-			first = id;
-		h->hl.arg0 = 20;
-		h->hl.arg1 = 1000;
-		evil_c2s_stage(&e, i, f, sizeof(f), 0);
-	}
-	evil_c2s_publish(&e, FLOOD);
-	for (int k = 0; k < FLOOD && !fail; k++) {
-		struct hl_frame_hdr rep;
-		uint64_t slot;
-
-		if (evil_recv_frame(&e, buf, sizeof(buf), &len, EVIL_WAIT_MS) != EVIL_OK) {
-			fail = bad(c, "reply %d of %d missing: %s", k + 1, FLOOD, e.reason);
-			break;
-		}
-		memcpy(&rep, buf, sizeof(rep));
-		slot = rep.hl.req_id - first;
-		if (slot >= FLOOD || replies[slot]++ != 0)
-			fail = bad(c, "reply to req %llu unexpected or twice",
-				   (unsigned long long)rep.hl.req_id);
-		else if (rep.hl.status == HL_OK && rep.hl.arg0 == 2432902008176640000ull)
-			n_ok++;
-		else if (rep.hl.status == HL_E_BUSY)
-			n_busy++;
-		else
-			fail = bad(c, "reply %s result %llu", st_name(rep.hl.status),
-				   (unsigned long long)rep.hl.arg0);
-	}
-	if (!fail && n_busy == 0)
-		fail = bad(c, "%d OK, no HL_E_BUSY", n_ok);
-	if (!fail && evil_fn_req(&e, HL_OP_FN_CALL, s, 20, 1, NULL) != HL_OK)
-		fail = bad(c, "call after the flood failed: %s", e.err);
-	if (!fail)
-		got(c, "%d replies: %d HL_OK (20! right), %d HL_E_BUSY; a call after works",
-		    FLOOD, n_ok, n_busy);
-	evil_close(&e);
-	return fail;
+	if (evil_fn_req(e, HL_OP_FN_CALL, s, 20, 1, NULL) != HL_OK)
+		return bad(c, "call after the flood failed: %s", e->err);
+	return got(c, "%d replies: %d HL_OK (20! right), %d HL_E_BUSY; a call after works",
+		   FLOOD, n.ok, n.busy);
 }
 
 /* The largest payload: echoed whole (boundary, legal). */
 static int
-c_payload_max(struct ctx *c)
+payload_max(struct ctx *c, struct evil *e, uint32_t s)
 {
 	static uint8_t f[HL_FRAME_MAX], out[HL_PAYLOAD_MAX];
 	struct hl_frame_hdr *h = (struct hl_frame_hdr *)f, rep;
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
 
-	if (up(c, &e))
-		return 1;
-	st = evil_fn_open(&e, "echo", true, &s);
-	if (st != HL_OK) {
-		evil_close(&e);
-		return bad(c, "open: %s", st_name(st));
-	}
-	evil_req(&e, f, HL_OP_FN_CALL, s);
+	evil_req(e, f, HL_OP_FN_CALL, s);
 	h->hl.payload_len = HL_PAYLOAD_MAX;
 	for (uint32_t i = 0; i < HL_PAYLOAD_MAX; i++)
 		f[HL_FRAME_HDR_LEN + i] = (uint8_t)(i * 31);
-	fail = evil_rpc(&e, f, HL_FRAME_MAX, &rep, out) != EVIL_OK ||
-	       rep.hl.status != HL_OK || rep.hl.payload_len != HL_PAYLOAD_MAX ||
-	       memcmp(out, f + HL_FRAME_HDR_LEN, HL_PAYLOAD_MAX) != 0;
-	if (fail)
-		bad(c, "echo of %u bytes: status %u len %u %s", HL_PAYLOAD_MAX,
-		    rep.hl.status, rep.hl.payload_len, e.err);
-	else
-		got(c, "echo of %u bytes came back whole", HL_PAYLOAD_MAX);
-	evil_close(&e);
-	return fail;
+	if (evil_rpc(e, f, HL_FRAME_MAX, &rep, out) != EVIL_OK ||
+	    rep.hl.status != HL_OK || rep.hl.payload_len != HL_PAYLOAD_MAX ||
+	    memcmp(out, f + HL_FRAME_HDR_LEN, HL_PAYLOAD_MAX) != 0)
+		return bad(c, "echo of %u bytes: status %u len %u %s", HL_PAYLOAD_MAX,
+			   rep.hl.status, rep.hl.payload_len, e->err);
+	return got(c, "echo of %u bytes came back whole", HL_PAYLOAD_MAX);
 }
+
+static int c_flood(struct ctx *c) { return with_session(c, "factorial", true, flood); }
+static int c_payload_max(struct ctx *c) { return with_session(c, "echo", true, payload_max); }
 
 /* ---- FN_CALL_BULK: input and output in evil's own region ------------------ */
 
 #define BULK_FRAME (HL_FRAME_HDR_LEN + sizeof(struct hl_bulk) + 1)
+#define BULK_PLEN ((uint32_t)sizeof(struct hl_bulk))	/* a whole payload */
 #define BULK_OUT (EVIL_BULK / 2)	/* legal calls: in at 0, out here */
 
 /* The bulk area as evil last filled it. */
@@ -516,30 +541,20 @@ bulk_fill(struct evil *e)
 	memcpy(bulk_snap, p, EVIL_BULK);
 }
 
+/* The guards still hold the pattern: 0, or 1 (reported). */
+static int
+guards_hold(struct ctx *c, const struct evil *e)
+{
+	return evil_guards_ok(e) ? 0 : bad(c, "guard bytes changed");
+}
+
 /* The bulk area is bulk_snap and the guards hold: 0, or 1 (reported). */
 static int
 bulk_as_snap(struct ctx *c, const struct evil *e)
 {
 	if (memcmp(e->base + e->bulk_off, bulk_snap, EVIL_BULK) != 0)
 		return bad(c, "the bulk area changed");
-	if (!evil_guards_ok(e))
-		return bad(c, "guard bytes changed");
-	return 0;
-}
-
-/* A ready evil client with an activated session of fn. */
-static int
-up_with(struct ctx *c, struct evil *e, const char *fn, uint32_t *s)
-{
-	int st;
-
-	if (up(c, e))
-		return 1;
-	st = evil_fn_open(e, fn, true, s);
-	if (st == HL_OK)
-		return 0;
-	evil_close(e);
-	return bad(c, "open %s: %s", fn, st_name(st));
+	return guards_hold(c, e);
 }
 
 /* Send a bulk call; its reply (matched by req_id) into *rep. */
@@ -560,39 +575,59 @@ bulk_rpc(struct ctx *c, struct evil *e, uint32_t s, const struct hl_bulk *b,
 	return 0;
 }
 
-/* A legal bulk payload on session s: status want, nothing written. */
+/* A legal bulk call b on session s (what: for the report): HL_OK with
+ * out_len bytes written (arg1); its result (arg0) into *res if not NULL.
+ * 0, or 1 (reported). */
 static int
-bulk_on(struct ctx *c, struct evil *e, uint32_t s, uint16_t want)
+bulk_ok(struct ctx *c, struct evil *e, uint32_t s, const struct hl_bulk *b,
+	uint64_t out_len, uint64_t *res, const char *what)
 {
-	uint8_t f[BULK_FRAME];
-	struct hl_bulk b = bulk_legal(e, 4096);
+	struct hl_frame_hdr rep;
 
-	return expect_status(c, e, f, evil_bulk_frame(e, f, s, &b, sizeof(b), NULL),
-			     want) || bulk_as_snap(c, e);
+	if (bulk_rpc(c, e, s, b, &rep))
+		return 1;
+	if (rep.hl.status != HL_OK || rep.hl.arg1 != out_len)
+		return bad(c, "%s: reply %s, arg0 %#llx, %llu bytes written "
+			   "(wanted HL_OK, %llu)", what, st_name(rep.hl.status),
+			   (unsigned long long)rep.hl.arg0,
+			   (unsigned long long)rep.hl.arg1,
+			   (unsigned long long)out_len);
+	if (res != NULL)
+		*res = rep.hl.arg0;
+	return 0;
 }
 
 typedef void bulk_spoil_fn(const struct evil *e, struct hl_bulk *b);
 
-/* An echo bulk call with one thing wrong (spoil, or a payload of plen
- * bytes): reply want, nothing written, the connection goes on. */
+/* On ready client e, a bulk call on session s with one thing wrong (spoil
+ * applied to a legal payload, and/or only plen bytes of it sent): reply
+ * want, nothing written, the connection goes on. 0, or 1 (reported). */
 static int
-bulk_refused(struct ctx *c, bulk_spoil_fn *spoil, uint32_t plen, uint16_t want)
+bulk_refused_on(struct ctx *c, struct evil *e, uint32_t s, bulk_spoil_fn *spoil,
+		uint32_t plen, uint16_t want)
 {
 	uint8_t f[BULK_FRAME];
 	struct hl_bulk b;
+
+	bulk_fill(e);
+	b = bulk_legal(e, 4096);
+	if (spoil != NULL)
+		spoil(e, &b);
+	return expect_status(c, e, f, evil_bulk_frame(e, f, s, &b, plen, NULL), want) ||
+	       bulk_as_snap(c, e) || still_works(c, e);
+}
+
+/* bulk_refused_on() on an activated echo session of a fresh client. */
+static int
+bulk_refused(struct ctx *c, bulk_spoil_fn *spoil, uint32_t plen, uint16_t want)
+{
 	uint32_t s = 0;
 	struct evil e;
 	int fail;
 
-	if (up_with(c, &e, "echo", &s))
+	if (up_with(c, &e, "echo", true, &s))
 		return 1;
-	bulk_fill(&e);
-	b = bulk_legal(&e, 4096);
-	if (spoil != NULL)
-		spoil(&e, &b);
-	fail = expect_status(c, &e, f, evil_bulk_frame(&e, f, s, &b, plen, NULL), want);
-	if (!fail)
-		fail = bulk_as_snap(c, &e) || still_works(c, &e);
+	fail = bulk_refused_on(c, &e, s, spoil, plen, want);
 	evil_close(&e);
 	return fail;
 }
@@ -640,6 +675,7 @@ static int c_bulk_reserved1(struct ctx *c) { return bulk_refused(c, b_reserved1,
 static int c_bulk_payload31(struct ctx *c) { return bulk_refused(c, NULL, 31, HL_E_BAD_LENGTH); }
 static int c_bulk_payload33(struct ctx *c) { return bulk_refused(c, NULL, 33, HL_E_BAD_LENGTH); }
 
+
 /* The good guest's live session ids carry no bulk call of evil's. */
 static int
 c_bulk_other_guest(struct ctx *c)
@@ -649,9 +685,9 @@ c_bulk_other_guest(struct ctx *c)
 
 	if (up(c, &e))
 		return 1;
-	bulk_fill(&e);
 	for (int f = 0; f < GOOD_NFN && !fail; f++)
-		fail = bulk_on(c, &e, c->good.sessions[f], HL_E_BAD_SESSION);
+		fail = bulk_refused_on(c, &e, c->good.sessions[f], NULL, BULK_PLEN,
+				       HL_E_BAD_SESSION);
 	if (!fail)
 		got(c, "FN_CALL_BULK on good's %d session ids: all HL_E_BAD_SESSION, "
 		    "nothing written", GOOD_NFN);
@@ -660,42 +696,22 @@ c_bulk_other_guest(struct ctx *c)
 }
 
 static int
-c_bulk_not_activated(struct ctx *c)
+bulk_not_activated(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail, st;
-
-	if (up(c, &e))
-		return 1;
-	bulk_fill(&e);
-	st = evil_fn_open(&e, "echo", false, &s);
-	fail = st != HL_OK ? bad(c, "open: %s", st_name(st)) :
-	       bulk_on(c, &e, s, HL_E_BAD_STATE);
-	evil_close(&e);
-	return fail;
+	return bulk_refused_on(c, e, s, NULL, BULK_PLEN, HL_E_BAD_STATE);
 }
 
 static int
-c_bulk_after_close(struct ctx *c)
+bulk_after_close(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint32_t s = 0;
-	struct evil e;
-	int fail;
-
-	if (up_with(c, &e, "echo", &s))
-		return 1;
-	bulk_fill(&e);
-	fail = on_session(c, &e, HL_OP_FN_CLOSE, s, HL_OK, "close") ||
-	       bulk_on(c, &e, s, HL_E_BAD_SESSION);
-	evil_close(&e);
-	return fail;
+	return on_session(c, e, HL_OP_FN_CLOSE, s, HL_OK, "close") ||
+	       bulk_refused_on(c, e, s, NULL, BULK_PLEN, HL_E_BAD_SESSION);
 }
 
 /* Legal: HELLO offers bulk calls; 64 KiB echoed in place, nothing else
  * in the bulk area written. */
 static int
-c_bulk_echo(struct ctx *c)
+bulk_echo(struct ctx *c, struct evil *e, uint32_t s)
 {
 	static uint8_t hp[HL_PAYLOAD_MAX];
 	const uint32_t len = 64u << 10;
@@ -703,109 +719,90 @@ c_bulk_echo(struct ctx *c)
 	struct hl_frame_hdr rep;
 	struct hl_hello hello;
 	struct hl_bulk b;
-	uint32_t s = 0;
-	struct evil e;
 	int fail;
 
-	if (up_with(c, &e, "echo", &s))
-		return 1;
-	fail = evil_rpc(&e, f, evil_hello_frame(&e, f, NULL), &rep, hp) != EVIL_OK;
+	fail = evil_rpc(e, f, evil_hello_frame(e, f, NULL), &rep, hp) != EVIL_OK;
 	memcpy(&hello, hp, sizeof(hello));
-	if (fail || hello.max_bulk != HL_BULK_MAX) {
-		evil_close(&e);
+	if (fail || hello.max_bulk != HL_BULK_MAX)
 		return bad(c, "HELLO max_bulk %u, wanted %u", hello.max_bulk, HL_BULK_MAX);
-	}
-	bulk_fill(&e);
-	b = bulk_legal(&e, len);
-	fail = bulk_rpc(c, &e, s, &b, &rep);
-	if (!fail && (rep.hl.status != HL_OK || rep.hl.arg1 != len))
-		fail = bad(c, "reply %s, %llu bytes written", st_name(rep.hl.status),
-			   (unsigned long long)rep.hl.arg1);
+	bulk_fill(e);
+	b = bulk_legal(e, len);
+	fail = bulk_ok(c, e, s, &b, len, NULL, "echo");
 	memcpy(bulk_snap + BULK_OUT, bulk_snap, len);	/* what it should be */
-	if (!fail)
-		fail = got(c, "HELLO max_bulk %u; echo of %u bytes HL_OK, arg1 %llu",
-			   hello.max_bulk, len, (unsigned long long)rep.hl.arg1) ||
-		       bulk_as_snap(c, &e) || still_works(c, &e);
-	evil_close(&e);
-	return fail;
+	return fail || got(c, "HELLO max_bulk %u; echo of %u bytes HL_OK, arg1 %u",
+			   hello.max_bulk, len, len) ||
+	       bulk_as_snap(c, e) || still_works(c, e);
 }
 
 /* Legal boundary: input ending at the region's last byte, output empty at
  * the region's end; the CRC is that of the guard bytes there. */
 static int
-c_bulk_at_end(struct ctx *c)
+bulk_at_end(struct ctx *c, struct evil *e, uint32_t s)
 {
-	struct hl_frame_hdr rep;
-	struct hl_bulk b;
-	uint32_t s = 0, want;
-	struct evil e;
-	int fail;
+	struct hl_bulk b = { .in_len = EVIL_GUARD, .in_off = e->region_size - EVIL_GUARD,
+			     .out_off = e->region_size, .out_cap = 0 };
+	uint32_t want = good_crc32c(e->base + b.in_off, EVIL_GUARD);
+	uint64_t crc = 0;
 
-	if (up_with(c, &e, "crc32c", &s))
+	bulk_fill(e);
+	if (bulk_ok(c, e, s, &b, 0, &crc, "crc32c"))
 		return 1;
-	bulk_fill(&e);
-	b = (struct hl_bulk){ .in_len = EVIL_GUARD, .in_off = e.region_size - EVIL_GUARD,
-			      .out_off = e.region_size, .out_cap = 0 };
-	want = good_crc32c(e.base + b.in_off, EVIL_GUARD);
-	fail = bulk_rpc(c, &e, s, &b, &rep);
-	if (!fail && (rep.hl.status != HL_OK || rep.hl.arg0 != want || rep.hl.arg1 != 0))
-		fail = bad(c, "reply %s crc %#llx (wanted %#x) arg1 %llu",
-			   st_name(rep.hl.status), (unsigned long long)rep.hl.arg0,
-			   want, (unsigned long long)rep.hl.arg1);
-	if (!fail)
-		fail = got(c, "crc32c of [region end - %u, region end) = %#x, HL_OK",
-			   EVIL_GUARD, want) || bulk_as_snap(c, &e) || still_works(c, &e);
-	evil_close(&e);
-	return fail;
+	if (crc != want)
+		return bad(c, "crc %#llx, wanted %#x", (unsigned long long)crc, want);
+	return got(c, "crc32c of [region end - %u, region end) = %#x, HL_OK",
+		   EVIL_GUARD, want) || bulk_as_snap(c, e) || still_works(c, e);
 }
 
 /* Legal but self-harming: echo 0xFF over evil's own ring headers and
  * descriptors. Whatever becomes of evil, hostlane stays up (checked by the
  * harness, as is the good guest) and writes nothing past the rings. */
 static int
-c_bulk_over_rings(struct ctx *c)
+bulk_over_rings(struct ctx *c, struct evil *e, uint32_t s)
 {
 	uint8_t f[BULK_FRAME];
-	struct hl_bulk b;
-	uint32_t s = 0;
-	struct evil e;
-	bool guards;
+	struct hl_bulk b = { .in_len = e->c2s.buf0, .in_off = e->bulk_off,
+			     .out_off = 0, .out_cap = e->c2s.buf0 };
 	int rc;
 
-	if (up_with(c, &e, "echo", &s))
-		return 1;
-	b = (struct hl_bulk){ .in_len = e.c2s.buf0, .in_off = e.bulk_off,
-			      .out_off = 0, .out_cap = e.c2s.buf0 };
-	memset(e.base + e.bulk_off, 0xFF, e.c2s.buf0);
-	rc = evil_send_frame(&e, f, evil_bulk_frame(&e, f, s, &b, sizeof(b), NULL));
+	memset(e->base + e->bulk_off, 0xFF, e->c2s.buf0);
+	rc = evil_send_frame(e, f, evil_bulk_frame(e, f, s, &b, sizeof(b), NULL));
 	if (rc == EVIL_OK)
-		rc = evil_wait_disconnect(&e, 2000);
-	guards = evil_guards_ok(&e);
-	evil_close(&e);
-	if (!guards)
-		return bad(c, "guard bytes changed");
-	return got(c, "rings [0, %u) overwritten with 0xFF; evil then got: %s%s%s%s",
-		   e.c2s.buf0, evil_rc_str(rc), rc == EVIL_REFUSED ? " \"" : "",
-		   rc == EVIL_REFUSED ? e.reason : "", rc == EVIL_REFUSED ? "\"" : "");
+		rc = evil_wait_disconnect(e, 2000);
+	return guards_hold(c, e) ||
+	       got(c, "rings [0, %u) overwritten with 0xFF; evil then got: %s%s%s%s",
+		   e->c2s.buf0, evil_rc_str(rc), rc == EVIL_REFUSED ? " \"" : "",
+		   rc == EVIL_REFUSED ? e->reason : "", rc == EVIL_REFUSED ? "\"" : "");
 }
+
+static int c_bulk_not_activated(struct ctx *c) { return with_session(c, "echo", false, bulk_not_activated); }
+static int c_bulk_after_close(struct ctx *c) { return with_session(c, "echo", true, bulk_after_close); }
+static int c_bulk_echo(struct ctx *c) { return with_session(c, "echo", true, bulk_echo); }
+static int c_bulk_at_end(struct ctx *c) { return with_session(c, "crc32c", true, bulk_at_end); }
+static int c_bulk_over_rings(struct ctx *c) { return with_session(c, "echo", true, bulk_over_rings); }
+
+#define TOCTOU_CALLS 100
+#define TOCTOU_LEN (64u << 10)
 
 /* A ready evil client with an activated deflate session if the host
  * offers deflate (compressdev), else echo; NULL (reported) on failure. */
 static const char *
 up_bulk_fn(struct ctx *c, struct evil *e, uint32_t *s)
 {
-	int st;
-
 	if (up(c, e))
 		return NULL;
 	if (evil_fn_open(e, "deflate", true, s) == HL_OK)
 		return "deflate";
-	st = evil_fn_open(e, "echo", true, s);
-	if (st == HL_OK)
-		return "echo";
-	evil_close(e);
-	bad(c, "open echo: %s", st_name(st));
-	return NULL;
+	return open_or_close(c, e, "echo", true, s) ? NULL : "echo";
+}
+
+/* A legal call of TOCTOU_LEN bytes with all the 2nd half as output room. */
+static struct hl_bulk
+bulk_big(const struct evil *e)
+{
+	struct hl_bulk b = bulk_legal(e, TOCTOU_LEN);
+
+	b.out_cap = BULK_OUT;
+	return b;
 }
 
 struct scribble {
@@ -829,9 +826,6 @@ scribbler(void *arg)
 	return NULL;
 }
 
-#define TOCTOU_CALLS 100
-#define TOCTOU_LEN (64u << 10)
-
 /*
  * Legal calls whose input (and output) a second thread rewrites all along:
  * every call is answered, echo with HL_OK and arg1 = in_len, deflate with
@@ -853,8 +847,7 @@ c_bulk_toctou(struct ctx *c)
 	if ((fn = up_bulk_fn(c, &e, &s)) == NULL)
 		return 1;
 	echo = strcmp(fn, "echo") == 0;
-	b = bulk_legal(&e, TOCTOU_LEN);
-	b.out_cap = BULK_OUT;
+	b = bulk_big(&e);
 	sc.p = e.base + e.bulk_off;
 	sc.len = EVIL_BULK;
 	if (pthread_create(&t, NULL, scribbler, &sc) != 0) {
@@ -876,8 +869,8 @@ c_bulk_toctou(struct ctx *c)
 	}
 	__atomic_store_n(&sc.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
-	if (!fail && !evil_guards_ok(&e))
-		fail = bad(c, "guard bytes changed");
+	if (!fail)
+		fail = guards_hold(c, &e);
 	if (!fail)
 		fail = got(c, "%d %s calls of %u bytes under a scribbler: %d HL_OK, "
 			   "%d errors", TOCTOU_CALLS, fn, TOCTOU_LEN, n_ok, n_err) ||
@@ -886,26 +879,36 @@ c_bulk_toctou(struct ctx *c)
 	return fail;
 }
 
-#define BULK_FLOOD 24
 #define BULK_FLOOD_LEN 4096u
+
+/* Bulk echo i of a flood: its own output room, after the input. */
+static uint32_t
+bulk_flood_frame(struct evil *e, uint32_t s, uint16_t i, uint8_t *f, uint64_t *id)
+{
+	struct hl_bulk b = { .in_len = BULK_FLOOD_LEN, .in_off = e->bulk_off,
+			     .out_off = e->bulk_off + (i + 1u) * BULK_FLOOD_LEN,
+			     .out_cap = BULK_FLOOD_LEN };
+
+	return evil_bulk_frame(e, f, s, &b, sizeof(b), id);
+}
 
 /* Reply k of the bulk flood: OK with its output right, or BUSY with its
  * output room untouched. */
 static int
-bulk_flood_reply(struct ctx *c, const struct evil *e, const struct hl_frame_hdr *rep,
-		 uint64_t k, int *n_ok, int *n_busy)
+bulk_flood_reply(struct ctx *c, const struct evil *e,
+		 const struct hl_frame_hdr *rep, uint64_t k, struct tally *n)
 {
 	const uint8_t *in = e->base + e->bulk_off;
 	const uint8_t *out = in + (k + 1) * BULK_FLOOD_LEN;
 
 	if (rep->hl.status == HL_OK && rep->hl.arg1 == BULK_FLOOD_LEN &&
 	    memcmp(out, in, BULK_FLOOD_LEN) == 0) {
-		(*n_ok)++;
+		n->ok++;
 		return 0;
 	}
 	if (rep->hl.status == HL_E_BUSY &&
 	    memcmp(out, bulk_snap + (k + 1) * BULK_FLOOD_LEN, BULK_FLOOD_LEN) == 0) {
-		(*n_busy)++;
+		n->busy++;
 		return 0;
 	}
 	return bad(c, "bulk call %llu: %s, %llu bytes written (or output wrong)",
@@ -916,56 +919,30 @@ bulk_flood_reply(struct ctx *c, const struct evil *e, const struct hl_frame_hdr 
 /* 24 bulk calls published at once, max_inflight 8, each with its own
  * output room: each answered once, OK or HL_E_BUSY (>= 1 BUSY). */
 static int
-c_bulk_flood(struct ctx *c)
+bulk_flood(struct ctx *c, struct evil *e, uint32_t s)
 {
-	uint8_t f[BULK_FRAME], buf[HL_FRAME_MAX];
-	int replies[BULK_FLOOD] = { 0 }, n_ok = 0, n_busy = 0, fail = 0;
-	struct hl_frame_hdr rep = { 0 };
-	struct hl_bulk b;
-	uint64_t first = 0, id;
-	uint32_t s = 0, len;
-	struct evil e;
+	struct tally n = { 0 };
+	struct hl_bulk b = bulk_legal(e, BULK_FLOOD_LEN);
 
-	if (up_with(c, &e, "echo", &s))
-		return 1;
-	bulk_fill(&e);
-	for (uint16_t i = 0; i < BULK_FLOOD; i++) {
-		b = (struct hl_bulk){ .in_len = BULK_FLOOD_LEN, .in_off = e.bulk_off,
-			.out_off = e.bulk_off + (i + 1u) * BULK_FLOOD_LEN,
-			.out_cap = BULK_FLOOD_LEN };
-		len = evil_bulk_frame(&e, f, s, &b, sizeof(b), &id);
-		if (i == 0)
-			first = id;
-		evil_c2s_stage(&e, i, f, len, 0);
-	}
-	evil_c2s_publish(&e, BULK_FLOOD);
-	for (int k = 0; k < BULK_FLOOD && !fail; k++) {
-		uint64_t slot;
+	bulk_fill(e);
+	return flood_replies(c, e, publish_burst(e, s, FLOOD, bulk_flood_frame),
+			     bulk_flood_reply, &n) ||
+	       bulk_ok(c, e, s, &b, BULK_FLOOD_LEN, NULL, "bulk call after the flood") ||
+	       guards_hold(c, e) ||
+	       got(c, "%d replies: %d HL_OK (output right), %d HL_E_BUSY (output "
+		   "untouched); a bulk call after works", FLOOD, n.ok, n.busy);
+}
 
-		if (evil_recv_frame(&e, buf, sizeof(buf), &len, EVIL_WAIT_MS) != EVIL_OK) {
-			fail = bad(c, "reply %d of %d missing: %s", k + 1, BULK_FLOOD, e.reason);
-			break;
-		}
-		memcpy(&rep, buf, sizeof(rep));
-		slot = rep.hl.req_id - first;
-		if (slot >= BULK_FLOOD || replies[slot]++ != 0)
-			fail = bad(c, "reply to req %llu unexpected or twice",
-				   (unsigned long long)rep.hl.req_id);
-		else
-			fail = bulk_flood_reply(c, &e, &rep, slot, &n_ok, &n_busy);
-	}
-	if (!fail && n_busy == 0)
-		fail = bad(c, "%d OK, no HL_E_BUSY", n_ok);
-	b = bulk_legal(&e, BULK_FLOOD_LEN);
-	if (!fail && (bulk_rpc(c, &e, s, &b, &rep) || rep.hl.status != HL_OK))
-		fail = bad(c, "bulk call after the flood: %s", st_name(rep.hl.status));
-	if (!fail && !evil_guards_ok(&e))
-		fail = bad(c, "guard bytes changed");
-	if (!fail)
-		got(c, "%d replies: %d HL_OK (output right), %d HL_E_BUSY (output "
-		    "untouched); a bulk call after works", BULK_FLOOD, n_ok, n_busy);
-	evil_close(&e);
-	return fail;
+static int c_bulk_flood(struct ctx *c) { return with_session(c, "echo", true, bulk_flood); }
+
+/* bulk_big() again and again. */
+static uint32_t
+big_frame(struct evil *e, uint32_t s, uint16_t i, uint8_t *f, uint64_t *id)
+{
+	struct hl_bulk b = bulk_big(e);
+
+	(void)i;
+	return evil_bulk_frame(e, f, s, &b, sizeof(b), id);
 }
 
 /* Leave with max_inflight bulk calls just published: hostlane keeps evil's
@@ -973,21 +950,13 @@ c_bulk_flood(struct ctx *c)
 static int
 c_bulk_close_in_flight(struct ctx *c)
 {
-	uint8_t f[BULK_FRAME];
-	struct hl_bulk b;
 	const char *fn;
-	uint32_t s = 0, len;
+	uint32_t s = 0;
 	struct evil e;
 
 	if ((fn = up_bulk_fn(c, &e, &s)) == NULL)
 		return 1;
-	b = bulk_legal(&e, TOCTOU_LEN);
-	b.out_cap = BULK_OUT;
-	for (uint16_t i = 0; i < EVIL_MAX_INFLIGHT; i++) {
-		len = evil_bulk_frame(&e, f, s, &b, sizeof(b), NULL);
-		evil_c2s_stage(&e, i, f, len, 0);
-	}
-	evil_c2s_publish(&e, EVIL_MAX_INFLIGHT);
+	publish_burst(&e, s, EVIL_MAX_INFLIGHT, big_frame);
 	evil_close(&e);
 	return got(c, "%d %s bulk calls published, then gone", EVIL_MAX_INFLIGHT, fn);
 }

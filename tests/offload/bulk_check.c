@@ -29,19 +29,13 @@
 
 #include <hostlane/hostlane.h>
 
+#include "oc_check.h"
+
 #define SLOT (256u << 10)	/* hl_opts.bulk_slot default */
 #define SLOTS 32u		/* 8 MiB / 256 KiB */
 #define DEFL_LEN 65536u
 #define BIG_ECHO 100000u
 #define POLL_MS 10000
-
-static int failures;
-
-#define FAIL(...) do { fprintf(stderr, "FAIL (bulk_check.c:%d): ", __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } while (0)
-#define EXPECT_ST(got, want, what) do { int g_ = (got); if (g_ != (want)) \
-	FAIL("%s: got %s, want %s", what, hl_status_name(g_), \
-	     hl_status_name(want)); } while (0)
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
@@ -66,19 +60,6 @@ fill_text(uint8_t *b, uint32_t n)
 		for (; *s != '\0' && i < n; s++)
 			b[i++] = (uint8_t)*s;
 	}
-}
-
-static uint32_t
-crc32c(const uint8_t *p, uint32_t n)
-{
-	uint32_t c = ~0u;
-
-	for (uint32_t i = 0; i < n; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
-	}
-	return ~c;
 }
 
 static int
@@ -160,9 +141,9 @@ check_crc(struct hl_conn *c, uint8_t *in)
 			FAIL("crc32c: %d completions, status %s", n,
 			     n == 1 ? hl_status_name(cp.status) : "-");
 		got = n == 1 ? cp.result : 0;
-		if (got != crc32c(in, 200000))
+		if (got != crc32c_ref(in, 200000))
 			FAIL("crc32c of 200000 bytes: host %08" PRIx64 ", here %08x",
-			     got, crc32c(in, 200000));
+			     got, crc32c_ref(in, 200000));
 	}
 	hl_fn_close(fn);
 }
@@ -352,7 +333,5 @@ main(int argc, char **argv)
 		return flood(c, (unsigned int)strtoul(argv[4], NULL, 0), argv[5]);
 	basic(c, argv[4]);
 	hl_disconnect(c);
-	if (failures == 0)
-		printf("bulk_check basic: all checks passed\n");
-	return failures == 0 ? 0 : 1;
+	return oc_report("bulk_check", "basic");
 }

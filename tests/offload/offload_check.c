@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "hl_conn.h"
+#include "oc_check.h"
 
 #define FACT_MAX 65u		/* largest n factorial accepts */
 #define FIB_MAX 93u		/* largest n fibonacci accepts */
@@ -49,72 +50,12 @@
 #define HOLD_MAX 16		/* sessions a hold client may open */
 #define WAIT_FILE_S 60		/* bound on waiting for the shell */
 
-static int failures;
 static const char *rundir;
-
-static void __attribute__((format(printf, 2, 3)))
-fail_at(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL (offload_check.c:%d): ", line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define FAIL(...) fail_at(__LINE__, __VA_ARGS__)
-
-/* Check a status; say what was done, what came and what was wanted. */
-#define EXPECT_ST(got, want, ...) \
-	expect_st(__LINE__, (got), (want), __VA_ARGS__)
-
-static bool __attribute__((format(printf, 4, 5)))
-expect_st(int line, int got, int want, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (got == want)
-		return true;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	fail_at(line, "%s: got %s (%d, %s), want %s", what, hl_status_name(got),
-		got, hl_strerror(got), hl_status_name(want));
-	return false;
-}
-
-#define EXPECT_U64(got, want, ...) \
-	expect_u64(__LINE__, (got), (want), __VA_ARGS__)
-
-static bool __attribute__((format(printf, 4, 5)))
-expect_u64(int line, uint64_t got, uint64_t want, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (got == want)
-		return true;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	fail_at(line, "%s: got %" PRIu64 " (0x%" PRIx64 "), want %" PRIu64
-		" (0x%" PRIx64 ")", what, got, got, want, want);
-	return false;
-}
 
 static int
 report(const char *cmd)
 {
-	if (failures == 0)
-		printf("offload_check %s: all checks passed\n", cmd);
-	else
-		fprintf(stderr, "offload_check %s: %d check(s) FAILED\n", cmd,
-			failures);
-	return failures == 0 ? 0 : 1;
+	return oc_report("offload_check", cmd);
 }
 
 /* ---- expected values, computed here and not by the host's kernels ----- */
@@ -132,20 +73,6 @@ tables_init(void)
 	fib_tab[1] = 1;
 	for (unsigned int i = 2; i <= FIB_MAX; i++)
 		fib_tab[i] = fib_tab[i - 1] + fib_tab[i - 2];
-}
-
-/* Bitwise reflected CRC-32C (Castagnoli, poly 0x82F63B78). */
-static uint32_t
-crc32c_ref(const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xFFFFFFFFu;
-
-	while (n-- > 0) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-	}
-	return crc ^ 0xFFFFFFFFu;
 }
 
 static void

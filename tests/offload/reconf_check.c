@@ -38,6 +38,8 @@
 
 #include <hostlane/hostlane.h>
 
+#include "oc_check.h"
+
 #define FACT_MAX 20u		/* n for the factorial calls: n! fits */
 #define CRC_MAX 512u		/* payload bytes for the crc32c calls */
 #define LONG_REPS 1000000u	/* factorial(65) this often: seconds in sim */
@@ -45,27 +47,7 @@
 
 extern char **environ;
 
-static int failures;
 static const char *rundir, *ctl;
-
-static void __attribute__((format(printf, 2, 3)))
-fail_at(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL (reconf_check.c:%d): ", line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failures++;
-}
-
-#define FAIL(...) fail_at(__LINE__, __VA_ARGS__)
-#define EXPECT_ST(got, want, what) do { int g_ = (got); \
-	if (g_ != (want)) FAIL("%s: got %s, want %s", what, \
-			       hl_status_name(g_), hl_status_name(want)); \
-	} while (0)
 
 static uint64_t
 fact_ref(unsigned int n)
@@ -75,19 +57,6 @@ fact_ref(unsigned int n)
 	for (unsigned int i = 2; i <= n; i++)
 		f *= i;
 	return f;
-}
-
-static uint32_t
-crc32c_ref(const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xFFFFFFFFu;
-
-	while (n-- > 0) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-	}
-	return crc ^ 0xFFFFFFFFu;
 }
 
 /* ---- the guest ---------------------------------------------------------- */
@@ -440,10 +409,5 @@ main(int argc, char **argv)
 		run_timeout(argv[2]);
 	else
 		FAIL("unknown mode %s", argv[4]);
-	if (failures == 0)
-		printf("reconf_check %s: all checks passed\n", argv[4]);
-	else
-		fprintf(stderr, "reconf_check %s: %d check(s) FAILED\n", argv[4],
-			failures);
-	return failures == 0 ? 0 : 1;
+	return oc_report("reconf_check", argv[4]);
 }

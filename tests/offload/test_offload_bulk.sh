@@ -37,25 +37,27 @@ pass "deflate of 64 KiB inflates back with Python's zlib"
 ctlj() { "$CTL" --socket "$RUN/control.sock" --json "$@" 2>&1; }
 num() { local re="\"$2\":([0-9]+)"; [[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"; }
 
+# floods FN BEFORE: three clients in turn leave with 32 bulk calls of FN in
+# flight; hostlane must see each go (gb's disconnects reach BEFORE + round).
+floods() {
+	local fn=$1 before=$2 round
+	for round in 1 2 3; do
+		"$BC" "$RUN/gb.sock" gb-secret flood 32 "$fn" > "$T/flood.log" 2>&1 ||
+			{ cat "$T/flood.log"; fail "$fn flood round $round"; }
+		wait_for 20 eval '[ "$(num "$(ctlj stats gb)" disconnects)" -ge $((before + round)) ]' ||
+			fail "hostlane did not see $fn flood client $round go"
+	done
+}
+
 # Leave with every bulk slot's job in flight, several times over: deflates
 # (done by the time the host notices), then long factorials queued on a
 # function worker lcore, still running when the client is gone.
-for round in 1 2 3; do
-	"$BC" "$RUN/gb.sock" gb-secret flood 32 deflate > "$T/flood.log" 2>&1 ||
-		{ cat "$T/flood.log"; fail "flood round $round"; }
-	wait_for 20 eval '[ "$(num "$(ctlj stats gb)" disconnects)" -ge $((round + 1)) ]' ||
-		fail "hostlane did not see flood client $round go"
-done
+floods deflate 1	# the basic client went first
 hl_alive
 hl_stop || fail "hostlane exit $? after the deflate floods"
 cp "$T/bulk.conf" "$T/test.conf"
 hl_start_workers
-for round in 1 2 3; do
-	"$BC" "$RUN/gb.sock" gb-secret flood 32 factorial > "$T/flood.log" 2>&1 ||
-		{ cat "$T/flood.log"; fail "factorial flood round $round"; }
-	wait_for 20 eval '[ "$(num "$(ctlj stats gb)" disconnects)" -ge $round ]' ||
-		fail "hostlane did not see factorial flood client $round go"
-done
+floods factorial 0	# a new hostlane: none yet
 hl_alive
 settled() {
 	local s

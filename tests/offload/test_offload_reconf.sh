@@ -5,13 +5,13 @@
 # concurrent load refused busy (reconf_check timeout), bad slot, image and
 # arguments refused with hostlane staying up, `fpga list`, `help fpga`, and
 # session counts back to the baseline once the guest has closed.
-. "$(dirname "$0")/../func/lib.sh"
+# ctl_lib.sh: hostlanectl helpers (ctl, ctl_ok, ctl_err, py_result, raw) and
+# HOSTLANE_CONTROL=$T/run/control.sock; hostlane itself starts by hl_start.
+. "$(dirname "$0")/../control/ctl_lib.sh"
 
 [ "${HOSTLANE_FPGA_SIM:-0}" = 1 ] || skip "fpga sim not built (${HOSTLANE_FPGA_SIM_REASON:-no verilator})"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
 RC_BIN="$HOSTLANE_BUILD/tests/offload/reconf_check"
 RUN="$T/run"
-export HOSTLANE_CONTROL="$RUN/control.sock"
 [ -x "$RC_BIN" ] || fail "reconf_check not built at $RC_BIN"
 
 cat > "$T/test.conf" <<'CONF'
@@ -28,52 +28,21 @@ max_sessions = 8
 max_inflight = 64
 CONF
 
-# ctl ARGS...: hostlanectl; output in $OUT, exit status in $RC.
-ctl() { OUT=$("$CTL" "$@" 2>&1); RC=$?; }
-ctl_ok() { ctl "$@"; [ "$RC" -eq 0 ] || fail "hostlanectl $* exited $RC: $OUT"; }
-# ctl_err CODE ARGS...: hostlanectl must fail (exit 1) with error CODE.
-ctl_err() {
-	local code=$1; shift
-	ctl "$@"
-	[ "$RC" -eq 1 ] && echo "$OUT" | grep -q "hostlanectl: $code:" ||
-		fail "hostlanectl $*: exit $RC, want error $code: $OUT"
-}
-py_check() {
-	python3 -c "import json,sys; r=json.loads(sys.argv[1])[\"result\"]; sys.exit(0 if ($1) else 1)" "$OUT" ||
-		fail "check '$1' failed on: $OUT"
-}
-# raw LINE: one request line to the control socket; prints the reply line.
-raw() {
-	python3 - "$HOSTLANE_CONTROL" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-sys.stdout.write(buf.decode())
-PY
-}
 alive() { kill -0 "$HL_PID" 2>/dev/null || { cat "$T/hostlane.log"; fail "hostlane died"; }; }
 no_sessions() { "$CTL" --json session list | grep -q '"result":\[\]'; }
 sessions_zero() {
 	ctl_ok --json fn list
-	py_check 'all(f["sessions"] == 0 for f in r)'
+	py_result 'all(f["sessions"] == 0 for f in r)'
 	ctl_ok --json session list
-	py_check 'len(r) == 0'
+	py_result 'len(r) == 0'
 }
 
 hl_start --config "$T/test.conf"
 ctl_ok --json fpga list
-py_check 'len(r) == 1 and r[0]["slot"] == 0 and r[0]["image"] == "full" and r[0]["state"] == "ready"'
-py_check 'r[0]["functions"] == ["factorial", "fibonacci", "crc32c"] and r[0]["images"] == ["full", "crc", "math"]'
+py_result 'len(r) == 1 and r[0]["slot"] == 0 and r[0]["image"] == "full" and r[0]["state"] == "ready"'
+py_result 'r[0]["functions"] == ["factorial", "fibonacci", "crc32c"] and r[0]["images"] == ["full", "crc", "math"]'
 ctl_ok --json fn list
-py_check '[f["placement"] for f in r if f["function"] in ("factorial", "crc32c")] == ["hw", "hw"]'
+py_result '[f["placement"] for f in r if f["function"] in ("factorial", "crc32c")] == ["hw", "hw"]'
 sessions_zero
 
 # Help through the shared table.
@@ -85,33 +54,33 @@ echo "$OUT" | grep -q 'timeout_ms' || fail "help fpga load: $OUT"
 "$CTL" fpga load --help | grep -q 'SLOT IMAGE' || fail "fpga load --help"
 
 # Bad requests: refused, nothing changes, hostlane stays up.
-ctl_err not_found fpga load 1 crc
-ctl_err not_found fpga load 0 nosuch
+ctl_err not_found 1 fpga load 1 crc
+ctl_err not_found 1 fpga load 0 nosuch
 ctl fpga load 0
 [ "$RC" -eq 2 ] || fail "hostlanectl fpga load 0: exit $RC, want 2 (usage): $OUT"
 OUT=$(raw '{"cmd": "fpga load", "args": {"slot": 0}}')
 echo "$OUT" | grep -q '"code":"bad_args"' || fail "no image: $OUT"
 OUT=$(raw '{"cmd": "fpga load", "args": {"slot": -1, "image": "crc"}}')
 echo "$OUT" | grep -q '"code":"bad_args"' || fail "slot -1: $OUT"
-ctl_err bad_args fpga load x crc
-ctl_err bad_args fpga load 0 crc timeout_ms=0
-ctl_err bad_args fpga load 0 crc timeout_ms=9000
-ctl_err bad_args fpga load 0 crc colour=red
+ctl_err bad_args 1 fpga load x crc
+ctl_err bad_args 1 fpga load 0 crc timeout_ms=0
+ctl_err bad_args 1 fpga load 0 crc timeout_ms=9000
+ctl_err bad_args 1 fpga load 0 crc colour=red
 alive
 
 # An idle load: fibonacci and factorial without crc32c, then back.
 ctl_ok --json fpga load 0 math
-py_check 'r["image"] == "math" and r["functions"] == ["factorial", "fibonacci"] and r["lost"] == ["crc32c"]'
+py_result 'r["image"] == "math" and r["functions"] == ["factorial", "fibonacci"] and r["lost"] == ["crc32c"]'
 ctl_ok --json fn list
-py_check '[f["placement"] for f in r if f["function"] in ("factorial", "crc32c")] == ["hw", "sw"]'
+py_result '[f["placement"] for f in r if f["function"] in ("factorial", "crc32c")] == ["hw", "sw"]'
 ctl_ok --json fpga load 0 full
-py_check 'r["image"] == "full" and r["sessions"] == {"moved_to_software": 0, "unplaced": 0}'
+py_result 'r["image"] == "full" and r["sessions"] == {"moved_to_software": 0, "unplaced": 0}'
 
 # Live sessions across loads.
 "$RC_BIN" "$RUN" gr "$CTL" live || { cat "$T/hostlane.log"; fail "reconf_check live"; }
 alive
 ctl_ok --json fpga list
-py_check 'r[0]["image"] == "full" and r[0]["state"] == "ready"'
+py_result 'r[0]["image"] == "full" and r[0]["state"] == "ready"'
 wait_for 5 no_sessions ||
 	fail "sessions left after the guest closed: $("$CTL" session list)"
 sessions_zero
@@ -120,7 +89,7 @@ sessions_zero
 "$RC_BIN" "$RUN" gr "$CTL" timeout || { cat "$T/hostlane.log"; fail "reconf_check timeout"; }
 alive
 ctl_ok --json fpga list
-py_check 'r[0]["image"] == "full" and r[0]["state"] == "ready" and len(r[0]["functions"]) == 3'
+py_result 'r[0]["image"] == "full" and r[0]["state"] == "ready" and len(r[0]["functions"]) == 3'
 wait_for 5 no_sessions ||
 	fail "sessions left after the timeout guest closed"
 sessions_zero
