@@ -174,6 +174,7 @@ apply_activate(struct dp_guest *g, struct dp_fnmsg *msg)
 		return;
 	}
 	s->state = DP_SESSION_ACTIVE;
+	s->unplaced = 0;
 	s->placement = msg->placed;
 	s->backend = msg->backend;
 	s->fn_state = HL_FN_WAIT;
@@ -363,7 +364,7 @@ call_session(struct dp_pipe *p, struct dp_guest *g, const struct hl_frame_hdr *h
 	if (s == NULL)
 		return HL_E_BAD_SESSION;
 	if (s->state != DP_SESSION_ACTIVE || s->backend >= p->n_ctx)
-		return HL_E_BAD_STATE;
+		return s->unplaced ? HL_E_HW_UNAVAIL : HL_E_BAD_STATE;
 	if (p->ctx[s->backend] == NULL)
 		return HL_E_HW_UNAVAIL;
 	return HL_OK;

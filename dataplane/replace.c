@@ -40,6 +40,7 @@ apply_one(struct dp_io_lcore *lc, const struct dp_replace_list *l,
 		lc->replace.moved_sw++;
 	} else {
 		s->state = DP_SESSION_OPEN;
+		s->unplaced = 1;
 		lc->replace.unplaced++;
 	}
 }

@@ -31,6 +31,9 @@ struct dp_session {
 	uint8_t placement;	/**< enum hl_placement, once active */
 	uint8_t backend;	/**< fpga registry index, once active */
 	uint8_t fn_state;	/**< enum hl_fn_state of SET/GET */
+	uint8_t unplaced;	/**< taken off hardware that lost its function
+				     (fpga load): calls get E_HW_UNAVAIL until
+				     it is activated again */
 	uint16_t fn;		/**< enum fpga_fn_id */
 	uint16_t inflight;	/**< SETs in flight */
 	uint32_t out_len;	/**< result bytes held for GET */

@@ -11,7 +11,7 @@
  * placed on hardware; `fpga load 0 crc` runs while calls keep going:
  * crc32c calls always succeed with the right CRC; afterwards the ANY
  * factorial runs on software (right results), the HW-only one is unplaced
- * (calls E_BAD_STATE; activating again E_HW_UNAVAIL); a new HW-only
+ * (calls and activating again E_HW_UNAVAIL); a new HW-only
  * factorial is refused, a new crc32c goes to hardware. `fpga load 0 full`
  * (calls running again): the HW-only factorial activates on hardware again.
  * Everything is closed at the end.
@@ -241,7 +241,7 @@ live_round(struct live *l, bool fact_hw_on)
 	if (!fact_hw_on)
 		return;
 	rc = fact_call(l->fact_hw, i % (FACT_MAX + 1), &ok);
-	if (rc != HL_OK && rc != HL_E_UNKNOWN_FN && rc != HL_E_BAD_STATE)
+	if (rc != HL_OK && rc != HL_E_UNKNOWN_FN && rc != HL_E_HW_UNAVAIL)
 		FAIL("factorial HW call %u during a load: %s", i, hl_status_name(rc));
 	if (rc == HL_OK && !ok)
 		FAIL("factorial HW call %u: wrong result", i);
@@ -283,7 +283,7 @@ live_after_crc(struct live *l)
 		if (!ok)
 			FAIL("factorial ANY on software: wrong result");
 	}
-	EXPECT_ST(fact_call(l->fact_hw, 5, &ok), HL_E_BAD_STATE,
+	EXPECT_ST(fact_call(l->fact_hw, 5, &ok), HL_E_HW_UNAVAIL,
 		  "factorial HW-only after its function left the slot");
 	EXPECT_ST(hl_fn_activate(l->fact_hw, &where), HL_E_HW_UNAVAIL,
 		  "activate factorial HW-only again on image crc");
