@@ -113,7 +113,9 @@ enum fpga_out_kind {
 	_(DEFLATE, "deflate", 7, 0, false, FPGA_OUT_VAR, \
 	  "out = the input compressed as raw DEFLATE (RFC 1951)") \
 	_(INFLATE, "inflate", 8, 0, false, FPGA_OUT_VAR, \
-	  "in = raw DEFLATE (RFC 1951); out = the decompressed data")
+	  "in = raw DEFLATE (RFC 1951); out = the decompressed data") \
+	_(TEST_HANG, "test-hang", 9, UINT64_MAX, false, FPGA_OUT_NONE, \
+	  "tests only (fpga/hang.h): holds its lcore for arg0 ms, 0 = for ever")
 
 /** Function ids; 0 is never a valid id. */
 enum fpga_fn_id {
@@ -178,7 +180,16 @@ struct fpga_ctx_conf {
 	uint32_t depth;		/**< max jobs in flight, 1 .. FPGA_DEPTH_MAX */
 	int socket_id;		/**< NUMA node for queues, -1 for any */
 	uint64_t max_reps;	/**< repetitions limit per job, 0 = none */
+	uint32_t slice_ns;	/**< sw: the longest a submit or poll runs
+				     jobs; 0 = FPGA_SW_SLICE_NS */
 };
+
+/**
+ * How long one submit or poll of the software backend runs jobs at most:
+ * a longer job is continued in later polls, so it holds its lcore for no
+ * more than this at a time.
+ */
+#define FPGA_SW_SLICE_NS 20000u
 
 /** Largest queue depth a context may ask for. */
 #define FPGA_DEPTH_MAX (1u << 20)

@@ -18,6 +18,7 @@
 #include "accel.h"
 #include "backend.h"
 #include "compressdev.h"
+#include "deflate_check.h"
 #include "pmd.h"
 
 #define FPGA_CZ_WINDOW 15
@@ -35,6 +36,7 @@ struct fpga_cz_ctx {
 struct fpga_cz_priv {
 	uint64_t tag;
 	void *out;
+	uint32_t expect;		/* inflate: the checked stream's length */
 	bool inflate;
 	bool staged;			/* m_dst is ours: copy it out */
 };
@@ -69,33 +71,66 @@ fpga_cz_release(struct fpga_pmd_ctx *pc, void *o)
 }
 
 /*
- * An op with its input and output room, each attached (zero-copy) or
- * staged (pmd.h); -EAGAIN if a pool is short. Ops always run out of place,
- * so an attached input is only read. Chains of either kind happen only on
+ * A deflate op: input and output room each attached (zero-copy) or staged
+ * (pmd.h); -EAGAIN if a pool is short. Ops always run out of place, so an
+ * attached input is only read. Chains of either kind happen only on
  * scatter-gather devices (fpga_pmd_sizes).
  */
 static int
-fpga_cz_op_get(struct fpga_pmd_ctx *pc, const struct fpga_job *job,
-	       struct rte_comp_op **opp)
+fpga_cz_deflate_op(struct fpga_pmd_ctx *pc, const struct fpga_job *job,
+		   struct rte_comp_op *op)
 {
 	uint32_t room = RTE_MIN(job->out_cap, pc->max_out_len);
-	struct rte_comp_op *op = rte_comp_op_alloc(pc->op_pool);
-	struct fpga_cz_priv *pv;
 	bool in_staged;
 
-	if (op == NULL)
-		return -EAGAIN;
-	pv = fpga_cz_priv(op);
 	op->m_src = fpga_pmd_buf(pc, job->in, job->in_len, true, &in_staged);
-	if (op->m_src != NULL)
-		op->m_dst = fpga_pmd_buf(pc, job->out, room, false,
-					 &pv->staged);
-	if (op->m_dst == NULL) {
-		fpga_cz_release(pc, op);
+	if (op->m_src == NULL)
 		return -EAGAIN;
-	}
-	*opp = op;
-	return 0;
+	op->m_dst = fpga_pmd_buf(pc, job->out, room, false,
+				 &fpga_cz_priv(op)->staged);
+	return op->m_dst == NULL ? -EAGAIN : 0;
+}
+
+/* Check the copied stream, segment by segment (deflate_check.h). */
+static int
+fpga_cz_check(const struct rte_mbuf *m, uint32_t room, uint32_t *out_len)
+{
+	struct fpga_deflate_seg segs[FPGA_PMD_SEGS_MAX];
+	unsigned int n = 0;
+
+	for (; m != NULL && n < FPGA_PMD_SEGS_MAX; m = m->next, n++)
+		segs[n] = (struct fpga_deflate_seg){
+			.p = rte_pktmbuf_mtod(m, const uint8_t *),
+			.len = m->data_len };
+	return fpga_deflate_check(segs, n, room, out_len);
+}
+
+/*
+ * An inflate op. The stream is copied (a guest may change its memory
+ * meanwhile), checked, and only a stream that ends goes to the device,
+ * with exactly the room it inflates to: a software PMD trusts the stream
+ * (deflate_check.h says why). @return 0 (op for the device); 1 done here
+ * (nothing to inflate); -EAGAIN a pool is short; the check's errno.
+ */
+static int
+fpga_cz_inflate_op(struct fpga_pmd_ctx *pc, const struct fpga_job *job,
+		   struct rte_comp_op *op)
+{
+	uint32_t room = RTE_MIN(job->out_cap, pc->max_out_len), len;
+	struct fpga_cz_priv *pv = fpga_cz_priv(op);
+	int rc;
+
+	op->m_src = fpga_pmd_stage(pc, job->in, job->in_len);
+	if (op->m_src == NULL)
+		return -EAGAIN;
+	rc = fpga_cz_check(op->m_src, room, &len);
+	if (rc < 0)
+		return rc;
+	pv->expect = len;
+	if (len == 0)
+		return 1;
+	op->m_dst = fpga_pmd_buf(pc, job->out, len, false, &pv->staged);
+	return op->m_dst == NULL ? -EAGAIN : 0;
 }
 
 /*
@@ -134,9 +169,16 @@ fpga_cz_prepare(struct fpga_pmd_ctx *pc, const struct fpga_job *job,
 		return -EMSGSIZE;
 	if (job->in_len == 0)
 		return fpga_cz_empty(job, out_len);
-	rc = fpga_cz_op_get(pc, job, &op);
-	if (rc < 0)
+	op = rte_comp_op_alloc(pc->op_pool);
+	if (op == NULL)
+		return -EAGAIN;
+	rc = inflate ? fpga_cz_inflate_op(pc, job, op) :
+		       fpga_cz_deflate_op(pc, job, op);
+	if (rc != 0) {
+		fpga_cz_release(pc, op);
+		*out_len = 0;
 		return rc;
+	}
 	op->op_type = RTE_COMP_OP_STATELESS;
 	op->private_xform = fpga_cz_ctx(pc)->xform[inflate ?
 		FPGA_CZ_XF_INFLATE : FPGA_CZ_XF_DEFLATE];
@@ -193,6 +235,9 @@ fpga_cz_finish(struct fpga_pmd_ctx *pc, void *o, struct fpga_completion *done)
 	done->result = 0;
 	done->out_len = 0;
 	done->status = fpga_cz_status(op->status, pv->inflate);
+	/* The device must agree with the check on what the stream holds. */
+	if (done->status == 0 && pv->inflate && op->produced != pv->expect)
+		done->status = -EIO;
 	if (done->status == 0) {
 		if (pv->staged)
 			fpga_pmd_unstage(op->m_dst, op->produced, pv->out);

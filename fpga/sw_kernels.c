@@ -51,14 +51,12 @@ fpga_sw_fibonacci(uint64_t n, uint64_t reps)
 /*
  * rte_hash_crc() loads 8/4/2-byte words through casts; feed it an 8-byte
  * aligned start (head bytes one at a time) so that guest payloads at any
- * offset never make it load misaligned, then apply the standard init and
- * final xor that rte_hash_crc() leaves to the caller.
+ * offset never make it load misaligned.
  */
 uint32_t
-fpga_sw_crc32c(const void *data, uint32_t len)
+fpga_sw_crc32c_update(uint32_t crc, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
-	uint32_t crc = 0xFFFFFFFFu;
 
 	while (len != 0 && ((uintptr_t)p & 7) != 0) {
 		crc = rte_hash_crc_1byte(*p++, crc);
@@ -66,5 +64,11 @@ fpga_sw_crc32c(const void *data, uint32_t len)
 	}
 	if (len != 0)
 		crc = rte_hash_crc(p, len, crc);
-	return crc ^ 0xFFFFFFFFu;
+	return crc;
+}
+
+uint32_t
+fpga_sw_crc32c(const void *data, uint32_t len)
+{
+	return fpga_sw_crc32c_update(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
 }

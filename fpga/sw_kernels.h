@@ -48,6 +48,16 @@ uint64_t fpga_sw_fibonacci(uint64_t n, uint64_t reps);
  */
 uint32_t fpga_sw_crc32c(const void *data, uint32_t len);
 
+/**
+ * CRC-32C in pieces: crc = 0xFFFFFFFF, then this over each piece in order,
+ * then xor 0xFFFFFFFF gives fpga_sw_crc32c() of the whole.
+ * @param crc   the state after the previous pieces
+ * @param data  this piece, may be NULL if len is 0
+ * @param len   its length
+ * @return the new state.
+ */
+uint32_t fpga_sw_crc32c_update(uint32_t crc, const void *data, uint32_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,7 @@ while getopts "t:n:j:" o; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(memif_hs memif_ring proto pipeline config ctl)
+[ ${#targets[@]} -eq 0 ] && targets=(memif_hs memif_ring proto pipeline config ctl compress)
 
 bd=$top/build-fuzz
 if [ ! -f "$bd/build.ninja" ]; then

@@ -293,6 +293,64 @@ test_bulk(void)
 	fpga_exit(ctx);
 }
 
+/*
+ * Time slices: with a 1 us slice, a long factorial, a CRC and an echo of
+ * 16 MiB each take many polls; tiny jobs submitted after them complete
+ * first (they are never stuck behind them); every result is the one-shot
+ * kernel's.
+ */
+static void
+test_slices(void)
+{
+	struct fpga_ctx_conf conf = { .depth = 16, .socket_id = 0,
+				      .slice_ns = 1000 };
+	struct fpga_ctx *ctx = fpga_init(fpga_backend_find("sw"), &conf);
+	const uint32_t big = 16u << 20;
+	uint8_t *in = malloc(big), *out = malloc(big);
+	struct fpga_job jobs[4] = {
+		{ .tag = 1, .fn = FPGA_FN_FACTORIAL, .arg0 = 51, .arg1 = 2000000 },
+		{ .tag = 2, .fn = FPGA_FN_CRC32C, .in = in, .in_len = big },
+		{ .tag = 3, .fn = FPGA_FN_ECHO, .in = in, .in_len = big,
+		  .out = out, .out_cap = big },
+		{ .tag = 4, .fn = FPGA_FN_FIBONACCI, .arg0 = 10, .arg1 = 1 },
+	};
+	struct fpga_completion done[4];
+	unsigned int polls = 0, got = 0, order[4];
+
+	if (ctx == NULL || in == NULL || out == NULL) {
+		perror("test_slices");
+		exit(1);
+	}
+	for (uint32_t i = 0; i < big; i++)
+		in[i] = (uint8_t)(i * 2654435761u >> 24);
+	CHECK_U64(fpga_submit(ctx, jobs, 4), 4);
+	while (got < 4 && polls < 100000000u) {
+		unsigned int k = fpga_poll(ctx, done, 4);
+
+		for (unsigned int i = 0; i < k; i++, got++) {
+			order[got] = (unsigned int)done[i].tag;
+			CHECK_I64(done[i].status, 0);
+			if (done[i].tag == 1)
+				CHECK_U64(done[i].result, fpga_sw_factorial(51, 1));
+			if (done[i].tag == 2)
+				CHECK_U64(done[i].result, fpga_sw_crc32c(in, big));
+			if (done[i].tag == 3)
+				CHECK(done[i].out_len == big &&
+				      memcmp(in, out, big) == 0);
+			if (done[i].tag == 4)
+				CHECK_U64(done[i].result, 55);
+		}
+		polls++;
+	}
+	CHECK_U64(got, 4);
+	CHECK(polls > 10);		/* the long ones took many slices */
+	CHECK_U64(order[0], 4);		/* the tiny one was not stuck */
+	printf("slices: 4 jobs done in %u polls, tiny one first\n", polls);
+	free(in);
+	free(out);
+	fpga_exit(ctx);
+}
+
 int
 main(void)
 {
@@ -308,5 +366,6 @@ main(void)
 	test_max_reps();
 	test_queue_full();
 	test_bulk();
+	test_slices();
 	return check_exit("test_fpga_sw");
 }

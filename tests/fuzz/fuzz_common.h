@@ -78,29 +78,40 @@ fuzz_u32(struct fuzz_in *in)
 #include <rte_errno.h>
 
 /*
- * Start the EAL once, without hugepages, shared config or PCI. Each process
+ * Start the EAL once, without hugepages, shared config or PCI, with the
+ * target's extra arguments (e.g. a --vdev) after the common ones. Each process
  * gets its own file prefix so that parallel runs do not collide; the lcore
  * is HOSTLANE_FUZZ_LCORE (default 0) so that scripts/fuzz.sh can put two
  * runs on two cores.
  */
 static inline void
-fuzz_eal_start(const char *name)
+fuzz_eal_start_with(const char *name, const char *const *extra, int n_extra)
 {
 	const char *lcore = getenv("HOSTLANE_FUZZ_LCORE");
 	char prefix[64], lc[16];
-	char *argv[] = {
+	char *argv[16] = {
 		(char *)name, "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
-		"--no-telemetry", "-l", lc, "--log-level=*:error", prefix, NULL,
+		"--no-telemetry", "-l", lc, "--log-level=*:error", prefix,
 	};
+	int argc = 11;
 
+	for (int i = 0; i < n_extra && argc < 15; i++)
+		argv[argc++] = (char *)extra[i];
 	snprintf(lc, sizeof(lc), "%s", lcore != NULL ? lcore : "0");
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hlfuzz_%s_%d", name,
 		 (int)getpid());
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "%s: rte_eal_init failed: %s\n", name,
 			rte_strerror(rte_errno));
 		exit(1);
 	}
+}
+
+/* The same with no EAL arguments of the target's own. */
+static inline void
+fuzz_eal_start(const char *name)
+{
+	fuzz_eal_start_with(name, NULL, 0);
 }
 #endif
 

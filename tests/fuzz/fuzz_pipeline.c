@@ -141,7 +141,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 				      rte_socket_id(), 0);
 	wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (mp == NULL || msg_pool == NULL || wake < 0 ||
-	    dp_pipe_init(&pipe_, rte_lcore_id(), msg_pool, wake, 1000, NULL) != 0)
+	    dp_pipe_init(&pipe_, rte_lcore_id(), msg_pool, wake, 4096, 1000, NULL) != 0)
 		abort();
 
 	/* One guest, small limits so that quotas and capacity are reachable. */

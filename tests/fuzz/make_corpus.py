@@ -5,6 +5,7 @@ describe. Run from anywhere; rewrites the seed files it names and leaves any
 other file (inputs kept from long runs) alone."""
 import os
 import struct
+import zlib
 
 top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -268,3 +269,26 @@ put("ctl", "extra-key", '{"cmd":"stats","args":{},"x":1}')
 put("ctl", "wrong-type", '{"cmd":"guest add","args":{"name":"g","max_sessions":"x"}}')
 put("ctl", "dup-key", '{"cmd":"version","cmd":"help"}')
 put("ctl", "cli-words", "guest show demo0 extra")
+
+# ---- compress jobs: u8 mode (bit 0 inflate, bit 1 staged), u32 room, input --
+def cz(mode, room, data):
+    return struct.pack("<BI", mode, room) + data
+
+
+_text = b"hostlane memif ring guest deflate " * 200
+_z = zlib.compressobj(6, zlib.DEFLATED, -15)
+_stream = _z.compress(_text) + _z.flush()
+_z = zlib.compressobj(1, zlib.DEFLATED, -15)
+_synced = _z.compress(_text[:3000]) + _z.flush(zlib.Z_SYNC_FLUSH)
+put("compress", "deflate-text", cz(0, 8192, _text))
+put("compress", "deflate-staged", cz(2, 8192, _text[:1000]))
+put("compress", "inflate-text", cz(1, 8192, _stream))
+put("compress", "inflate-staged", cz(3, 8192, _stream))
+put("compress", "inflate-small-room", cz(1, 100, _stream))
+# The stream that once hung compress_isal: a stored block without BFINAL,
+# with a room above 32 KiB (two output segments).
+put("compress", "inflate-no-final", cz(1, 40000,
+    bytes([0x00, 0x05, 0x00, 0xfa, 0xff]) + b"hello"))
+put("compress", "inflate-synced", cz(1, 40000, _synced))
+put("compress", "inflate-truncated", cz(1, 40000, _stream[:len(_stream) // 2]))
+put("compress", "inflate-empty-final", cz(1, 16, bytes([0x03, 0x00])))
