@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Wiring of the running dataplane and the main lcore's slow-path loop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,7 +15,9 @@
 #include "afu.h"
 #include "compressdev.h"
 #include "cryptodev.h"
+#include "hang.h"
 #include "app.h"
+#include "defer.h"
 #include "log.h"
 #include "memif_srv.h"
 
@@ -78,7 +81,7 @@ static struct fpga_ctx *
 link_io_lcore(struct dp_app *app, unsigned int i)
 {
 	struct dp_worker_lcore *w;
-	struct fpga_ctx_conf conf = { .depth = DP_PIPE_PENDING,
+	struct fpga_ctx_conf conf = { .depth = app->cfg->pending_per_lcore,
 				      .max_reps = app->cfg->max_repetitions };
 	char name[24];
 
@@ -108,7 +111,8 @@ io_lcores_init(struct dp_app *app)
 			return -ENOMEM;
 		lc->qsbr_id = i;
 		rc = dp_pipe_init(&lc->pipe, lc->lcore_id, app->msg_pool,
-				  app->wake_fd, app->cfg->max_repetitions, sw);
+				  app->wake_fd, app->cfg->pending_per_lcore,
+				  app->cfg->max_repetitions, sw);
 		if (rc < 0)
 			DP_LOG(ERR, "lcore %u: cannot set up the request pipeline: %s",
 			       lc->lcore_id, strerror(-rc));
@@ -225,6 +229,11 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	if (app->epfd < 0)
 		return -errno;
 	rc = handoff_init(app);
+	if (rc == 0 && cfg->test_hang) {
+		DP_LOG(WARNING, "test_hang = yes: backend \"hang\" registered; "
+		       "its function test-hang stops an lcore (tests only)");
+		rc = fpga_hang_register();
+	}
 	if (rc == 0) {
 		fpga_attach(app);
 		pmd_attach("cryptodev", cfg->cryptodev, fpga_cryptodev_register);
@@ -298,13 +307,59 @@ dp_app_watch(struct dp_app *app, int fd, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+/* The lcore's memif guests: refuse clients (why) or accept them again (0). */
+static void
+guests_refuse(struct dp_app *app, const struct dp_io_lcore *lc, unsigned int why)
+{
+	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
+		struct dp_guest *g = &app->guests[i];
+
+		if (!g->active || g->io != lc || g->chan != DP_CHAN_MEMIF)
+			continue;
+		g->srv.refuse = why;
+		/* Its calls cannot complete: say so instead of letting them
+		 * hang; what the lcore may hold stays mapped (defer.h). */
+		if (why != 0)
+			dp_memif_srv_drop(g, (enum dp_memif_reason)why, true);
+	}
+}
+
+static void
+watchdog(struct dp_app *app, uint64_t now)
+{
+	char where[64];
+
+	for (unsigned int i = 0; i < app->n_io; i++) {
+		struct dp_io_lcore *lc = &app->io[i];
+		int r = dp_lcore_watchdog(lc, now, app->cfg->watchdog_ms);
+
+		if (r == 0)
+			continue;
+		dp_pipe_where_str(lc->wd.stuck_where, where, sizeof(where));
+		if (r > 0) {
+			DP_LOG(ERR, "I/O lcore %u stuck: no poll pass for %u ms "
+			       "(in %s); its memif guests are disconnected and "
+			       "refused until it recovers", lc->lcore_id,
+			       app->cfg->watchdog_ms, where);
+			guests_refuse(app, lc, DP_MEMIF_R_LCORE_STUCK);
+		} else {
+			DP_LOG(WARNING, "I/O lcore %u recovered after %" PRIu64
+			       " ms stuck (in %s)", lc->lcore_id,
+			       lc->wd.last_stuck_ms, where);
+			guests_refuse(app, lc, 0);
+		}
+	}
+}
+
 void
 dp_app_run(struct dp_app *app)
 {
 	struct epoll_event evs[32];
 
 	while (!dp_lcore_stopping()) {
-		int n = epoll_wait(app->epfd, evs, RTE_DIM(evs), TICK_MS);
+		/* Deferred releases are usually due at once: look again soon. */
+		int n = epoll_wait(app->epfd, evs, RTE_DIM(evs),
+				   dp_defer_pending() != 0 ? 1 : TICK_MS);
 		uint64_t now = dp_now_ms();
 
 		for (int i = 0; i < n; i++)
@@ -317,7 +372,8 @@ dp_app_run(struct dp_app *app)
 		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
 			if (app->guests[i].active)
 				dp_memif_srv_tick(&app->guests[i], now);
-		dp_memif_srv_reap(false);
+		watchdog(app, now);
+		dp_defer_run();
 	}
 }
 
@@ -330,15 +386,68 @@ vport_name(void *arg, uint16_t v)
 	       app->cfg->ports[v - DP_MAX_GUESTS].name;
 }
 
-void
+/* Every launched lcore, I/O then workers. @return how many. */
+static unsigned int
+launched_lcores(const struct dp_app *app, unsigned int *ids)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++)
+		ids[n++] = app->io[i].lcore_id;
+	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers; i++)
+		ids[n++] = app->workers[i].lcore_id;
+	return n;
+}
+
+/* Stop the lcores; say which did not stop in time. @return how many. */
+static unsigned int
+stop_lcores(struct dp_app *app)
+{
+	unsigned int ids[RTE_MAX_LCORE], n = launched_lcores(app, ids), stuck;
+
+	dp_lcore_stop();
+	stuck = dp_lcore_wait_stopped(ids, n, DP_STOP_LCORE_MS);
+	for (unsigned int i = 0; stuck != 0 && i < n; i++)
+		if (rte_eal_get_lcore_state(ids[i]) == RUNNING)
+			DP_LOG(ERR, "lcore %u did not stop within %u ms", ids[i],
+			       DP_STOP_LCORE_MS);
+	return stuck;
+}
+
+/*
+ * With an lcore still running, only what it cannot touch is released:
+ * the sockets (guests told why, paths unlinked), the control plane. Its
+ * memory, pools, devices and the guests' mappings stay; each is named.
+ */
+static void
+stop_stuck(struct dp_app *app, unsigned int stuck)
+{
+	dp_app_guests_close(app);
+	dp_defer_report();
+	DP_LOG(ERR, "stopped with %u lcore(s) stuck: mbuf pools, accelerator "
+	       "devices and the items above were not released", stuck);
+}
+
+int
 dp_app_stop(struct dp_app *app)
 {
-	dp_lcore_stop();
-	rte_eal_mp_wait_lcore();
-	/* The I/O lcores are gone: guests can be dropped without waiting. */
+	unsigned int stuck = stop_lcores(app);
+
+	if (stuck != 0) {
+		stop_stuck(app, stuck);
+		return -EBUSY;
+	}
+	/* The I/O lcores are gone: everything can be released now. */
 	if (app->pvs != NULL)
 		dp_pvs_log_stats(app->pvs, vport_name, app);
 	dp_app_guests_close(app);
+	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
+		dp_pipe_fini(&app->io[i].pipe);
+		fpga_ring_link_free(app->links[i]);
+	}
+	/* No job runs any more: memory kept for bulk jobs can go too. */
+	dp_defer_flush();
+	dp_app_guests_free(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);
 	dp_pvs_free(app->pvs);
@@ -347,12 +456,6 @@ dp_app_stop(struct dp_app *app)
 		close(app->epfd);
 	if (app->wake_fd >= 0)
 		close(app->wake_fd);
-	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
-		dp_pipe_fini(&app->io[i].pipe);
-		fpga_ring_link_free(app->links[i]);
-	}
-	/* No job runs any more: memory kept for bulk jobs can go. */
-	dp_memif_srv_reap(true);
 	rte_free(app->io);
 	rte_free(app->workers);
 	rte_free(app->links);
@@ -367,4 +470,5 @@ dp_app_stop(struct dp_app *app)
 		rte_mempool_free(app->pools[s]);
 	dp_lcore_fini();
 	DP_LOG(INFO, "stopped");
+	return 0;
 }

@@ -61,8 +61,16 @@ int dp_app_watch(struct dp_app *app, int fd, void (*fn)(void *arg), void *arg);
 /** Serve the slow path until dp_lcore_stop() is called (e.g. by a signal). */
 void dp_app_run(struct dp_app *app);
 
-/** Stop the I/O lcores, disconnect every guest with a reason, free all. */
-void dp_app_stop(struct dp_app *app);
+/** How long stop waits for the lcores to leave their loops. */
+#define DP_STOP_LCORE_MS 2000
+
+/**
+ * Stop the lcores (waiting DP_STOP_LCORE_MS at most), disconnect every
+ * guest with a reason, free all. @return 0; -EBUSY if an lcore did not
+ * stop: then only what it cannot touch was released (the rest is logged),
+ * and the caller must exit without rte_eal_cleanup().
+ */
+int dp_app_stop(struct dp_app *app);
 
 /** The mbuf pool of an lcore's NUMA socket, created on first use. */
 struct rte_mempool *dp_app_pool_for(struct dp_app *app, unsigned int lcore);
@@ -102,7 +110,13 @@ void dp_app_guests_tick(struct dp_app *app);
 /** A connection epoch, unique across guests and slots. Main lcore. */
 uint32_t dp_guest_next_epoch(void);
 
-/** Close every guest (shutdown; the I/O lcores have stopped). */
+/**
+ * Close every guest at shutdown: clients told why, sockets unlinked; what
+ * an I/O lcore may hold is deferred (defer.h) until dp_defer_flush().
+ */
 void dp_app_guests_close(struct dp_app *app);
+
+/** Free the guest table, after dp_defer_flush(). */
+void dp_app_guests_free(struct dp_app *app);
 
 #endif /* DP_APP_H */

@@ -84,6 +84,15 @@ get_uint(const struct cfg_ctx *c, const char *key, const char *val,
 }
 
 static int
+get_bool(const struct cfg_ctx *c, const char *key, const char *val, uint8_t *out)
+{
+	if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+		return fail(c, key, "'%.64s' is not yes or no", val);
+	*out = val[0] == 'y';
+	return 0;
+}
+
+static int
 copy_str(const struct cfg_ctx *c, const char *key, const char *val,
 	 char *dst, size_t cap)
 {
@@ -271,12 +280,8 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		g->has_mac = 1;
 		return 0;
 	}
-	if (strcmp(key, "vhost_client") == 0) {
-		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
-			return fail(c, key, "'%.64s' is not yes or no", val);
-		g->vhost_client = val[0] == 'y';
-		return 0;
-	}
+	if (strcmp(key, "vhost_client") == 0)
+		return get_bool(c, key, val, &g->vhost_client);
 	if (strcmp(key, "socket") == 0) {
 		if (val[0] != '/')
 			return fail(c, key, "'%s' is not an absolute path", val);
@@ -492,6 +497,16 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "handshake_timeout_ms") == 0) {
 			rc = get_uint(c, key, val, 10, 600000, false, &v);
 			cfg->handshake_timeout_ms = (unsigned int)v;
+		} else if (strcmp(key, "pending_per_lcore") == 0) {
+			rc = get_uint(c, key, val, 64, DP_MAX_PENDING, false, &v);
+			cfg->pending_per_lcore = (unsigned int)v;
+		} else if (strcmp(key, "watchdog_ms") == 0) {
+			rc = get_uint(c, key, val, 0, 600000, false, &v);
+			if (rc == 0 && v != 0 && v < 50)
+				rc = fail(c, key, "%s is below 50 (0 turns it off)", val);
+			cfg->watchdog_ms = (unsigned int)v;
+		} else if (strcmp(key, "test_hang") == 0) {
+			rc = get_bool(c, key, val, &cfg->test_hang);
 		} else {
 			rc = fail(c, key, "unknown key");
 		}
@@ -684,6 +699,8 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->metrics_interval_ms = 10000;
 	cfg->mac_aging_s = 300;
 	cfg->mac_table_size = 8192;
+	cfg->pending_per_lcore = 16384;
+	cfg->watchdog_ms = 1000;
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;

@@ -24,6 +24,7 @@
 #define DP_MAX_PORTS 16
 #define DP_MAX_SESSIONS 256
 #define DP_MAX_INFLIGHT 4096
+#define DP_MAX_PENDING (1u << 20)	    /**< pending_per_lcore limit */
 #define DP_SOCKET_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 #define DP_ERR_MAX 512
 
@@ -81,6 +82,11 @@ struct dp_config {
 	unsigned int control_timeout_ms;    /**< idle control clients dropped */
 	char metrics_file[PATH_MAX];	    /**< "" : no metrics file */
 	unsigned int metrics_interval_ms;
+	unsigned int pending_per_lcore;	    /**< calls in flight per I/O lcore */
+	unsigned int watchdog_ms;	    /**< an I/O lcore without a pass for
+						 this long is stuck; 0: off */
+	uint8_t test_hang;		    /**< register the test-only "hang"
+						 backend (tests only) */
 	unsigned int n_guests;
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;

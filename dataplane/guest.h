@@ -7,9 +7,9 @@
  *    `slow` counters, and publishing/unpublishing `rt`;
  *  - the guest's I/O lcore: `rt` contents and `st` counters, between its
  *    RCU quiescent points. It reads `rt` with acquire once per poll.
- * The main lcore unpublishes `rt` (store NULL), waits for a grace period
- * (dp_lcore_sync()), and only then unmaps the guest's memory, so an I/O
- * lcore never touches memory that is gone.
+ * The main lcore unpublishes `rt` (store NULL) and unmaps the guest's
+ * memory only after a grace period (defer.h), so an I/O lcore never
+ * touches memory that is gone; it never waits for that grace period.
  */
 #ifndef DP_GUEST_H
 #define DP_GUEST_H
@@ -37,6 +37,12 @@ struct dp_memif_srv {
 	uint64_t deadline_ms;		/**< handshake must finish by then */
 	uint64_t last_log_ms;		/**< rate limit for warnings */
 	unsigned int timeout_ms;	/**< handshake time limit */
+	/** Ended connections not yet released (memif_srv.c); a guest with
+	 *  DP_MEMIF_MAX_DRAINING of them is refused until they are. */
+	unsigned int n_draining;
+	/** Set while new clients must be refused, e.g. DP_MEMIF_R_LCORE_STUCK
+	 *  while the guest's I/O lcore is stuck (app.c); 0: accept. */
+	unsigned int refuse;
 	struct dp_memif_hs hs;
 	/** Called after a connected client is dropped: release what it held. */
 	void (*gone)(void *arg, unsigned int guest, uint32_t epoch);
@@ -47,6 +53,7 @@ struct dp_memif_srv {
 #define DP_PIPE_OPS 16
 #define DP_PIPE_STATUSES 32
 
+struct dp_io_lcore;
 struct dp_pipe;
 struct dp_pvs;
 
@@ -70,7 +77,11 @@ struct dp_guest {
 	uint32_t epoch;			/**< connection the state below is for */
 	uint8_t hello_done;
 	uint8_t tx_dirty;
-	uint16_t inflight;		/**< calls in flight */
+	/** Calls in flight, of every connection of the guest: a budget
+	 *  (max_inflight) belongs to the guest, not to one connection, so
+	 *  calls of ended connections count until they complete. Read by the
+	 *  main lcore (relaxed) before it reuses a removed guest's slot. */
+	uint16_t inflight;
 	uint16_t txn;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
@@ -81,8 +92,13 @@ struct dp_guest {
 	/* Slow path: the main lcore. */
 	const struct dp_guest_conf *conf;
 	uint8_t active;			/**< in the table and listening */
+	/** Removed, but an I/O lcore may still hold the slot or calls of it
+	 *  are in flight: not reusable until guests.c releases it. */
+	uint8_t releasing;
+	struct dp_defer release;
 	uint16_t capacity;		/**< sessions allocated for this slot */
 	unsigned int lcore;		/**< the I/O lcore that polls it */
+	struct dp_io_lcore *io;		/**< ... and its state */
 	struct dp_memif_srv srv;
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
@@ -90,8 +106,8 @@ struct dp_guest {
 
 /**
  * A new connection of the guest: forget the last one's sessions and hello.
- * I/O lcore; calls still in flight for the old epoch are dropped when they
- * complete.
+ * I/O lcore; calls still in flight for the old epoch keep counting against
+ * the guest's budget and are dropped when they complete.
  */
 static inline void
 dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
@@ -102,7 +118,6 @@ dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 	}
 	g->epoch = epoch;
 	g->hello_done = 0;
-	g->inflight = 0;
 	/* Replies queued for the old connection must not reach the new one. */
 	rte_pktmbuf_free_bulk(g->txq, g->txn);
 	g->txn = 0;

@@ -56,16 +56,40 @@ sessions_free(struct dp_guest *g)
 	g->capacity = 0;
 }
 
-/* The I/O lcore with the fewest guests. */
+/*
+ * The I/O lcore with the fewest guests among those whose pending pool
+ * still has room for the guest's whole budget, or NULL: budgets are
+ * reservations, so one guest can never take another's pending slots.
+ */
 static struct dp_io_lcore *
-least_loaded(struct dp_app *app)
+least_loaded(struct dp_app *app, const struct dp_guest_conf *conf)
 {
-	struct dp_io_lcore *best = &app->io[0];
+	struct dp_io_lcore *best = NULL;
 
-	for (unsigned int i = 1; i < app->n_io; i++)
-		if (app->io[i].n_guests < best->n_guests)
-			best = &app->io[i];
+	for (unsigned int i = 0; i < app->n_io; i++) {
+		struct dp_io_lcore *lc = &app->io[i];
+
+		if (lc->budget + conf->max_inflight > lc->pipe.n_pend)
+			continue;
+		if (best == NULL || lc->n_guests < best->n_guests)
+			best = lc;
+	}
 	return best;
+}
+
+/* Say why no I/O lcore can take a guest's budget. */
+static int
+no_budget(struct dp_app *app, const struct dp_guest_conf *conf)
+{
+	unsigned int most = 0;
+
+	for (unsigned int i = 0; i < app->n_io; i++)
+		most = RTE_MAX(most, app->io[i].pipe.n_pend - app->io[i].budget);
+	DP_LOG(ERR, "guest %s: max_inflight %u does not fit: the I/O lcores "
+	       "have at most %u calls in flight left of pending_per_lcore %u "
+	       "(raise it, or lower max_inflight)", conf->name,
+	       conf->max_inflight, most, app->cfg->pending_per_lcore);
+	return -ENOSPC;
 }
 
 /* Set up slot i for its conf; the slot's old sessions are reused if big enough. */
@@ -82,6 +106,7 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	g->conf = &app->cfg->guests[i];
 	g->handler = dp_handler_find(g->conf->handler);
 	g->lcore = lc->lcore_id;
+	g->io = lc;
 	g->idx = (uint16_t)i;
 	g->pipe = &lc->pipe;
 	/* A locally administered address per guest: 02:68:6c (hl) + slot. */
@@ -153,17 +178,44 @@ port_down(struct dp_guest *g)
 	DP_LOG(INFO, "guest %s: link down", g->conf->name);
 }
 
+/* Close a port channel: only once no I/O lcore can be polling it. */
 static void
-channel_close(struct dp_guest *g, enum dp_memif_reason why)
+port_close(struct dp_guest *g)
 {
-	if (g->chan == DP_CHAN_MEMIF) {
-		dp_memif_srv_close(g, why);
-		return;
-	}
-	port_down(g);
 	dp_ethdev_close(g->port_id);
 	if (g->chan == DP_CHAN_VHOST && !g->conf->vhost_client)
 		unlink(g->conf->socket);
+}
+
+/*
+ * The end of a removed guest's slot, after a grace period: its port, and
+ * its place in the I/O lcore's budget once its last call completed (calls
+ * in flight point at the slot). Then the slot may be reused.
+ */
+static void
+slot_release(struct dp_defer *d)
+{
+	struct dp_guest *g = container_of(d, struct dp_guest, release);
+
+	if (__atomic_load_n(&g->inflight, __ATOMIC_RELAXED) != 0 &&
+	    !dp_defer_flushing()) {
+		dp_defer(&g->release, slot_release, "a removed guest's calls in flight");
+		return;
+	}
+	if (g->chan != DP_CHAN_MEMIF)
+		port_close(g);
+	g->io->budget -= g->conf->max_inflight;
+	g->releasing = 0;
+}
+
+/* Stop serving a guest; what an I/O lcore may still use waits (defer.h). */
+static void
+channel_close(struct dp_guest *g, enum dp_memif_reason why)
+{
+	if (g->chan == DP_CHAN_MEMIF)
+		dp_memif_srv_close(g, why);
+	else
+		port_down(g);
 }
 
 void
@@ -220,9 +272,13 @@ pvs_attach(struct dp_app *app, struct dp_guest *g)
 static int
 guest_open(struct dp_app *app, unsigned int i)
 {
-	struct dp_io_lcore *lc = least_loaded(app);
+	struct dp_io_lcore *lc = least_loaded(app, &app->cfg->guests[i]);
 	struct dp_guest *g = &app->guests[i];
-	int rc = guest_init(app, i, lc);
+	int rc;
+
+	if (lc == NULL)
+		return no_budget(app, &app->cfg->guests[i]);
+	rc = guest_init(app, i, lc);
 
 	if (rc == 0)
 		rc = pvs_attach(app, g);
@@ -239,6 +295,7 @@ guest_open(struct dp_app *app, unsigned int i)
 	}
 	if (app->hooks.guest_added != NULL)
 		app->hooks.guest_added(app->hooks.arg, i);
+	lc->budget += g->conf->max_inflight;
 	g->active = 1;
 	app->n_guests++;
 	dp_lcore_guest_add(lc, g);
@@ -278,7 +335,8 @@ free_slot(const struct dp_app *app, const struct dp_guest_conf *conf)
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		const struct dp_guest *g = &app->guests[i];
 
-		if (!g->active && g->capacity >= conf->max_sessions)
+		if (!g->active && !g->releasing && g->srv.n_draining == 0 &&
+		    g->capacity >= conf->max_sessions)
 			return (int)i;
 	}
 	return app->cfg->n_guests < DP_MAX_GUESTS ? (int)app->cfg->n_guests : -1;
@@ -319,30 +377,20 @@ dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
 	return slot;
 }
 
-static struct dp_io_lcore *
-lcore_of(struct dp_app *app, const struct dp_guest *g)
-{
-	for (unsigned int i = 0; i < app->n_io; i++)
-		if (app->io[i].lcore_id == g->lcore)
-			return &app->io[i];
-	return NULL;
-}
-
 int
 dp_app_guest_remove(struct dp_app *app, const char *name)
 {
 	struct dp_guest *g = dp_app_guest_find(app, name);
-	struct dp_io_lcore *lc;
 
 	if (g == NULL)
 		return -ENOENT;
 	channel_close(g, DP_MEMIF_R_REMOVED);
-	/* The grace period of dp_lcore_guest_remove() covers the switch too. */
 	dp_pvs_detach(app->pvs, g->idx);
-	lc = lcore_of(app, g);
-	if (lc != NULL)
-		dp_lcore_guest_remove(lc, g);
+	dp_lcore_guest_remove(g->io, g);
+	/* The lcore and the switch may hold the slot until a grace period. */
 	g->active = 0;
+	g->releasing = 1;
+	dp_defer(&g->release, slot_release, "a removed guest's slot");
 	app->n_guests--;
 	DP_LOG(INFO, "guest %s: removed", name);
 	app->cfg->guests[g->idx].name[0] = '\0';
@@ -365,10 +413,24 @@ dp_app_guests_close(struct dp_app *app)
 	if (app->guests == NULL)
 		return;
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
-		if (app->guests[i].active)
-			channel_close(&app->guests[i], DP_MEMIF_R_SHUTDOWN);
-		sessions_free(&app->guests[i]);
+		struct dp_guest *g = &app->guests[i];
+
+		if (!g->active)
+			continue;
+		channel_close(g, DP_MEMIF_R_SHUTDOWN);
+		g->active = 0;
+		g->releasing = 1;
+		dp_defer(&g->release, slot_release, "a guest's port and slot");
 	}
+}
+
+void
+dp_app_guests_free(struct dp_app *app)
+{
+	if (app->guests == NULL)
+		return;
+	for (unsigned int i = 0; i < app->cfg->n_guests; i++)
+		sessions_free(&app->guests[i]);
 	rte_free(app->guests);
 	app->guests = NULL;
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The I/O lcore poll loop and its RCU quiescent-state reporting. */
+/* The I/O lcore poll loop, its RCU quiescent points, heartbeat and watchdog. */
 #include <errno.h>
+#include <time.h>
 
+#include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "clock.h"
 #include "lcore.h"
 #include "log.h"
 
@@ -29,10 +32,16 @@ dp_lcore_fini(void)
 	qsbr = NULL;
 }
 
-void
-dp_lcore_sync(void)
+uint64_t
+dp_lcore_rcu_start(void)
 {
-	rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+	return rte_rcu_qsbr_start(qsbr);
+}
+
+bool
+dp_lcore_rcu_passed(uint64_t token)
+{
+	return rte_rcu_qsbr_check(qsbr, token, false) == 1;
 }
 
 void
@@ -45,6 +54,33 @@ bool
 dp_lcore_stopping(void)
 {
 	return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED) != 0;
+}
+
+static unsigned int
+count_running(const unsigned int *ids, unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		k += rte_eal_get_lcore_state(ids[i]) == RUNNING;
+	return k;
+}
+
+unsigned int
+dp_lcore_wait_stopped(const unsigned int *ids, unsigned int n,
+		      unsigned int timeout_ms)
+{
+	uint64_t deadline = dp_now_ms() + timeout_ms;
+	const struct timespec step = { .tv_nsec = 1000000 };
+	unsigned int k;
+
+	while ((k = count_running(ids, n)) != 0 && dp_now_ms() < deadline)
+		nanosleep(&step, NULL);
+	/* Reap the finished ones: rte_eal_wait_lcore() returns at once now. */
+	for (unsigned int i = 0; i < n; i++)
+		if (rte_eal_get_lcore_state(ids[i]) != RUNNING)
+			rte_eal_wait_lcore(ids[i]);
+	return k;
 }
 
 static inline void
@@ -84,9 +120,35 @@ dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g)
 		 * it once; both are harmless. */
 		__atomic_store_n(&lc->guests[i], lc->guests[n - 1], __ATOMIC_RELAXED);
 		__atomic_store_n(&lc->n_guests, n - 1, __ATOMIC_RELEASE);
-		dp_lcore_sync();
 		return;
 	}
+}
+
+int
+dp_lcore_watchdog(struct dp_io_lcore *lc, uint64_t now_ms, unsigned int timeout_ms)
+{
+	struct dp_lcore_wd *wd = &lc->wd;
+	uint64_t loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED);
+
+	if (loops != wd->seen_loops || wd->seen_ms == 0) {
+		int was = wd->stuck_since_ms != 0;
+
+		if (was) {
+			wd->last_stuck_ms = now_ms - wd->stuck_since_ms;
+			wd->stuck_ms_total += wd->last_stuck_ms;
+		}
+		wd->seen_loops = loops;
+		wd->seen_ms = now_ms;
+		wd->stuck_since_ms = 0;
+		return was ? -1 : 0;
+	}
+	if (timeout_ms == 0 || wd->stuck_since_ms != 0 ||
+	    now_ms - wd->seen_ms < timeout_ms)
+		return 0;
+	wd->stuck_since_ms = wd->seen_ms;
+	wd->stuck_where = __atomic_load_n(&lc->pipe.where, __ATOMIC_RELAXED);
+	wd->stuck_events++;
+	return 1;
 }
 
 int
@@ -100,7 +162,8 @@ dp_lcore_io_main(void *arg)
 	       lc->n_guests, lc->n_ports);
 	while (!dp_lcore_stopping()) {
 		poll_once(lc);
-		lc->loops++;
+		/* Only this lcore writes it; relaxed: a heartbeat, no data. */
+		__atomic_store_n(&lc->loops, lc->loops + 1, __ATOMIC_RELAXED);
 		rte_rcu_qsbr_quiescent(qsbr, lc->qsbr_id);
 	}
 	rte_rcu_qsbr_thread_offline(qsbr, lc->qsbr_id);

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * I/O lcores: the poll loop, and the RCU domain that lets the main lcore
- * take a guest away from them safely.
+ * I/O lcores: the poll loop, the RCU domain that lets the main lcore take
+ * a guest away from them safely, and the watchdog that notices one stuck.
  *
- * Each worker lcore runs dp_lcore_io_main() over the guests and ports the
- * main lcore assigned to it before launch. Every pass through the loop is a
- * quiescent point (rte_rcu_qsbr): once dp_lcore_sync() returns on the main
- * lcore, no I/O lcore still holds anything the main lcore unpublished before
- * calling it. The poll loop makes no syscalls, takes no locks, allocates
- * nothing but mbufs and logs nothing.
+ * Each I/O lcore runs dp_lcore_io_main() over the guests and ports the main
+ * lcore assigned to it. Every pass through the loop is a quiescent point
+ * (rte_rcu_qsbr) and a heartbeat (`loops`). The main lcore never waits for
+ * a grace period: it takes a token (dp_lcore_rcu_start()) and checks it
+ * later without blocking (dp_lcore_rcu_passed(); defer.h builds on it), so
+ * an I/O lcore stuck inside a library call cannot stop the control plane.
+ * The poll loop makes no syscalls, takes no locks, allocates nothing but
+ * mbufs and logs nothing.
+ *
+ * Watchdog: dp_lcore_watchdog() on the main lcore compares each lcore's
+ * heartbeat with the last one it saw; no pass for watchdog_ms makes the
+ * lcore *stuck* (logged, counted, shown by `lcore list`, metrics and
+ * telemetry); its memif guests are then told so and new clients refused
+ * (app.c) until the heartbeat moves again.
  */
 #ifndef DP_LCORE_H
 #define DP_LCORE_H
@@ -22,6 +30,17 @@
 #include "port.h"
 #include "replace.h"
 
+/** The watchdog's view of one I/O lcore; main lcore only. */
+struct dp_lcore_wd {
+	uint64_t seen_loops;		/**< heartbeat at the last change */
+	uint64_t seen_ms;		/**< when it last changed */
+	uint64_t stuck_since_ms;	/**< 0 while healthy */
+	uint32_t stuck_where;		/**< dp_pipe where, when found stuck */
+	uint64_t stuck_events;		/**< times it was found stuck */
+	uint64_t stuck_ms_total;	/**< time spent stuck, ended episodes */
+	uint64_t last_stuck_ms;		/**< length of the last ended episode */
+};
+
 struct dp_io_lcore {
 	unsigned int lcore_id;
 	unsigned int qsbr_id;
@@ -29,9 +48,15 @@ struct dp_io_lcore {
 	struct dp_guest *guests[DP_MAX_GUESTS];
 	unsigned int n_ports;
 	struct dp_port *ports[DP_MAX_PORTS];
-	uint64_t loops;			/**< passes through the poll loop */
+	/** Passes through the poll loop: the heartbeat. Written by the lcore
+	 *  (relaxed), read by the main lcore. */
+	uint64_t loops;
 	struct dp_pipe pipe;		/**< request pipeline of this lcore */
 	struct dp_replace_box replace;	/**< re-placing orders (replace.h) */
+	struct dp_lcore_wd wd;		/**< main lcore */
+	/** Calls in flight its guests may have at most (the sum of their
+	 *  max_inflight): never above the pipeline's pending pool. Main lcore. */
+	unsigned int budget;
 } __rte_cache_aligned;
 
 /**
@@ -52,8 +77,17 @@ int dp_lcore_init(unsigned int n_io);
 /** Free the RCU domain. */
 void dp_lcore_fini(void);
 
-/** Wait until every I/O lcore has passed a quiescent point. Main lcore. */
-void dp_lcore_sync(void);
+/**
+ * Start a grace period. Main lcore.
+ * @return a token for dp_lcore_rcu_passed().
+ */
+uint64_t dp_lcore_rcu_start(void);
+
+/**
+ * True once every I/O lcore has passed a quiescent point (or is offline)
+ * since dp_lcore_rcu_start() returned token. Never blocks. Main lcore.
+ */
+bool dp_lcore_rcu_passed(uint64_t token);
 
 /** Ask every I/O lcore to leave its loop. Safe from a signal handler. */
 void dp_lcore_stop(void);
@@ -61,14 +95,37 @@ void dp_lcore_stop(void);
 /** True once dp_lcore_stop() was called. */
 bool dp_lcore_stopping(void);
 
-/** Start polling a guest (main lcore; the lcore may be running). */
-void dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g);
+/**
+ * Wait until every lcore in ids has left its loop, at most timeout_ms.
+ * Main lcore, after dp_lcore_stop(). @return how many are still running.
+ */
+unsigned int dp_lcore_wait_stopped(const unsigned int *ids, unsigned int n,
+				   unsigned int timeout_ms);
 
 /**
- * Stop polling a guest (main lcore). When it returns, the lcore has passed
- * a quiescent point and holds no reference to g from its list.
+ * Start polling a guest (main lcore; the lcore may be running). The
+ * guest's slot may be reused only after a grace period that starts after
+ * dp_lcore_guest_remove().
  */
+void dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g);
+
+/** Stop polling a guest (main lcore). See dp_lcore_guest_add(). */
 void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
+
+/**
+ * Check one I/O lcore's heartbeat. Main lcore, every slow-path tick.
+ * @param timeout_ms  no pass for this long means stuck (0: never)
+ * @return +1 it just became stuck, -1 it just recovered, 0 no change.
+ */
+int dp_lcore_watchdog(struct dp_io_lcore *lc, uint64_t now_ms,
+		      unsigned int timeout_ms);
+
+/** True while the watchdog holds lc stuck. Main lcore. */
+static inline bool
+dp_lcore_stuck(const struct dp_io_lcore *lc)
+{
+	return lc->wd.stuck_since_ms != 0;
+}
 
 /** The poll loop; arg is the lcore's struct dp_io_lcore. */
 int dp_lcore_io_main(void *arg);

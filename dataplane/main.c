@@ -4,12 +4,14 @@
  * dataplane and the control plane (function manager, control server) into
  * one process.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_version.h>
@@ -176,7 +178,12 @@ run(struct dp_config *cfg)
 	if (rc == 0)
 		dp_app_run(&app);
 	ctl_server_free(ctl);
-	dp_app_stop(&app);
+	if (dp_app_stop(&app) == -EBUSY) {
+		/* An lcore is stuck in a job: DPDK's cleanup could wait for it
+		 * or free memory it uses. Leave now; the log says what stayed. */
+		fflush(NULL);
+		_exit(EXIT_FAILURE);
+	}
 	ctl_mgr_free(hooks.arg);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

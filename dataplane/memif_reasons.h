@@ -43,6 +43,8 @@
 	X(SHUTDOWN, "hostlane shutting down")                                \
 	X(REMOVED, "guest removed")                                          \
 	X(NOMEM, "out of memory")                                            \
+	X(LCORE_STUCK, "I/O lcore stuck: calls cannot be served")            \
+	X(DRAINING, "busy: earlier connections still draining")              \
 	X(C2S_HEAD, "C2S head moved by more than the ring size")             \
 	X(S2C_HEAD, "S2C head moved by more than the ring size")             \
 	X(DESC_REGION, "descriptor region index out of range")               \

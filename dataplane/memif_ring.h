@@ -35,6 +35,7 @@
 
 #include <hostlane/memif.h>
 
+#include "defer.h"
 #include "memif_hs.h"
 #include "stats.h"
 
@@ -66,9 +67,12 @@ struct dp_memif_rt {
 	 *  Written by the I/O lcore (release), read by the main lcore
 	 *  (acquire): the regions stay mapped until it is 0. */
 	uint32_t bulk_inflight;
-	struct dp_memif_rt *retired_next; /**< main lcore: memif_srv.c */
-	struct dp_guest_slow_stats *retired_by; /**< counts the reaping */
 	struct dp_memif_region regions[DP_MEMIF_MAX_REGIONS];
+	/* Main lcore, after the connection ended (memif_srv.c): rt then owns
+	 * the mappings and the rings' eventfds until nothing can use them. */
+	struct dp_defer defer;
+	struct dp_guest *owner;		/**< counts the release */
+	uint8_t retired;		/**< waited for bulk jobs */
 };
 
 static inline uint16_t

@@ -24,15 +24,6 @@
 /* Messages handled per wake-up, so one chatty client cannot starve others. */
 #define MSGS_PER_EVENT 8
 
-uint64_t
-dp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* At most one line a second per guest: a client looping on bad handshakes
  * must not flood the log. */
 static bool
@@ -91,16 +82,33 @@ dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
 	return 0;
 }
 
-/* A second client while one is connected or handshaking: tell it why. */
+/* A client that cannot be served now: tell it why, count it. */
 static void
-refuse_busy(struct dp_guest *g, int fd)
+refuse(struct dp_guest *g, int fd, enum dp_memif_reason why)
 {
 	struct memif_msg m;
 
-	dp_memif_hs_disconnect(DP_MEMIF_R_BUSY, &m);
+	dp_memif_hs_disconnect(why, &m);
 	send_msg(fd, &m);
 	close(fd);
-	g->slow.busy++;
+	g->reasons[why]++;
+	if (why == DP_MEMIF_R_BUSY)
+		g->slow.busy++;
+	else
+		g->slow.rejects++;
+}
+
+/* Why a new client must wait, or DP_MEMIF_R_NONE. */
+static enum dp_memif_reason
+refuse_reason(const struct dp_guest *g)
+{
+	if (g->srv.conn_fd >= 0)
+		return DP_MEMIF_R_BUSY;
+	if (g->srv.refuse != 0)
+		return (enum dp_memif_reason)g->srv.refuse;
+	if (g->srv.n_draining >= DP_MEMIF_MAX_DRAINING)
+		return DP_MEMIF_R_DRAINING;
+	return DP_MEMIF_R_NONE;
 }
 
 static void
@@ -108,13 +116,15 @@ accept_client(struct dp_guest *g, unsigned int idx, int epfd)
 {
 	struct epoll_event ev = { .events = EPOLLIN,
 				  .data.u64 = DP_EV_TAG(idx, DP_EV_CONN) };
-	struct memif_msg hello;
 	int fd = accept4(g->srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct memif_msg hello;
+	enum dp_memif_reason why;
 
 	if (fd < 0)
 		return;
-	if (g->srv.conn_fd >= 0) {
-		refuse_busy(g, fd);
+	why = refuse_reason(g);
+	if (why != DP_MEMIF_R_NONE) {
+		refuse(g, fd, why);
 		return;
 	}
 	dp_memif_hs_hello(&g->conf->memif, "hostlane", &hello);
@@ -198,44 +208,74 @@ recv_msg(int sock, struct memif_msg *msg, int *fd)
 }
 
 /*
- * Connections dropped while FN_CALL_BULK jobs still used their memory: kept
- * mapped (and rt kept) until those jobs complete. Main lcore only.
+ * A connection's end. The fast path lets go of rt only at its next
+ * quiescent point, and FN_CALL_BULK jobs may use the guest's memory for
+ * longer still, so rt takes over the mappings and the rings' eventfds from
+ * the handshake and is released later (defer.h): unmapped once the grace
+ * period has passed and no bulk job uses it. Main lcore only.
  */
-static struct dp_memif_rt *retired;
-static unsigned int n_retired;
+static unsigned int n_draining;	/* connections not yet released, all guests */
+static unsigned int n_retired;	/* of those, waiting for bulk jobs */
 
-/* Keep rt's regions mapped past the handshake reset; reaped later. */
 static void
-retire(struct dp_guest *g, struct dp_memif_rt *rt)
+rt_free(struct dp_memif_rt *rt)
 {
-	for (unsigned int i = 0; i < g->srv.hs.n_regions; i++)
-		g->srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
-	rt->retired_next = retired;
-	rt->retired_by = &g->slow;
-	retired = rt;
-	n_retired++;
-	g->slow.bulk_retired++;
-}
+	struct dp_guest *g = rt->owner;
 
-void
-dp_memif_srv_reap(bool force)
-{
-	struct dp_memif_rt **pp = &retired, *rt;
-
-	while ((rt = *pp) != NULL) {
-		/* Acquire: pairs with the I/O lcore's release once its last
-		 * bulk job completed, so no access follows the munmap. */
-		if (!force && __atomic_load_n(&rt->bulk_inflight, __ATOMIC_ACQUIRE) != 0) {
-			pp = &rt->retired_next;
-			continue;
-		}
-		*pp = rt->retired_next;
-		for (unsigned int i = 0; i < rt->n_regions; i++)
-			munmap(rt->regions[i].base, rt->regions[i].size);
-		rt->retired_by->bulk_reaped++;
-		rte_free(rt);
+	for (unsigned int i = 0; i < rt->n_regions; i++)
+		munmap(rt->regions[i].base, rt->regions[i].size);
+	if (rt->c2s.intr_fd >= 0)
+		close(rt->c2s.intr_fd);
+	if (rt->s2c.intr_fd >= 0)
+		close(rt->s2c.intr_fd);
+	if (rt->retired) {
+		g->slow.bulk_reaped++;
 		n_retired--;
 	}
+	g->srv.n_draining--;
+	n_draining--;
+	rte_free(rt);
+}
+
+static void
+rt_release(struct dp_defer *d)
+{
+	struct dp_memif_rt *rt = container_of(d, struct dp_memif_rt, defer);
+
+	/* Acquire: pairs with the I/O lcore's release once its last bulk
+	 * job completed, so no access follows the munmap. */
+	if (__atomic_load_n(&rt->bulk_inflight, __ATOMIC_ACQUIRE) != 0 &&
+	    !dp_defer_flushing()) {
+		if (!rt->retired) {
+			rt->retired = 1;
+			rt->owner->slow.bulk_retired++;
+			n_retired++;
+		}
+		dp_defer(&rt->defer, rt_release, "memory of a connection with bulk jobs");
+		return;
+	}
+	rt_free(rt);
+}
+
+/* Unpublish rt; it owns the mappings and eventfds from now on. */
+static void
+rt_retire(struct dp_guest *g, struct dp_memif_rt *rt)
+{
+	__atomic_store_n(&g->rt, NULL, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < g->srv.hs.n_regions; i++)
+		g->srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
+	for (unsigned int d = 0; d < DP_MEMIF_NDIR; d++)
+		g->srv.hs.rings[d].fd = -1;		/* rt's intr_fd has it */
+	rt->owner = g;
+	g->srv.n_draining++;
+	n_draining++;
+	dp_defer(&rt->defer, rt_release, "memory of a guest connection");
+}
+
+unsigned int
+dp_memif_srv_draining(void)
+{
+	return n_draining;
 }
 
 unsigned int
@@ -331,16 +371,10 @@ dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify)
 	if (g->srv.conn_fd < 0)
 		return;
 	if (rt != NULL) {
-		__atomic_store_n(&g->rt, NULL, __ATOMIC_RELEASE);
-		/* After this no I/O lcore holds rt or reads guest memory. */
-		dp_lcore_sync();
+		rt_retire(g, rt);
+		/* The manager refuses the epoch's late requests from now on. */
 		if (g->srv.gone != NULL)
 			g->srv.gone(g->srv.gone_arg, g->idx, rt->epoch);
-		/* Acquire: pairs with the release of each bulk completion. */
-		if (__atomic_load_n(&rt->bulk_inflight, __ATOMIC_ACQUIRE) != 0)
-			retire(g, rt);
-		else
-			rte_free(rt);
 	}
 	if (notify) {
 		dp_memif_hs_disconnect(why, &m);

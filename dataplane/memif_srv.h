@@ -15,7 +15,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "guest.h"
+
+/**
+ * Ended connections of one guest that may wait for release (their memory
+ * still mapped for bulk jobs or a stuck lcore) before its next client is
+ * refused with DP_MEMIF_R_DRAINING: reconnecting cannot pile them up.
+ */
+#define DP_MEMIF_MAX_DRAINING 4
 
 /** Epoll tags: the guest index shifted left, and what the fd is. */
 #define DP_EV_LISTEN 0u
@@ -39,27 +47,23 @@ void dp_memif_srv_event(struct dp_guest *g, unsigned int idx, int epfd,
 void dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms);
 
 /**
- * Drop the guest's client, if any: unpublish its fast path, wait for the
- * I/O lcores, send DISCONNECT with the reason when notify, release
- * everything it held.
+ * Drop the guest's client, if any: unpublish its fast path, send
+ * DISCONNECT with the reason when notify, tell the manager, and hand its
+ * memory to defer.h, which unmaps it once no I/O lcore or bulk job can use
+ * it. Never waits for the I/O lcores.
  */
 void dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify);
 
 /**
- * Unmap the memory of dropped connections whose FN_CALL_BULK jobs have all
- * completed (a drop keeps it mapped while such jobs run). force: unmap all
- * of it — only once no lcore runs jobs any more (at stop, after the
- * pipelines are finished).
+ * Ended connections whose memory is still mapped: waiting for the grace
+ * period (defer.h) or for their bulk jobs. All guests.
  */
-void dp_memif_srv_reap(bool force);
+unsigned int dp_memif_srv_draining(void);
 
-/** Dropped connections whose memory is still mapped for bulk jobs. */
+/** Of those, the ones waiting for FN_CALL_BULK jobs to complete. */
 unsigned int dp_memif_srv_retired(void);
 
 /** Drop any client with the reason, close the listening socket, unlink it. */
 void dp_memif_srv_close(struct dp_guest *g, enum dp_memif_reason why);
-
-/** Milliseconds on the monotonic clock. */
-uint64_t dp_now_ms(void);
 
 #endif /* DP_MEMIF_SRV_H */

@@ -83,22 +83,13 @@ reply_mbuf(struct dp_guest *g)
 }
 
 /*
- * Reuse the request frame for a payload-less reply; a refusal's args are
- * zeroed, its state left as the caller set it. Chained requests (only
- * possible for frames larger than hostlane accepts) get a fresh mbuf.
+ * Reuse the request frame (one segment: trim_chain()) for a payload-less
+ * reply; a refusal's args are zeroed, its state left as the caller set it.
  */
 static void
 reply_in_place(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	       struct hl_frame_hdr *h, enum hl_status st)
 {
-	if (unlikely(m->nb_segs > 1)) {
-		rte_pktmbuf_free(m);
-		m = reply_mbuf(g);
-		if (m == NULL) {
-			g->st.handler_drops++;
-			return;
-		}
-	}
 	h->hl.payload_len = 0;
 	if (st != HL_OK)	/* a refusal carries no result (protocol.md) */
 		h->hl.arg0 = h->hl.arg1 = 0;
@@ -213,7 +204,7 @@ errno_status(int32_t st)
 	switch (st) {
 	case 0: return HL_OK;
 	case -ENOTSUP: return HL_E_UNKNOWN_FN;
-	case -EINVAL: case -EFAULT: return HL_E_BAD_REQUEST;
+	case -EINVAL: case -EFAULT: case -EBADMSG: return HL_E_BAD_REQUEST;
 	case -EMSGSIZE: return HL_E_TOO_LARGE;
 	case -E2BIG: return HL_E_QUOTA;
 	default: return HL_E_INTERNAL;
@@ -267,7 +258,7 @@ batch_refuse(struct dp_pipe *p, uint32_t idx)
 	struct dp_guest *g = pd->g;
 	struct hl_frame_hdr h;
 
-	g->inflight--;
+	__atomic_store_n(&g->inflight, g->inflight - 1, __ATOMIC_RELAXED);
 	if (pd->bulk_rt != NULL)
 		__atomic_store_n(&pd->bulk_rt->bulk_inflight,
 				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
@@ -277,12 +268,31 @@ batch_refuse(struct dp_pipe *p, uint32_t idx)
 	reply_in_place(p, g, pd->req, &h, HL_E_BUSY);
 }
 
+/* Tell the watchdog where this lcore is going: relaxed, a label only. */
+static inline void
+where_set(struct dp_pipe *p, uint32_t where)
+{
+	__atomic_store_n(&p->where, where, __ATOMIC_RELAXED);
+}
+
+static unsigned int
+backend_submit(struct dp_pipe *p, unsigned int b, const struct fpga_job *jobs,
+	       unsigned int n)
+{
+	unsigned int k;
+
+	where_set(p, DP_PIPE_IN(b, DP_PIPE_IN_SUBMIT));
+	k = fpga_submit(p->ctx[b], jobs, n);
+	where_set(p, 0);
+	p->ctx_jobs[b] += k;
+	return k;
+}
+
 static void
 batch_flush_one(struct dp_pipe *p, unsigned int b)
 {
-	unsigned int n = p->n_batch[b], k = fpga_submit(p->ctx[b], p->batch[b], n);
+	unsigned int n = p->n_batch[b], k = backend_submit(p, b, p->batch[b], n);
 
-	p->ctx_jobs[b] += k;
 	for (unsigned int i = k; i < n; i++)
 		batch_refuse(p, (uint32_t)p->batch[b][i].tag);
 	p->n_batch[b] = 0;
@@ -332,14 +342,12 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 				   .session = s->id, .op = h->hl.opcode };
 	if (h->hl.opcode != HL_OP_FN_SET) {
 		p->batch[s->backend][p->n_batch[s->backend]++] = *job;
-	} else if (fpga_submit(p->ctx[s->backend], job, 1) == 1) {
-		p->ctx_jobs[s->backend]++;
-	} else {
+	} else if (backend_submit(p, s->backend, job, 1) != 1) {
 		rte_pktmbuf_free(reply);
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
-	g->inflight++;
+	__atomic_store_n(&g->inflight, g->inflight + 1, __ATOMIC_RELAXED);
 	if (bulk_rt != NULL)	/* release: the main lcore waits for 0 */
 		__atomic_store_n(&bulk_rt->bulk_inflight, bulk_rt->bulk_inflight + 1,
 				 __ATOMIC_RELEASE);
@@ -426,7 +434,7 @@ do_call_bulk(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 
 	st = hl_proto_bulk_parse(rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN),
 				 h->hl.payload_len, &b);
-	if (st == HL_OK && (rt == NULL || m->nb_segs > 1))
+	if (st == HL_OK && rt == NULL)
 		st = HL_E_BAD_REQUEST;	/* bulk calls need a memif channel */
 	if (st == HL_OK)
 		st = call_session(p, g, h, &s);
@@ -452,13 +460,15 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 	if (pd->bulk_rt != NULL)	/* done with guest memory: release */
 		__atomic_store_n(&pd->bulk_rt->bulk_inflight,
 				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
+	/* The guest's budget, whichever connection the call was made on;
+	 * relaxed store: the main lcore reads it before reusing the slot. */
+	__atomic_store_n(&g->inflight, g->inflight - 1, __ATOMIC_RELAXED);
 	if (pd->epoch != g->epoch) {	/* the guest reconnected meanwhile */
 		if (pd->reply != NULL)
 			rte_pktmbuf_free(pd->reply);
 		rte_pktmbuf_free(pd->req);
 		return;
 	}
-	g->inflight--;
 	memcpy(&h, rte_pktmbuf_mtod(pd->req, void *), sizeof(h));
 	if (pd->reply != NULL)
 		rte_pktmbuf_free(pd->req);
@@ -494,7 +504,7 @@ do_get(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 			       HL_E_BAD_STATE);
 		return;
 	}
-	if (m->nb_segs > 1 || rte_pktmbuf_tailroom(m) + m->data_len < HL_FRAME_MAX) {
+	if (rte_pktmbuf_tailroom(m) + m->data_len < HL_FRAME_MAX) {
 		rte_pktmbuf_free(m);
 		m = reply_mbuf(g);
 		if (m == NULL) {
@@ -591,7 +601,7 @@ do_hello(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		.max_bulk = g->chan == DP_CHAN_MEMIF ? HL_BULK_MAX : 0,
 	};
 
-	if (h->hl.payload_len != sizeof(hello) || m->nb_segs > 1) {
+	if (h->hl.payload_len != sizeof(hello)) {
 		reply_in_place(p, g, m, h, HL_E_BAD_LENGTH);
 		return;
 	}
@@ -640,11 +650,28 @@ is_hostlane(const struct rte_mbuf *m)
 	       e->ethertype == rte_cpu_to_be_16(HL_ETHERTYPE);
 }
 
+/*
+ * A request must lie in the first segment (the header check uses its
+ * data_len); further segments of a chained frame are padding at best.
+ * Free them, so every reply built in the request mbuf is one segment.
+ */
+static void
+trim_chain(struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m->next);
+	m->next = NULL;
+	m->nb_segs = 1;
+	m->pkt_len = m->data_len;
+}
+
 static void
 handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 {
 	struct hl_frame_hdr h;
 	enum hl_status st;
+
+	if (unlikely(m->nb_segs > 1))
+		trim_chain(m);
 
 	st = hl_proto_hdr_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &h);
 	if (st == HL_E_TRUNCATED || st == HL_E_BAD_MAGIC) {
@@ -701,7 +728,9 @@ dp_pipe_poll(struct dp_pipe *p)
 	for (unsigned int b = 0; b < p->n_ctx; b++) {
 		if (p->ctx_jobs[b] == 0)
 			continue;
+		where_set(p, DP_PIPE_IN(b, DP_PIPE_IN_POLL));
 		n = fpga_poll(p->ctx[b], done, DP_BURST);
+		where_set(p, 0);
 		p->ctx_jobs[b] -= n;
 		for (unsigned int i = 0; i < n; i++)
 			complete_call(p, &done[i]);
@@ -726,18 +755,34 @@ make_rings(struct dp_pipe *p, unsigned int lcore)
 	return p->to_mgr != NULL && p->from_mgr != NULL ? 0 : -ENOMEM;
 }
 
+static int
+make_pending(struct dp_pipe *p, uint32_t n, int socket)
+{
+	p->pend = rte_zmalloc_socket("hl_pending", sizeof(*p->pend) * n,
+				     RTE_CACHE_LINE_SIZE, socket);
+	p->free_idx = rte_zmalloc_socket("hl_pending_free", sizeof(*p->free_idx) * n,
+					 RTE_CACHE_LINE_SIZE, socket);
+	if (p->pend == NULL || p->free_idx == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		p->free_idx[i] = n - 1 - i;
+	p->n_pend = n;
+	p->n_free = n;
+	return 0;
+}
+
 int
 dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
-	     int wake_fd, uint64_t max_reps, struct fpga_ctx *sw)
+	     int wake_fd, uint32_t n_pend, uint64_t max_reps, struct fpga_ctx *sw)
 {
-	struct fpga_ctx_conf conf = { .depth = DP_PIPE_PENDING,
-				      .socket_id = (int)rte_lcore_to_socket_id(lcore),
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	struct fpga_ctx_conf conf = { .depth = n_pend, .socket_id = socket,
 				      .max_reps = max_reps };
 	const struct fpga_backend_ops *be;
 
 	p->msg_pool = msg_pool;
 	p->wake_fd = wake_fd;
-	if (make_rings(p, lcore) < 0)
+	if (make_rings(p, lcore) < 0 || make_pending(p, n_pend, socket) < 0)
 		return -ENOMEM;
 	for (p->n_ctx = 0; (be = fpga_backend_get(p->n_ctx)) != NULL &&
 	     p->n_ctx < DP_PIPE_BACKENDS; p->n_ctx++) {
@@ -752,9 +797,6 @@ dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool
 		if (p->ctx[p->n_ctx] == NULL && be == fpga_backend_find("sw"))
 			return -errno;
 	}
-	for (uint32_t i = 0; i < DP_PIPE_PENDING; i++)
-		p->free_idx[i] = DP_PIPE_PENDING - 1 - i;
-	p->n_free = DP_PIPE_PENDING;
 	return 0;
 }
 
@@ -767,4 +809,21 @@ dp_pipe_fini(struct dp_pipe *p)
 	p->n_ctx = 0;
 	rte_ring_free(p->to_mgr);
 	rte_ring_free(p->from_mgr);
+	rte_free(p->pend);
+	rte_free(p->free_idx);
+	p->pend = NULL;
+	p->free_idx = NULL;
+}
+
+void
+dp_pipe_where_str(uint32_t where, char *buf, size_t len)
+{
+	const struct fpga_backend_ops *be = fpga_backend_get((where >> 2) - 1);
+
+	if (where == 0 || be == NULL) {
+		snprintf(buf, len, "its poll loop");
+		return;
+	}
+	snprintf(buf, len, "backend %s, %s", fpga_backend_name(be),
+		 (where & 3) == DP_PIPE_IN_SUBMIT ? "submit" : "poll");
 }

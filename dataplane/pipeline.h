@@ -14,8 +14,10 @@
  *    becomes the reply. A bulk call's job reads and writes guest memory in
  *    place (its ranges checked against the connection's regions); the
  *    connection's bulk_inflight count keeps the regions mapped until every
- *    such job has completed (memif_srv.c retires them). Calls in flight are bounded per guest (max_inflight) and per
- *    lcore (DP_PIPE_PENDING).
+ *    such job has completed (memif_srv.c retires them).
+ * Calls in flight are bounded per guest (max_inflight, across all its
+ * connections) and per lcore (the pending pool, which the sum of its
+ * guests' budgets never exceeds: guests.c places guests accordingly).
  * Every request gets exactly one reply, an error reply when it is invalid,
  * unless it is too broken to address (then it is counted and dropped).
  * Fast path: no syscalls (except one eventfd write to wake the manager when
@@ -37,7 +39,6 @@ struct dp_guest;
 struct dp_memif_rt;
 struct rte_mbuf;
 
-#define DP_PIPE_PENDING 4096	/**< calls in flight per I/O lcore */
 #define DP_PIPE_BACKENDS 8	/**< accelerator contexts per I/O lcore */
 #define DP_PIPE_DIRTY 64	/**< guests with queued replies per pass */
 
@@ -53,6 +54,15 @@ struct dp_pending {
 	uint16_t op;		/**< enum hl_opcode */
 };
 
+/*
+ * What the pipeline is doing, for the watchdog (lcore.h): 0 while it polls
+ * guests, else inside a backend's submit or poll. One relaxed store around
+ * each backend call.
+ */
+#define DP_PIPE_IN_SUBMIT 1u
+#define DP_PIPE_IN_POLL 2u
+#define DP_PIPE_IN(backend, what) ((((uint32_t)(backend) + 1) << 2) | (what))
+
 /** Per I/O lcore pipeline state. Only its lcore touches it after start. */
 struct dp_pipe {
 	struct rte_ring *to_mgr;	/**< SP/SC: this lcore → manager */
@@ -66,9 +76,11 @@ struct dp_pipe {
 	struct fpga_job batch[DP_PIPE_BACKENDS][DP_BURST]; /**< this burst's
 						       calls, per backend */
 	unsigned int n_ctx;
+	uint32_t where;			/**< DP_PIPE_IN(), read by the watchdog */
+	uint32_t n_pend;		/**< size of the pending pool */
 	uint32_t n_free;
-	uint32_t free_idx[DP_PIPE_PENDING];
-	struct dp_pending pend[DP_PIPE_PENDING];
+	uint32_t *free_idx;		/**< n_pend entries */
+	struct dp_pending *pend;	/**< n_pend entries */
 	uint16_t n_dirty;		/**< guests with replies queued */
 	struct dp_guest *dirty[DP_PIPE_DIRTY];
 	uint64_t mgr_busy;		/**< slow-path requests refused: ring full */
@@ -77,12 +89,16 @@ struct dp_pipe {
 /**
  * Set up one lcore's pipeline: rings, accelerator contexts for every
  * registered backend, the pending table. Main lcore, before launch.
- * @param sw  a context to use for the "sw" backend instead of a local one
- *            (a link to a function worker lcore; not owned), or NULL.
+ * @param n_pend  calls in flight at most (the sum of its guests' budgets)
+ * @param sw      a context to use for the "sw" backend instead of a local
+ *                one (a link to a function worker lcore; not owned), or NULL.
  * @return 0 or -errno.
  */
 int dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool,
-		 int wake_fd, uint64_t max_reps, struct fpga_ctx *sw);
+		 int wake_fd, uint32_t n_pend, uint64_t max_reps, struct fpga_ctx *sw);
+
+/** Say what a DP_PIPE_IN() value means ("polling", "compressdev submit"). */
+void dp_pipe_where_str(uint32_t where, char *buf, size_t len);
 
 /** Free what dp_pipe_init() made. Main lcore, after the lcore stopped. */
 void dp_pipe_fini(struct dp_pipe *p);
