@@ -93,4 +93,7 @@ json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
 /** Sessions of the guest called name in s, or of all when name is NULL. */
 json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
 
+/** One lcore as `lcore list` shows it. */
+json_t *ctl_lcore_json(const struct ctl_snap_lcore *l);
+
 #endif /* CTL_CMDS_H */

@@ -99,6 +99,29 @@ functions(FILE *f, const struct ctl_snap *s)
 	fprintf(f, "hostlane_function_capacity %u\n", s->fn_capacity);
 }
 
+static void
+lcores(FILE *f, const struct ctl_snap *s)
+{
+	head(f, "lcore_loops_total", "counter", "passes through the lcore's loop");
+	for (unsigned int i = 0; i < s->n_lcores; i++)
+		fprintf(f, "hostlane_lcore_loops_total{lcore=\"%u\",role=\"%s\"} %"
+			PRIu64 "\n", s->lcores[i].id, s->lcores[i].io ? "io" : "worker",
+			s->lcores[i].loops);
+	head(f, "lcore_stuck", "gauge", "1 while the watchdog finds the I/O "
+	     "lcore stuck (no poll pass for watchdog_ms)");
+	for (unsigned int i = 0; i < s->n_lcores; i++)
+		if (s->lcores[i].io)
+			fprintf(f, "hostlane_lcore_stuck{lcore=\"%u\"} %u\n",
+				s->lcores[i].id, (unsigned int)s->lcores[i].stuck);
+	head(f, "lcore_stuck_events_total", "counter", "times the I/O lcore "
+	     "was found stuck");
+	for (unsigned int i = 0; i < s->n_lcores; i++)
+		if (s->lcores[i].io)
+			fprintf(f, "hostlane_lcore_stuck_events_total{lcore=\"%u\"} %"
+				PRIu64 "\n", s->lcores[i].id,
+				s->lcores[i].stuck_events);
+}
+
 /* X(metric, field of struct ctl_snap_port, help) */
 #define CTL_PORT_COUNTERS(X) \
 	X(rx_frames, st.ipackets, "frames received by the port") \
@@ -141,6 +164,7 @@ ctl_metrics_text(const struct ctl_snap *s)
 	guest_breakdowns(f, s);
 	functions(f, s);
 	ports(f, s);
+	lcores(f, s);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

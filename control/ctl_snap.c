@@ -118,6 +118,32 @@ fill_port(struct ctl_snap_port *o, const struct dp_port *p)
 	o->polled = __atomic_load_n(&p->rx_frames, __ATOMIC_RELAXED);
 }
 
+static void
+fill_lcores(struct ctl_snap *s, const struct dp_app *app, uint64_t now)
+{
+	s->n_lcores = 0;
+	for (unsigned int i = 0; i < app->n_io && s->n_lcores < CTL_SNAP_LCORES; i++) {
+		const struct dp_io_lcore *lc = &app->io[i];
+		struct ctl_snap_lcore *o = &s->lcores[s->n_lcores++];
+
+		*o = (struct ctl_snap_lcore){ .id = lc->lcore_id, .io = true,
+			.stuck = dp_lcore_stuck(lc), .n_guests = lc->n_guests,
+			.loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED),
+			.stuck_events = lc->wd.stuck_events,
+			.stuck_ms_total = lc->wd.stuck_ms_total };
+		if (o->stuck) {
+			o->stuck_ms = now - lc->wd.stuck_since_ms;
+			dp_pipe_where_str(lc->wd.stuck_where, o->where,
+					  sizeof(o->where));
+		}
+	}
+	for (unsigned int i = 0; i < app->n_workers && s->n_lcores < CTL_SNAP_LCORES; i++)
+		s->lcores[s->n_lcores++] = (struct ctl_snap_lcore){
+			.id = app->workers[i].lcore_id,
+			.loops = __atomic_load_n(&app->workers[i].loops,
+						 __ATOMIC_RELAXED) };
+}
+
 void
 ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
 {
@@ -133,6 +159,7 @@ ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
 	for (unsigned int fn = 0; fn <= FPGA_FN_COUNT; fn++)
 		s->fn_sessions[fn] = ctl_mgr_fn_sessions(mgr, fn);
 	s->fn_capacity = app->cfg->function_capacity;
+	fill_lcores(s, app, s->taken_ms);
 }
 
 const struct ctl_snap_guest *

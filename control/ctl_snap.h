@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Snapshots of the dataplane's state for reports: guests and their
- * counters, sessions, ports, sessions per function.
+ * counters, sessions, ports, sessions per function, lcores.
  *
  * Design note — threads. Only the main lcore reads the live state (the
  * guest table, the manager's books, the I/O lcores' counters and session
@@ -72,11 +72,28 @@ struct ctl_snap_port {
 	uint64_t polled;		/**< frames the I/O lcore received */
 };
 
+/** An lcore as the watchdog (lcore.h) sees it. */
+struct ctl_snap_lcore {
+	unsigned int id;
+	bool io;			/**< I/O lcore, else a function worker */
+	bool stuck;
+	unsigned int n_guests;
+	uint64_t loops;			/**< passes through its loop */
+	uint64_t stuck_ms;		/**< of the current episode, if stuck */
+	uint64_t stuck_events;
+	uint64_t stuck_ms_total;	/**< ended episodes */
+	char where[64];			/**< where it was found stuck */
+};
+
+#define CTL_SNAP_LCORES 128
+
 struct ctl_snap {
 	uint64_t taken_ms;
 	unsigned int n_guests;
 	unsigned int n_sessions;
 	unsigned int n_ports;
+	unsigned int n_lcores;
+	struct ctl_snap_lcore lcores[CTL_SNAP_LCORES];
 	unsigned int fn_sessions[FPGA_FN_COUNT + 1];
 	unsigned int fn_capacity;
 	struct ctl_snap_port ports[DP_MAX_PORTS];

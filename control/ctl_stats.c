@@ -103,8 +103,18 @@ ctl_cmd_session_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, ctl_sessions_json(c->snap, name));
 }
 
+/* Whether the watchdog holds lcore stuck in snapshot s. */
+static bool
+lcore_stuck(const struct ctl_snap *s, unsigned int lcore)
+{
+	for (unsigned int i = 0; i < s->n_lcores; i++)
+		if (s->lcores[i].id == lcore)
+			return s->lcores[i].stuck;
+	return false;
+}
+
 static json_t *
-guest_stats_json(const struct ctl_snap_guest *g)
+guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 {
 	json_t *fast = json_object(), *slow = json_object(), *req = json_object();
 	json_t *errs = json_object(), *disc = json_object();
@@ -128,8 +138,9 @@ guest_stats_json(const struct ctl_snap_guest *g)
 	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
 		json_object_set_new(disc, dp_memif_reason_name(i),
 				    json_integer((json_int_t)g->reasons[i]));
-	return json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
 		"guest", g->name, "state", g->connected ? "connected" : "listening",
+		"lcore", (int)g->lcore, "lcore_stuck", lcore_stuck(s, g->lcore),
 		"inflight", (int)g->inflight, "sessions", (int)g->sessions,
 		"traffic", fast, "connections", slow, "requests", req,
 		"errors", errs, "disconnects", disc);
@@ -147,11 +158,12 @@ ctl_cmd_stats(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 		g = ctl_snap_guest(c->snap, name);
 		if (g == NULL)
 			return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
-		return ctl_ok(r, guest_stats_json(g));
+		return ctl_ok(r, guest_stats_json(c->snap, g));
 	}
 	list = json_array();
 	for (unsigned int i = 0; list != NULL && i < c->snap->n_guests; i++)
-		json_array_append_new(list, guest_stats_json(&c->snap->guests[i]));
+		json_array_append_new(list, guest_stats_json(c->snap,
+							     &c->snap->guests[i]));
 	return ctl_ok(r, list);
 }
 
@@ -185,5 +197,29 @@ ctl_cmd_port_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	ctl_snap_fill(c->snap, c->app, c->mgr);
 	for (unsigned int i = 0; list != NULL && i < c->snap->n_ports; i++)
 		json_array_append_new(list, port_json(&c->snap->ports[i]));
+	return ctl_ok(r, list);
+}
+
+json_t *
+ctl_lcore_json(const struct ctl_snap_lcore *l)
+{
+	return json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:s}",
+		"lcore", (int)l->id, "role", l->io ? "io" : "worker",
+		"state", l->stuck ? "stuck" : "ok", "guests", (int)l->n_guests,
+		"loops", (json_int_t)l->loops, "stuck_ms", (json_int_t)l->stuck_ms,
+		"stuck_events", (json_int_t)l->stuck_events,
+		"stuck_ms_total", (json_int_t)l->stuck_ms_total,
+		"stuck_in", l->stuck ? l->where : "-");
+}
+
+enum ctl_err
+ctl_cmd_lcore_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	json_t *list = json_array();
+
+	(void)args;
+	ctl_snap_fill(c->snap, c->app, c->mgr);
+	for (unsigned int i = 0; list != NULL && i < c->snap->n_lcores; i++)
+		json_array_append_new(list, ctl_lcore_json(&c->snap->lcores[i]));
 	return ctl_ok(r, list);
 }

@@ -167,6 +167,32 @@ stats_cb(const struct ctl_snap *s, void *arg)
 	return 0;
 }
 
+static int
+lcores_cb(const struct ctl_snap *s, void *arg)
+{
+	struct tel_req *q = arg;
+
+	rte_tel_data_start_dict(q->d);
+	for (unsigned int i = 0; i < s->n_lcores; i++) {
+		const struct ctl_snap_lcore *l = &s->lcores[i];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[16];
+
+		if (o == NULL)
+			return -1;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_string(o, "role", l->io ? "io" : "worker");
+		rte_tel_data_add_dict_string(o, "state", l->stuck ? "stuck" : "ok");
+		rte_tel_data_add_dict_u64(o, "loops", l->loops);
+		rte_tel_data_add_dict_u64(o, "stuck_ms", l->stuck_ms);
+		rte_tel_data_add_dict_u64(o, "stuck_events", l->stuck_events);
+		rte_tel_data_add_dict_string(o, "stuck_in", l->stuck ? l->where : "-");
+		snprintf(key, sizeof(key), "%u", l->id);
+		rte_tel_data_add_dict_container(q->d, key, o, 0);
+	}
+	return 0;
+}
+
 /* The endpoints: X(path suffix, snapshot reader, takes a guest, help). */
 #define CTL_TEL_LIST(X) \
 	X(guests, guests_cb, false, "Returns the guest names. Takes no parameters") \
@@ -174,7 +200,9 @@ stats_cb(const struct ctl_snap *s, void *arg)
 	X(sessions, sessions_cb, false, \
 	  "Returns function sessions. Parameters: guest name (optional)") \
 	X(stats, stats_cb, false, \
-	  "Returns a guest's counters, or all guests' summed. Parameters: guest name (optional)")
+	  "Returns a guest's counters, or all guests' summed. Parameters: guest name (optional)") \
+	X(lcores, lcores_cb, false, \
+	  "Returns each lcore's role, loop passes and watchdog state. Takes no parameters")
 
 #define CTL_TEL_CB_(name, fn, need, help)                                     \
 static int                                                                    \

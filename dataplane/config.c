@@ -436,7 +436,7 @@ parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 static int
 parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
-	struct rte_cfgfile_entry ents[16];
+	struct rte_cfgfile_entry ents[48];
 	uint64_t v;
 	int n;
 

@@ -77,19 +77,19 @@ least_loaded(struct dp_app *app, const struct dp_guest_conf *conf)
 	return best;
 }
 
-/* Say why no I/O lcore can take a guest's budget. */
-static int
-no_budget(struct dp_app *app, const struct dp_guest_conf *conf)
+/* Why no I/O lcore can take a guest's budget, in one line. */
+static void
+no_budget_msg(const struct dp_app *app, const struct dp_guest_conf *conf,
+	      char *buf, size_t len)
 {
 	unsigned int most = 0;
 
 	for (unsigned int i = 0; i < app->n_io; i++)
 		most = RTE_MAX(most, app->io[i].pipe.n_pend - app->io[i].budget);
-	DP_LOG(ERR, "guest %s: max_inflight %u does not fit: the I/O lcores "
-	       "have at most %u calls in flight left of pending_per_lcore %u "
-	       "(raise it, or lower max_inflight)", conf->name,
-	       conf->max_inflight, most, app->cfg->pending_per_lcore);
-	return -ENOSPC;
+	snprintf(buf, len, "guest %s: max_inflight %u does not fit: the I/O "
+		 "lcores have at most %u calls in flight left of "
+		 "pending_per_lcore %u (raise it, or lower max_inflight)",
+		 conf->name, conf->max_inflight, most, app->cfg->pending_per_lcore);
 }
 
 /* Set up slot i for its conf; the slot's old sessions are reused if big enough. */
@@ -276,8 +276,13 @@ guest_open(struct dp_app *app, unsigned int i)
 	struct dp_guest *g = &app->guests[i];
 	int rc;
 
-	if (lc == NULL)
-		return no_budget(app, &app->cfg->guests[i]);
+	if (lc == NULL) {
+		char msg[DP_ERR_MAX];
+
+		no_budget_msg(app, &app->cfg->guests[i], msg, sizeof(msg));
+		DP_LOG(ERR, "%s", msg);
+		return -ENOSPC;
+	}
 	rc = guest_init(app, i, lc);
 
 	if (rc == 0)
@@ -351,6 +356,10 @@ dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
 	if (dp_app_guest_find(app, conf->name) != NULL) {
 		snprintf(err, errlen, "guest %s exists", conf->name);
 		return -EEXIST;
+	}
+	if (least_loaded(app, conf) == NULL) {
+		no_budget_msg(app, conf, err, errlen);
+		return -ENOSPC;
 	}
 	slot = free_slot(app, conf);
 	if (slot < 0) {

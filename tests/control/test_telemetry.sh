@@ -82,7 +82,7 @@ ino=$(stat -c %i "$T/metrics/hostlane.prom")
 replaced() { [ "$(stat -c %i "$T/metrics/hostlane.prom")" != "$ino" ]; }
 wait_for 10 replaced || fail "metrics file not rewritten"
 for _ in $(seq 20); do
-	tail -n 1 "$T/metrics/hostlane.prom" | grep -q '^hostlane_port_rx_nombuf_total' ||
+	tail -n 1 "$T/metrics/hostlane.prom" | grep -q '^hostlane_lcore_stuck_events_total' ||
 		fail "metrics file read half-written"
 	sleep 0.05
 done

@@ -6,7 +6,13 @@
 
 OC="$HOSTLANE_BUILD/tests/offload/offload_check"
 [ -x "$OC" ] || fail "offload_check not built at $OC"
+CTL="$HOSTLANE_BUILD/control/hostlanectl"
 RUN="$T/run"
+
+# ctlj ARGS...: hostlanectl --json against this test's hostlane.
+ctlj() { "$CTL" --socket "$RUN/control.sock" --json "$@" 2>&1; }
+# num JSON KEY: the first integer value of "KEY" in JSON.
+num() { local re="\"$2\":([0-9]+)"; [[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"; }
 
 # ga: a few functions, 4 sessions; gb: everything; gc: one call in flight.
 # function_capacity 6 lets ga (4) and gb together exhaust a function.

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 
 BC="$HOSTLANE_BUILD/tests/offload/bulk_check"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
 [ -x "$BC" ] || fail "bulk_check not built at $BC"
 command -v python3 > /dev/null || skip "python3 (zlib) not installed"
 command -v sha256sum > /dev/null || skip "sha256sum not installed"
@@ -33,9 +32,6 @@ d = open(sys.argv[1], "rb").read(); i = open(sys.argv[2], "rb").read()
 sys.exit(0 if zlib.decompress(d, -15) == i else 1)' "$T/out/defl.out" "$T/out/defl.in" ||
 	fail "Python zlib does not inflate the host's deflate of 64 KiB to its input"
 pass "deflate of 64 KiB inflates back with Python's zlib"
-
-ctlj() { "$CTL" --socket "$RUN/control.sock" --json "$@" 2>&1; }
-num() { local re="\"$2\":([0-9]+)"; [[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"; }
 
 # floods FN BEFORE: three clients in turn leave with 32 bulk calls of FN in
 # flight; hostlane must see each go (gb's disconnects reach BEFORE + round).
