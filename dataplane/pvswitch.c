@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The PV switch: MAC learning, aging, flooding, source-MAC checks. */
+/* The PV switch: MAC learning, aging, flooding, source-MAC and EtherType checks. */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -12,6 +12,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <hostlane/proto.h>
+
 #include "guest.h"
 #include "log.h"
 #include "port.h"
@@ -23,6 +25,9 @@ _Static_assert(DP_MAX_PORTS <= 64, "port vports fit one 64-bit word");
 
 #define SWEEP_MAX 256		/* table slots looked at per sweep step */
 #define MAC_GROUP 0x01		/* I/G bit of the first octet */
+#define TAG_LEN 4		/* TPID and TCI */
+
+static const uint8_t hl_mac[3] = DP_PVS_HL_MAC;
 
 /* The table key: a MAC and a VLAN (always 0: the switch is not VLAN aware). */
 struct pvs_key {
@@ -86,6 +91,46 @@ static inline bool
 is_member(const uint64_t *mem, uint16_t v)
 {
 	return (mem[v >> 6] >> (v & 63)) & 1;
+}
+
+static inline bool
+is_tpid(uint16_t be)
+{
+	return be == RTE_BE16(RTE_ETHER_TYPE_VLAN) || be == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+	       be == RTE_BE16(RTE_ETHER_TYPE_QINQ1);
+}
+
+int
+dp_pvs_parse_ethertype(const uint8_t *frame, uint32_t len, uint16_t *type)
+{
+	uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
+	uint16_t be;
+
+	for (int tags = 0;; tags++) {
+		if (len < off + sizeof(be))
+			return -EBADMSG;
+		memcpy(&be, frame + off, sizeof(be));
+		if (!is_tpid(be)) {
+			*type = rte_be_to_cpu_16(be);
+			return tags;
+		}
+		if (tags == DP_PVS_MAX_TAGS)
+			return -E2BIG;
+		off += TAG_LEN;
+	}
+}
+
+static inline bool
+is_hl_mac(const uint8_t *m)
+{
+	return memcmp(m, hl_mac, sizeof(hl_mac)) == 0;
+}
+
+/* A source no station may use: group, zero, or hostlane's own. */
+static bool
+mac_usable(const uint8_t *m)
+{
+	return !(m[0] & MAC_GROUP) && mac_u64(m) != 0 && !is_hl_mac(m);
 }
 
 /* ---- set-up (main lcore) -------------------------------------------------- */
@@ -185,7 +230,7 @@ dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
 {
 	int rc;
 
-	if (g->idx >= DP_MAX_GUESTS)
+	if (g->idx >= DP_MAX_GUESTS || (mac != NULL && !mac_usable(mac)))
 		return -EINVAL;
 	rc = attach(sw, g->idx, g->lcore, mac, g, NULL);
 	if (rc == 0)
@@ -421,24 +466,41 @@ flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, const uint64_t *mem)
 
 /* ---- the switch ------------------------------------------------------------ */
 
+/* Why the frame must not be switched: the counter to charge, or NULL. The
+ * Ethernet header and tags must lie in the first segment, as every PMD and
+ * hostlane's own channels put them (at least 128 bytes there). */
+static inline uint64_t *
+check(struct pvs_vport *vp, const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *src = f + RTE_ETHER_ADDR_LEN;
+	uint16_t type;
+	int tags = dp_pvs_parse_ethertype(f, m->data_len, &type);
+
+	if (unlikely(tags < 0))
+		return tags == -E2BIG ? &vp->st.dropped_tags : &vp->st.dropped_runt;
+	if (unlikely(type == HL_ETHERTYPE))
+		return &vp->st.dropped_hostlane;
+	if (unlikely(is_hl_mac(src)))
+		return &vp->st.dropped_hlsrc;
+	if (unlikely(!mac_usable(src) ||
+		     (vp->enforce && memcmp(src, vp->mac, 6) != 0)))
+		return &vp->st.dropped_spoof;
+	return NULL;
+}
+
 /* Check and learn the source; false if the frame was dropped. */
 static inline bool
 admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
 {
 	struct pvs_vport *vp = &sw->vp[in];
-	const struct rte_ether_hdr *eh;
+	uint64_t *why = check(vp, m);
 
-	if (unlikely(m->data_len < sizeof(*eh))) {
-		drop(m, &vp->st.dropped_nodest);
+	if (unlikely(why != NULL)) {
+		drop(m, why);
 		return false;
 	}
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (unlikely((eh->src_addr.addr_bytes[0] & MAC_GROUP) ||
-		     (vp->enforce && memcmp(eh->src_addr.addr_bytes, vp->mac, 6) != 0))) {
-		drop(m, &vp->st.dropped_spoof);
-		return false;
-	}
-	learn(sw, in, eh->src_addr.addr_bytes, now);
+	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now);
 	return true;
 }
 
@@ -557,7 +619,7 @@ dp_pvs_log_stats(const struct dp_pvs *sw,
 {
 	struct dp_pvs_vport_stats vs;
 	struct dp_pvs_stats ts;
-	char line[512];
+	char line[1024];
 	int len;
 
 	for (uint16_t v = 0; v < DP_PVS_MAX_VPORTS; v++) {
