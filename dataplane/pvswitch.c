@@ -42,6 +42,8 @@ struct pvs_entry {
 	uint64_t seen;		/* TSC of the last frame from it */
 };
 
+/* st.macs counts the table entries of the vport's current attachment: the
+ * entries for which entry_counted() holds. */
 struct pvs_vport {
 	uint8_t kind;		/* VP_NONE, VP_GUEST, VP_PORT */
 	uint8_t enforce;	/* only `mac` may be a source */
@@ -65,6 +67,7 @@ struct dp_pvs {
 	struct rte_hash *h;
 	struct pvs_entry *ent;		/* by hash position */
 	uint32_t cap;			/* positions */
+	uint32_t mac_limit;		/* addresses per vport */
 	struct rte_mempool *mp;
 	uint64_t aging_tsc;
 	uint64_t refresh_tsc;		/* learning cache lifetime */
@@ -176,6 +179,8 @@ dp_pvs_create(const struct dp_pvs_conf *conf)
 	sw->lcore = conf->lcore;
 	sw->mp = conf->mp;
 	sw->aging_tsc = hz * conf->aging_s;
+	sw->mac_limit = conf->mac_limit != 0 ? conf->mac_limit :
+			RTE_MAX(4u, conf->table_size / 8);
 	sw->refresh_tsc = RTE_MIN(hz / 4, sw->aging_tsc / 4);
 	sw->sweep_tsc = RTE_MIN(hz, sw->aging_tsc / 2);
 	return sw;
@@ -266,22 +271,49 @@ dp_pvs_detach(struct dp_pvs *sw, uint16_t v)
 
 /* ---- learning and aging (switch lcore) ------------------------------------ */
 
+/* An entry of its vport's current attachment: it counts against the
+ * vport's limit. mem is the burst's membership snapshot: a vport's gen is
+ * read only while it is attached, when the main lcore leaves it alone. */
+static inline bool
+entry_counted(const struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+{
+	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen;
+}
+
 static inline bool
 entry_live(const struct dp_pvs *sw, const struct pvs_entry *e,
 	   const uint64_t *mem, uint64_t now)
 {
-	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen &&
-	       now - e->seen <= sw->aging_tsc;
+	return entry_counted(sw, e, mem) && now - e->seen <= sw->aging_tsc;
+}
+
+/* The entry leaves its vport (moved or deleted). */
+static void
+entry_uncount(struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+{
+	struct pvs_vport *owner = &sw->vp[e->out];
+
+	/* > 0: a generation counter that wrapped must not underflow it. */
+	if (entry_counted(sw, e, mem) && owner->st.macs > 0)
+		owner->st.macs--;
 }
 
 static void
-learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now)
+learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now,
+	   const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	int32_t pos = rte_hash_lookup(sw->h, k);
-	struct pvs_entry *e;
+	struct pvs_entry *e = pos >= 0 && (uint32_t)pos < sw->cap ? &sw->ent[pos] : NULL;
+	bool mine = e != NULL && e->out == in && e->gen == vp->gen;
 
-	if (pos < 0) {
+	/* At the limit a vport keeps its addresses but gains none, nor takes
+	 * one over: its frames go on as from an unknown source. */
+	if (!mine && vp->st.macs >= sw->mac_limit) {
+		vp->st.learn_limited++;
+		return;
+	}
+	if (e == NULL) {
 		pos = rte_hash_add_key(sw->h, k);
 		if (pos < 0 || (uint32_t)pos >= sw->cap) {
 			sw->st.table_full++;
@@ -289,11 +321,12 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 		}
 		sw->st.learned++;
 		e = &sw->ent[pos];
-	} else {
-		e = &sw->ent[pos];
-		if (e->out != in || e->gen != vp->gen)
-			sw->st.moved++;
+	} else if (!mine) {
+		sw->st.moved++;
+		entry_uncount(sw, e, mem);
 	}
+	if (!mine)
+		vp->st.macs++;
 	e->out = in;
 	e->gen = vp->gen;
 	e->seen = now;
@@ -303,7 +336,8 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 
 /* Most frames repeat the last source seen on their vport: one compare. */
 static inline void
-learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
+learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now,
+      const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	struct pvs_key k;
@@ -313,12 +347,14 @@ learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
 		return;
 	memcpy(k.mac, src, 6);
 	k.vlan = 0;
-	learn_slow(sw, in, &k, now);
+	learn_slow(sw, in, &k, now, mem);
 }
 
-/* One step of the sweep: look at up to SWEEP_MAX slots, delete aged keys. */
+/* One step of the sweep: look at up to SWEEP_MAX slots, delete the keys of
+ * entries that are no longer live (aged, or of a vport gone or re-attached
+ * since: they would otherwise hold table slots until they age). */
 static bool
-sweep_step(struct dp_pvs *sw, uint64_t now)
+sweep_step(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 {
 	struct pvs_key dead[SWEEP_MAX];
 	unsigned int n_dead = 0, looked = 0;
@@ -333,23 +369,28 @@ sweep_step(struct dp_pvs *sw, uint64_t now)
 			done = true;
 			break;
 		}
-		if ((uint32_t)pos < sw->cap && now - sw->ent[pos].seen > sw->aging_tsc)
+		if ((uint32_t)pos < sw->cap && !entry_live(sw, &sw->ent[pos], mem, now))
 			memcpy(&dead[n_dead++], key, sizeof(dead[0]));
 	}
 	/* Deleted after the walk: rte_hash_iterate()'s cursor is a slot index. */
-	for (unsigned int i = 0; i < n_dead; i++)
-		if (rte_hash_del_key(sw->h, &dead[i]) >= 0)
-			sw->st.aged++;
+	for (unsigned int i = 0; i < n_dead; i++) {
+		pos = rte_hash_del_key(sw->h, &dead[i]);
+		if (pos < 0)
+			continue;
+		if ((uint32_t)pos < sw->cap)
+			entry_uncount(sw, &sw->ent[pos], mem);
+		sw->st.aged++;
+	}
 	return done;
 }
 
 static inline void
-maybe_sweep(struct dp_pvs *sw, uint64_t now)
+maybe_sweep(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 {
 	if (likely(!sw->sweeping && now < sw->next_sweep))
 		return;
 	sw->sweeping = 1;
-	if (sweep_step(sw, now)) {
+	if (sweep_step(sw, now, mem)) {
 		sw->sweeping = 0;
 		sw->sweep_next = 0;
 		sw->next_sweep = now + sw->sweep_tsc;
@@ -359,8 +400,12 @@ maybe_sweep(struct dp_pvs *sw, uint64_t now)
 void
 dp_pvs_sweep(struct dp_pvs *sw, uint64_t now)
 {
+	uint64_t mem[2];
+
+	mem[0] = __atomic_load_n(&sw->member[0], __ATOMIC_ACQUIRE);
+	mem[1] = __atomic_load_n(&sw->member[1], __ATOMIC_ACQUIRE);
 	sw->sweep_next = 0;
-	while (!sweep_step(sw, now))
+	while (!sweep_step(sw, now, mem))
 		;
 	sw->sweeping = 0;
 	sw->sweep_next = 0;
@@ -491,7 +536,8 @@ check(struct pvs_vport *vp, const struct rte_mbuf *m)
 
 /* Check and learn the source; false if the frame was dropped. */
 static inline bool
-admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
+admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now,
+      const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	uint64_t *why = check(vp, m);
@@ -500,7 +546,7 @@ admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
 		drop(m, why);
 		return false;
 	}
-	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now);
+	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now, mem);
 	return true;
 }
 
@@ -518,7 +564,7 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *dst;
 
-		if (!admit(sw, in, m, now))
+		if (!admit(sw, in, m, now, mem))
 			continue;
 		dst = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr.addr_bytes;
 		if (dst[0] & MAC_GROUP) {
@@ -563,7 +609,7 @@ dp_pvs_input_at(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	maybe_sweep(sw, now);
+	maybe_sweep(sw, now, mem);
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)DP_PVS_BURST);
 

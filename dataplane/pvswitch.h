@@ -14,8 +14,9 @@
  *    aware: tagged frames are switched by MAC alone); the position rte_hash
  *    gives a key indexes an entry {vport, vport generation, last-seen TSC}.
  *    An entry older than the aging time, or made for an earlier occupant of
- *    its vport (generation), is a miss; a sweep on the switch lcore, at most
- *    once a second and bounded per pass, deletes aged entries.
+ *    its vport (generation) or a vport since detached, is a miss; a sweep on
+ *    the switch lcore, at most once a second and bounded per pass, deletes
+ *    such entries.
  *  - Hostlane frames. The switch never forwards a hostlane message, in any
  *    direction: a frame whose EtherType is HL_ETHERTYPE (0x88B5), at the
  *    outer position or behind VLAN tags (802.1Q 0x8100, 802.1ad 0x88A8,
@@ -33,6 +34,12 @@
  *    are dropped and counted (dropped_spoof). A guest without one is not
  *    checked, and can therefore take over another station's address (a MAC
  *    move); give untrusted guests a `mac`.
+ *  - Learning limit. A vport has at most mac_limit addresses in the table
+ *    (config mac_limit_per_port). A new source beyond it, or a move of an
+ *    address to it, is not learned (learn_limited); the frame is switched
+ *    all the same, as from an unknown source. So one vport cannot fill the
+ *    table: the others keep learning, and their unicast keeps going to them
+ *    alone instead of being flooded to everyone, the flooder included.
  *  - Forwarding. Known unicast goes to its one vport (dropped, as
  *    dropped_nodest, when that is the ingress); broadcast, multicast and
  *    unknown unicast are flooded to every attached vport but the ingress.
@@ -88,9 +95,9 @@ struct rte_mempool;
 #define DP_PVS_HL_MAC { 0x02, 0x68, 0x6c }
 
 /**
- * Per-vport counters: up to dropped_nomem they count frames the vport sent
- * (each is counted once: switched, flooded, or dropped for one reason); the
- * last two count its output.
+ * Per-vport counters: up to learn_limited they count frames the vport sent
+ * (each is counted once: switched, flooded, or dropped for one reason);
+ * `macs` is a gauge; the last two count its output.
  */
 #define DP_PVS_VPORT_COUNTERS(X)                                               \
 	X(switched, "frames sent to the one vport their destination is behind")  \
@@ -102,6 +109,8 @@ struct rte_mempool;
 	X(dropped_spoof, "frames dropped: a source MAC the sender may not use (not its mac, group, zero)") \
 	X(dropped_nodest, "frames dropped: no destination but the sender")       \
 	X(dropped_nomem, "flood copies not made: the mbuf pool was empty")       \
+	X(learn_limited, "source addresses not learned: the vport had mac_limit addresses") \
+	X(macs, "addresses learned behind this vport now (a gauge)")             \
 	X(out_frames, "frames the switch delivered to this vport")               \
 	X(out_drops, "frames for this vport its ring or TX queue refused")
 
@@ -109,7 +118,7 @@ struct rte_mempool;
 #define DP_PVS_COUNTERS(X)                                                     \
 	X(learned, "addresses learned")                                          \
 	X(moved, "addresses seen behind another vport than before")              \
-	X(aged, "addresses deleted after the aging time without traffic")        \
+	X(aged, "addresses deleted: no traffic for the aging time, or their vport left") \
 	X(table_full, "addresses not learned: the table was full")
 
 struct dp_pvs_vport_stats {
@@ -128,6 +137,7 @@ struct dp_pvs_conf {
 	unsigned int lcore;		/**< the switch lcore */
 	uint32_t table_size;		/**< learning table entries */
 	uint32_t aging_s;		/**< seconds an address stays learned */
+	uint32_t mac_limit;		/**< addresses per vport; 0: max(4, table_size / 8) */
 	struct rte_mempool *mp;		/**< for flood copies */
 };
 

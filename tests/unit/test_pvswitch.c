@@ -3,7 +3,8 @@
  * The PV switch driven directly: learning, unicast, flooding (never back to
  * the ingress), source-MAC enforcement, aging with a test clock, MAC moves,
  * detach/re-attach, flood copies, a full table, the VLAN tag parser,
- * hostlane frames and sources never switched, and no leaked mbufs. Every vport's output is a net_ring loopback
+ * hostlane frames and sources never switched, the per-vport learning
+ * limit, and no leaked mbufs. Every vport's output is a net_ring loopback
  * port, so what the switch sends comes back on that port's RX queue.
  */
 #include <inttypes.h>
@@ -199,10 +200,10 @@ vst(struct dp_pvs *sw, uint16_t v)
 }
 
 static struct dp_pvs *
-make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
+make_switch_lim(uint32_t table, uint32_t aging_s, unsigned int n_ports, uint32_t limit)
 {
 	struct dp_pvs_conf c = { .lcore = rte_lcore_id(), .table_size = table,
-				 .aging_s = aging_s, .mp = mp };
+				 .aging_s = aging_s, .mac_limit = limit, .mp = mp };
 	struct dp_pvs *sw = dp_pvs_create(&c);
 
 	if (sw == NULL) {
@@ -215,6 +216,12 @@ make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
 	for (unsigned int i = 0; i < n_ports; i++)
 		CHECK("attach port", dp_pvs_attach_port(sw, &ports[i], i) == 0, "failed");
 	return sw;
+}
+
+static struct dp_pvs *
+make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
+{
+	return make_switch_lim(table, aging_s, n_ports, 0);
 }
 
 #define G0 (guests[0].idx)
@@ -379,7 +386,8 @@ test_move_and_detach(void)
 static void
 test_limits(void)
 {
-	struct dp_pvs *sw = make_switch(64, 300, 2);
+	/* No per-vport limit here: one vport can fill the table. */
+	struct dp_pvs *sw = make_switch_lim(64, 300, 2, UINT32_MAX);
 	struct dp_guest other = guests[0];
 	struct rte_mbuf *burst[40];
 	struct dp_pvs_stats ts;
@@ -565,6 +573,99 @@ test_hostlane_frames(void)
 	dp_pvs_free(sw);
 }
 
+/* src with i in its last three octets. */
+static void
+nth_mac(uint8_t *mac, unsigned int i)
+{
+	static const uint8_t base[6] = { 0x02, 0x99, 0x00, 0, 0, 0 };
+
+	memcpy(mac, base, 6);
+	mac[3] = (uint8_t)(i >> 16);
+	mac[4] = (uint8_t)(i >> 8);
+	mac[5] = (uint8_t)i;
+}
+
+/* One vport floods source addresses: it learns up to its limit, its frames
+ * still flood, the others keep learning, and their unicast does not reach
+ * it. The limit is freed by aging and by a detach. */
+static void
+test_mac_limit(void)
+{
+	struct dp_pvs *sw = make_switch(64, 2, 2);	/* limit 64 / 8 = 8 */
+	struct dp_pvs_stats ts;
+	uint8_t src[6];
+
+	if (sw == NULL)
+		return;
+	for (unsigned int i = 0; i < 300; i++) {
+		nth_mac(src, i);
+		send1(sw, G2, BCAST, src, 1);
+	}
+	/* Over the limit, the frames are still switched. */
+	expect("flood: forwarded", 1, 300, 300, 0, 300, 300);
+	CHECK("flood: limited", vst(sw, G2).macs == 8 && vst(sw, G2).learn_limited == 292 &&
+	      dp_pvs_table_count(sw) == 8, "macs %" PRIu64 " learn_limited %" PRIu64
+	      " in table %u", vst(sw, G2).macs, vst(sw, G2).learn_limited,
+	      dp_pvs_table_count(sw));
+	/* The others still learn; their unicast goes to them alone. */
+	send1(sw, G0, BCAST, MAC_A, 2);
+	send1(sw, G1, BCAST, MAC_B, 2);
+	send1(sw, P0, BCAST, MAC_U, 2);
+	expect("others learn", 2, 2, 2, 3, 2, 3);
+	send1(sw, G0, MAC_B, MAC_A, 3);
+	send1(sw, G1, MAC_A, MAC_B, 3);
+	send1(sw, P0, MAC_A, MAC_U, 3);
+	send1(sw, G0, MAC_U, MAC_A, 3);
+	expect("others' unicast", 3, 2, 1, 0, 1, 0);
+	CHECK("others learn", vst(sw, G0).macs == 1 && vst(sw, G0).learn_limited == 0,
+	      "g0 macs %" PRIu64, vst(sw, G0).macs);
+	/* At its limit G2 cannot take over B either; its own still work. */
+	send1(sw, G2, BCAST, MAC_B, 4);
+	expect("no takeover at the limit", 4, 1, 1, 0, 1, 1);
+	send1(sw, G0, MAC_B, MAC_A, 5);
+	expect("no takeover at the limit", 5, 0, 1, 0, 0, 0);
+	nth_mac(src, 3);
+	send1(sw, G0, src, MAC_A, 6);
+	expect("limited vport keeps its own", 6, 0, 0, 1, 0, 0);
+	dp_pvs_stats(sw, &ts);
+	CHECK("table", ts.table_full == 0 && ts.moved == 0 && dp_pvs_table_count(sw) == 11,
+	      "table_full %" PRIu64 " moved %" PRIu64 " in table %u", ts.table_full,
+	      ts.moved, dp_pvs_table_count(sw));
+	/* Aging frees the limit: after 2 s of silence G2 learns again. */
+	now += 3 * hz;
+	dp_pvs_sweep(sw, now);
+	CHECK("aging frees", vst(sw, G2).macs == 0 && dp_pvs_table_count(sw) == 0,
+	      "g2 macs %" PRIu64 " in table %u", vst(sw, G2).macs, dp_pvs_table_count(sw));
+	send1(sw, G2, BCAST, MAC_X, 7);
+	expect("relearned after aging", 7, 1, 1, 0, 1, 1);
+	send1(sw, G0, MAC_X, MAC_A, 8);
+	expect("relearned after aging", 8, 0, 0, 1, 0, 0);
+	CHECK("relearned after aging", vst(sw, G2).macs == 1, "g2 macs %" PRIu64,
+	      vst(sw, G2).macs);
+	/* A detached vport's entries go at the next sweep, aged or not. */
+	dp_pvs_detach(sw, G2);
+	dp_pvs_sweep(sw, now);
+	CHECK("detach frees", dp_pvs_table_count(sw) == 1, "in table %u",
+	      dp_pvs_table_count(sw));
+	CHECK("reattach", dp_pvs_attach_guest(sw, &guests[2], NULL) == 0, "failed");
+	CHECK("reattach", vst(sw, G2).macs == 0, "g2 macs %" PRIu64, vst(sw, G2).macs);
+	dp_pvs_free(sw);
+
+	/* An explicit limit. */
+	sw = make_switch_lim(1024, 300, 0, 2);
+	if (sw == NULL)
+		return;
+	for (unsigned int i = 0; i < 5; i++) {
+		nth_mac(src, i);
+		send1(sw, G2, BCAST, src, 9);
+	}
+	expect("limit 2", 9, 5, 5, 0, 0, 0);
+	CHECK("limit 2", vst(sw, G2).macs == 2 && vst(sw, G2).learn_limited == 3,
+	      "macs %" PRIu64 " learn_limited %" PRIu64, vst(sw, G2).macs,
+	      vst(sw, G2).learn_limited);
+	dp_pvs_free(sw);
+}
+
 int
 main(void)
 {
@@ -592,6 +693,7 @@ main(void)
 	test_limits();
 	test_tag_parser();
 	test_hostlane_frames();
+	test_mac_limit();
 	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
 	      rte_mempool_in_use_count(mp) - base);
 	for (unsigned int i = 0; i < N_GUESTS; i++)
@@ -599,7 +701,7 @@ main(void)
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		dp_ethdev_close(ports[i].port_id);
 	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits, "
-	       "tags, hostlane frames: %d failure(s)\n", failures);
+	       "tags, hostlane frames, learning limits: %d failure(s)\n", failures);
 	rte_eal_cleanup();
 	return failures == 0 ? 0 : 1;
 }
