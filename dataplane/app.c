@@ -180,6 +180,7 @@ pvs_create(struct dp_app *app)
 	struct dp_pvs_conf conf = { .lcore = app->io[0].lcore_id,
 				    .table_size = app->cfg->mac_table_size,
 				    .aging_s = app->cfg->mac_aging_s,
+				    .mac_limit = app->cfg->mac_limit_per_port,
 				    .mp = dp_app_pool_for(app, app->io[0].lcore_id) };
 
 	if (conf.mp == NULL)

@@ -494,6 +494,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "mac_table_size") == 0) {
 			rc = get_uint(c, key, val, 64, 1u << 22, false, &v);
 			cfg->mac_table_size = (unsigned int)v;
+		} else if (strcmp(key, "mac_limit_per_port") == 0) {
+			rc = get_uint(c, key, val, 1, 1u << 22, false, &v);
+			cfg->mac_limit_per_port = (unsigned int)v;
 		} else if (strcmp(key, "handshake_timeout_ms") == 0) {
 			rc = get_uint(c, key, val, 10, 600000, false, &v);
 			cfg->handshake_timeout_ms = (unsigned int)v;

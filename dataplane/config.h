@@ -75,6 +75,7 @@ struct dp_config {
 	unsigned int worker_lcores;	    /**< lcores that only run functions */
 	unsigned int mac_aging_s;	    /**< PV switch: seconds a MAC stays learned */
 	unsigned int mac_table_size;	    /**< PV switch: learning table entries */
+	unsigned int mac_limit_per_port;    /**< PV switch: addresses per vport; 0: default */
 	char fpga[64];			    /**< accelerator unit: "", sim, vfio:PCI */
 	char cryptodev[128];		    /**< "" or devargs, e.g. crypto_aesni_mb */
 	char compressdev[128];		    /**< "" or devargs, e.g. compress_isal */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The PV switch: MAC learning, aging, flooding, source-MAC checks. */
+/* The PV switch: MAC learning, aging, flooding, source-MAC and EtherType checks. */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -12,6 +12,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <hostlane/proto.h>
+
 #include "guest.h"
 #include "log.h"
 #include "port.h"
@@ -23,6 +25,9 @@ _Static_assert(DP_MAX_PORTS <= 64, "port vports fit one 64-bit word");
 
 #define SWEEP_MAX 256		/* table slots looked at per sweep step */
 #define MAC_GROUP 0x01		/* I/G bit of the first octet */
+#define TAG_LEN 4		/* TPID and TCI */
+
+static const uint8_t hl_mac[3] = DP_PVS_HL_MAC;
 
 /* The table key: a MAC and a VLAN (always 0: the switch is not VLAN aware). */
 struct pvs_key {
@@ -37,6 +42,8 @@ struct pvs_entry {
 	uint64_t seen;		/* TSC of the last frame from it */
 };
 
+/* st.macs counts the table entries of the vport's current attachment: the
+ * entries for which entry_counted() holds. */
 struct pvs_vport {
 	uint8_t kind;		/* VP_NONE, VP_GUEST, VP_PORT */
 	uint8_t enforce;	/* only `mac` may be a source */
@@ -60,6 +67,7 @@ struct dp_pvs {
 	struct rte_hash *h;
 	struct pvs_entry *ent;		/* by hash position */
 	uint32_t cap;			/* positions */
+	uint32_t mac_limit;		/* addresses per vport */
 	struct rte_mempool *mp;
 	uint64_t aging_tsc;
 	uint64_t refresh_tsc;		/* learning cache lifetime */
@@ -86,6 +94,46 @@ static inline bool
 is_member(const uint64_t *mem, uint16_t v)
 {
 	return (mem[v >> 6] >> (v & 63)) & 1;
+}
+
+static inline bool
+is_tpid(uint16_t be)
+{
+	return be == RTE_BE16(RTE_ETHER_TYPE_VLAN) || be == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+	       be == RTE_BE16(RTE_ETHER_TYPE_QINQ1);
+}
+
+int
+dp_pvs_parse_ethertype(const uint8_t *frame, uint32_t len, uint16_t *type)
+{
+	uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
+	uint16_t be;
+
+	for (int tags = 0;; tags++) {
+		if (len < off + sizeof(be))
+			return -EBADMSG;
+		memcpy(&be, frame + off, sizeof(be));
+		if (!is_tpid(be)) {
+			*type = rte_be_to_cpu_16(be);
+			return tags;
+		}
+		if (tags == DP_PVS_MAX_TAGS)
+			return -E2BIG;
+		off += TAG_LEN;
+	}
+}
+
+static inline bool
+is_hl_mac(const uint8_t *m)
+{
+	return memcmp(m, hl_mac, sizeof(hl_mac)) == 0;
+}
+
+/* A source no station may use: group, zero, or hostlane's own. */
+static bool
+mac_usable(const uint8_t *m)
+{
+	return !(m[0] & MAC_GROUP) && mac_u64(m) != 0 && !is_hl_mac(m);
 }
 
 /* ---- set-up (main lcore) -------------------------------------------------- */
@@ -131,6 +179,8 @@ dp_pvs_create(const struct dp_pvs_conf *conf)
 	sw->lcore = conf->lcore;
 	sw->mp = conf->mp;
 	sw->aging_tsc = hz * conf->aging_s;
+	sw->mac_limit = conf->mac_limit != 0 ? conf->mac_limit :
+			RTE_MAX(4u, conf->table_size / 8);
 	sw->refresh_tsc = RTE_MIN(hz / 4, sw->aging_tsc / 4);
 	sw->sweep_tsc = RTE_MIN(hz, sw->aging_tsc / 2);
 	return sw;
@@ -185,7 +235,7 @@ dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
 {
 	int rc;
 
-	if (g->idx >= DP_MAX_GUESTS)
+	if (g->idx >= DP_MAX_GUESTS || (mac != NULL && !mac_usable(mac)))
 		return -EINVAL;
 	rc = attach(sw, g->idx, g->lcore, mac, g, NULL);
 	if (rc == 0)
@@ -221,22 +271,49 @@ dp_pvs_detach(struct dp_pvs *sw, uint16_t v)
 
 /* ---- learning and aging (switch lcore) ------------------------------------ */
 
+/* An entry of its vport's current attachment: it counts against the
+ * vport's limit. mem is the burst's membership snapshot: a vport's gen is
+ * read only while it is attached, when the main lcore leaves it alone. */
+static inline bool
+entry_counted(const struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+{
+	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen;
+}
+
 static inline bool
 entry_live(const struct dp_pvs *sw, const struct pvs_entry *e,
 	   const uint64_t *mem, uint64_t now)
 {
-	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen &&
-	       now - e->seen <= sw->aging_tsc;
+	return entry_counted(sw, e, mem) && now - e->seen <= sw->aging_tsc;
+}
+
+/* The entry leaves its vport (moved or deleted). */
+static void
+entry_uncount(struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+{
+	struct pvs_vport *owner = &sw->vp[e->out];
+
+	/* > 0: a generation counter that wrapped must not underflow it. */
+	if (entry_counted(sw, e, mem) && owner->st.macs > 0)
+		owner->st.macs--;
 }
 
 static void
-learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now)
+learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now,
+	   const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	int32_t pos = rte_hash_lookup(sw->h, k);
-	struct pvs_entry *e;
+	struct pvs_entry *e = pos >= 0 && (uint32_t)pos < sw->cap ? &sw->ent[pos] : NULL;
+	bool mine = e != NULL && e->out == in && e->gen == vp->gen;
 
-	if (pos < 0) {
+	/* At the limit a vport keeps its addresses but gains none, nor takes
+	 * one over: its frames go on as from an unknown source. */
+	if (!mine && vp->st.macs >= sw->mac_limit) {
+		vp->st.learn_limited++;
+		return;
+	}
+	if (e == NULL) {
 		pos = rte_hash_add_key(sw->h, k);
 		if (pos < 0 || (uint32_t)pos >= sw->cap) {
 			sw->st.table_full++;
@@ -244,11 +321,12 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 		}
 		sw->st.learned++;
 		e = &sw->ent[pos];
-	} else {
-		e = &sw->ent[pos];
-		if (e->out != in || e->gen != vp->gen)
-			sw->st.moved++;
+	} else if (!mine) {
+		sw->st.moved++;
+		entry_uncount(sw, e, mem);
 	}
+	if (!mine)
+		vp->st.macs++;
 	e->out = in;
 	e->gen = vp->gen;
 	e->seen = now;
@@ -258,7 +336,8 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 
 /* Most frames repeat the last source seen on their vport: one compare. */
 static inline void
-learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
+learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now,
+      const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	struct pvs_key k;
@@ -268,12 +347,14 @@ learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
 		return;
 	memcpy(k.mac, src, 6);
 	k.vlan = 0;
-	learn_slow(sw, in, &k, now);
+	learn_slow(sw, in, &k, now, mem);
 }
 
-/* One step of the sweep: look at up to SWEEP_MAX slots, delete aged keys. */
+/* One step of the sweep: look at up to SWEEP_MAX slots, delete the keys of
+ * entries that are no longer live (aged, or of a vport gone or re-attached
+ * since: they would otherwise hold table slots until they age). */
 static bool
-sweep_step(struct dp_pvs *sw, uint64_t now)
+sweep_step(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 {
 	struct pvs_key dead[SWEEP_MAX];
 	unsigned int n_dead = 0, looked = 0;
@@ -288,23 +369,28 @@ sweep_step(struct dp_pvs *sw, uint64_t now)
 			done = true;
 			break;
 		}
-		if ((uint32_t)pos < sw->cap && now - sw->ent[pos].seen > sw->aging_tsc)
+		if ((uint32_t)pos < sw->cap && !entry_live(sw, &sw->ent[pos], mem, now))
 			memcpy(&dead[n_dead++], key, sizeof(dead[0]));
 	}
 	/* Deleted after the walk: rte_hash_iterate()'s cursor is a slot index. */
-	for (unsigned int i = 0; i < n_dead; i++)
-		if (rte_hash_del_key(sw->h, &dead[i]) >= 0)
-			sw->st.aged++;
+	for (unsigned int i = 0; i < n_dead; i++) {
+		pos = rte_hash_del_key(sw->h, &dead[i]);
+		if (pos < 0)
+			continue;
+		if ((uint32_t)pos < sw->cap)
+			entry_uncount(sw, &sw->ent[pos], mem);
+		sw->st.aged++;
+	}
 	return done;
 }
 
 static inline void
-maybe_sweep(struct dp_pvs *sw, uint64_t now)
+maybe_sweep(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 {
 	if (likely(!sw->sweeping && now < sw->next_sweep))
 		return;
 	sw->sweeping = 1;
-	if (sweep_step(sw, now)) {
+	if (sweep_step(sw, now, mem)) {
 		sw->sweeping = 0;
 		sw->sweep_next = 0;
 		sw->next_sweep = now + sw->sweep_tsc;
@@ -314,8 +400,12 @@ maybe_sweep(struct dp_pvs *sw, uint64_t now)
 void
 dp_pvs_sweep(struct dp_pvs *sw, uint64_t now)
 {
+	uint64_t mem[2];
+
+	mem[0] = __atomic_load_n(&sw->member[0], __ATOMIC_ACQUIRE);
+	mem[1] = __atomic_load_n(&sw->member[1], __ATOMIC_ACQUIRE);
 	sw->sweep_next = 0;
-	while (!sweep_step(sw, now))
+	while (!sweep_step(sw, now, mem))
 		;
 	sw->sweeping = 0;
 	sw->sweep_next = 0;
@@ -421,24 +511,42 @@ flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, const uint64_t *mem)
 
 /* ---- the switch ------------------------------------------------------------ */
 
+/* Why the frame must not be switched: the counter to charge, or NULL. The
+ * Ethernet header and tags must lie in the first segment, as every PMD and
+ * hostlane's own channels put them (at least 128 bytes there). */
+static inline uint64_t *
+check(struct pvs_vport *vp, const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *src = f + RTE_ETHER_ADDR_LEN;
+	uint16_t type;
+	int tags = dp_pvs_parse_ethertype(f, m->data_len, &type);
+
+	if (unlikely(tags < 0))
+		return tags == -E2BIG ? &vp->st.dropped_tags : &vp->st.dropped_runt;
+	if (unlikely(type == HL_ETHERTYPE))
+		return &vp->st.dropped_hostlane;
+	if (unlikely(is_hl_mac(src)))
+		return &vp->st.dropped_hlsrc;
+	if (unlikely(!mac_usable(src) ||
+		     (vp->enforce && memcmp(src, vp->mac, 6) != 0)))
+		return &vp->st.dropped_spoof;
+	return NULL;
+}
+
 /* Check and learn the source; false if the frame was dropped. */
 static inline bool
-admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
+admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now,
+      const uint64_t *mem)
 {
 	struct pvs_vport *vp = &sw->vp[in];
-	const struct rte_ether_hdr *eh;
+	uint64_t *why = check(vp, m);
 
-	if (unlikely(m->data_len < sizeof(*eh))) {
-		drop(m, &vp->st.dropped_nodest);
+	if (unlikely(why != NULL)) {
+		drop(m, why);
 		return false;
 	}
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (unlikely((eh->src_addr.addr_bytes[0] & MAC_GROUP) ||
-		     (vp->enforce && memcmp(eh->src_addr.addr_bytes, vp->mac, 6) != 0))) {
-		drop(m, &vp->st.dropped_spoof);
-		return false;
-	}
-	learn(sw, in, eh->src_addr.addr_bytes, now);
+	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now, mem);
 	return true;
 }
 
@@ -456,7 +564,7 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *dst;
 
-		if (!admit(sw, in, m, now))
+		if (!admit(sw, in, m, now, mem))
 			continue;
 		dst = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr.addr_bytes;
 		if (dst[0] & MAC_GROUP) {
@@ -501,7 +609,7 @@ dp_pvs_input_at(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	maybe_sweep(sw, now);
+	maybe_sweep(sw, now, mem);
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)DP_PVS_BURST);
 
@@ -557,7 +665,7 @@ dp_pvs_log_stats(const struct dp_pvs *sw,
 {
 	struct dp_pvs_vport_stats vs;
 	struct dp_pvs_stats ts;
-	char line[512];
+	char line[1024];
 	int len;
 
 	for (uint16_t v = 0; v < DP_PVS_MAX_VPORTS; v++) {

@@ -14,13 +14,32 @@
  *    aware: tagged frames are switched by MAC alone); the position rte_hash
  *    gives a key indexes an entry {vport, vport generation, last-seen TSC}.
  *    An entry older than the aging time, or made for an earlier occupant of
- *    its vport (generation), is a miss; a sweep on the switch lcore, at most
- *    once a second and bounded per pass, deletes aged entries.
- *  - Source MACs. A guest attached with a MAC (config `mac`) may send only
- *    from it: other frames are dropped and counted (dropped_spoof). A guest
- *    without one is not checked, and can therefore take over another
- *    station's address (a MAC move); give untrusted guests a `mac`. Frames
- *    with a group (multicast) source address are dropped from anyone.
+ *    its vport (generation) or a vport since detached, is a miss; a sweep on
+ *    the switch lcore, at most once a second and bounded per pass, deletes
+ *    such entries.
+ *  - Hostlane frames. The switch never forwards a hostlane message, in any
+ *    direction: a frame whose EtherType is HL_ETHERTYPE (0x88B5), at the
+ *    outer position or behind VLAN tags (802.1Q 0x8100, 802.1ad 0x88A8,
+ *    0x9100, at most DP_PVS_MAX_TAGS of them), is dropped (dropped_hostlane).
+ *    Requests reach hostlane through the request pipeline and replies leave
+ *    it there, never through the switch; a hostlane frame here is a forged
+ *    reply or a request smuggled past the pipeline, which looks only at the
+ *    outer EtherType. A frame with more tags (dropped_tags) or cut short
+ *    inside them (dropped_runt) is dropped: what it carries is unknown.
+ *  - Source MACs. Nobody may send from hostlane's own range
+ *    02:68:6c:00:00:00/24 (DP_PVS_HL_MAC; guests.c gives guest slot i
+ *    02:68:6c:00:HI:LO), guest, uplink or TAP (dropped_hlsrc), nor from a
+ *    group (multicast) or the zero address (dropped_spoof). A guest
+ *    attached with a MAC (config `mac`) may send only from it: other frames
+ *    are dropped and counted (dropped_spoof). A guest without one is not
+ *    checked, and can therefore take over another station's address (a MAC
+ *    move); give untrusted guests a `mac`.
+ *  - Learning limit. A vport has at most mac_limit addresses in the table
+ *    (config mac_limit_per_port). A new source beyond it, or a move of an
+ *    address to it, is not learned (learn_limited); the frame is switched
+ *    all the same, as from an unknown source. So one vport cannot fill the
+ *    table: the others keep learning, and their unicast keeps going to them
+ *    alone instead of being flooded to everyone, the flooder included.
  *  - Forwarding. Known unicast goes to its one vport (dropped, as
  *    dropped_nodest, when that is the ingress); broadcast, multicast and
  *    unknown unicast are flooded to every attached vport but the ingress.
@@ -70,14 +89,28 @@ struct rte_mempool;
 #define DP_PVS_MAX_VPORTS (DP_MAX_GUESTS + DP_MAX_PORTS)
 #define DP_PVS_PORT_VPORT(i) ((uint16_t)(DP_MAX_GUESTS + (i)))
 #define DP_PVS_BURST 32		/**< frames switched in one go */
+#define DP_PVS_MAX_TAGS 4	/**< VLAN tags looked through; a frame with more is dropped */
 
-/** Per-vport counters: the first four count frames it sent, the rest its output. */
+/** hostlane's own MAC range, 02:68:6c:00:00:00/24: its first three octets. */
+#define DP_PVS_HL_MAC { 0x02, 0x68, 0x6c }
+
+/**
+ * Per-vport counters: up to learn_limited they count frames the vport sent
+ * (each is counted once: switched, flooded, or dropped for one reason);
+ * `macs` is a gauge; the last two count its output.
+ */
 #define DP_PVS_VPORT_COUNTERS(X)                                               \
 	X(switched, "frames sent to the one vport their destination is behind")  \
 	X(flooded, "frames flooded: broadcast, multicast or unknown destination") \
-	X(dropped_spoof, "frames dropped: a source MAC the sender may not use")  \
-	X(dropped_nodest, "frames dropped: no destination but the sender, or runts") \
+	X(dropped_runt, "frames dropped: shorter than their Ethernet header and VLAN tags") \
+	X(dropped_tags, "frames dropped: more than DP_PVS_MAX_TAGS VLAN tags")   \
+	X(dropped_hostlane, "frames dropped: hostlane messages (EtherType 0x88B5, tagged or not)") \
+	X(dropped_hlsrc, "frames dropped: a source MAC in hostlane's range 02:68:6c:00:00:00/24") \
+	X(dropped_spoof, "frames dropped: a source MAC the sender may not use (not its mac, group, zero)") \
+	X(dropped_nodest, "frames dropped: no destination but the sender")       \
 	X(dropped_nomem, "flood copies not made: the mbuf pool was empty")       \
+	X(learn_limited, "source addresses not learned: the vport had mac_limit addresses") \
+	X(macs, "addresses learned behind this vport now (a gauge)")             \
 	X(out_frames, "frames the switch delivered to this vport")               \
 	X(out_drops, "frames for this vport its ring or TX queue refused")
 
@@ -85,7 +118,7 @@ struct rte_mempool;
 #define DP_PVS_COUNTERS(X)                                                     \
 	X(learned, "addresses learned")                                          \
 	X(moved, "addresses seen behind another vport than before")              \
-	X(aged, "addresses deleted after the aging time without traffic")        \
+	X(aged, "addresses deleted: no traffic for the aging time, or their vport left") \
 	X(table_full, "addresses not learned: the table was full")
 
 struct dp_pvs_vport_stats {
@@ -104,6 +137,7 @@ struct dp_pvs_conf {
 	unsigned int lcore;		/**< the switch lcore */
 	uint32_t table_size;		/**< learning table entries */
 	uint32_t aging_s;		/**< seconds an address stays learned */
+	uint32_t mac_limit;		/**< addresses per vport; 0: max(4, table_size / 8) */
 	struct rte_mempool *mp;		/**< for flood copies */
 };
 
@@ -120,7 +154,8 @@ void dp_pvs_free(struct dp_pvs *sw);
  * Attach guest g as vport g->idx, polled by lcore g->lcore; sets g->pvs.
  * @param mac  the only source MAC g may use, or NULL for no check.
  * @return 0, -EXDEV (g is polled by another lcore than the switch's),
- *         -EBUSY (the vport is attached) or -EINVAL.
+ *         -EBUSY (the vport is attached) or -EINVAL (bad slot, or mac is
+ *         a group, zero or hostlane address: one the switch drops).
  */
 int dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac);
 
@@ -137,6 +172,18 @@ int dp_pvs_attach_port(struct dp_pvs *sw, struct dp_port *p, unsigned int idx);
  * Addresses learned on it are forgotten. Unattached vports are ignored.
  */
 void dp_pvs_detach(struct dp_pvs *sw, uint16_t vport);
+
+/**
+ * Find a frame's EtherType behind its VLAN tags (802.1Q 0x8100, 802.1ad
+ * 0x88A8, 0x9100). Any lcore; reads nothing beyond len.
+ * @param frame  the frame (its first segment)
+ * @param len    bytes at frame
+ * @param type   receives the EtherType, host order, on success
+ * @return the number of tags (0 … DP_PVS_MAX_TAGS), -EBADMSG (the frame
+ *         ends before its EtherType: shorter than an Ethernet header or
+ *         cut inside its tags) or -E2BIG (more than DP_PVS_MAX_TAGS tags).
+ */
+int dp_pvs_parse_ethertype(const uint8_t *frame, uint32_t len, uint16_t *type);
 
 /** The switch lcore. */
 unsigned int dp_pvs_lcore(const struct dp_pvs *sw);

@@ -4,7 +4,9 @@
 # runs in hl-ns with a net_tap port (interface hl0, 10.77.0.1) and an
 # uplink on one end of a veth pair (net_af_packet); the other end sits in
 # peer-ns as 10.77.0.2. A ping from hl-ns crosses tap → switch → uplink →
-# veth and back.
+# veth and back. Before the pings the host kernel sends forged frames out
+# of hl0 (hostlane EtherType, untagged and tagged; hostlane's source MACs):
+# the switch drops and counts them, and the uplink side sees none.
 . "$(dirname "$0")/lib.sh"
 
 ip netns list >/dev/null 2>&1 || skip "no ip netns"
@@ -43,19 +45,46 @@ ip -n "$ns" link show hl0 >/dev/null 2>&1 || fail "no tap interface hl0 in $ns"
 ip -n "$ns" addr add 10.77.0.1/24 dev hl0
 ip -n "$ns" link set hl0 up
 
-# A UDP echo on the uplink side, 5 datagrams from the host kernel side.
+# A UDP echo on the uplink side, 5 datagrams from the host kernel side; it
+# also counts what reached hlv1 that the switch must not forward.
 ip netns exec "$peer" python3 -c '
 import socket
+raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+raw.bind(("hlv1", 0))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.77.0.2", 7777))
 s.settimeout(30)
 for _ in range(5):
     d, a = s.recvfrom(2048)
     s.sendto(d, a)
+raw.setblocking(False)
+bad = 0
+while True:
+    try:
+        f = raw.recv(2048)
+    except BlockingIOError:
+        break
+    bad += f[12:14] in (b"\x88\xb5", b"\x81\x00") or f[6:9] == b"\x02\x68\x6c"
+print("forged frames on the uplink: %d" % bad)
 ' > "$T/echo.log" 2>&1 &
 echo_pid=$!
 HL_PIDS+=("$echo_pid")
 sleep 0.3
+# Forged frames from the host kernel: 3 hostlane, 3 hostlane behind an
+# 802.1Q tag, 3 ordinary from hostlane's range; then the pings, which
+# follow them through the same tap queue and switch.
+ip netns exec "$ns" python3 -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("hl0", 0))
+me = s.getsockname()[4]
+bc = b"\xff" * 6
+reply = b"HLAN" + bytes([1, 0, 5, 0, 1, 0]) + bytes(40)
+for _ in range(3):
+    s.send(bc + me + b"\x88\xb5" + reply)
+    s.send(bc + me + b"\x81\x00\x00\x05\x88\xb5" + reply)
+    s.send(bc + b"\x02\x68\x6c\x00\x00\x09" + b"\x08\x00" + bytes(50))
+' || fail "cannot send raw frames on hl0"
 ip netns exec "$ns" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -76,9 +105,16 @@ sys.exit(0 if ok == 5 else 1)
 	  fail "the host kernel could not reach the uplink through hostlane"; }
 pass "host kernel ↔ uplink through the tap exception port: $(cat "$T/udp.log")"
 wait "$echo_pid" || fail "the echo server on the uplink side failed"
+grep -q "forged frames on the uplink: 0$" "$T/echo.log" ||
+	fail "$(cat "$T/echo.log")"
+pass "no forged frame from the host kernel reached the uplink"
 
 hl_stop || fail "hostlane exit $?"
 hs=$(sw port host switched); us=$(sw port up0 switched)
 [ "${hs:-0}" -ge 5 ] && [ "${us:-0}" -ge 5 ] ||
 	{ grep pvswitch "$T/hostlane.log"; fail "switched: host ${hs:-?}, up0 ${us:-?}"; }
 pass "counters: host switched $hs, up0 switched $us"
+hh=$(sw port host dropped_hostlane); hm=$(sw port host dropped_hlsrc)
+[ "${hh:-0}" -eq 6 ] && [ "${hm:-0}" -eq 3 ] ||
+	{ grep pvswitch "$T/hostlane.log"; fail "host dropped_hostlane ${hh:-?}, dropped_hlsrc ${hm:-?}"; }
+pass "counters: host dropped_hostlane $hh, dropped_hlsrc $hm"

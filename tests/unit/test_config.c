@@ -162,6 +162,7 @@ static const char all_keys[] =
 	"max_repetitions = 18446744073709551615\n"
 	"mac_aging_s = 1000000\n"
 	"mac_table_size = 64\n"
+	"mac_limit_per_port = 5\n"
 	"\n"
 	"[port up0]\n"
 	"devargs = net_null0,no-rx=1\n"
@@ -215,6 +216,8 @@ check_all_keys(const char *what, const char *rt)
 	      (int)cfg.ports[0].role, (int)cfg.ports[1].role);
 	CHECK(what, cfg.mac_aging_s == 1000000 && cfg.mac_table_size == 64,
 	      "mac_aging_s %u mac_table_size %u", cfg.mac_aging_s, cfg.mac_table_size);
+	CHECK(what, cfg.mac_limit_per_port == 5, "mac_limit_per_port %u",
+	      cfg.mac_limit_per_port);
 	CHECK(what, g1 == NULL || (g1->has_mac && memcmp(g1->mac,
 	      (uint8_t[6]){ 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef }, 6) == 0),
 	      "g1 mac wrong");
@@ -443,6 +446,8 @@ static const struct cfg_case cases[] = {
 	BAD("mac_aging_s 0", "[hostlane]\nmac_aging_s = 0\n", "[hostlane] mac_aging_s:", "range"),
 	BAD("mac_table_size small", "[hostlane]\nmac_table_size = 63\n",
 	    "[hostlane] mac_table_size:", "range"),
+	BAD("mac_limit_per_port 0", "[hostlane]\nmac_limit_per_port = 0\n",
+	    "[hostlane] mac_limit_per_port:", "range"),
 	BAD("duplicate socket", "[guest a]\nsocket = /tmp/s.sock\n[guest b]\nsocket = /tmp/s.sock\n",
 	    "[guest b] socket:", "guest a"),
 	BAD("explicit socket on a default one",

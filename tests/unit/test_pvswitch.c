@@ -2,9 +2,10 @@
 /*
  * The PV switch driven directly: learning, unicast, flooding (never back to
  * the ingress), source-MAC enforcement, aging with a test clock, MAC moves,
- * detach/re-attach, flood copies, a full table, and no leaked mbufs. Every
- * vport's output is a net_ring loopback port, so what the switch sends
- * comes back on that port's RX queue.
+ * detach/re-attach, flood copies, a full table, the VLAN tag parser,
+ * hostlane frames and sources never switched, the per-vport learning
+ * limit, and no leaked mbufs. Every vport's output is a net_ring loopback
+ * port, so what the switch sends comes back on that port's RX queue.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -35,6 +36,12 @@ static const uint8_t MAC_X[6] = { 0x02, 0x00, 0x00, 0, 0, 0x58 };   /* g2, free 
 static const uint8_t MAC_U[6] = { 0x02, 0xaa, 0x00, 0, 0, 0x01 };   /* uplink side */
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static const uint8_t HL_0[6] = { 0x02, 0x68, 0x6c, 0, 0, 0 };	    /* hostlane's */
+static const uint8_t HL_X[6] = { 0x02, 0x68, 0x6c, 0x12, 0x34, 0x56 };
+static const uint8_t ZERO[6] = { 0 };
+
+#define FRAME_LEN 64
+#define TAG_AT (FRAME_LEN - 1)	/* the byte drain() checks: past any header */
 
 static int
 eal_start(void)
@@ -83,29 +90,51 @@ setup_vports(void)
 	return 0;
 }
 
+/* A frame of FRAME_LEN bytes filled with tag: Ethernet header, the VLAN
+ * tags tpid[0..ntags), then EtherType type. */
 static struct rte_mbuf *
-frame(const uint8_t *dst, const uint8_t *src, uint8_t tag)
+frame_t(const uint8_t *dst, const uint8_t *src, const uint16_t *tpid,
+	unsigned int ntags, uint16_t type, uint8_t tag)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eh;
 	uint8_t *p;
+	unsigned int off = 12;
 
 	if (m == NULL)
 		return NULL;
-	p = (uint8_t *)rte_pktmbuf_append(m, 64);
+	p = (uint8_t *)rte_pktmbuf_append(m, FRAME_LEN);
 	if (p == NULL) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	memset(p, tag, 64);
-	eh = (struct rte_ether_hdr *)p;
-	memcpy(eh->dst_addr.addr_bytes, dst, 6);
-	memcpy(eh->src_addr.addr_bytes, src, 6);
-	eh->ether_type = rte_cpu_to_be_16(0x0800);
+	memset(p, tag, FRAME_LEN);
+	memcpy(p, dst, 6);
+	memcpy(p + 6, src, 6);
+	for (unsigned int i = 0; i < ntags; i++, off += 4) {
+		*(rte_be16_t *)(p + off) = rte_cpu_to_be_16(tpid[i]);
+		*(rte_be16_t *)(p + off + 2) = rte_cpu_to_be_16((uint16_t)(i + 1));
+	}
+	*(rte_be16_t *)(p + off) = rte_cpu_to_be_16(type);
 	return m;
 }
 
+static struct rte_mbuf *
+frame(const uint8_t *dst, const uint8_t *src, uint8_t tag)
+{
+	return frame_t(dst, src, NULL, 0, 0x0800, tag);
+}
+
 /* Send one frame from vport v. */
+static void
+send_t(struct dp_pvs *sw, uint16_t v, const uint8_t *dst, const uint8_t *src,
+       const uint16_t *tpid, unsigned int ntags, uint16_t type, uint8_t tag)
+{
+	struct rte_mbuf *m = frame_t(dst, src, tpid, ntags, type, tag);
+
+	if (m != NULL)
+		dp_pvs_input_at(sw, v, &m, 1, now);
+}
+
 static void
 send1(struct dp_pvs *sw, uint16_t v, const uint8_t *dst, const uint8_t *src,
       uint8_t tag)
@@ -126,9 +155,9 @@ drain(uint16_t pid, int tag)
 
 	while ((n = rte_eth_rx_burst(pid, 0, pkts, RTE_DIM(pkts))) > 0) {
 		for (uint16_t i = 0; i < n; i++) {
-			if (tag >= 0 && rte_pktmbuf_mtod(pkts[i], uint8_t *)[20] != tag)
+			if (tag >= 0 && rte_pktmbuf_mtod(pkts[i], uint8_t *)[TAG_AT] != tag)
 				fail("drain", "port %u: frame tag %u, want %d", pid,
-				     rte_pktmbuf_mtod(pkts[i], uint8_t *)[20], tag);
+				     rte_pktmbuf_mtod(pkts[i], uint8_t *)[TAG_AT], tag);
 			rte_pktmbuf_free(pkts[i]);
 		}
 		total += n;
@@ -171,10 +200,10 @@ vst(struct dp_pvs *sw, uint16_t v)
 }
 
 static struct dp_pvs *
-make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
+make_switch_lim(uint32_t table, uint32_t aging_s, unsigned int n_ports, uint32_t limit)
 {
 	struct dp_pvs_conf c = { .lcore = rte_lcore_id(), .table_size = table,
-				 .aging_s = aging_s, .mp = mp };
+				 .aging_s = aging_s, .mac_limit = limit, .mp = mp };
 	struct dp_pvs *sw = dp_pvs_create(&c);
 
 	if (sw == NULL) {
@@ -187,6 +216,12 @@ make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
 	for (unsigned int i = 0; i < n_ports; i++)
 		CHECK("attach port", dp_pvs_attach_port(sw, &ports[i], i) == 0, "failed");
 	return sw;
+}
+
+static struct dp_pvs *
+make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
+{
+	return make_switch_lim(table, aging_s, n_ports, 0);
 }
 
 #define G0 (guests[0].idx)
@@ -351,7 +386,8 @@ test_move_and_detach(void)
 static void
 test_limits(void)
 {
-	struct dp_pvs *sw = make_switch(64, 300, 2);
+	/* No per-vport limit here: one vport can fill the table. */
+	struct dp_pvs *sw = make_switch_lim(64, 300, 2, UINT32_MAX);
 	struct dp_guest other = guests[0];
 	struct rte_mbuf *burst[40];
 	struct dp_pvs_stats ts;
@@ -373,8 +409,8 @@ test_limits(void)
 	burst[0]->data_len = burst[0]->pkt_len = 10;
 	dp_pvs_input_at(sw, G0, burst, 1, now);
 	expect("runt", -1, 0, 0, 0, 0, 0);
-	CHECK("runt", vst(sw, G0).dropped_nodest == 1, "dropped_nodest %" PRIu64,
-	      vst(sw, G0).dropped_nodest);
+	CHECK("runt", vst(sw, G0).dropped_runt == 1 && vst(sw, G0).dropped_nodest == 0,
+	      "dropped_runt %" PRIu64, vst(sw, G0).dropped_runt);
 	/* 200 sources into a table of 64. */
 	for (unsigned int i = 0; i < 200; i++) {
 		src[5] = (uint8_t)i;
@@ -396,6 +432,237 @@ test_limits(void)
 	expect("alone", -1, 0, 0, 0, 0, 0);
 	CHECK("alone", vst(sw, G0).dropped_nodest == 1, "dropped_nodest %" PRIu64,
 	      vst(sw, G0).dropped_nodest);
+	dp_pvs_free(sw);
+}
+
+static void
+test_tag_parser(void)
+{
+	static const struct {
+		const char *what;
+		uint32_t len;		/* bytes given to the parser */
+		uint16_t types[8];	/* EtherTypes from offset 12, 4 bytes apart */
+		int rc;
+		uint16_t type;
+	} cases[] = {
+		{ "untagged", 14, { 0x0800 }, 0, 0x0800 },
+		{ "untagged hostlane", 64, { 0x88b5 }, 0, 0x88b5 },
+		{ "no EtherType", 13, { 0x0800 }, -EBADMSG, 0 },
+		{ "empty", 0, { 0 }, -EBADMSG, 0 },
+		{ "802.1Q", 18, { 0x8100, 0x88b5 }, 1, 0x88b5 },
+		{ "802.1ad + 802.1Q", 22, { 0x88a8, 0x8100, 0x88b5 }, 2, 0x88b5 },
+		{ "0x9100 + 802.1Q", 64, { 0x9100, 0x8100, 0x0806 }, 2, 0x0806 },
+		{ "4 tags", 30, { 0x8100, 0x88a8, 0x9100, 0x8100, 0x88b5 }, 4, 0x88b5 },
+		{ "5 tags", 64, { 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x0800 }, -E2BIG, 0 },
+		{ "5 tags, cut", 32, { 0x8100, 0x8100, 0x8100, 0x8100, 0x8100 }, -E2BIG, 0 },
+		{ "cut after the TPID", 14, { 0x8100, 0x88b5 }, -EBADMSG, 0 },
+		{ "cut in the TCI", 16, { 0x8100, 0x88b5 }, -EBADMSG, 0 },
+		{ "cut in the inner type", 17, { 0x8100, 0x88b5 }, -EBADMSG, 0 },
+		{ "cut in the 2nd tag", 20, { 0x88a8, 0x8100, 0x88b5 }, -EBADMSG, 0 },
+		{ "not a TPID", 18, { 0x9200, 0x88b5 }, 0, 0x9200 },
+	};
+	uint8_t f[64];
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		uint16_t type = 0;
+		int rc;
+
+		memset(f, 0xee, sizeof(f));
+		for (unsigned int t = 0; t < 8 && 12 + 4 * t + 2 <= sizeof(f); t++) {
+			f[12 + 4 * t] = (uint8_t)(cases[i].types[t] >> 8);
+			f[12 + 4 * t + 1] = (uint8_t)cases[i].types[t];
+		}
+		rc = dp_pvs_parse_ethertype(f, cases[i].len, &type);
+		CHECK(cases[i].what, rc == cases[i].rc && (rc < 0 || type == cases[i].type),
+		      "rc %d type %#x, want %d %#x", rc, type, cases[i].rc, cases[i].type);
+	}
+}
+
+/* Hostlane frames, tagged or not, are switched in no direction; nobody
+ * sends from hostlane's range; too many tags, cut tags, zero sources. */
+static void
+test_hostlane_frames(void)
+{
+	struct dp_pvs *sw = make_switch(1024, 300, 2);
+	static const uint16_t q[] = { 0x8100 };
+	static const uint16_t qinq[] = { 0x88a8, 0x8100 };
+	static const uint16_t q9[] = { 0x9100, 0x8100 };
+	static const uint16_t four[] = { 0x8100, 0x88a8, 0x9100, 0x8100 };
+	static const uint16_t five[] = { 0x8100, 0x8100, 0x8100, 0x8100, 0x8100 };
+	struct dp_guest bad = guests[2];
+	struct rte_mbuf *m;
+
+	if (sw == NULL)
+		return;
+	/* Everyone known: unicast would go straight to the victim. */
+	send1(sw, G0, BCAST, MAC_A, 1);
+	send1(sw, G1, BCAST, MAC_B, 1);
+	send1(sw, G2, BCAST, MAC_X, 1);
+	send1(sw, P0, BCAST, MAC_U, 1);
+	expect("hostlane: learn", 1, 3, 3, 3, 3, 4);
+	/* Forged replies from guests: hostlane's source or their own,
+	 * broadcast or unicast, untagged or behind up to 4 tags. */
+	send_t(sw, G2, BCAST, HL_0, NULL, 0, 0x88b5, 2);
+	send_t(sw, G2, MAC_B, HL_0, NULL, 0, 0x88b5, 2);
+	send_t(sw, G2, BCAST, MAC_X, NULL, 0, 0x88b5, 2);
+	send_t(sw, G0, MAC_B, MAC_A, NULL, 0, 0x88b5, 2);
+	send_t(sw, G2, BCAST, HL_0, q, 1, 0x88b5, 2);
+	send_t(sw, G2, MAC_B, MAC_X, q, 1, 0x88b5, 2);
+	send_t(sw, G0, BCAST, MAC_A, qinq, 2, 0x88b5, 2);
+	send_t(sw, G0, MAC_U, MAC_A, q9, 2, 0x88b5, 2);
+	send_t(sw, G2, MAC_A, MAC_X, four, 4, 0x88b5, 2);
+	/* ... and from the uplink and the exception port. */
+	send_t(sw, P0, BCAST, MAC_U, NULL, 0, 0x88b5, 2);
+	send_t(sw, P0, MAC_A, MAC_U, qinq, 2, 0x88b5, 2);
+	send_t(sw, P1, BCAST, HL_X, q, 1, 0x88b5, 2);
+	expect("hostlane frames", -1, 0, 0, 0, 0, 0);
+	CHECK("hostlane frames", vst(sw, G2).dropped_hostlane == 6 &&
+	      vst(sw, G0).dropped_hostlane == 3 && vst(sw, P0).dropped_hostlane == 2 &&
+	      vst(sw, P1).dropped_hostlane == 1, "dropped_hostlane g2 %" PRIu64
+	      " g0 %" PRIu64 " p0 %" PRIu64 " p1 %" PRIu64, vst(sw, G2).dropped_hostlane,
+	      vst(sw, G0).dropped_hostlane, vst(sw, P0).dropped_hostlane,
+	      vst(sw, P1).dropped_hostlane);
+	/* Ordinary frames from hostlane's range, from anyone. */
+	send1(sw, G2, BCAST, HL_0, 3);
+	send1(sw, G2, MAC_A, HL_X, 3);
+	send1(sw, G0, MAC_B, HL_0, 3);		/* enforced guest: hlsrc first */
+	send1(sw, P0, BCAST, HL_X, 3);
+	send1(sw, P1, MAC_X, HL_0, 3);
+	expect("hostlane sources", -1, 0, 0, 0, 0, 0);
+	CHECK("hostlane sources", vst(sw, G2).dropped_hlsrc == 2 &&
+	      vst(sw, G0).dropped_hlsrc == 1 && vst(sw, P0).dropped_hlsrc == 1 &&
+	      vst(sw, P1).dropped_hlsrc == 1 && vst(sw, G0).dropped_spoof == 0,
+	      "dropped_hlsrc g2 %" PRIu64 " g0 %" PRIu64 " p0 %" PRIu64 " p1 %" PRIu64,
+	      vst(sw, G2).dropped_hlsrc, vst(sw, G0).dropped_hlsrc,
+	      vst(sw, P0).dropped_hlsrc, vst(sw, P1).dropped_hlsrc);
+	/* Nor were they learned: a frame to hostlane's address floods. */
+	send1(sw, G1, HL_0, MAC_B, 4);
+	expect("hostlane source not learned", 4, 1, 0, 1, 1, 1);
+	/* More tags than the bound, or cut inside them: dropped whatever
+	 * they carry; at the bound an ordinary frame is switched. */
+	send_t(sw, G2, BCAST, MAC_X, five, 5, 0x88b5, 5);
+	send_t(sw, G2, BCAST, MAC_X, five, 5, 0x0800, 5);
+	send_t(sw, P0, BCAST, MAC_U, five, 5, 0x0800, 5);
+	m = frame_t(BCAST, MAC_X, qinq, 2, 0x88b5, 5);
+	if (m != NULL) {
+		m->data_len = m->pkt_len = 20;	/* ends inside the second tag */
+		dp_pvs_input_at(sw, G2, &m, 1, now);
+	}
+	expect("too many or cut tags", -1, 0, 0, 0, 0, 0);
+	CHECK("too many or cut tags", vst(sw, G2).dropped_tags == 2 &&
+	      vst(sw, P0).dropped_tags == 1 && vst(sw, G2).dropped_runt == 1,
+	      "dropped_tags g2 %" PRIu64 " p0 %" PRIu64 ", dropped_runt g2 %" PRIu64,
+	      vst(sw, G2).dropped_tags, vst(sw, P0).dropped_tags, vst(sw, G2).dropped_runt);
+	send_t(sw, G2, MAC_B, MAC_X, four, 4, 0x0800, 6);
+	expect("4 tags switched", 6, 0, 1, 0, 0, 0);
+	/* A zero source is nobody's. */
+	send1(sw, G2, BCAST, ZERO, 7);
+	expect("zero source", -1, 0, 0, 0, 0, 0);
+	CHECK("zero source", vst(sw, G2).dropped_spoof == 1, "dropped_spoof %" PRIu64,
+	      vst(sw, G2).dropped_spoof);
+	/* Nothing counted twice: every frame G2 sent is in one counter. */
+	CHECK("one reason each", vst(sw, G2).flooded == 1 && vst(sw, G2).switched == 1,
+	      "g2 flooded %" PRIu64 " switched %" PRIu64, vst(sw, G2).flooded,
+	      vst(sw, G2).switched);
+	/* A guest cannot be given an address the switch would drop. */
+	bad.idx = 40;
+	CHECK("attach hostlane mac", dp_pvs_attach_guest(sw, &bad, HL_X) == -EINVAL,
+	      "not EINVAL");
+	CHECK("attach zero mac", dp_pvs_attach_guest(sw, &bad, ZERO) == -EINVAL,
+	      "not EINVAL");
+	dp_pvs_free(sw);
+}
+
+/* src with i in its last three octets. */
+static void
+nth_mac(uint8_t *mac, unsigned int i)
+{
+	static const uint8_t base[6] = { 0x02, 0x99, 0x00, 0, 0, 0 };
+
+	memcpy(mac, base, 6);
+	mac[3] = (uint8_t)(i >> 16);
+	mac[4] = (uint8_t)(i >> 8);
+	mac[5] = (uint8_t)i;
+}
+
+/* One vport floods source addresses: it learns up to its limit, its frames
+ * still flood, the others keep learning, and their unicast does not reach
+ * it. The limit is freed by aging and by a detach. */
+static void
+test_mac_limit(void)
+{
+	struct dp_pvs *sw = make_switch(64, 2, 2);	/* limit 64 / 8 = 8 */
+	struct dp_pvs_stats ts;
+	uint8_t src[6];
+
+	if (sw == NULL)
+		return;
+	for (unsigned int i = 0; i < 300; i++) {
+		nth_mac(src, i);
+		send1(sw, G2, BCAST, src, 1);
+	}
+	/* Over the limit, the frames are still switched. */
+	expect("flood: forwarded", 1, 300, 300, 0, 300, 300);
+	CHECK("flood: limited", vst(sw, G2).macs == 8 && vst(sw, G2).learn_limited == 292 &&
+	      dp_pvs_table_count(sw) == 8, "macs %" PRIu64 " learn_limited %" PRIu64
+	      " in table %u", vst(sw, G2).macs, vst(sw, G2).learn_limited,
+	      dp_pvs_table_count(sw));
+	/* The others still learn; their unicast goes to them alone. */
+	send1(sw, G0, BCAST, MAC_A, 2);
+	send1(sw, G1, BCAST, MAC_B, 2);
+	send1(sw, P0, BCAST, MAC_U, 2);
+	expect("others learn", 2, 2, 2, 3, 2, 3);
+	send1(sw, G0, MAC_B, MAC_A, 3);
+	send1(sw, G1, MAC_A, MAC_B, 3);
+	send1(sw, P0, MAC_A, MAC_U, 3);
+	send1(sw, G0, MAC_U, MAC_A, 3);
+	expect("others' unicast", 3, 2, 1, 0, 1, 0);
+	CHECK("others learn", vst(sw, G0).macs == 1 && vst(sw, G0).learn_limited == 0,
+	      "g0 macs %" PRIu64, vst(sw, G0).macs);
+	/* At its limit G2 cannot take over B either; its own still work. */
+	send1(sw, G2, BCAST, MAC_B, 4);
+	expect("no takeover at the limit", 4, 1, 1, 0, 1, 1);
+	send1(sw, G0, MAC_B, MAC_A, 5);
+	expect("no takeover at the limit", 5, 0, 1, 0, 0, 0);
+	nth_mac(src, 3);
+	send1(sw, G0, src, MAC_A, 6);
+	expect("limited vport keeps its own", 6, 0, 0, 1, 0, 0);
+	dp_pvs_stats(sw, &ts);
+	CHECK("table", ts.table_full == 0 && ts.moved == 0 && dp_pvs_table_count(sw) == 11,
+	      "table_full %" PRIu64 " moved %" PRIu64 " in table %u", ts.table_full,
+	      ts.moved, dp_pvs_table_count(sw));
+	/* Aging frees the limit: after 2 s of silence G2 learns again. */
+	now += 3 * hz;
+	dp_pvs_sweep(sw, now);
+	CHECK("aging frees", vst(sw, G2).macs == 0 && dp_pvs_table_count(sw) == 0,
+	      "g2 macs %" PRIu64 " in table %u", vst(sw, G2).macs, dp_pvs_table_count(sw));
+	send1(sw, G2, BCAST, MAC_X, 7);
+	expect("relearned after aging", 7, 1, 1, 0, 1, 1);
+	send1(sw, G0, MAC_X, MAC_A, 8);
+	expect("relearned after aging", 8, 0, 0, 1, 0, 0);
+	CHECK("relearned after aging", vst(sw, G2).macs == 1, "g2 macs %" PRIu64,
+	      vst(sw, G2).macs);
+	/* A detached vport's entries go at the next sweep, aged or not. */
+	dp_pvs_detach(sw, G2);
+	dp_pvs_sweep(sw, now);
+	CHECK("detach frees", dp_pvs_table_count(sw) == 1, "in table %u",
+	      dp_pvs_table_count(sw));
+	CHECK("reattach", dp_pvs_attach_guest(sw, &guests[2], NULL) == 0, "failed");
+	CHECK("reattach", vst(sw, G2).macs == 0, "g2 macs %" PRIu64, vst(sw, G2).macs);
+	dp_pvs_free(sw);
+
+	/* An explicit limit. */
+	sw = make_switch_lim(1024, 300, 0, 2);
+	if (sw == NULL)
+		return;
+	for (unsigned int i = 0; i < 5; i++) {
+		nth_mac(src, i);
+		send1(sw, G2, BCAST, src, 9);
+	}
+	expect("limit 2", 9, 5, 5, 0, 0, 0);
+	CHECK("limit 2", vst(sw, G2).macs == 2 && vst(sw, G2).learn_limited == 3,
+	      "macs %" PRIu64 " learn_limited %" PRIu64, vst(sw, G2).macs,
+	      vst(sw, G2).learn_limited);
 	dp_pvs_free(sw);
 }
 
@@ -424,14 +691,17 @@ main(void)
 	test_aging();
 	test_move_and_detach();
 	test_limits();
+	test_tag_parser();
+	test_hostlane_frames();
+	test_mac_limit();
 	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
 	      rte_mempool_in_use_count(mp) - base);
 	for (unsigned int i = 0; i < N_GUESTS; i++)
 		dp_ethdev_close(guests[i].port_id);
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		dp_ethdev_close(ports[i].port_id);
-	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits: "
-	       "%d failure(s)\n", failures);
+	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits, "
+	       "tags, hostlane frames, learning limits: %d failure(s)\n", failures);
 	rte_eal_cleanup();
 	return failures == 0 ? 0 : 1;
 }
