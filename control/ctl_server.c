@@ -404,6 +404,7 @@ static int
 server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 	      char *err, size_t errlen)
 {
+	char why[DP_ERR_MAX];
 	int rc = ctl_snap_pub_init();
 
 	if (rc < 0)
@@ -418,11 +419,11 @@ server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 	if (conf->metrics_file == NULL)
 		return 0;
 	s->metrics = ctl_metrics_writer_start(conf->metrics_file,
-					      conf->metrics_interval_ms);
+					      conf->metrics_interval_ms, why,
+					      sizeof(why));
 	if (s->metrics == NULL) {
 		rc = -errno;
-		snprintf(err, errlen, "control: metrics file %s every %u ms: %s",
-			 conf->metrics_file, conf->metrics_interval_ms, strerror(errno));
+		snprintf(err, errlen, "control: %s", why);
 	}
 	return rc;
 }
