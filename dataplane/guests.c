@@ -253,11 +253,8 @@ guest_open(struct dp_app *app, unsigned int i)
 int
 dp_app_guests_open(struct dp_app *app)
 {
-	if (mkdir(app->cfg->runtime_dir, 0755) < 0 && errno != EEXIST) {
-		DP_LOG(ERR, "cannot create runtime dir %s: %s",
-		       app->cfg->runtime_dir, strerror(errno));
-		return -errno;
-	}
+	/* The runtime directory was created and checked at start-up (main.c,
+	 * dp_path_runtime_dir()). */
 	app->guests = rte_zmalloc("hl_guests", sizeof(*app->guests) * DP_MAX_GUESTS,
 				  RTE_CACHE_LINE_SIZE);
 	if (app->guests == NULL)
