@@ -211,8 +211,10 @@ dp_path_sock_claim(const char *path, int type, char *err, size_t errlen)
 			   "not removed", path);
 	rc = probe_listener(path, type, who, sizeof(who));
 	if (rc == -EADDRINUSE)
-		return say(err, errlen, rc, "%s: in use by %s (another hostlane on "
-			   "the same runtime dir?); not taken over", path, who);
+		return say(err, errlen, rc, "%s: in use by %s%s; not taken over", path,
+			   who, strstr(who, " (hostlane)") != NULL &&
+			   strncmp(who, "this ", 5) != 0 ?
+			   ", another hostlane on the same runtime dir?" : "");
 	if (rc < 0)
 		return say(err, errlen, rc, "%s: cannot tell whether something "
 			   "listens on it (%s); not removed", path, strerror(-rc));
