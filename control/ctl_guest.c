@@ -155,10 +155,10 @@ ctl_cmd_guest_add(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	if (dp_config_guest_end(c->app->cfg, &g, r->msg, sizeof(r->msg)) < 0)
 		return CTL_E_BAD_ARGS;
 	slot = dp_app_guest_add(c->app, &g, r->msg, sizeof(r->msg));
-	if (slot == -EEXIST)
-		return CTL_E_EXISTS;
 	if (slot == -ENOSPC)
 		return CTL_E_NO_SPACE;
+	/* The name was free (checked above): an error now, -EEXIST included
+	 * (a file that is not a socket at the path), is the channel's. */
 	if (slot < 0)
 		return CTL_E_INTERNAL;
 	return ctl_ok(r, ctl_guest_conf_json(&c->app->cfg->guests[slot]));

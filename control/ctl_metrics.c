@@ -17,6 +17,7 @@
 #include "ctl_cmds.h"
 #include "ctl_metrics.h"
 #include "log.h"
+#include "paths.h"
 
 static void
 head(FILE *f, const char *name, const char *type, const char *help)
@@ -188,30 +189,6 @@ ctl_cmd_metrics(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, v);
 }
 
-int
-ctl_metrics_write_file(const char *path, const char *text)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(text);
-	FILE *f;
-	int rc = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return -errno;
-	if (fwrite(text, 1, len, f) != len)
-		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
-
 struct ctl_metrics_writer {
 	pthread_t tid;
 	pthread_mutex_t lock;
@@ -219,7 +196,9 @@ struct ctl_metrics_writer {
 	bool stop;
 	int last_err;			/**< log a failure once, not every time */
 	unsigned int interval_ms;
-	char path[PATH_MAX];
+	char dir[PATH_MAX];		/**< the file's directory, checked at each write */
+	char name[NAME_MAX + 1];	/**< the file in it */
+	char path[PATH_MAX];		/**< for messages */
 };
 
 static int
@@ -229,18 +208,35 @@ format_cb(const struct ctl_snap *s, void *arg)
 	return 0;
 }
 
+/* The directory is opened and checked each time: it may appear after
+ * start, and the write goes through the fd that was checked. */
+static int
+write_text(struct ctl_metrics_writer *w, const char *text, char *why, size_t len)
+{
+	int dfd = dp_path_dir_open(w->dir, why, len);
+	int rc;
+
+	if (dfd < 0)
+		return dfd;
+	rc = dp_path_write_at(dfd, w->name, text, strlen(text), CTL_METRICS_MODE);
+	close(dfd);
+	if (rc < 0)
+		snprintf(why, len, "%s", strerror(-rc));
+	return rc;
+}
+
 static void
 write_once(struct ctl_metrics_writer *w)
 {
-	char *text = NULL;
+	char *text = NULL, why[DP_ERR_MAX] = "out of memory";
 	int rc;
 
 	if (ctl_snap_read(format_cb, &text) < 0)
 		return;		/* nothing published yet */
-	rc = text != NULL ? ctl_metrics_write_file(w->path, text) : -ENOMEM;
+	rc = text != NULL ? write_text(w, text, why, sizeof(why)) : -ENOMEM;
 	free(text);
 	if (rc < 0 && rc != w->last_err)
-		DP_LOG(WARNING, "metrics file %s: %s", w->path, strerror(-rc));
+		DP_LOG(WARNING, "metrics file %s: %s", w->path, why);
 	w->last_err = rc;
 }
 
@@ -270,8 +266,34 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* The file's directory, checked now when it exists already (it may be
+ * created later: each write checks it again). */
+static int
+writer_dir(struct ctl_metrics_writer *w, const char *path, char *err, size_t errlen)
+{
+	const char *name = dp_path_split(path, w->dir, sizeof(w->dir));
+	char why[DP_ERR_MAX];
+	int dfd;
+
+	if (name == NULL || *name == '\0' || strlen(name) + 4 > NAME_MAX) {
+		snprintf(err, errlen, "metrics file %s: not a file name", path);
+		return -EINVAL;
+	}
+	dfd = dp_path_dir_open(w->dir, why, sizeof(why));
+	if (dfd < 0 && dfd != -ENOENT) {
+		snprintf(err, errlen, "metrics file %s: %s", path, why);
+		return dfd;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	return 0;
+}
+
 struct ctl_metrics_writer *
-ctl_metrics_writer_start(const char *path, unsigned int interval_ms)
+ctl_metrics_writer_start(const char *path, unsigned int interval_ms,
+			 char *err, size_t errlen)
 {
 	struct ctl_metrics_writer *w;
 	pthread_condattr_t ca;
@@ -279,13 +301,23 @@ ctl_metrics_writer_start(const char *path, unsigned int interval_ms)
 
 	if (path == NULL || path[0] != '/' || interval_ms < CTL_METRICS_MIN_MS ||
 	    strlen(path) + 5 > sizeof(w->path)) {
+		snprintf(err, errlen, "metrics file %s every %u ms: not an absolute "
+			 "path, or an interval below %u ms", path != NULL ? path : "-",
+			 interval_ms, CTL_METRICS_MIN_MS);
 		errno = EINVAL;
 		return NULL;
 	}
 	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (w == NULL) {
+		snprintf(err, errlen, "metrics file %s: out of memory", path);
 		return NULL;
-	snprintf(w->path, sizeof(w->path), "%s", path);
+	}
+	rc = writer_dir(w, path, err, errlen);
+	if (rc < 0) {
+		free(w);
+		errno = -rc;
+		return NULL;
+	}
 	w->interval_ms = interval_ms;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -296,6 +328,8 @@ ctl_metrics_writer_start(const char *path, unsigned int interval_ms)
 	if (rc != 0) {
 		free(w);
 		errno = rc < 0 ? -rc : rc;
+		snprintf(err, errlen, "metrics file %s: cannot start its writer: %s",
+			 path, strerror(errno));
 		return NULL;
 	}
 	return w;

@@ -7,7 +7,11 @@
  * so never on a dataplane core): every interval it formats the snapshot the
  * main lcore last published (ctl_snap.h) and replaces the file atomically —
  * it writes PATH.tmp, then renames it over PATH — so a reader never sees a
- * half-written file. The main lcore does no file I/O for it.
+ * half-written file. Each write opens and checks the directory (it may be
+ * created after start) and creates the temporary file through that fd,
+ * O_EXCL|O_NOFOLLOW (dp_path_write_at()), so a file or symlink planted at
+ * PATH.tmp never redirects the write. The main lcore does no file I/O
+ * for it.
  */
 #ifndef CTL_METRICS_H
 #define CTL_METRICS_H
@@ -26,20 +30,21 @@ struct ctl_metrics_writer;
  */
 char *ctl_metrics_text(const struct ctl_snap *s);
 
-/**
- * Write text to path atomically (path.tmp, then rename).
- * @return 0 or -errno.
- */
-int ctl_metrics_write_file(const char *path, const char *text);
+/** The metrics file's mode: node_exporter reads it as another user. */
+#define CTL_METRICS_MODE 0644
 
 /**
  * Start writing the published snapshot to path every interval_ms.
- * Main lcore, after ctl_snap_pub_init().
+ * Main lcore, after ctl_snap_pub_init(). path's directory must be owned by
+ * hostlane's user or root and not writable by others unless sticky
+ * (dp_path_dir_open()): checked now if it exists, and at every write.
  * @return the writer, or NULL with errno = EINVAL (path not absolute,
- *   interval below CTL_METRICS_MIN_MS), ENOMEM, or pthread's errno.
+ *   interval below CTL_METRICS_MIN_MS), EPERM (the directory), ENOMEM,
+ *   or pthread's errno; err says which in one line.
  */
 struct ctl_metrics_writer *ctl_metrics_writer_start(const char *path,
-						    unsigned int interval_ms);
+						    unsigned int interval_ms,
+						    char *err, size_t errlen);
 
 /** Stop the writer and wait for it; NULL is fine. The file is left. */
 void ctl_metrics_writer_stop(struct ctl_metrics_writer *w);

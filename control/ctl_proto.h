@@ -28,8 +28,6 @@
 #define CTL_LINE_MAX 4096
 /** Where hostlanectl looks by default; $HOSTLANE_CONTROL overrides. */
 #define CTL_DEFAULT_SOCKET "/run/hostlane/control.sock"
-/** The socket's file name inside hostlane's runtime directory. */
-#define CTL_SOCKET_NAME "control.sock"
 
 /** Error codes: X(SYM, "code", "what it means"). Append only. */
 #define CTL_ERR_LIST(X) \

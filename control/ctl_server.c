@@ -7,8 +7,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl_cmds.h"
@@ -17,6 +15,7 @@
 #include "ctl_telemetry.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "paths.h"
 
 /* Work per poll, so that one busy client cannot hold the main lcore. */
 #define ACCEPTS_PER_POLL 16
@@ -339,40 +338,23 @@ ctl_server_fd(const struct ctl_server *s)
 	return s->epfd;
 }
 
-/* Bind owner-only from the start (umask), then open up to a group if asked. */
+/* Owner-only, or 0660 with a group; never taken over from a live owner. */
 static int
 listen_socket(const char *path, const char *group, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct stat st;
+	char why[DP_ERR_MAX];
 	struct group *gr = NULL;
-	mode_t old;
-	int fd, rc;
+	int fd;
 
 	if (group != NULL && (gr = getgrnam(group)) == NULL) {
 		snprintf(err, errlen, "control: no group '%s'", group);
 		return -ENOENT;
 	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path);	/* stale, from a run that crashed */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = dp_path_sock_listen(path, SOCK_STREAM, gr != NULL ? 0660 : 0600,
+				 gr != NULL ? gr->gr_gid : (gid_t)-1, SOMAXCONN,
+				 why, sizeof(why));
 	if (fd < 0)
-		return -errno;
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (rc == 0 && gr != NULL)
-		rc = chown(path, (uid_t)-1, gr->gr_gid) < 0 ? -1 : chmod(path, 0660);
-	if (rc < 0 || listen(fd, SOMAXCONN) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "control: cannot listen on %s: %s", path,
-			 strerror(errno));
-		if (rc != -EADDRINUSE)
-			unlink(path);
-		close(fd);
-		return rc;
-	}
+		snprintf(err, errlen, "control: %s", why);
 	return fd;
 }
 
@@ -381,14 +363,11 @@ server_open(struct ctl_server *s, const struct ctl_server_conf *conf,
 	    char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	int n = snprintf(s->ctx.socket_path, sizeof(s->ctx.socket_path), "%s/%s",
-			 s->ctx.app->cfg->runtime_dir, CTL_SOCKET_NAME);
 
-	if (n < 0 || (size_t)n >= sizeof(s->ctx.socket_path)) {
-		snprintf(err, errlen, "control: %s/%s is too long for a socket path",
-			 s->ctx.app->cfg->runtime_dir, CTL_SOCKET_NAME);
-		return -ENAMETOOLONG;
-	}
+	/* Its length and its clash with other sockets are checked with the
+	 * config (config.c). */
+	snprintf(s->ctx.socket_path, sizeof(s->ctx.socket_path), "%s",
+		 s->ctx.app->cfg->control_socket);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0)
 		return -errno;
@@ -404,6 +383,7 @@ static int
 server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 	      char *err, size_t errlen)
 {
+	char why[DP_ERR_MAX];
 	int rc = ctl_snap_pub_init();
 
 	if (rc < 0)
@@ -418,11 +398,11 @@ server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 	if (conf->metrics_file == NULL)
 		return 0;
 	s->metrics = ctl_metrics_writer_start(conf->metrics_file,
-					      conf->metrics_interval_ms);
+					      conf->metrics_interval_ms, why,
+					      sizeof(why));
 	if (s->metrics == NULL) {
 		rc = -errno;
-		snprintf(err, errlen, "control: metrics file %s every %u ms: %s",
-			 conf->metrics_file, conf->metrics_interval_ms, strerror(errno));
+		snprintf(err, errlen, "control: %s", why);
 	}
 	return rc;
 }

@@ -16,7 +16,9 @@
  * also serves guest handshakes and the function manager.
  *
  * The socket is created owner-only (0600); with a group it is 0660 and
- * owned by that group.
+ * owned by that group. A socket file found at its path is replaced only
+ * when nobody listens on it (dp_path_sock_listen()): a second hostlane on
+ * the same runtime directory fails to start instead of taking it over.
  */
 #ifndef CTL_SERVER_H
 #define CTL_SERVER_H

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Config file → validated structs, one error line on the first problem. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "accel.h"
 #include "config.h"
 #include "handler.h"
+#include "paths.h"
 
 #define DEFAULT_RUNTIME_DIR "/run/hostlane"
 
@@ -145,6 +147,37 @@ parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* No control characters in any value: they would reach log lines and
+ * control replies as they are. */
+static int
+value_validate(const struct cfg_ctx *c, const char *key, const char *val)
+{
+	for (size_t i = 0; val[i] != '\0'; i++) {
+		unsigned char b = (unsigned char)val[i];
+
+		if (b < 0x20 || b == 0x7f)
+			return fail(c, key, "control character 0x%02x at byte %zu", b, i + 1);
+	}
+	return 0;
+}
+
+/* A secret is printable ASCII: what an operator can type and every memif
+ * client can pass. The file and `guest add` both come through here. */
+static int
+secret_validate(const struct cfg_ctx *c, const char *key, const char *val)
+{
+	if (strlen(val) > MEMIF_SECRET_LEN)
+		return fail(c, key, "longer than %d bytes", MEMIF_SECRET_LEN);
+	for (size_t i = 0; val[i] != '\0'; i++) {
+		unsigned char b = (unsigned char)val[i];
+
+		if (b < 0x20 || b > 0x7e)
+			return fail(c, key, "byte %zu is 0x%02x; a secret is printable "
+				    "ASCII (0x20-0x7e)", i + 1, b);
+	}
+	return 0;
+}
+
 static int
 guest_key_memif(const struct cfg_ctx *c, struct dp_guest_conf *g,
 		const char *key, const char *val)
@@ -153,8 +186,8 @@ guest_key_memif(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	int rc;
 
 	if (strcmp(key, "secret") == 0) {
-		if (strlen(val) > MEMIF_SECRET_LEN)
-			return fail(c, key, "longer than %d bytes", MEMIF_SECRET_LEN);
+		if (secret_validate(c, key, val) < 0)
+			return -EINVAL;
 		memset(g->memif.secret, 0, sizeof(g->memif.secret));
 		memcpy(g->memif.secret, val, strlen(val));
 		return 0;
@@ -338,6 +371,8 @@ guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
 				      guest_key_ring, guest_key_fn };
 	int rc = 1;
 
+	if (value_validate(c, key, val) < 0)
+		return -EINVAL;
 	for (size_t k = 0; k < RTE_DIM(fns) && rc > 0; k++)
 		rc = fns[k](c, g, key, val);
 	return rc > 0 ? fail(c, key, "unknown key") : rc;
@@ -385,6 +420,8 @@ static int
 port_key(const struct cfg_ctx *c, struct dp_port_conf *p, const char *key,
 	 const char *val)
 {
+	if (value_validate(c, key, val) < 0)
+		return -EINVAL;
 	if (strcmp(key, "devargs") == 0)
 		return copy_str(c, key, val, p->devargs, sizeof(p->devargs));
 	if (strcmp(key, "role") == 0) {
@@ -449,7 +486,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		const char *key = ents[i].name, *val = ents[i].value;
 		int rc;
 
-		if (strcmp(key, "runtime_dir") == 0) {
+		if (value_validate(c, key, val) < 0) {
+			rc = -EINVAL;
+		} else if (strcmp(key, "runtime_dir") == 0) {
 			rc = val[0] == '/' ? copy_str(c, key, val, cfg->runtime_dir,
 						      sizeof(cfg->runtime_dir)) :
 				fail(c, key, "'%s' is not an absolute path", val);
@@ -534,12 +573,58 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		    "[guest NAME], [port NAME])");
 }
 
-/* Fill a guest's default socket path; check it fits and that none of the
- * first `upto` guests of cfg uses it. */
+/*
+ * Which file of hostlane's the guest's socket is, or NULL: the control
+ * socket, the metrics file or its temporary, or the socket of one of the
+ * first `upto` guests of cfg (g excluded). By canonical path: two
+ * spellings of one file are one file.
+ */
+static const char *
+path_owner(const struct dp_config *cfg, const struct dp_guest_conf *g,
+	   unsigned int upto, char *buf, size_t cap)
+{
+	const char *canon = g->socket_canon;
+	size_t m = strlen(cfg->metrics_canon);
+
+	if (strcmp(canon, cfg->control_canon) == 0)
+		return "hostlane's control socket";
+	if (m > 0 && strncmp(canon, cfg->metrics_canon, m) == 0 &&
+	    (canon[m] == '\0' || strcmp(canon + m, ".tmp") == 0))
+		return canon[m] == '\0' ? "metrics_file" : "metrics_file's temporary file";
+	for (unsigned int j = 0; j < upto; j++) {
+		const struct dp_guest_conf *o = &cfg->guests[j];
+
+		if (o != g && o->name[0] != '\0' && o->channel != DP_CHAN_ETHDEV &&
+		    strcmp(o->socket_canon, canon) == 0) {
+			snprintf(buf, cap, "guest %s's socket", o->name);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The canonical form of a path from key; fails on what paths.h refuses. */
+static int
+canon_of(const struct cfg_ctx *c, const char *key, const char *path, char *out,
+	 size_t cap)
+{
+	int rc = dp_path_canon(path, out, cap);
+
+	if (rc == -EINVAL)
+		return fail(c, key, "'%s' does not name a file", path);
+	if (rc < 0)
+		return fail(c, key, "cannot resolve '%s': %s", path, strerror(-rc));
+	return 0;
+}
+
+/* Fill a guest's default socket path; check it fits and that it is no
+ * other file of hostlane's (see path_owner()). */
 static int
 guest_socket(const struct cfg_ctx *c, const struct dp_config *cfg,
 	     struct dp_guest_conf *g, unsigned int upto)
 {
+	char buf[DP_NAME_MAX + 16];
+	const char *owner;
 	int n;
 
 	if (g->channel == DP_CHAN_ETHDEV)
@@ -553,12 +638,40 @@ guest_socket(const struct cfg_ctx *c, const struct dp_config *cfg,
 				    "than %zu bytes", cfg->runtime_dir, g->name,
 				    sizeof(g->socket) - 1);
 	}
-	for (unsigned int j = 0; j < upto; j++) {
-		const struct dp_guest_conf *o = &cfg->guests[j];
+	if (canon_of(c, "socket", g->socket, g->socket_canon,
+		     sizeof(g->socket_canon)) < 0)
+		return -EINVAL;
+	owner = path_owner(cfg, g, upto, buf, sizeof(buf));
+	if (owner != NULL)
+		return fail(c, "socket", "'%s' is the same file as %s (%s)", g->socket,
+			    owner, g->socket_canon);
+	return 0;
+}
 
-		if (o != g && o->name[0] != '\0' && strcmp(o->socket, g->socket) == 0)
-			return fail(c, "socket", "same socket as guest %s", o->name);
-	}
+/* The control socket and the metrics file, canonical, before the guests
+ * are compared with them. */
+static int
+resolve_own_paths(struct cfg_ctx *c, struct dp_config *cfg)
+{
+	char path[PATH_MAX + sizeof(DP_CONTROL_SOCKET_NAME)];
+	size_t m;
+
+	c->section = "hostlane";
+	snprintf(path, sizeof(path), "%s/%s", cfg->runtime_dir, DP_CONTROL_SOCKET_NAME);
+	if (canon_of(c, "runtime_dir", path, cfg->control_canon,
+		     sizeof(cfg->control_canon)) < 0)
+		return -EINVAL;
+	if (cfg->metrics_file[0] == '\0')
+		return 0;
+	if (canon_of(c, "metrics_file", cfg->metrics_file, cfg->metrics_canon,
+		     sizeof(cfg->metrics_canon)) < 0)
+		return -EINVAL;
+	m = strlen(cfg->metrics_canon);
+	if (strcmp(cfg->metrics_canon, cfg->control_canon) == 0 ||
+	    (strncmp(cfg->control_canon, cfg->metrics_canon, m) == 0 &&
+	     strcmp(cfg->control_canon + m, ".tmp") == 0))
+		return fail(c, "metrics_file", "'%s' or its temporary is hostlane's "
+			    "control socket (%s)", cfg->metrics_file, cfg->control_canon);
 	return 0;
 }
 
@@ -566,13 +679,24 @@ static int
 resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
 {
 	char section[DP_NAME_MAX + 8];
+	int n;
 
+	if (resolve_own_paths(c, cfg) < 0)
+		return -EINVAL;
 	for (unsigned int i = 0; i < cfg->n_guests; i++) {
 		snprintf(section, sizeof(section), "guest %s", cfg->guests[i].name);
 		c->section = section;
 		if (guest_socket(c, cfg, &cfg->guests[i], i) < 0)
 			return -EINVAL;
 	}
+	/* After the guests: their own sockets are the likelier to be too long. */
+	c->section = "hostlane";
+	n = snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s/%s",
+		     cfg->runtime_dir, DP_CONTROL_SOCKET_NAME);
+	if (n < 0 || (size_t)n >= sizeof(cfg->control_socket))
+		return fail(c, "runtime_dir", "the control socket %s/%s is longer "
+			    "than %zu bytes", cfg->runtime_dir, DP_CONTROL_SOCKET_NAME,
+			    sizeof(cfg->control_socket) - 1);
 	c->section = NULL;
 	return 0;
 }
@@ -628,25 +752,149 @@ line_problem(char *line, bool *in_section)
 	return *in_section ? NULL : "key outside any section";
 }
 
+/*
+ * What the pre-check remembers to find a section or a key given twice
+ * (rte_cfgfile takes both, and the parser would see one): every section
+ * header, the keys of the current section. Bounded, so that a huge file
+ * costs no quadratic time: more sections or keys than the parser takes
+ * are refused here already.
+ */
+#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + 1)
+#define SYN_KEYS 64
+_Static_assert(SYN_KEYS <= SYN_SECTIONS, "keys are kept in a struct syn_seen");
+
+struct syn_seen {
+	unsigned int n;
+	char name[SYN_SECTIONS][CFG_NAME_LEN];
+	unsigned int line[SYN_SECTIONS];
+};
+
+struct syn_state {
+	struct syn_seen sections;
+	struct syn_seen keys;		/* of the last section; n <= SYN_KEYS */
+};
+
+/* A name as rte_cfgfile keeps it: blanks stripped, at most CFG_NAME_LEN - 1. */
+static void
+syn_name(char *dst, const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	snprintf(dst, CFG_NAME_LEN, "%.*s", (int)len, s);
+}
+
+/* The line where name was seen before, or 0; else remember it. */
+static unsigned int
+syn_seen_before(struct syn_seen *seen, const char *name, unsigned int line)
+{
+	for (unsigned int i = 0; i < seen->n; i++)
+		if (strcmp(seen->name[i], name) == 0)
+			return seen->line[i];
+	snprintf(seen->name[seen->n], CFG_NAME_LEN, "%s", name);
+	seen->line[seen->n++] = line;
+	return 0;
+}
+
+/* Sections and keys of one line whose shape is fine, as rte_cfgfile reads
+ * them: a ';' not after a '\\' ends the line. */
 static int
-check_syntax(struct cfg_ctx *c, FILE *f)
+syn_track(struct cfg_ctx *c, struct syn_state *st, const char *line, unsigned int n)
+{
+	size_t len = strcspn(line, ";");
+	const char *eq, *p = line + strspn(line, " \t");
+	char name[CFG_NAME_LEN];
+	unsigned int before;
+
+	if (line[len] == ';' && len > 0 && line[len - 1] == '\\')
+		len = strlen(line);
+	if (*p == '[' && p < line + len) {
+		syn_name(name, p + 1, strcspn(p + 1, "]"));
+		if (st->sections.n == SYN_SECTIONS)
+			return fail(c, NULL, "more than %d sections", SYN_SECTIONS);
+		st->keys.n = 0;
+		before = syn_seen_before(&st->sections, name, n);
+		if (before == 0)
+			return 0;
+		c->section = name;	/* for the message only; reset by the caller */
+		return fail(c, NULL, "given twice (lines %u and %u)", before, n);
+	}
+	eq = memchr(line, '=', len);
+	if (eq == NULL || st->sections.n == 0)
+		return 0;
+	syn_name(name, line, (size_t)(eq - line));
+	c->section = st->sections.name[st->sections.n - 1];
+	if (st->keys.n == SYN_KEYS)
+		return fail(c, NULL, "more than %d keys", SYN_KEYS);
+	before = syn_seen_before(&st->keys, name, n);
+	if (before != 0)
+		return fail(c, name, "given twice (lines %u and %u)", before, n);
+	c->section = NULL;
+	return 0;
+}
+
+/* One line into buf, NUL-terminated; its length, NUL bytes included, or
+ * -1 at the end. *too_long when more of the line is left. */
+static long
+read_line(FILE *f, char *buf, size_t cap, bool *too_long)
+{
+	size_t n = 0;
+	int ch = 0;
+
+	while (n < cap - 1 && (ch = getc(f)) != EOF) {
+		buf[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	*too_long = n == cap - 1 && buf[n - 1] != '\n' && (ch = getc(f)) != EOF;
+	return n == 0 && ch == EOF ? -1 : (long)n;
+}
+
+static int
+check_lines(struct cfg_ctx *c, FILE *f, struct syn_state *st)
 {
 	char line[CFG_VALUE_LEN + CFG_NAME_LEN + 16];
-	bool in_section = false;
+	bool in_section = false, too_long;
 	unsigned int n = 0;
+	long len;
 
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((len = read_line(f, line, sizeof(line), &too_long)) >= 0) {
 		const char *why;
 
 		n++;
-		if (strchr(line, '\n') == NULL && !feof(f))
+		/* rte_cfgfile would take the line up to the NUL and drop the rest. */
+		if (memchr(line, '\0', (size_t)len) != NULL)
+			return fail(c, NULL, "NUL byte at line %u", n);
+		if (too_long)
 			return fail(c, NULL, "line %u: longer than %zu bytes", n,
 				    sizeof(line) - 2);
 		why = line_problem(line, &in_section);
 		if (why != NULL)
 			return fail(c, NULL, "line %u: %s", n, why);
+		if (syn_track(c, st, line, n) < 0)
+			return -EINVAL;
 	}
 	return 0;
+}
+
+static int
+check_syntax(struct cfg_ctx *c, FILE *f)
+{
+	struct syn_state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (st == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return -ENOMEM;
+	}
+	rc = check_lines(c, f, st);
+	c->section = NULL;
+	free(st);
+	return rc;
 }
 
 static int

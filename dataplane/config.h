@@ -3,10 +3,15 @@
  * hostlane's configuration: an INI file read with DPDK's rte_cfgfile,
  * checked completely at start-up, turned into plain structs.
  *
- * The config file is untrusted input: every key is known, every value is
- * parsed in full and range-checked, and the first problem is reported as one
- * line naming the file, the section, the key and what is wrong. Called on
- * the main thread before rte_eal_init(); touches no EAL state.
+ * The config file is untrusted input: every key is known and given once,
+ * every value is parsed in full and range-checked (no control characters;
+ * secrets printable ASCII), and the first problem is reported as one line
+ * naming the file, the section, the key and what is wrong. Every file
+ * hostlane will own — the guests' sockets, the control socket, the metrics
+ * file — is compared with the others by its canonical path (paths.h), so
+ * two spellings of one file are refused. Called on the main thread before
+ * rte_eal_init(); touches no EAL state (the canonical paths look at the
+ * filesystem, never change it).
  */
 #ifndef DP_CONFIG_H
 #define DP_CONFIG_H
@@ -27,6 +32,8 @@
 #define DP_MAX_PENDING (1u << 20)	    /**< pending_per_lcore limit */
 #define DP_SOCKET_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 #define DP_ERR_MAX 512
+/** The control socket's file name inside the runtime directory. */
+#define DP_CONTROL_SOCKET_NAME "control.sock"
 
 /** How a guest reaches hostlane. */
 enum dp_chan_type {
@@ -39,6 +46,8 @@ struct dp_guest_conf {
 	char name[DP_NAME_MAX];
 	enum dp_chan_type channel;
 	char socket[DP_SOCKET_PATH_MAX];    /**< "" until resolved */
+	char socket_canon[PATH_MAX];	    /**< its canonical path (paths.h), to
+					         tell two spellings of one file */
 	char handler[DP_NAME_MAX];
 	char devargs[256];		    /**< ethdev channel */
 	uint8_t vhost_client;		    /**< vhost: hostlane connects */
@@ -68,6 +77,8 @@ struct dp_port_conf {
 struct dp_config {
 	char path[PATH_MAX];		    /**< for messages */
 	char runtime_dir[PATH_MAX];
+	char control_socket[DP_SOCKET_PATH_MAX]; /**< <runtime_dir>/control.sock */
+	char control_canon[PATH_MAX];	    /**< canonical control_socket */
 	unsigned int mbufs;
 	unsigned int handshake_timeout_ms;
 	unsigned int function_capacity;	    /**< sessions per function, all guests */
@@ -82,6 +93,7 @@ struct dp_config {
 	char control_group[DP_NAME_MAX];    /**< "" : control socket 0600 */
 	unsigned int control_timeout_ms;    /**< idle control clients dropped */
 	char metrics_file[PATH_MAX];	    /**< "" : no metrics file */
+	char metrics_canon[PATH_MAX];	    /**< canonical metrics_file, or "" */
 	unsigned int metrics_interval_ms;
 	unsigned int pending_per_lcore;	    /**< calls in flight per I/O lcore */
 	unsigned int watchdog_ms;	    /**< an I/O lcore without a pass for
@@ -109,7 +121,9 @@ int dp_config_load(const char *path, const char *runtime_dir,
  * Build a guest for a run-time add with exactly the checks of the file:
  * begin (name, defaults), set each key, end (socket path). Errors read
  * "guest add: [guest NAME] KEY: problem". Each returns 0 or -EINVAL.
- * end() checks the socket against every guest of cfg, g excluded.
+ * end() resolves the socket's canonical path and checks it against every
+ * file hostlane owns: the guests of cfg (g excluded), the control socket,
+ * the metrics file.
  */
 int dp_config_guest_begin(const struct dp_config *cfg, struct dp_guest_conf *g,
 			  const char *name, char *err, size_t errlen);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <rte_lcore.h>
@@ -12,6 +13,7 @@
 #include "app.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "paths.h"
 #include "port.h"
 
 static uint32_t epoch_counter;	/* main lcore only */
@@ -132,26 +134,62 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	return 0;
 }
 
+/*
+ * A vhost-user server socket is created by DPDK's vhost library inside the
+ * port's probe and configure: under an owner-only umask, so it is never
+ * open to others, then given socket_mode. As client hostlane connects to
+ * a socket QEMU serves: its file is QEMU's.
+ */
+static int
+vhost_open(struct dp_guest *g, const char *who)
+{
+	const struct dp_guest_conf *c = g->conf;
+	char devargs[sizeof(c->socket) + 96], err[DP_ERR_MAX];
+	mode_t old;
+	int rc;
+
+	if (!c->vhost_client) {
+		rc = dp_path_sock_claim(c->socket, SOCK_STREAM, err, sizeof(err));
+		if (rc < 0) {
+			DP_LOG(ERR, "guest %s: %s", c->name, err);
+			return rc;
+		}
+	}
+	snprintf(devargs, sizeof(devargs), "net_vhost_%s,iface=%s,queues=1,client=%d",
+		 c->name, c->socket, c->vhost_client);
+	old = umask(DP_PATH_PRIVATE_UMASK);
+	rc = dp_ethdev_open(who, devargs, g->mp, g->lcore, &g->port_id);
+	umask(old);
+	if (rc < 0 || c->vhost_client)
+		return rc;
+	if (chmod(c->socket, c->socket_mode) < 0) {
+		rc = -errno;
+		DP_LOG(ERR, "guest %s: %s: cannot set its mode: %s", c->name, c->socket,
+		       strerror(errno));
+		dp_ethdev_close(g->port_id);	/* DPDK unlinks its socket */
+		return rc;
+	}
+	return 0;
+}
+
 /* A vhost-user or other ethdev channel: a DPDK port of the guest's own. */
 static int
 port_open(struct dp_guest *g)
 {
 	const struct dp_guest_conf *c = g->conf;
-	char devargs[sizeof(c->socket) + 96], who[DP_NAME_MAX + 8];
-	struct stat st;
+	char who[DP_NAME_MAX + 8];
+	mode_t old;
+	int rc;
 
 	snprintf(who, sizeof(who), "guest %s", c->name);
-	if (c->channel == DP_CHAN_ETHDEV)
-		return dp_ethdev_open(who, c->devargs, g->mp, g->lcore, &g->port_id);
-	/* A vhost server socket left by a crashed run is replaced; nothing else. */
-	if (!c->vhost_client && lstat(c->socket, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		unlink(c->socket);
-	}
-	snprintf(devargs, sizeof(devargs), "net_vhost_%s,iface=%s,queues=1,client=%d",
-		 c->name, c->socket, c->vhost_client);
-	return dp_ethdev_open(who, devargs, g->mp, g->lcore, &g->port_id);
+	if (c->channel != DP_CHAN_ETHDEV)
+		return vhost_open(g, who);
+	/* Whatever files its devargs make the PMD create (a net_vhost iface)
+	 * are owner-only. */
+	old = umask(DP_PATH_PRIVATE_UMASK);
+	rc = dp_ethdev_open(who, c->devargs, g->mp, g->lcore, &g->port_id);
+	umask(old);
+	return rc;
 }
 
 static int
@@ -315,11 +353,8 @@ guest_open(struct dp_app *app, unsigned int i)
 int
 dp_app_guests_open(struct dp_app *app)
 {
-	if (mkdir(app->cfg->runtime_dir, 0755) < 0 && errno != EEXIST) {
-		DP_LOG(ERR, "cannot create runtime dir %s: %s",
-		       app->cfg->runtime_dir, strerror(errno));
-		return -errno;
-	}
+	/* The runtime directory was created and checked at start-up (main.c,
+	 * dp_path_runtime_dir()). */
 	app->guests = rte_zmalloc("hl_guests", sizeof(*app->guests) * DP_MAX_GUESTS,
 				  RTE_CACHE_LINE_SIZE);
 	if (app->guests == NULL)

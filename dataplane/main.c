@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "config.h"
 #include "ctl_server.h"
 #include "manager.h"
+#include "paths.h"
 #include "lcore.h"
 #include "log.h"
 
@@ -156,6 +158,34 @@ control_start(struct dp_app *app, struct ctl_mgr *mgr)
 	return s;
 }
 
+/*
+ * The runtime directory, created or checked before anything is put in it
+ * (paths.h): a symlink, someone else's directory or one others may write
+ * in would let them replace hostlane's sockets. @return 0 or -1 (said).
+ */
+static int
+runtime_dir_ready(const struct dp_config *cfg)
+{
+	gid_t gid = (gid_t)-1;
+	char err[DP_ERR_MAX];
+
+	if (cfg->control_group[0] != '\0') {
+		struct group *gr = getgrnam(cfg->control_group);
+
+		if (gr == NULL) {
+			fprintf(stderr, "hostlane: control: no group '%s'\n",
+				cfg->control_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (dp_path_runtime_dir(cfg->runtime_dir, gid, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hostlane: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run(struct dp_config *cfg)
 {
@@ -223,6 +253,10 @@ main(int argc, char **argv)
 		       cfg->n_ports);
 		free(cfg);
 		return EXIT_SUCCESS;
+	}
+	if (runtime_dir_ready(cfg) < 0) {
+		free(cfg);
+		return EXIT_FAILURE;
 	}
 	if (rte_eal_init(dash, argv) < 0)
 		rte_exit(EXIT_FAILURE, "hostlane: EAL init failed: %s\n",

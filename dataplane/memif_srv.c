@@ -18,6 +18,7 @@
 #include "lcore.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "paths.h"
 
 /* Enough control space to see (and close) fds a client should not send. */
 #define CMSG_FDS_MAX 8
@@ -45,37 +46,28 @@ send_msg(int fd, const struct memif_msg *m)
 	return n == (ssize_t)sizeof(*m) ? 0 : -1;
 }
 
-static bool
-stale_socket(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 int
 dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
 		  unsigned int timeout_ms)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN,
 				  .data.u64 = DP_EV_TAG(idx, DP_EV_LISTEN) };
+	char err[DP_ERR_MAX];
 	int fd, rc;
 
 	g->srv.conn_fd = -1;
 	g->srv.timeout_ms = timeout_ms;
 	dp_memif_hs_init(&g->srv.hs);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", g->conf->socket);
-	if (stale_socket(sun.sun_path))
-		unlink(sun.sun_path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(sun.sun_path, g->conf->socket_mode) < 0 ||
-	    listen(fd, 8) < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	fd = dp_path_sock_listen(g->conf->socket, SOCK_SEQPACKET, g->conf->socket_mode,
+				 (gid_t)-1, 8, err, sizeof(err));
+	if (fd < 0) {
+		DP_LOG(ERR, "guest %s: %s", g->conf->name, err);
+		return fd;
+	}
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		rc = -errno;
 		close(fd);
+		unlink(g->conf->socket);
 		return rc;
 	}
 	g->srv.listen_fd = fd;

@@ -31,10 +31,13 @@
 #define DP_EV_TAG(idx, kind) (((uint64_t)(idx) << 1) | (kind))
 
 /**
- * Create, bind and listen on the guest's socket, replacing a stale socket
- * file (never another kind of file). Registers it in epfd.
+ * Create, bind and listen on the guest's socket with mode socket_mode
+ * (dp_path_sock_listen(): never open wider meanwhile). A socket file left
+ * by a run that died is replaced; a socket something listens on, or any
+ * other file, is left alone and the open fails (logged, naming the path
+ * and the listener). Registers it in epfd.
  * @param timeout_ms  how long a client may take over its handshake.
- * @return 0 or -errno.
+ * @return 0, or -EADDRINUSE, -EEXIST or another -errno.
  */
 int dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
 		      unsigned int timeout_ms);

@@ -53,7 +53,28 @@ expect_error 'just some words' 'line 1: expected'
 expect_error 'a = b' 'line 1: key outside any section'
 expect_error '[hostlane]
 mbufs' 'line 2: expected \[section\] or key = value'
+expect_error '[hostlane]
+mbufs = 2047
+mbufs = 4095' '\[hostlane\] mbufs: given twice (lines 2 and 3)'
+expect_error '[hostlane]
+mbufs = 2047
+[guest g1]
+[hostlane]
+mbufs = 4095' '\[hostlane\] given twice (lines 1 and 4)'
+expect_error "[guest g1]
+secret = ab$(printf '\001')cd" '\[guest g1\] secret: control character 0x01 at byte 3'
+expect_error "[guest g1]
+socket = $T/x/a.sock
+[guest g2]
+socket = $T/x/../x/a.sock" "\[guest g2\] socket: '$T/x/../x/a.sock' is the same file as guest g1's socket ($T/x/a.sock)"
+expect_error "[guest control]" "\[guest control\] socket: .* is the same file as hostlane's control socket"
 pass "$n bad configs rejected with file, section and key"
+
+# A NUL byte is named as such, with its line.
+printf '[hostlane]\nmbufs = 2047\0\n' > "$T/nul.conf"
+out=$("$HL_BIN" -- --config "$T/nul.conf" --check-config 2>&1) && fail "NUL byte accepted"
+echo "$out" | grep -q "nul.conf: NUL byte at line 2" || fail "NUL byte: $out"
+pass "a NUL byte in the config refused with its line"
 
 out=$("$HL_BIN" -- --config "$T/missing.conf" 2>&1) && fail "missing file accepted"
 echo "$out" | grep -q "missing.conf: cannot read" || fail "missing file: $out"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -355,6 +356,15 @@ ok_default_vs_explicit(const char *what)
 }
 
 static void
+ok_punct_secret(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "g");
+
+	if (g != NULL)
+		CHECK(what, secret_is(g, "~!@#$%^&*()_+{}|:<>?` .,"), "secret not kept");
+}
+
+static void
 ok_any(const char *what)
 {
 	(void)what;
@@ -524,6 +534,85 @@ static const struct cfg_case cases[] = {
 	/* rte_cfgfile refuses empty values itself; the error must still say where. */
 	BAD("empty value", G "secret =\n", "line 2|[guest g] secret:"),
 	BAD("empty number", "[hostlane]\nmbufs =  \n", "line 2|[hostlane] mbufs:"),
+
+	/* A key or a section given twice: rte_cfgfile would keep both and
+	 * the parser see one. */
+	BAD("key twice in [hostlane]", "[hostlane]\nmbufs = 2047\nmbufs = 4095\n",
+	    "[hostlane] mbufs: given twice (lines 2 and 3)"),
+	BAD("key twice in a guest, spelled apart", G "max_chain = 2\nhandler = drop\n"
+	    "\t max_chain=3   ; again\n", "[guest g] max_chain: given twice (lines 2 and 4)"),
+	BAD("secret twice", G "secret = a\nsecret = b\n", "[guest g] secret: given twice"),
+	BAD("key twice in a port", "[port p]\ndevargs = net_null0\ndevargs = net_null1\n",
+	    "[port p] devargs: given twice (lines 2 and 3)"),
+	BAD("[hostlane] twice", "[hostlane]\nmbufs = 2047\n[guest a]\n[hostlane]\n"
+	    "handshake_timeout_ms = 100\n", "[hostlane] given twice (lines 1 and 4)"),
+	BAD("[hostlane] twice, blanks inside", "[hostlane]\n[ hostlane ]\n",
+	    "[hostlane] given twice (lines 1 and 2)"),
+	BAD("guest twice, keys apart", "[guest a]\nmax_chain = 2\n[guest b]\n[guest a]\n"
+	    "handler = drop\n", "[guest a] given twice (lines 1 and 4)"),
+	OK("one key in two sections", "[guest a]\nmax_chain = 2\n[guest b]\nmax_chain = 3\n"
+	   "[hostlane]\nmbufs = 2047\n", NULL, ok_any),
+	OK("a key commented out and given", G "; max_chain = 2\nmax_chain = 3\n", NULL,
+	   ok_any),
+
+	/* Control characters and secrets outside printable ASCII. */
+	BAD("secret with a control byte", G "secret = ab\x01" "cd\n", "[guest g] secret:",
+	    "0x01"),
+	BAD("secret with an escape", G "secret = ab\x1b[31m\n", "[guest g] secret:", "0x1b"),
+	BAD("secret with DEL", G "secret = ab\x7f\n", "[guest g] secret:", "0x7f"),
+	BAD("secret in UTF-8", G "secret = caf\xc3\xa9\n", "[guest g] secret:",
+	    "printable ASCII"),
+	BAD("socket with a tab", G "socket = /tmp/a\tb.sock\n", "[guest g] socket:",
+	    "control character 0x09"),
+	BAD("devargs with an escape", "[port p]\ndevargs = net_null0\x1b[2J\n",
+	    "[port p] devargs:", "control character 0x1b"),
+	BAD("metrics_file with a control byte", "[hostlane]\nmetrics_file = /tmp/m\x02\n",
+	    "[hostlane] metrics_file:", "control character 0x02"),
+	OK("secret of printable punctuation", G "secret = ~!@#$%^&*()_+{}|:<>?` .,\n",
+	   NULL, ok_punct_secret),
+
+	/* Sockets hostlane owns, compared as canonical paths. */
+	BAD("two spellings of one socket (.. in a missing dir)",
+	    "[guest a]\nsocket = /tmp/hl-unit-none/a.sock\n"
+	    "[guest b]\nsocket = /tmp/hl-unit-none/../hl-unit-none/a.sock\n",
+	    "[guest b] socket:", "guest a's socket"),
+	BAD("two spellings of one socket (// and /./)",
+	    "[guest a]\nsocket = /tmp/hl-unit-none/a.sock\n"
+	    "[guest b]\nsocket = /tmp//./hl-unit-none///a.sock\n",
+	    "[guest b] socket:", "/tmp/hl-unit-none/a.sock"),
+	BAD("an explicit socket on a default one, spelled apart",
+	    "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n[guest a]\n"
+	    "[guest b]\nsocket = /tmp/../tmp/hl-unit-rt/a.sock\n", "[guest b] socket:",
+	    "guest a's socket"),
+	BAD("vhost and memif on one socket", "[guest a]\nsocket = /tmp/hl-unit-none/s\n"
+	    "[guest b]\nchannel = vhost\nsocket = /tmp/hl-unit-none/./s\n",
+	    "[guest b] socket:", "guest a's socket"),
+	BAD("a guest on the control socket",
+	    "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n[guest a]\n"
+	    "socket = /tmp/hl-unit-rt/control.sock\n", "[guest a] socket:",
+	    "control socket"),
+	BAD("a guest called control", "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n"
+	    "[guest control]\n", "[guest control] socket:", "control socket"),
+	BAD("a guest on the metrics file", "[hostlane]\nmetrics_file = /tmp/hl-unit-m/m.prom\n"
+	    "[guest a]\nsocket = /tmp/hl-unit-m/m.prom\n", "[guest a] socket:",
+	    "metrics_file"),
+	BAD("a guest on the metrics file's temporary",
+	    "[hostlane]\nmetrics_file = /tmp/hl-unit-m/m.prom\n"
+	    "[guest a]\nsocket = /tmp/hl-unit-m/./m.prom.tmp\n", "[guest a] socket:",
+	    "temporary"),
+	BAD("the metrics file on the control socket",
+	    "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n"
+	    "metrics_file = /tmp/hl-unit-rt/x/../control.sock\n",
+	    "[hostlane] metrics_file:", "control socket"),
+	BAD("a socket naming a directory", G "socket = /tmp/hl-unit-none/\n",
+	    "[guest g] socket:", "does not name a file"),
+	BAD("a socket named ..", G "socket = /tmp/hl-unit-none/..\n",
+	    "[guest g] socket:", "does not name a file"),
+	BAD("metrics_file naming a directory", "[hostlane]\nmetrics_file = /tmp/\n",
+	    "[hostlane] metrics_file:", "does not name a file"),
+	OK("ethdev guests have no socket to compare", "[guest a]\nchannel = ethdev\n"
+	   "devargs = net_null0\n[guest b]\nchannel = ethdev\ndevargs = net_null1\n",
+	   NULL, ok_any),
 };
 
 /* ---- the runner ------------------------------------------------------------ */
@@ -685,19 +774,30 @@ run_built_cases(void)
 	want[1] = "guests";
 	run("65 guests", buf, NULL, -EINVAL, want, 2, NULL);
 
-	/* More keys than the parser reads at once: the last one is bad. */
+	/* More keys than the parser reads at once: refused, not cut. */
 	off = (size_t)snprintf(buf, 64 * 1024, "[hostlane]\n");
-	for (int i = 0; i < 16; i++)
-		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "mbufs = 2047\n");
-	snprintf(buf + off, 64 * 1024 - off, "bogus = 1\n");
-	want[0] = "[hostlane]";
-	run("17th key in [hostlane] is checked", buf, NULL, -EINVAL, want, 1, NULL);
+	for (int i = 0; i < 17; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "k%d = 1\n", i);
+	want[0] = "[hostlane] more than 16 keys";
+	run("17 keys in [hostlane]", buf, NULL, -EINVAL, want, 1, NULL);
+	off = (size_t)snprintf(buf, 64 * 1024, "[guest g]\n");
+	for (int i = 0; i < 33; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "k%d = 1\n", i);
+	want[0] = "[guest g] more than 32 keys";
+	run("33 keys in a guest", buf, NULL, -EINVAL, want, 1, NULL);
+	off = (size_t)snprintf(buf, 64 * 1024, "[guest g]\n");
+	for (int i = 0; i < 65; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "k%d = 1\n", i);
+	want[0] = "[guest g] more than 64 keys";
+	run("65 keys in a guest (the pre-check's bound)", buf, NULL, -EINVAL, want, 1,
+	    NULL);
+
+	/* One key many times: the second one is refused, with both lines. */
 	off = (size_t)snprintf(buf, 64 * 1024, "[guest g]\n");
 	for (int i = 0; i < 32; i++)
 		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "max_chain = 8\n");
-	snprintf(buf + off, 64 * 1024 - off, "handler = reflect\n");
-	want[0] = "[guest g]";
-	run("33rd key in a guest is checked", buf, NULL, -EINVAL, want, 1, NULL);
+	want[0] = "[guest g] max_chain: given twice (lines 2 and 3)";
+	run("a key 32 times", buf, NULL, -EINVAL, want, 1, NULL);
 
 	/* A line longer than the reader's buffer. */
 	{
@@ -773,6 +873,122 @@ run_small_err_buffer(void)
 	      "error overran an 8-byte buffer");
 }
 
+/* A file with NUL bytes: reported as such, not as a long line. */
+static void
+run_nul_bytes(void)
+{
+	static const char text[] = "[hostlane]\nmbufs = 2047\0junk\n[guest g]\n";
+	static const char *const what = "NUL byte";
+	char err[DP_ERR_MAX] = "";
+	FILE *f = fopen(tmp_path, "w");
+
+	if (f == NULL || fwrite(text, 1, sizeof(text) - 1, f) != sizeof(text) - 1 ||
+	    fclose(f) != 0) {
+		perror(tmp_path);
+		exit(1);
+	}
+	CHECK(what, dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err)) == -EINVAL,
+	      "accepted");
+	CHECK(what, strstr(err, ": NUL byte at line 2") != NULL, "error '%s'", err);
+}
+
+/* Paths through symlinks and files: the directory as the kernel sees it. */
+static void
+run_real_paths(void)
+{
+	char dir[] = "/tmp/hl-unit-paths-XXXXXX", text[512], real[64], link[64];
+	const char *want[2];
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(real, sizeof(real), "%s/real", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	if (mkdir(real, 0700) < 0 || symlink(real, link) < 0) {
+		perror(dir);
+		exit(1);
+	}
+	snprintf(text, sizeof(text), "[guest a]\nsocket = %s/a.sock\n"
+		 "[guest b]\nsocket = %s/a.sock\n", real, link);
+	want[0] = "[guest b] socket:";
+	want[1] = "guest a's socket";
+	run("one socket through a symlinked directory", text, NULL, -EINVAL, want, 2,
+	    NULL);
+	snprintf(text, sizeof(text), "[guest control]\n");
+	want[0] = "[guest control] socket:";
+	want[1] = "control socket";
+	run("--runtime-dir through a symlink, a guest called control", text, link,
+	    -EINVAL, want, 2, NULL);
+	snprintf(text, sizeof(text), "[guest a]\nsocket = %s/a.sock/x.sock\n", tmp_path);
+	want[0] = "[guest a] socket:";
+	want[1] = "Not a directory";
+	run("a socket under a regular file", text, NULL, -EINVAL, want, 2, NULL);
+	snprintf(text, sizeof(text), "[guest a]\nsocket = %s/a.sock\n"
+		 "[guest b]\nsocket = %s/b.sock\n", real, link);
+	run("two sockets through a symlink", text, NULL, 0, NULL, 0, NULL);
+	unlink(link);
+	rmdir(real);
+	rmdir(dir);
+}
+
+/* guest add: the same checks as the file, against the loaded config. */
+static int
+add_one(const char *name, const char *key, const char *val, char *err, size_t len)
+{
+	static struct dp_guest_conf g;
+	int rc = dp_config_guest_begin(&cfg, &g, name, err, len);
+
+	if (rc == 0 && key != NULL)
+		rc = dp_config_guest_set(&g, key, val, err, len);
+	return rc == 0 ? dp_config_guest_end(&cfg, &g, err, len) : rc;
+}
+
+static void
+run_guest_add(void)
+{
+	static const struct { const char *what, *key, *val, *want; } bad[] = {
+		{ "guest add: secret with a control byte", "secret", "a\x01" "b",
+		  "guest add: [guest x] secret: control character 0x01 at byte 2" },
+		{ "guest add: secret with a newline", "secret", "a\nb", "0x0a" },
+		{ "guest add: secret in UTF-8", "secret", "\xc3\xa9", "printable ASCII" },
+		{ "guest add: socket with an escape", "socket", "/tmp/\x1b.sock",
+		  "[guest x] socket: control character 0x1b" },
+		{ "guest add: the control socket", "socket", "/tmp/hl-unit-rt/control.sock",
+		  "[guest x] socket: '/tmp/hl-unit-rt/control.sock' is the same file as "
+		  "hostlane's control socket" },
+		{ "guest add: the control socket, spelled apart", "socket",
+		  "/tmp/hl-unit-rt/../hl-unit-rt/control.sock", "control socket" },
+		{ "guest add: another guest's socket, spelled apart", "socket",
+		  "/tmp//hl-unit-rt/./a.sock", "guest a's socket" },
+		{ "guest add: the metrics file's temporary", "socket",
+		  "/tmp/hl-unit-m/m.prom.tmp", "metrics_file's temporary file" },
+	};
+	char err[DP_ERR_MAX];
+
+	write_file("[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n"
+		   "metrics_file = /tmp/hl-unit-m/m.prom\n[guest a]\n");
+	if (dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err)) != 0) {
+		fail("guest add", "base config refused: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < RTE_DIM(bad); i++) {
+		err[0] = '\0';
+		CHECK(bad[i].what, add_one("x", bad[i].key, bad[i].val, err,
+					   sizeof(err)) == -EINVAL, "accepted");
+		CHECK(bad[i].what, strstr(err, bad[i].want) != NULL, "error '%s' lacks '%s'",
+		      err, bad[i].want);
+	}
+	CHECK("guest add: a guest called control",
+	      add_one("control", NULL, NULL, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "control socket") != NULL, "error '%s'", err);
+	CHECK("guest add: a printable secret", add_one("x", "secret", "s3 cr-et!", err,
+						       sizeof(err)) == 0, "error '%s'", err);
+	CHECK("guest add: the control socket is where the config says",
+	      strcmp(cfg.control_socket, "/tmp/hl-unit-rt/control.sock") == 0,
+	      "control_socket '%s'", cfg.control_socket);
+}
+
 int
 main(void)
 {
@@ -792,9 +1008,13 @@ main(void)
 	run_ring_sizes();
 	run_missing_file();
 	run_small_err_buffer();
+	run_nul_bytes();
+	run_real_paths();
+	run_guest_add();
 	unlink(tmp_path);
-	printf("config: %zu table cases, %zu long-value cases, 6 built, ring sizes, "
-	       "missing file, small buffer: %d failure(s)\n", RTE_DIM(cases),
+	printf("config: %zu table cases, %zu long-value cases, 9 built, ring sizes, "
+	       "missing file, small buffer, NUL bytes, real paths, guest add: "
+	       "%d failure(s)\n", RTE_DIM(cases),
 	       RTE_DIM(long_cases), failures);
 	return failures == 0 ? 0 : 1;
 }
