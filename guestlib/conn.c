@@ -69,14 +69,17 @@ guest_mac(const struct hl_opts *o, uint8_t mac[6])
 }
 
 /*
- * Once the HELLO reply named the host, only it may answer: on a shared
- * Ethernet (packet:, dpdk:) other stations can reach us too.
+ * On a shared Ethernet (packet:, dpdk:) other stations can reach us too: a
+ * reply must be addressed to this connection's MAC and, once the HELLO
+ * reply named the host, come from it. (What stops a station that poses as
+ * the host is the random request id: hl_inflight.h.)
  */
 static int
 from_host(const struct hl_conn *c, const struct hl_frame_hdr *h)
 {
-	return memcmp(c->host_mac, mac_bcast, 6) == 0 ||
-	       memcmp(h->eth.src, c->host_mac, 6) == 0;
+	return memcmp(h->eth.dst, c->mac, 6) == 0 &&
+	       (memcmp(c->host_mac, mac_bcast, 6) == 0 ||
+		memcmp(h->eth.src, c->host_mac, 6) == 0);
 }
 
 /* A bulk call's reply: the output is in its pool slot, arg1 its length. */

@@ -314,7 +314,7 @@ test_unknown_dup(struct hl_conn *c)
 
 	CHECK_EQ(hl_fn_open(c, "factorial", HL_PLACE_ANY, &fn), HL_OK);
 	hl_conn_stats(c, &st0);
-	hl_proto_hdr_init(&h, c->mac, host_mac, HL_OP_FN_CALL, fn->session,
+	hl_proto_hdr_init(&h, host_mac, c->mac, HL_OP_FN_CALL, fn->session,
 			  0xdeadbeef0042ull);
 	hl_proto_hdr_make_reply(&h, host_mac, HL_OK);
 	fake_push(&fk, &h, sizeof(h));		/* unknown id */
