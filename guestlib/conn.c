@@ -237,6 +237,19 @@ conn_drain(struct hl_conn *c)
 }
 
 /*
+ * A send or a wait failed with rc, which may be the transport's death.
+ * Replies the host wrote before it went are still ours (a memif ring keeps
+ * them), so take them first; then let the transport go if it is dead.
+ */
+static int
+conn_call_failed(struct hl_conn *c, int rc)
+{
+	int drc = conn_drain(c);
+
+	return drc != HL_OK ? drc : conn_fault(c, rc);
+}
+
+/*
  * An FN_CALL too large for a frame becomes FN_CALL_BULK: input copied to a
  * bulk slot, the frame carries where it is (hl_bulk.h). Fills s and the
  * frame's payload; returns its length, or a negated status.
@@ -309,7 +322,7 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 		if (s->bulk >= 0)
 			hl_bulk_put(&c->bulk, (uint32_t)s->bulk);
 		hl_inflight_free(&c->inf, s);
-		return len < 0 ? rc : conn_fault(c, rc);
+		return len < 0 ? rc : conn_call_failed(c, rc);
 	}
 	c->stats.requests++;
 	*sp = s;
@@ -333,7 +346,7 @@ conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
 			return HL_E_TIMEOUT;
 		rc = c->ops->wait(c->tp, hl_ms_left(deadline));
 		if (rc != HL_OK && rc != HL_E_TIMEOUT) {
-			rc = conn_fault(c, rc);
+			rc = conn_call_failed(c, rc);
 			return s->state == HL_SLOT_DONE ? HL_OK : rc;
 		}
 	}
@@ -814,7 +827,7 @@ hl_poll(struct hl_conn *c, struct hl_completion *comp, int max, int timeout_ms)
 		rc = c->ops->wait(c->tp, left < 0 || left > HL_POLL_SLICE_MS ?
 				  HL_POLL_SLICE_MS : left);
 		if (rc != HL_OK && rc != HL_E_TIMEOUT &&
-		    (rc = conn_fault(c, rc)) != HL_OK && !c->dead)
+		    (rc = conn_call_failed(c, rc)) != HL_OK && !c->dead)
 			return -rc;
 	}
 }

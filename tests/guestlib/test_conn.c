@@ -34,6 +34,8 @@ struct fake {
 	/* The host as the attacker. */
 	int die_on_hello;	/* HELLO sent: the transport dies */
 	int die_after_reply;	/* dies once its queue has been read */
+	int die_in_wait;	/* dies in its next wait, its queue still
+				   readable (memif: replies in the ring) */
 	uint32_t hello_len;	/* HELLO reply payload bytes (0: 48) */
 	uint16_t hello_vmin, hello_vmax; /* HELLO reply's range (0: 1..1) */
 	uint32_t forge;		/* forged replies before each real one */
@@ -225,7 +227,7 @@ fake_recv(void *tp, void *buf, uint32_t cap, uint32_t *len)
 
 	if (fake_misused(tp))
 		return HL_E_INVAL;
-	if (f->dead)
+	if (f->dead && !(f->die_in_wait && f->n > 0))
 		return HL_E_DISCONNECTED;
 	if (f->forge_left > 0 && f->mode != FAKE_HOLD) {
 		fake_forge(f, f->forge_next++ % FORGE_IDS);
@@ -261,6 +263,10 @@ fake_wait(void *tp, int timeout_ms)
 	(void)timeout_ms;
 	if (fake_misused(tp))
 		return HL_E_INVAL;
+	if (f->die_in_wait && !f->dead) {
+		f->dead = 1;
+		f->mode = FAKE_NOW;
+	}
 	if (f->dead)
 		return HL_E_DISCONNECTED;
 	if (f->die_after_reply)
@@ -570,6 +576,53 @@ test_hello_faults(void)
 }
 
 /*
+ * The host answered, then went before the library saw the answer - a wait
+ * or a send reports the death first: the reply it wrote is still the
+ * result, for a synchronous call and for hl_poll() alike.
+ */
+static void
+test_reply_before_death(void)
+{
+	struct hl_completion comp;
+	struct hl_conn *c = NULL;
+	struct hl_fn *fn = NULL;
+	struct hl_opts o;
+	uint64_t r = 0;
+
+	for (int how = 0; how < 3; how++) {	/* sync, async, send */
+		memset(&fk, 0, sizeof(fk));
+		hl_opts_init(&o);
+		o.timeout_ms = 1000;
+		CHECK_EQ(hl_conn_create(&fake_ops, &fk, &o, &c), HL_OK);
+		if (c == NULL)
+			return;
+		CHECK_EQ(hl_fn_open(c, "factorial", HL_PLACE_ANY, &fn), HL_OK);
+		fk.mode = FAKE_HOLD;
+		fk.die_in_wait = 1;
+		if (how == 0) {
+			CHECK_EQ(hl_fn_call_u64(fn, 20, 1, &r), HL_OK);
+			CHECK(r == 2432902008176640000ull);
+		} else {
+			CHECK_EQ(hl_fn_submit_u64(fn, 20, 1, 7), HL_OK);
+			if (how == 2) {	/* dead before the next send */
+				fk.dead = 1;
+				fk.mode = FAKE_NOW;
+				CHECK_EQ(hl_fn_submit_u64(fn, 3, 1, 8),
+					 HL_E_DISCONNECTED);
+			}
+			CHECK_EQ(hl_poll(c, &comp, 1, 1000), 1);
+			CHECK(comp.tag == 7 && comp.status == HL_OK &&
+			      comp.result == 2432902008176640000ull);
+		}
+		CHECK_EQ(hl_fn_call_u64(fn, 3, 1, &r), HL_E_DISCONNECTED);
+		CHECK_EQ(fk.closes, 1);
+		hl_disconnect(c);
+		CHECK_EQ(fk.closes, 1);
+		CHECK_EQ(fk.misuse, 0);
+	}
+}
+
+/*
  * A station on a shared Ethernet answers every request with forged
  * replies, before the host does: every request id of the old, guessable
  * scheme ((gen << 16) | slot), from the host's MAC (from any MAC before
@@ -629,6 +682,7 @@ main(void)
 	struct hl_conn *c;
 
 	test_hello_faults();
+	test_reply_before_death();
 	test_forged_replies();
 	c = connect_fake();
 
