@@ -13,10 +13,10 @@
 
 #define HL_BYE_TIMEOUT_MS 200
 #define HL_POLL_SLICE_MS 100	/* re-check async deadlines this often */
-#define HL_REVIVE_STEP_MS 5000	/* handshake step bound if timeout_ms < 0 */
+#define HL_REVIVE_MAX_MS 5000	/* one reconnect attempt if timeout_ms < 0 */
 #define HL_BULK_AREA_MAX (1ull << 30)	/* hl_opts.bulk_bytes limit */
 
-static __thread char connect_reason[HL_TP_REASON_LEN];
+static __thread char connect_reason[HL_CONN_REASON_LEN + 80];
 static uint32_t mac_counter;
 
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -69,14 +69,17 @@ guest_mac(const struct hl_opts *o, uint8_t mac[6])
 }
 
 /*
- * Once the HELLO reply named the host, only it may answer: on a shared
- * Ethernet (packet:, dpdk:) other stations can reach us too.
+ * On a shared Ethernet (packet:, dpdk:) other stations can reach us too: a
+ * reply must be addressed to this connection's MAC and, once the HELLO
+ * reply named the host, come from it. (What stops a station that poses as
+ * the host is the random request id: hl_inflight.h.)
  */
 static int
 from_host(const struct hl_conn *c, const struct hl_frame_hdr *h)
 {
-	return memcmp(c->host_mac, mac_bcast, 6) == 0 ||
-	       memcmp(h->eth.src, c->host_mac, 6) == 0;
+	return memcmp(h->eth.dst, c->mac, 6) == 0 &&
+	       (memcmp(c->host_mac, mac_bcast, 6) == 0 ||
+		memcmp(h->eth.src, c->host_mac, 6) == 0);
 }
 
 /* A bulk call's reply: the output is in its pool slot, arg1 its length. */
@@ -126,12 +129,70 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 	res.arg1 = h.hl.arg1;
 	if (h.hl.opcode == HL_OP_HELLO)
 		memcpy(c->host_mac, h.eth.src, 6);
+	/* A request the application made was answered on a new transport:
+	 * the host is back for real (conn_outage()). */
+	if (c->down_since >= 0 && !c->reviving)
+		c->down_since = -1;
 	if (h.hl.opcode == HL_OP_FN_CALL_BULK) {
 		conn_rx_bulk(c, s, &res);
 		return;
 	}
 	hl_inflight_complete(&c->inf, s, &res, c->frame + HL_FRAME_HDR_LEN);
 	c->stats.replies++;
+}
+
+/*
+ * Let the transport go: keep its counters, close it. c->tp is the one
+ * reference to it, so this is its one close; afterwards nothing of it is
+ * reachable (the bulk pool pointed into its memory, unmapped now).
+ */
+static void
+conn_tp_drop(struct hl_conn *c)
+{
+	static const struct hl_bulk_area none;
+
+	if (c->tp == NULL)
+		return;
+	c->ops->stats(c->tp, &c->tp_stats);
+	c->ops->close(c->tp);
+	c->tp = NULL;
+	(void)hl_bulk_reset(&c->bulk, &none, 0, 0);
+}
+
+static void
+conn_schedule_retry(struct hl_conn *c)
+{
+	unsigned int max = c->opts.reconnect_max_ms;
+
+	c->next_try = hl_now_ms() + (c->backoff_ms ? c->backoff_ms : 1);
+	c->backoff_ms = c->backoff_ms > max / 2 ? max : c->backoff_ms * 2;
+}
+
+/*
+ * The transport died. If the connection was healthy - never reconnected,
+ * or its new transport answered a request of the application's
+ * (conn_rx_frame()) or stayed up for reconnect_max_ms - an outage starts:
+ * first retry at once, the give-up clock from now. If it died on
+ * probation, the outage it was in goes on: the backoff grows and the clock
+ * keeps running, so a host that answers HELLO and drops the next call gets
+ * no more reconnects than the backoff allows, and is given up on at
+ * reconnect_limit_ms. (conn_revive() schedules its own failures.)
+ */
+static void
+conn_outage(struct hl_conn *c)
+{
+	int64_t now = hl_now_ms();
+
+	if (c->down_since >= 0 && !c->reviving &&
+	    now - c->up_since >= c->opts.reconnect_max_ms)
+		c->down_since = -1;
+	if (c->down_since < 0) {
+		c->down_since = now;
+		c->next_try = now;
+		c->backoff_ms = c->opts.reconnect_min_ms;
+	} else if (!c->reviving) {
+		conn_schedule_retry(c);
+	}
 }
 
 /*
@@ -142,24 +203,21 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 static int
 conn_fault(struct hl_conn *c, int rc)
 {
-	const char *why = c->ops->reason(c->tp);
+	const char *why;
 
-	if (c->dead || *why == '\0')
+	if (c->dead || c->tp == NULL)
+		return rc;
+	why = c->ops->reason(c->tp);
+	if (*why == '\0')
 		return rc;
 	c->dead = rc;
 	snprintf(c->reason, sizeof(c->reason), "%s", why);
 	c->revivable = c->uri != NULL && c->opts.reconnect == HL_RECONNECT_AUTO &&
 		       c->ops->revivable != NULL && c->ops->revivable(c->tp);
-	c->ops->stats(c->tp, &c->tp_stats);
-	c->ops->close(c->tp);
-	c->tp = NULL;
+	conn_tp_drop(c);
 	c->stats.disconnects++;
 	c->stats.lost_inflight += hl_inflight_fail_all(&c->inf, rc);
-	if (c->down_since < 0) {
-		c->down_since = hl_now_ms();
-		c->next_try = c->down_since;
-		c->backoff_ms = c->opts.reconnect_min_ms;
-	}
+	conn_outage(c);
 	return rc;
 }
 
@@ -176,6 +234,19 @@ conn_drain(struct hl_conn *c)
 	       HL_OK)
 		conn_rx_frame(c, len);
 	return rc == HL_E_AGAIN ? HL_OK : conn_fault(c, rc);
+}
+
+/*
+ * A send or a wait failed with rc, which may be the transport's death.
+ * Replies the host wrote before it went are still ours (a memif ring keeps
+ * them), so take them first; then let the transport go if it is dead.
+ */
+static int
+conn_call_failed(struct hl_conn *c, int rc)
+{
+	int drc = conn_drain(c);
+
+	return drc != HL_OK ? drc : conn_fault(c, rc);
 }
 
 /*
@@ -223,7 +294,7 @@ conn_frame(struct hl_conn *c, const struct hl_req *r, uint16_t op,
 
 static int
 conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
-	  struct hl_slot **sp)
+	  int timeout_ms, struct hl_slot **sp)
 {
 	struct hl_slot *s;
 	uint16_t op = r->opcode;
@@ -239,19 +310,19 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 	else if (r->in_len > HL_PAYLOAD_MAX)
 		return HL_E_TOO_LARGE;
 	rc = hl_inflight_alloc(&c->inf, op, async, tag, r->out, r->out_cap,
-			       hl_deadline(c->timeout_ms), &s);
+			       hl_deadline(timeout_ms), &s);
 	if (rc != HL_OK)
 		return rc;
 	len = conn_frame(c, r, op, s);
 	rc = len < 0 ? -len : c->ops->send(c->tp, c->frame,
 					   HL_FRAME_HDR_LEN + (uint32_t)len,
-					   c->timeout_ms);
+					   timeout_ms);
 	if (rc != HL_OK) {
 		/* Not sent: the host never saw the bulk slot. */
 		if (s->bulk >= 0)
 			hl_bulk_put(&c->bulk, (uint32_t)s->bulk);
 		hl_inflight_free(&c->inf, s);
-		return len < 0 ? rc : conn_fault(c, rc);
+		return len < 0 ? rc : conn_call_failed(c, rc);
 	}
 	c->stats.requests++;
 	*sp = s;
@@ -275,22 +346,25 @@ conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
 			return HL_E_TIMEOUT;
 		rc = c->ops->wait(c->tp, hl_ms_left(deadline));
 		if (rc != HL_OK && rc != HL_E_TIMEOUT) {
-			rc = conn_fault(c, rc);
+			rc = conn_call_failed(c, rc);
 			return s->state == HL_SLOT_DONE ? HL_OK : rc;
 		}
 	}
 }
 
-int
-hl_conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res)
+/* One synchronous request, sent and answered within timeout_ms. */
+static int
+conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res,
+	  int timeout_ms)
 {
+	int64_t deadline = hl_deadline(timeout_ms);
 	struct hl_slot *s;
-	int rc = conn_send(c, r, 0, 0, &s);
+	int rc = conn_send(c, r, 0, 0, timeout_ms, &s);
 
 	memset(res, 0, sizeof(*res));
 	if (rc != HL_OK)
 		return rc;
-	rc = conn_wait_slot(c, s, hl_deadline(c->timeout_ms));
+	rc = conn_wait_slot(c, s, deadline);
 	if (rc == HL_OK) {
 		*res = s->res;
 		rc = res->status;
@@ -302,11 +376,17 @@ hl_conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res)
 }
 
 int
+hl_conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res)
+{
+	return conn_call(c, r, res, c->timeout_ms);
+}
+
+int
 hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag)
 {
 	struct hl_slot *s;
 
-	return conn_send(c, r, 1, tag, &s);
+	return conn_send(c, r, 1, tag, c->timeout_ms, &s);
 }
 
 /* A new transport (and HELLO): its bulk area, if it and the host have one. */
@@ -321,8 +401,50 @@ conn_bulk_reset(struct hl_conn *c)
 			     c->host_hello.max_bulk);
 }
 
+/* Why a HELLO that got no usable reply failed (rc, not a dead transport). */
+static void
+hello_why(int rc, int timeout_ms, char *why, size_t why_len)
+{
+	if (rc == HL_E_TIMEOUT)
+		snprintf(why, why_len, "no HELLO reply within %d ms", timeout_ms);
+	else if (hl_proto_status_on_wire(rc))
+		snprintf(why, why_len, "host answered HELLO with %s",
+			 hl_status_name(rc));
+	else
+		snprintf(why, why_len, "HELLO: %s", hl_strerror(rc));
+}
+
+/* The host's HELLO payload: exactly one struct hl_hello, and a protocol
+ * version range that includes ours. */
 static int
-conn_hello(struct hl_conn *c, const struct hl_opts *o)
+hello_parse(const uint8_t *pl, uint32_t len, struct hl_hello *out,
+	    char *why, size_t why_len)
+{
+	if (len != sizeof(*out)) {
+		snprintf(why, why_len, "host's HELLO reply has %u bytes, not %zu",
+			 len, sizeof(*out));
+		return HL_E_PROTO;
+	}
+	memcpy(out, pl, sizeof(*out));
+	if (out->version_min > HL_PROTO_VERSION ||
+	    out->version_max < HL_PROTO_VERSION) {
+		snprintf(why, why_len, "host speaks protocol versions %u..%u, "
+			 "not %u", out->version_min, out->version_max,
+			 HL_PROTO_VERSION);
+		return HL_E_VERSION;
+	}
+	out->name[HL_GUEST_NAME_LEN - 1] = '\0';
+	return HL_OK;
+}
+
+/*
+ * Say HELLO on a new transport, within timeout_ms. Nothing learnt from an
+ * earlier host survives: its MAC, its HELLO and its bulk offer are
+ * forgotten first. On failure, why says what went wrong, or is empty if
+ * the transport died (c->reason says why then, and c->tp is gone).
+ */
+static int
+conn_hello(struct hl_conn *c, int timeout_ms, char *why, size_t why_len)
 {
 	struct hl_hello hi = { .version_min = HL_PROTO_VERSION,
 			       .version_max = HL_PROTO_VERSION,
@@ -333,24 +455,54 @@ conn_hello(struct hl_conn *c, const struct hl_opts *o)
 			    .in_len = sizeof(hi), .out = reply,
 			    .out_cap = sizeof(reply) };
 	struct hl_result res;
+	struct hl_hello host;
 	int rc;
 
-	snprintf(hi.name, sizeof(hi.name), "%s", o->name ? o->name : "");
-	rc = hl_conn_call(c, &r, &res);
+	*why = '\0';
+	memcpy(c->host_mac, mac_bcast, 6);
+	memset(&c->host_hello, 0, sizeof(c->host_hello));
+	c->host_version = 0;
+	snprintf(hi.name, sizeof(hi.name), "%s", c->name);
+	rc = conn_call(c, &r, &res, timeout_ms);
+	if (c->dead)		/* even if the reply came before it died */
+		return c->dead;
+	if (rc != HL_OK) {
+		hello_why(rc, timeout_ms, why, why_len);
+		return rc;
+	}
+	rc = hello_parse(reply, res.out_len, &host, why, why_len);
 	if (rc != HL_OK)
 		return rc;
-	if (res.out_len >= sizeof(c->host_hello))
-		memcpy(&c->host_hello, reply, sizeof(c->host_hello));
-	c->host_hello.name[HL_GUEST_NAME_LEN - 1] = '\0';
+	c->host_hello = host;
 	c->host_version = HL_PROTO_VERSION;
-	return conn_bulk_reset(c);
+	rc = conn_bulk_reset(c);
+	if (rc != HL_OK)
+		hello_why(rc, timeout_ms, why, why_len);
+	return rc;
 }
 
-int
-hl_conn_create(const struct hl_transport_ops *ops, void *tp,
-	       const struct hl_opts *opts, struct hl_conn **out)
+/*
+ * The HELLO on a new transport failed: let the transport go, unless its
+ * death did already, and say why in c->reason. c is dead afterwards.
+ */
+static void
+conn_hello_failed(struct hl_conn *c, const char *why)
+{
+	if (c->tp == NULL)
+		return;
+	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	conn_tp_drop(c);
+	c->dead = HL_E_DISCONNECTED;
+}
+
+/* A connection on transport tp (which it owns from here on, also on
+ * failure), HELLO within hello_ms. */
+static int
+conn_create(const struct hl_transport_ops *ops, void *tp,
+	    const struct hl_opts *opts, int hello_ms, struct hl_conn **out)
 {
 	struct hl_conn *c = calloc(1, sizeof(*c));
+	char why[HL_CONN_REASON_LEN];
 	int rc;
 
 	*out = NULL;
@@ -367,20 +519,26 @@ hl_conn_create(const struct hl_transport_ops *ops, void *tp,
 	c->opts.name = c->name;
 	c->down_since = -1;
 	guest_mac(opts, c->mac);
-	memcpy(c->host_mac, mac_bcast, 6);
 	hl_inflight_init(&c->inf);
-	rc = conn_hello(c, opts);
+	rc = conn_hello(c, hello_ms, why, sizeof(why));
 	if (rc != HL_OK) {
-		snprintf(connect_reason, sizeof(connect_reason), "%s%s%s",
-			 hl_strerror(rc), *ops->reason(tp) ? ": " : "",
-			 ops->reason(tp));
-		ops->close(tp);
+		conn_hello_failed(c, why);
+		snprintf(connect_reason, sizeof(connect_reason), "%s: %s",
+			 hl_strerror(rc), c->reason);
 		hl_bulk_fini(&c->bulk);
 		free(c);
 		return rc;
 	}
+	c->up_since = hl_now_ms();
 	*out = c;
 	return HL_OK;
+}
+
+int
+hl_conn_create(const struct hl_transport_ops *ops, void *tp,
+	       const struct hl_opts *opts, struct hl_conn **out)
+{
+	return conn_create(ops, tp, opts, opts->timeout_ms, out);
 }
 
 static int
@@ -419,6 +577,7 @@ hl_connect(const char *socket_path, const char *secret,
 	   const struct hl_opts *opts, struct hl_conn **out)
 {
 	static const uint8_t zero[6];
+	int64_t deadline;
 	struct hl_opts o;
 	struct hl_tp tp;
 	int rc;
@@ -434,6 +593,8 @@ hl_connect(const char *socket_path, const char *secret,
 	rc = opts_check(socket_path, &o, secret);
 	if (rc != HL_OK)
 		return rc;
+	/* One timeout for the whole connect: transport, handshake, HELLO. */
+	deadline = hl_deadline(o.timeout_ms);
 	rc = hl_transport_open(socket_path, secret, &o, &tp, connect_reason,
 			       sizeof(connect_reason));
 	if (rc != HL_OK)
@@ -441,7 +602,7 @@ hl_connect(const char *socket_path, const char *secret,
 	/* On a shared wire the guest speaks from its device's address. */
 	if (tp.has_mac && memcmp(o.mac, zero, 6) == 0)
 		memcpy(o.mac, tp.mac, 6);
-	rc = hl_conn_create(tp.ops, tp.tp, &o, out);
+	rc = conn_create(tp.ops, tp.tp, &o, hl_ms_left(deadline), out);
 	if (rc == HL_OK)
 		conn_keep_recipe(*out, socket_path, secret);
 	return rc;
@@ -449,55 +610,52 @@ hl_connect(const char *socket_path, const char *secret,
 
 /* ---- reconnecting ---------------------------------------------------- */
 
-static void
-conn_schedule_retry(struct hl_conn *c)
-{
-	unsigned int max = c->opts.reconnect_max_ms;
-
-	c->next_try = hl_now_ms() + (c->backoff_ms ? c->backoff_ms : 1);
-	c->backoff_ms = c->backoff_ms > max / 2 ? max : c->backoff_ms * 2;
-}
-
-/* One attempt: a new transport and a HELLO on it, then the functions. */
+/* The HELLO on a new transport succeeded: re-open the functions on it. */
 static int
-conn_revive(struct hl_conn *c)
+conn_revived(struct hl_conn *c)
 {
-	char why[HL_TP_REASON_LEN] = "";
-	struct hl_opts o = c->opts;
-	struct hl_tp tp;
-	int rc;
-
-	o.timeout_ms = c->timeout_ms < 0 ? HL_REVIVE_STEP_MS : c->timeout_ms;
-	rc = hl_transport_open(c->uri, c->has_secret ? c->secret : NULL, &o,
-			       &tp, why, sizeof(why));
-	if (rc != HL_OK) {
-		conn_schedule_retry(c);
-		return rc;
-	}
-	c->ops = tp.ops;
-	c->tp = tp.tp;
-	c->dead = HL_OK;
-	memcpy(c->host_mac, mac_bcast, 6);
-	c->reviving = 1;
-	rc = conn_hello(c, &o);
-	c->reviving = 0;
-	if (rc != HL_OK) {
-		if (!c->dead) {		/* alive but refused: let it go */
-			c->ops->stats(c->tp, &c->tp_stats);
-			c->ops->close(c->tp);
-			c->tp = NULL;
-			c->dead = HL_E_DISCONNECTED;
-		}
-		conn_schedule_retry(c);
-		return rc;
-	}
 	c->epoch++;
 	c->stats.reconnects++;
-	c->down_since = -1;
+	c->up_since = hl_now_ms();
 	c->reason[0] = '\0';
 	for (struct hl_fn *fn = c->fns; fn != NULL && !c->dead; fn = fn->next)
 		(void)hl_fn_revive(fn);
 	return c->dead;
+}
+
+/*
+ * One attempt, within budget_ms: a new transport and a HELLO on it, then
+ * the functions. The whole attempt counts as reconnecting: requests it
+ * makes never reconnect themselves, and their replies prove nothing about
+ * the host (conn_outage()). Any failure schedules the next attempt.
+ */
+static int
+conn_revive(struct hl_conn *c, int budget_ms)
+{
+	char why[HL_CONN_REASON_LEN] = "";
+	int64_t deadline = hl_deadline(budget_ms);
+	struct hl_opts o = c->opts;
+	struct hl_tp tp;
+	int rc;
+
+	o.timeout_ms = budget_ms;
+	rc = hl_transport_open(c->uri, c->has_secret ? c->secret : NULL, &o,
+			       &tp, why, sizeof(why));
+	if (rc == HL_OK) {
+		c->ops = tp.ops;
+		c->tp = tp.tp;
+		c->dead = HL_OK;
+		c->reviving = 1;
+		rc = conn_hello(c, hl_ms_left(deadline), why, sizeof(why));
+		if (rc != HL_OK)
+			conn_hello_failed(c, why);
+		else
+			rc = conn_revived(c);
+		c->reviving = 0;
+	}
+	if (rc != HL_OK)
+		conn_schedule_retry(c);
+	return rc;
 }
 
 static int
@@ -534,10 +692,10 @@ hl_conn_ensure(struct hl_conn *c)
 	int64_t deadline = hl_deadline(c->timeout_ms);
 
 	while (c->dead && !c->reviving && conn_may_revive(c)) {
-		int64_t now = hl_now_ms();
-		int left, wait;
+		int left = hl_ms_left(deadline), wait;
 
-		if (now >= c->next_try && conn_revive(c) == HL_OK)
+		if (hl_now_ms() >= c->next_try &&
+		    conn_revive(c, left < 0 ? HL_REVIVE_MAX_MS : left) == HL_OK)
 			return HL_OK;
 		left = hl_ms_left(deadline);
 		if (left == 0)
@@ -562,7 +720,7 @@ conn_bye(struct hl_conn *c)
 	struct hl_result res;
 
 	if (!pthread_equal(pthread_self(), c->owner) || c->dead ||
-	    *c->ops->reason(c->tp))
+	    c->tp == NULL || *c->ops->reason(c->tp))
 		return;
 	if (c->timeout_ms < 0 || c->timeout_ms > HL_BYE_TIMEOUT_MS)
 		c->timeout_ms = HL_BYE_TIMEOUT_MS;
@@ -580,8 +738,7 @@ hl_disconnect(struct hl_conn *c)
 		c->fns = fn->next;
 		free(fn);
 	}
-	if (c->tp != NULL)
-		c->ops->close(c->tp);
+	conn_tp_drop(c);
 	hl_bulk_fini(&c->bulk);
 	free(c->uri);
 	free(c);
@@ -592,7 +749,9 @@ hl_conn_reason(const struct hl_conn *c)
 {
 	if (c == NULL)
 		return "";
-	return c->dead ? c->reason : c->ops->reason(c->tp);
+	if (c->dead || c->tp == NULL)
+		return c->reason;
+	return c->ops->reason(c->tp);
 }
 
 int
@@ -668,7 +827,7 @@ hl_poll(struct hl_conn *c, struct hl_completion *comp, int max, int timeout_ms)
 		rc = c->ops->wait(c->tp, left < 0 || left > HL_POLL_SLICE_MS ?
 				  HL_POLL_SLICE_MS : left);
 		if (rc != HL_OK && rc != HL_E_TIMEOUT &&
-		    (rc = conn_fault(c, rc)) != HL_OK && !c->dead)
+		    (rc = conn_call_failed(c, rc)) != HL_OK && !c->dead)
 			return -rc;
 	}
 }

@@ -8,14 +8,23 @@
  * both directions, since a connection is used by one thread and every send
  * copies the frame into the transport before returning.
  *
+ * Ownership. The connection owns its transport from hl_conn_create() on,
+ * also when that fails: c->tp is the only reference, and it is closed in
+ * one place (conn_tp_drop(), which sets it to NULL). c->tp == NULL exactly
+ * while c->dead != 0; nothing calls an op on a transport it has dropped.
+ *
  * Reconnecting. A transport that dies is closed at once (c->tp = NULL,
  * c->dead = its status, c->reason = why) and every request waiting on it
  * is failed, once, with that status. If the connection was made by
  * hl_connect() (it keeps the URI, secret and options), the policy is
  * HL_RECONNECT_AUTO and the transport says revivable, hl_conn_ensure()
  * opens a new transport, says HELLO and bumps c->epoch; hl_fn_revive()
- * re-opens a function whose epoch is older. Request ids keep counting
- * across transports, so no reply from an old host can match a new request.
+ * re-opens a function whose epoch is older. A new transport is on
+ * probation until a request of the application's is answered on it or it
+ * stays up for reconnect_max_ms: dying before that continues the outage
+ * (backoff, give-up clock) instead of starting a new one. Request ids are
+ * random (hl_inflight.h), so no reply from an old host can match a new
+ * request.
  *
  * Threads: every entry point checks hl_conn_check() first; reconnecting
  * happens inside calls, on the owner's thread.
@@ -95,7 +104,8 @@ struct hl_conn {
 	char name[HL_GUEST_NAME_LEN];
 	struct hl_opts opts;	     /**< .name points at name above */
 	uint32_t epoch;		     /**< transports opened so far - 1 */
-	int64_t down_since;	     /**< ms when the host went; < 0 while up */
+	int64_t down_since;	     /**< ms the outage began; < 0: healthy */
+	int64_t up_since;	     /**< ms the current transport came up */
 	int64_t next_try;	     /**< ms of the next reconnect attempt */
 	unsigned int backoff_ms;     /**< delay after the next failed attempt */
 	struct hl_inflight inf;

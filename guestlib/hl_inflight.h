@@ -2,12 +2,18 @@
 /*
  * Private: the table of requests in flight on one connection.
  *
- * Design note. A request id is (generation << 16) | slot: the low bits
- * index a fixed table of HL_MAX_INFLIGHT slots, the high bits (never 0)
- * tell this use of the slot from earlier ones. A reply is matched only if
- * its whole id equals a slot's current id while that slot waits, so a late
- * reply to a timed-out request, a second reply, or a made-up id is dropped
- * and counted, never delivered to the slot's new owner. Finished async
+ * Design note. A request id is (r << 8) | slot: the low bits index a fixed
+ * table of HL_MAX_INFLIGHT slots, r is 56 bits from the kernel's random
+ * generator (getrandom(), never 0), fresh for every request. A reply is
+ * matched only if its whole id equals a slot's current id while that slot
+ * waits, so a late reply to a timed-out request, a second reply, a reply
+ * from an earlier transport, or a made-up id is dropped and counted, never
+ * delivered to the slot's new owner. The randomness is what makes a forged
+ * reply fail: on a shared Ethernet (packet:, dpdk:) any station can send
+ * us frames with the host's MAC, and an id it has not seen on the wire
+ * matches a waiting request with probability 2^-56 per frame (a sequence
+ * number would be guessed at once). Ids are drawn in batches, one
+ * getrandom() call per HL_INFLIGHT_RND ids. Finished async
  * requests queue in a completion FIFO of slot indices until hl_poll() takes
  * them; the slot stays reserved until then, so the FIFO can never overflow.
  *
@@ -20,8 +26,9 @@
 
 #include "hostlane/hostlane.h"
 
-#define HL_SLOT_BITS 16u
+#define HL_SLOT_BITS 8u
 #define HL_SLOT_MASK ((1u << HL_SLOT_BITS) - 1)
+#define HL_INFLIGHT_RND 256u	  /**< random ids drawn per getrandom() */
 
 _Static_assert(HL_MAX_INFLIGHT <= (1u << HL_SLOT_BITS), "slot bits");
 
@@ -64,13 +71,16 @@ struct hl_inflight {
 	uint16_t cq[HL_MAX_INFLIGHT];
 	uint32_t cq_head;	  /**< next to pop */
 	uint32_t cq_len;
-	uint64_t gen;
+	uint64_t rnd[HL_INFLIGHT_RND]; /**< random id bits not used yet */
+	uint32_t nrnd;
 	uint64_t dropped_unknown;
 	uint64_t dropped_dup;
 	uint64_t expired;
 };
 
 void hl_inflight_init(struct hl_inflight *t);
+/** Take a free slot with a fresh random id.
+ *  @return HL_OK; HL_E_NO_SLOTS; HL_E_IO (getrandom() failed, errno kept) */
 int hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 		      uint64_t tag, void *out, uint32_t out_cap,
 		      int64_t deadline, struct hl_slot **slot);

@@ -46,7 +46,7 @@ struct hl_memif_cfg {
 	unsigned int log2_ring_size; /**< clamped to the server's maximum */
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
-	int timeout_ms;		     /**< per handshake step */
+	int timeout_ms;		     /**< the whole handshake, connect() included */
 	uint64_t bulk_bytes;	     /**< bulk area after the buffers; 0 = none */
 };
 
@@ -79,6 +79,8 @@ struct hl_memif {
 	uint64_t bulk_off;	     /**< region offset of the bulk area */
 	uint64_t bulk_len;	     /**< its bytes; 0 = none */
 	uint16_t mask;
+	uint16_t s2c_partial;	     /**< filled S2C slots that are only the
+					  start of a frame (chain not ended) */
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
 	int dead;		     /**< 0, or the status every call fails with */

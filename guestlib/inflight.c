@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The in-flight request table: id allocation, reply matching, completions. */
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "hl_inflight.h"
 
@@ -20,20 +22,53 @@ hl_inflight_count(const struct hl_inflight *t)
 	return HL_MAX_INFLIGHT - t->nfree;
 }
 
+/* A batch of random id bits. GRND_NONBLOCK: only a kernel whose generator
+ * is not seeded yet (early boot) says EAGAIN, and a call should fail then
+ * rather than wait without a deadline. */
+static int
+id_refill(struct hl_inflight *t)
+{
+	ssize_t n;
+
+	do {
+		n = getrandom(t->rnd, sizeof(t->rnd), GRND_NONBLOCK);
+	} while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)sizeof(t->rnd[0]))
+		return HL_E_IO;
+	t->nrnd = (uint32_t)((size_t)n / sizeof(t->rnd[0]));
+	return HL_OK;
+}
+
+/* The random part of the next id: 56 bits, never 0. */
+static int
+id_random(struct hl_inflight *t, uint64_t *r)
+{
+	for (;;) {
+		if (t->nrnd == 0 && id_refill(t) != HL_OK)
+			return HL_E_IO;
+		*r = t->rnd[--t->nrnd] >> HL_SLOT_BITS;
+		if (*r != 0)
+			return HL_OK;
+	}
+}
+
 int
 hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 		  uint64_t tag, void *out, uint32_t out_cap, int64_t deadline,
 		  struct hl_slot **slot)
 {
 	struct hl_slot *s;
+	uint64_t r;
 	uint16_t idx;
 
 	if (t->nfree == 0)
 		return HL_E_NO_SLOTS;
+	if (id_random(t, &r) != HL_OK)
+		return HL_E_IO;
 	idx = t->free_idx[--t->nfree];
 	s = &t->slot[idx];
 	memset(s, 0, sizeof(*s));
-	s->id = (++t->gen << HL_SLOT_BITS) | idx;
+	s->id = (r << HL_SLOT_BITS) | idx;
 	s->tag = tag;
 	s->deadline = deadline;
 	s->out = out;

@@ -16,6 +16,10 @@
 #include "hl_memif.h"
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+/* A server sends no fds; room to receive (and close) a few it sends anyway. */
+#define CTL_MAX_FDS 4
+/* How often a connect() to a full listen backlog is tried again. */
+#define CONNECT_RETRY_MS 5
 
 /* First cause wins; returns 1 if this call set it. */
 int
@@ -48,9 +52,14 @@ ctl_send(struct hl_memif *m, const struct memif_msg *msg, int fd)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
-	if (sendmsg(m->ctl_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*msg)) {
+	/* Never blocks: 128 bytes at a time, a few times per connection, fit
+	 * the socket buffer unless the host stopped reading long ago. */
+	if (sendmsg(m->ctl_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    (ssize_t)sizeof(*msg)) {
+		int err = errno;
+
 		if (hl_memif_set_dead(m, HL_E_DISCONNECTED, "control send: %s",
-				      strerror(errno)))
+				      strerror(err)) && err != EAGAIN)
 			m->revivable = 1;
 		return m->dead;
 	}
@@ -74,29 +83,81 @@ ctl_wait(struct hl_memif *m, int64_t deadline)
 	return n == 0 ? HL_E_TIMEOUT : HL_OK;
 }
 
-/* Receive one control message (no fds expected from a server). */
+/* Close every fd that came with a message; how many there were. */
+static int
+ctl_close_fds(struct msghdr *mh)
+{
+	int n = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t off = 0; CMSG_LEN(off + sizeof(int)) <= cm->cmsg_len;
+		     off += sizeof(int), n++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + off, sizeof(fd));
+			close(fd);
+		}
+	}
+	return n;
+}
+
+/*
+ * Check what recvmsg() gave: exactly one whole message of
+ * sizeof(struct memif_msg) bytes and nothing with it. A server sends no
+ * fds; any that came are closed here. Returns HL_OK, HL_E_DISCONNECTED for
+ * end of file, or m's death.
+ */
+static int
+ctl_msg_validate(struct hl_memif *m, struct msghdr *mh, ssize_t n)
+{
+	int nfd = ctl_close_fds(mh);
+
+	if (mh->msg_flags & MSG_CTRUNC)
+		hl_memif_set_dead(m, HL_E_PROTO, "host sent more file descriptors "
+				  "than fit with a control message");
+	else if (nfd > 0)
+		hl_memif_set_dead(m, HL_E_PROTO, "host sent %d file descriptor(s) "
+				  "with a control message", nfd);
+	else if (n == 0)	/* end of file (or a 0-byte datagram: the same) */
+		return HL_E_DISCONNECTED;
+	else if (mh->msg_flags & MSG_TRUNC)
+		hl_memif_set_dead(m, HL_E_PROTO, "control message longer than "
+				  "%zu bytes", sizeof(struct memif_msg));
+	else if (n != (ssize_t)sizeof(struct memif_msg))
+		hl_memif_set_dead(m, HL_E_PROTO, "control message of %zd bytes", n);
+	return m->dead;
+}
+
+/* Receive one control message; HL_E_AGAIN if none is waiting. */
 static int
 ctl_recv(struct hl_memif *m, struct memif_msg *msg)
 {
+	union {
+		char buf[CMSG_SPACE(CTL_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
 	ssize_t n;
+	int rc;
 
 	memset(msg, 0, sizeof(*msg));
 	do {
-		n = recv(m->ctl_fd, msg, sizeof(*msg), MSG_DONTWAIT);
+		n = recvmsg(m->ctl_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return HL_E_AGAIN;
-	if (n <= 0) {
+	rc = n < 0 ? HL_E_DISCONNECTED : ctl_msg_validate(m, &mh, n);
+	if (rc == HL_E_DISCONNECTED && !m->dead) {
 		if (hl_memif_set_dead(m, HL_E_DISCONNECTED, "host closed the "
 				      "memif control socket"))
 			m->revivable = 1;
-		return m->dead;
 	}
-	if (n != (ssize_t)sizeof(*msg)) {
-		hl_memif_set_dead(m, HL_E_PROTO, "control message of %zd bytes", n);
-		return m->dead;
-	}
-	return HL_OK;
+	return m->dead;
 }
 
 static void
@@ -116,9 +177,8 @@ on_disconnect(struct hl_memif *m, const struct memif_msg *msg, int status)
 /* Wait for a message of type want; DISCONNECT or anything else fails. */
 static int
 ctl_expect(struct hl_memif *m, struct memif_msg *msg, uint16_t want,
-	   int timeout_ms)
+	   int64_t deadline)
 {
-	int64_t deadline = hl_deadline(timeout_ms);
 	int rc;
 
 	do {
@@ -145,12 +205,13 @@ ctl_expect(struct hl_memif *m, struct memif_msg *msg, uint16_t want,
 
 /* Send msg (with fd), wait for its ACK. */
 static int
-ctl_call(struct hl_memif *m, const struct memif_msg *msg, int fd, int timeout_ms)
+ctl_call(struct hl_memif *m, const struct memif_msg *msg, int fd,
+	 int64_t deadline)
 {
 	struct memif_msg ack;
 	int rc = ctl_send(m, msg, fd);
 
-	return rc != HL_OK ? rc : ctl_expect(m, &ack, MEMIF_MSG_TYPE_ACK, timeout_ms);
+	return rc != HL_OK ? rc : ctl_expect(m, &ack, MEMIF_MSG_TYPE_ACK, deadline);
 }
 
 int
@@ -185,22 +246,56 @@ check_hello(struct hl_memif *m, const struct memif_msg_hello *h,
 	return HL_OK;
 }
 
+/*
+ * Connect before deadline. A blocking connect() to a unix socket whose
+ * listen backlog is full waits until the host accepts, for ever if it is
+ * wedged; a non-blocking one fails with EAGAIN at once, and poll() does not
+ * say when to try again (unix sockets never report connect completion). So
+ * it is tried again every CONNECT_RETRY_MS until the deadline.
+ */
 static int
-sock_open(struct hl_memif *m, const char *path)
+sock_connect(struct hl_memif *m, const struct sockaddr_un *sa, int64_t deadline)
+{
+	for (;;) {
+		int left;
+
+		if (connect(m->ctl_fd, (const struct sockaddr *)sa,
+			    sizeof(*sa)) == 0 || errno == EISCONN)
+			return HL_OK;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			hl_memif_set_dead(m, HL_E_IO, "connect %s: %s",
+					  sa->sun_path, strerror(errno));
+			return m->dead;
+		}
+		left = hl_ms_left(deadline);
+		if (left == 0) {
+			hl_memif_set_dead(m, HL_E_TIMEOUT, "connect %s: the host's "
+					  "listen backlog stayed full", sa->sun_path);
+			return m->dead;
+		}
+		(void)poll(NULL, 0, left < 0 || left > CONNECT_RETRY_MS ?
+			   CONNECT_RETRY_MS : left);
+	}
+}
+
+/* The control socket: non-blocking, so that no step waits past deadline. */
+static int
+sock_open(struct hl_memif *m, const char *path, int64_t deadline)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return HL_E_INVAL;
 	strcpy(sa.sun_path, path);
-	m->ctl_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (m->ctl_fd < 0 ||
-	    connect(m->ctl_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		hl_memif_set_dead(m, HL_E_IO, "connect %s: %s", path,
-				  strerror(errno));
+	m->ctl_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC |
+			   SOCK_NONBLOCK, 0);
+	if (m->ctl_fd < 0) {
+		hl_memif_set_dead(m, HL_E_IO, "socket: %s", strerror(errno));
 		return m->dead;
 	}
-	return HL_OK;
+	return sock_connect(m, &sa, deadline);
 }
 
 static void
@@ -257,7 +352,7 @@ err:
 }
 
 static int
-send_init(struct hl_memif *m, const struct hl_memif_cfg *cfg)
+send_init(struct hl_memif *m, const struct hl_memif_cfg *cfg, int64_t deadline)
 {
 	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_INIT };
 	const char *name = cfg->name != NULL ? cfg->name : "libhostlane";
@@ -268,18 +363,18 @@ send_init(struct hl_memif *m, const struct hl_memif_cfg *cfg)
 	if (cfg->secret != NULL)
 		memcpy(msg.init.secret, cfg->secret, strlen(cfg->secret));
 	memcpy(msg.init.name, name, strnlen(name, MEMIF_NAME_LEN - 1));
-	return ctl_call(m, &msg, -1, cfg->timeout_ms);
+	return ctl_call(m, &msg, -1, deadline);
 }
 
 static int
-send_region_and_rings(struct hl_memif *m, int timeout_ms)
+send_region_and_rings(struct hl_memif *m, int64_t deadline)
 {
 	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_ADD_REGION };
 	int rc;
 
 	msg.add_region.index = 0;
 	msg.add_region.size = m->size;
-	rc = ctl_call(m, &msg, m->memfd, timeout_ms);
+	rc = ctl_call(m, &msg, m->memfd, deadline);
 	for (int c2s = 1; rc == HL_OK && c2s >= 0; c2s--) {
 		struct hl_memif_q *q = c2s ? &m->c2s : &m->s2c;
 		memset(&msg, 0, sizeof(msg));
@@ -290,19 +385,20 @@ send_region_and_rings(struct hl_memif *m, int timeout_ms)
 		msg.add_ring.offset = q->ring_off;
 		msg.add_ring.log2_ring_size = (uint8_t)m->log2_ring_size;
 		msg.add_ring.private_hdr_size = 0;
-		rc = ctl_call(m, &msg, q->efd, timeout_ms);
+		rc = ctl_call(m, &msg, q->efd, deadline);
 	}
 	return rc;
 }
 
+/* The whole handshake, every step before deadline. */
 static int
-handshake(struct hl_memif *m, const struct hl_memif_cfg *cfg)
+handshake(struct hl_memif *m, const struct hl_memif_cfg *cfg, int64_t deadline)
 {
 	struct memif_msg msg;
 	unsigned int log2 = cfg->log2_ring_size;
 	int rc;
 
-	rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_HELLO, cfg->timeout_ms);
+	rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_HELLO, deadline);
 	if (rc == HL_OK)
 		rc = check_hello(m, &msg.hello, &log2);
 	if (rc != HL_OK)
@@ -312,9 +408,9 @@ handshake(struct hl_memif *m, const struct hl_memif_cfg *cfg)
 	m->mask = (uint16_t)(m->ring_size - 1);
 	rc = region_create(m);
 	if (rc == HL_OK)
-		rc = send_init(m, cfg);
+		rc = send_init(m, cfg, deadline);
 	if (rc == HL_OK)
-		rc = send_region_and_rings(m, cfg->timeout_ms);
+		rc = send_region_and_rings(m, deadline);
 	if (rc != HL_OK)
 		return rc;
 	memset(&msg, 0, sizeof(msg));
@@ -322,7 +418,7 @@ handshake(struct hl_memif *m, const struct hl_memif_cfg *cfg)
 	memcpy(msg.connect.if_name, "hostlane", 8);
 	rc = ctl_send(m, &msg, -1);
 	if (rc == HL_OK)
-		rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_CONNECTED, cfg->timeout_ms);
+		rc = ctl_expect(m, &msg, MEMIF_MSG_TYPE_CONNECTED, deadline);
 	return rc;
 }
 
@@ -341,6 +437,7 @@ int
 hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
 	      char *reason, size_t reason_len)
 {
+	int64_t deadline = hl_deadline(cfg->timeout_ms);
 	struct hl_memif *m;
 	int rc = cfg_check(cfg);
 
@@ -354,9 +451,9 @@ hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
 	m->wait_mode = cfg->wait_mode;
 	m->spin_polls = cfg->spin_polls;
 	m->bulk_len = ALIGN_UP(cfg->bulk_bytes, 4096);
-	rc = sock_open(m, cfg->socket_path);
+	rc = sock_open(m, cfg->socket_path, deadline);
 	if (rc == HL_OK)
-		rc = handshake(m, cfg);
+		rc = handshake(m, cfg, deadline);
 	if (rc != HL_OK) {
 		if (reason != NULL && reason_len > 0)
 			snprintf(reason, reason_len, "%s", m->reason);

@@ -63,6 +63,7 @@ hl_memif_rings_start(struct hl_memif *m)
 	 * the client post its receive buffers. */
 	m->c2s.head = m->c2s.tail = 0;
 	m->s2c.head = m->s2c.tail = 0;
+	m->s2c_partial = 0;
 	__atomic_store_n(&m->s2c.ring->flags,
 			 m->wait_mode == HL_WAIT_INTR ? 0 : MEMIF_RING_FLAG_MASK_INT,
 			 __ATOMIC_RELAXED);
@@ -209,6 +210,21 @@ s2c_gather(struct hl_memif *m, uint32_t avail, void *buf, uint32_t cap,
 	return nseg;
 }
 
+/*
+ * The filled slots hold the start of a frame whose chain has not ended:
+ * remember it, so that waits sleep instead of spinning on it, and kill the
+ * connection if every posted buffer is in it (it can never end then).
+ */
+static int
+s2c_partial(struct hl_memif *m, uint32_t avail)
+{
+	m->s2c_partial = (uint16_t)avail;
+	if (avail == (uint16_t)(m->s2c.head - m->s2c.tail))
+		hl_memif_set_dead(m, HL_E_PROTO, "S2C chain of %u descriptors "
+				  "fills the ring and never ends", avail);
+	return m->dead ? m->dead : HL_E_AGAIN;
+}
+
 int
 hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 {
@@ -225,7 +241,8 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 			return m->dead ? m->dead : HL_E_AGAIN;
 		nseg = s2c_gather(m, avail, buf, cap, len, &bad);
 		if (nseg == 0)
-			return m->dead ? m->dead : HL_E_AGAIN;
+			return s2c_partial(m, avail);
+		m->s2c_partial = 0;
 		m->s2c.tail += (uint16_t)nseg;
 		if (!m->dead)
 			s2c_post(m, nseg);
@@ -237,10 +254,11 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 	}
 }
 
+/* A frame may be taken: more filled slots than a known unended chain. */
 static int
 rx_ready(struct hl_memif *m)
 {
-	return s2c_avail(m) > 0 || m->dead;
+	return s2c_avail(m) > m->s2c_partial || m->dead;
 }
 
 static void

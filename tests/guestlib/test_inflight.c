@@ -97,6 +97,37 @@ test_order_and_expiry(void)
 	CHECK(hl_inflight_cq_pop(&t) == NULL);
 }
 
+/*
+ * Ids must not be guessable: a station that sees none of our requests must
+ * not be able to forge a reply. Slot 0 used again and again (what a
+ * synchronous caller does) must never show a sequence such as
+ * (generation << 16) | slot, and never repeat its random part.
+ */
+static void
+test_unpredictable(void)
+{
+	enum { N = 20000 };
+	static uint64_t hi[N];
+	struct hl_slot *s;
+	uint32_t seq = 0, same = 0;
+
+	hl_inflight_init(&t);
+	for (uint32_t i = 0; i < N; i++) {
+		CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 0, 0, NULL, 0, -1,
+					   &s), HL_OK);
+		CHECK_EQ(s->id & HL_SLOT_MASK, 0);
+		hi[i] = s->id >> HL_SLOT_BITS;
+		seq += s->id == ((uint64_t)(i + 1) << 16) ||
+		       (i > 0 && hi[i] == hi[i - 1] + 1);
+		hl_inflight_free(&t, s);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		for (uint32_t j = i + 1; j < N && j < i + 64; j++)
+			same += hi[i] == hi[j];
+	CHECK_EQ(seq, 0);
+	CHECK_EQ(same, 0);
+}
+
 /* Random churn: the table never loses or double-counts a slot. */
 static void
 test_churn(void)
@@ -126,6 +157,7 @@ main(void)
 	test_full();
 	test_unknown_and_dup();
 	test_order_and_expiry();
+	test_unpredictable();
 	test_churn();
 	return gl_report("guestlib-inflight");
 }

@@ -20,7 +20,18 @@
  * proto.h: 0 (HL_OK) on success, a positive status otherwise; hl_strerror()
  * names it. Statuses the host sent (nack reasons such as HL_E_NO_CAPACITY)
  * are passed through unchanged. hl_poll() alone returns a count, or a
- * negated status.
+ * negated status. A call may also fail with HL_E_IO if the kernel's random
+ * generator cannot give request ids yet (only before it is seeded, early
+ * at boot): ids are random so that no other station can forge a reply.
+ *
+ * A hostile host. libhostlane treats everything its host sends as
+ * untrusted, as hostlane treats its guests: a broken or malicious host
+ * (control messages of the wrong size, type or order, file descriptors,
+ * ring indices or descriptors out of range, malformed or forged replies, a
+ * HELLO of the wrong size or version range) gets a clear status -
+ * HL_E_PROTO, HL_E_VERSION, HL_E_TIMEOUT, HL_E_DISCONNECTED - and never a
+ * crash, a hang past the timeout, or a leaked fd or mapping
+ * (docs/security.md).
  *
  * Waiting. Every call that waits for the host is bounded: synchronous calls
  * by the connection's timeout (struct hl_opts.timeout_ms, or
@@ -43,7 +54,12 @@
  * (open, activate, call, set, get, reset, submit) opens the transport
  * again and says HELLO, retrying with a backoff from reconnect_min_ms
  * doubling up to reconnect_max_ms, for at most the connection timeout per
- * call; hl_poll() never reconnects. Functions opened before are re-opened
+ * call; hl_poll() never reconnects. The backoff and the give-up clock
+ * start again only once the new connection has proven healthy: a request
+ * of the application's answered on it, or reconnect_max_ms of it staying
+ * up. A host that answers HELLO and drops the connection again continues
+ * the same outage, so it is retried no faster than the backoff and given
+ * up on after reconnect_limit_ms. Functions opened before are re-opened
  * (same name and requested placement) and re-activated, so their handles
  * stay valid; a function whose input was set (hl_fn_set) but whose result
  * was not fetched, or that the new host refuses, is not re-opened: every
@@ -97,7 +113,9 @@ struct hl_opts {
 	uint32_t interface_id;	 /**< memif interface id; default 0 */
 	unsigned int spin_polls; /**< HYBRID: polls before sleeping; 100 */
 	enum hl_wait_mode wait_mode; /**< default HL_WAIT_HYBRID */
-	int timeout_ms;		 /**< synchronous calls, handshake; 5000; <0 = none */
+	int timeout_ms;		 /**< synchronous calls; hl_connect() as a whole
+				      (connect, handshake, HELLO); 5000;
+				      <0 = none */
 	unsigned int log2_ring_size; /**< 1..14, default 10 (1024 slots) */
 	const char *name;	 /**< guest name, <= 31 chars; default "libhostlane" */
 	uint8_t mac[6];		 /**< guest MAC; all zero = the device's (packet:,
@@ -175,8 +193,11 @@ void hl_opts_init(struct hl_opts *opts);
  *         plugin or port); HL_E_IO (socket, memory or EAL setup failed,
  *         errno kept); HL_E_REFUSED (the server sent DISCONNECT, e.g. a
  *         wrong secret); HL_E_DISCONNECTED (also: interface or link down);
- *         HL_E_TIMEOUT; HL_E_VERSION; HL_E_NOMEM; or the host's HELLO nack
- *         status.
+ *         HL_E_TIMEOUT (timeout_ms passed: the host did not answer, or its
+ *         listen backlog stayed full); HL_E_VERSION (the host's memif or
+ *         hostlane version range excludes ours); HL_E_PROTO (the host broke
+ *         the memif handshake, or its HELLO reply is not one struct
+ *         hl_hello); HL_E_NOMEM; or the host's HELLO nack status.
  */
 int hl_connect(const char *socket_path, const char *secret,
 	       const struct hl_opts *opts, struct hl_conn **out);
