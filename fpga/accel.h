@@ -39,7 +39,8 @@
  *   longer than the backend's max_in_len (see fpga_fn_caps());
  * - -EBADMSG  the input is not valid for the function: a corrupt DEFLATE
  *   stream (inflate), an AES-GCM tag that does not verify (decrypt);
- * - -E2BIG    repetitions above the context's max_reps;
+ * - -E2BIG    work above a limit: repetitions above the context's
+ *   max_reps; a DEFLATE stream of too many blocks (deflate_check.h);
  * - -EIO      device error (hardware backends only);
  * - -ETIMEDOUT the device stopped completing jobs (hardware backends only).
  */
