@@ -47,7 +47,7 @@ fns_json(uint32_t mask)
 	json_t *a = json_array();
 
 	for (unsigned int fn = 1; a != NULL && fn <= FPGA_FN_COUNT; fn++)
-		if (mask & (1u << fn))
+		if (mask & FPGA_FN_BIT(fn))
 			json_array_append_new(a, json_string(fpga_fn_name(fn)));
 	return a;
 }

@@ -17,14 +17,14 @@ functions_str(uint32_t mask, char *buf, size_t len)
 	size_t off = 0;
 
 	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
-		all |= 1u << id;
+		all |= FPGA_FN_BIT(id);
 	buf[0] = '\0';
 	if ((mask & all) == all) {
 		snprintf(buf, len, "all");
 		return;
 	}
 	for (unsigned int id = 1; id <= FPGA_FN_COUNT && off < len; id++)
-		if (mask & (1u << id))
+		if (mask & FPGA_FN_BIT(id))
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 						off > 0 ? "," : "", fpga_fn_name(id));
 }

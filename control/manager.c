@@ -86,7 +86,7 @@ open_check(const struct ctl_mgr *m, const struct mgr_guest *g, enum fpga_fn_id f
 {
 	if (fn == FPGA_FN_NONE)
 		return HL_E_UNKNOWN_FN;
-	if (!(g->conf->fn_allowed & (1u << fn)))
+	if (!(g->conf->fn_allowed & FPGA_FN_BIT(fn)))
 		return HL_E_PERM;
 	if (m->fn_open[fn] >= m->cfg->function_capacity)
 		return HL_E_NO_CAPACITY;

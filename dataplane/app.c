@@ -23,7 +23,6 @@
 
 #define TICK_MS 50
 #define POOL_CACHE 256
-#define FNMSG_POOL 1023
 #define EV_WAKE UINT64_MAX
 #define EV_WATCH (UINT64_MAX - 1)
 
@@ -161,7 +160,7 @@ handoff_init(struct dp_app *app)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_WAKE };
 
-	app->msg_pool = rte_mempool_create("hl_fnmsg", FNMSG_POOL,
+	app->msg_pool = rte_mempool_create("hl_fnmsg", DP_FNMSG_POOL,
 					   sizeof(struct dp_fnmsg), 0, 0, NULL, NULL,
 					   NULL, NULL, (int)rte_socket_id(), 0);
 	if (app->msg_pool == NULL)
@@ -278,8 +277,11 @@ serve_fn_requests(struct dp_app *app)
 						   RTE_DIM(msgs), NULL)) > 0) {
 			for (unsigned int k = 0; k < n; k++)
 				app->hooks.fn_request(app->hooks.arg, msgs[k]);
-			/* Never full: it is as large as the message pool. */
-			rte_ring_enqueue_bulk(p->from_mgr, (void **)msgs, n, NULL);
+			/* Never full: it holds the whole pool (fnmsg.h). */
+			if (rte_ring_enqueue_bulk(p->from_mgr, (void **)msgs, n,
+						  NULL) != n)
+				DP_LOG(CRIT, "lcore %u: %u manager answers lost: "
+				       "answer ring full", app->io[i].lcore_id, n);
 		}
 	}
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "fnmsg.h"
 #include "guest.h"
+#include "guests.h"
 #include "lcore.h"
 #include "port.h"
 #include "pvswitch.h"
@@ -74,49 +75,5 @@ int dp_app_stop(struct dp_app *app);
 
 /** The mbuf pool of an lcore's NUMA socket, created on first use. */
 struct rte_mempool *dp_app_pool_for(struct dp_app *app, unsigned int lcore);
-
-/*
- * The guest table (guests.c). Slots are indices into cfg->guests and
- * app->guests; a removed guest's slot is retired, keeping its session
- * memory (calls of its last connection may still be completing on an
- * I/O lcore or a worker), and is reused only by a guest that fits in it.
- */
-
-/** Open every guest of the config at start-up. @return 0 or -errno. */
-int dp_app_guests_open(struct dp_app *app);
-
-/**
- * Add a guest at run time; conf was built with dp_config_guest_begin/
- * set/end. It is listening when this returns.
- * @return its slot, or -ENOSPC (no slot), -EEXIST, or an errno from
- *         listening; err says which in one line.
- */
-int dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
-		     char *err, size_t errlen);
-
-/**
- * Remove a guest at run time: its client gets DISCONNECT "guest removed",
- * its sessions are released, its socket unlinked, and no I/O lcore polls
- * it once this returns. @return 0 or -ENOENT.
- */
-int dp_app_guest_remove(struct dp_app *app, const char *name);
-
-/** The active guest called name, or NULL. */
-struct dp_guest *dp_app_guest_find(struct dp_app *app, const char *name);
-
-/** Slow-path tick: link up/down of vhost and ethdev guests (epochs). */
-void dp_app_guests_tick(struct dp_app *app);
-
-/** A connection epoch, unique across guests and slots. Main lcore. */
-uint32_t dp_guest_next_epoch(void);
-
-/**
- * Close every guest at shutdown: clients told why, sockets unlinked; what
- * an I/O lcore may hold is deferred (defer.h) until dp_defer_flush().
- */
-void dp_app_guests_close(struct dp_app *app);
-
-/** Free the guest table, after dp_defer_flush(). */
-void dp_app_guests_free(struct dp_app *app);
 
 #endif /* DP_APP_H */

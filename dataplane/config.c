@@ -251,7 +251,7 @@ parse_functions(const struct cfg_ctx *c, const char *key, const char *val,
 	*mask = 0;
 	if (strcmp(val, "all") == 0) {
 		for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
-			*mask |= 1u << id;
+			*mask |= FPGA_FN_BIT(id);
 		return 0;
 	}
 	for (char *t = strtok_r(buf, ", ", &save); t != NULL;
@@ -260,7 +260,7 @@ parse_functions(const struct cfg_ctx *c, const char *key, const char *val,
 
 		if (id == FPGA_FN_NONE)
 			return fail(c, key, "unknown function '%s'", t);
-		*mask |= 1u << id;
+		*mask |= FPGA_FN_BIT(id);
 	}
 	return 0;
 }

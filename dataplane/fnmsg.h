@@ -28,6 +28,16 @@ enum dp_fnmsg_op {
 	DP_FNMSG_BYE,		/**< release all the guest's sessions */
 };
 
+/**
+ * Hand-off messages in the pool, all I/O lcores together. Each lcore's
+ * two rings hold them all (a ring of N slots holds N - 1), so an enqueue
+ * of a message taken from the pool never finds a ring full.
+ */
+#define DP_FNMSG_POOL 1023u
+#define DP_FNMSG_RING (DP_FNMSG_POOL + 1)
+_Static_assert((DP_FNMSG_RING & (DP_FNMSG_RING - 1)) == 0,
+	       "rte_ring sizes are powers of two");
+
 struct dp_guest;
 
 struct dp_fnmsg {

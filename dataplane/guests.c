@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "app.h"
+#include "guests.h"
 #include "log.h"
 #include "memif_srv.h"
 #include "paths.h"

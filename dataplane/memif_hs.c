@@ -10,13 +10,13 @@
 #include "memif_hs.h"
 
 static const char *const reason_str[] = {
-#define DP_MEMIF_R_STR(name, str) [DP_MEMIF_R_##name] = str,
+#define DP_MEMIF_R_STR(name, code, cls, str) [DP_MEMIF_R_##name] = str,
 	DP_MEMIF_REASONS(DP_MEMIF_R_STR)
 #undef DP_MEMIF_R_STR
 };
 
 static const char *const reason_name[] = {
-#define DP_MEMIF_R_NAME(name, str) [DP_MEMIF_R_##name] = #name,
+#define DP_MEMIF_R_NAME(name, code, cls, str) [DP_MEMIF_R_##name] = #name,
 	DP_MEMIF_REASONS(DP_MEMIF_R_NAME)
 #undef DP_MEMIF_R_NAME
 };

@@ -348,7 +348,7 @@ count_drop(struct dp_guest *g, enum dp_memif_reason why, bool was_connected)
 {
 	g->reasons[why]++;
 	g->slow.disconnects++;
-	if (why >= DP_MEMIF_R_FAULT_FIRST)
+	if (dp_memif_reason_is_fault(why))
 		g->slow.faults++;
 	else if (!was_connected && why != DP_MEMIF_R_PEER)
 		g->slow.rejects++;

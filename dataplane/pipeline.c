@@ -14,7 +14,6 @@
 #include "pipeline.h"
 #include "pvswitch.h"
 
-#define MGR_RING_SIZE 1024
 
 /* ---- replies ---------------------------------------------------------- */
 
@@ -628,17 +627,31 @@ do_bye(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 		      struct hl_frame_hdr *);
 
+/*
+ * The handler of each opcode, op_<NAME>: the table below is built from
+ * proto.h's HL_OPCODE_LIST, so an opcode added there without a handler
+ * here does not compile, nor one whose value the counters cannot hold.
+ */
+#define op_HELLO do_hello
+#define op_BYE do_bye
+#define op_FN_OPEN do_open
+#define op_FN_ACTIVATE do_activate_close
+#define op_FN_CALL do_call
+#define op_FN_SET do_call
+#define op_FN_GET do_get
+#define op_FN_RESET do_reset
+#define op_FN_CLOSE do_activate_close
+#define op_FN_CALL_BULK do_call_bulk
+
+#define DP_OP_ASSERT_(name, val, pl) \
+	_Static_assert((val) < DP_PIPE_OPS, "opcode " #name " beyond DP_PIPE_OPS");
+HL_OPCODE_LIST(DP_OP_ASSERT_)
+#undef DP_OP_ASSERT_
+
 static const op_fn ops[DP_PIPE_OPS] = {
-	[HL_OP_HELLO] = do_hello,
-	[HL_OP_BYE] = do_bye,
-	[HL_OP_FN_OPEN] = do_open,
-	[HL_OP_FN_ACTIVATE] = do_activate_close,
-	[HL_OP_FN_CALL] = do_call,
-	[HL_OP_FN_SET] = do_call,
-	[HL_OP_FN_GET] = do_get,
-	[HL_OP_FN_RESET] = do_reset,
-	[HL_OP_FN_CLOSE] = do_activate_close,
-	[HL_OP_FN_CALL_BULK] = do_call_bulk,
+#define DP_OP_ENTRY_(name, val, pl) [HL_OP_##name] = op_##name,
+	HL_OPCODE_LIST(DP_OP_ENTRY_)
+#undef DP_OP_ENTRY_
 };
 
 static bool
@@ -747,10 +760,10 @@ make_rings(struct dp_pipe *p, unsigned int lcore)
 	int socket = (int)rte_lcore_to_socket_id(lcore);
 
 	snprintf(name, sizeof(name), "hl_to_mgr_%u", lcore);
-	p->to_mgr = rte_ring_create(name, MGR_RING_SIZE, socket,
+	p->to_mgr = rte_ring_create(name, DP_FNMSG_RING, socket,
 				    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "hl_from_mgr_%u", lcore);
-	p->from_mgr = rte_ring_create(name, MGR_RING_SIZE, socket,
+	p->from_mgr = rte_ring_create(name, DP_FNMSG_RING, socket,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	return p->to_mgr != NULL && p->from_mgr != NULL ? 0 : -ENOMEM;
 }

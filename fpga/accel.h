@@ -131,6 +131,13 @@ enum fpga_fn_id {
 enum { FPGA_FN_COUNT = 0 FPGA_FN_LIST(FPGA_FN_COUNT_) };
 #undef FPGA_FN_COUNT_
 
+/**
+ * A function's bit in a uint32_t set of functions (a guest's allowed
+ * functions, a unit's image): the one definition of that mapping.
+ */
+#define FPGA_FN_BIT(id) (UINT32_C(1) << (id))
+_Static_assert(FPGA_FN_COUNT < 32, "function sets are uint32_t masks");
+
 /** Catalog entry of one function, as listed in FPGA_FN_LIST. */
 struct fpga_fn_info {
 	enum fpga_fn_id id;

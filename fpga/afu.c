@@ -33,7 +33,7 @@ fpga_afu_caps(enum fpga_fn_id fn, struct fpga_fn_caps *caps)
 
 	/* While it is being reconfigured the unit takes no new sessions. */
 	if (u == NULL || !fpga_afu_unit_ok(u) || u->reconf ||
-	    (fpga_afu_unit_fns(u) & (1u << fn)) == 0)
+	    (fpga_afu_unit_fns(u) & FPGA_FN_BIT(fn)) == 0)
 		return -ENOTSUP;
 	caps->place = FPGA_PLACE_HW;
 	caps->max_in_len = u->max_in_len;
@@ -59,7 +59,7 @@ fpga_afu_read_caps(struct fpga_ll *ll)
 	for (i = 0; i < n; i++) {
 		id = fpga_ll_read32(ll, FPGA_AFU_REG_CAP_LIST + 4 * i);
 		if (id != FPGA_FN_NONE && id <= FPGA_FN_COUNT)
-			mask |= 1u << id;
+			mask |= FPGA_FN_BIT(id);
 	}
 	return mask;
 }

@@ -66,38 +66,6 @@ fpga_ll_close(struct fpga_ll *ll)
 		ll->ops->close(ll);
 }
 
-static int
-fpga_ll_copy(char *dst, size_t dst_sz, const char *src, size_t n)
-{
-	if (n >= dst_sz)
-		return -EINVAL;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return 0;
-}
-
-int
-fpga_ll_kv_next(const char **cur, char *key, size_t key_sz, char *val,
-		size_t val_sz)
-{
-	const char *s = *cur, *end, *eq;
-
-	if (*s == '\0')
-		return 0;
-	end = strchr(s, ',');
-	if (end == NULL)
-		end = s + strlen(s);
-	eq = memchr(s, '=', (size_t)(end - s));
-	if (eq == NULL)
-		eq = end;
-	if (fpga_ll_copy(key, key_sz, s, (size_t)(eq - s)) != 0 ||
-	    fpga_ll_copy(val, val_sz, eq == end ? eq : eq + 1,
-			 eq == end ? 0 : (size_t)(end - eq - 1)) != 0)
-		return -EINVAL;
-	*cur = *end == ',' ? end + 1 : end;
-	return 1;
-}
-
 int
 fpga_ll_parse_u64(const char *s, uint64_t max, uint64_t *v)
 {

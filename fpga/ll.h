@@ -75,16 +75,6 @@ void fpga_ll_close(struct fpga_ll *ll);
 int fpga_ll_have_sim(void);
 
 /**
- * Split the next "key=value" off a comma-separated list.
- * @param cur   in: the rest of the list; out: after this item.
- * @param key   receives the key, NUL-terminated.
- * @param val   receives the value ("" if no '=').
- * @return 1 an item was read; 0 end of list; -EINVAL item too long.
- */
-int fpga_ll_kv_next(const char **cur, char *key, size_t key_sz, char *val,
-		    size_t val_sz);
-
-/**
  * Parse a decimal or 0x-hex unsigned integer, the whole string.
  * @return 0; -EINVAL not a number or above max.
  */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_kvargs.h>
+
 #include "afu_regs.h"
 #include "afu_sim.h"
 #include "ll.h"
@@ -91,37 +93,50 @@ fpga_ll_sim_mem(void *opaque, uint64_t iova, bool write, uint64_t *data)
 	return FPGA_AFU_SIM_MEM_OK;
 }
 
+/* One "key=value" of the spec (rte_kvargs calls it per key, in order). */
+static int
+fpga_ll_sim_arg(const char *key, const char *val, void *arg)
+{
+	struct fpga_ll_sim *s = arg;
+	uint64_t *dst;
+
+	if (val == NULL)		/* a key without "=value" */
+		return -EINVAL;
+	if (strcmp(key, "image") == 0) {
+		if (strlen(val) >= sizeof(s->image))
+			return -EINVAL;
+		strcpy(s->image, val);
+		return 0;
+	}
+	if (strcmp(key, "latency") == 0)
+		dst = &s->latency;
+	else if (strcmp(key, "cycles") == 0)
+		dst = &s->budget;
+	else if (strcmp(key, "hang_after") == 0)
+		dst = &s->hang_after;
+	else
+		dst = &s->fault_after;
+	return fpga_ll_parse_u64(val, UINT32_MAX, dst);
+}
+
 static int
 fpga_ll_sim_parse(struct fpga_ll_sim *s, const char *args)
 {
-	char key[FPGA_LL_SIM_ARG_MAX], val[FPGA_LL_SIM_ARG_MAX];
-	uint64_t *dst;
+	static const char *const keys[] = { "image", "latency", "cycles",
+					    "hang_after", "fault_after", NULL };
+	struct rte_kvargs *kv;
 	int rc;
 
-	while ((rc = fpga_ll_kv_next(&args, key, sizeof(key), val,
-				     sizeof(val))) == 1) {
-		if (strcmp(key, "image") == 0) {
-			if (strlen(val) >= sizeof(s->image))
-				return -EINVAL;
-			strcpy(s->image, val);
-			continue;
-		}
-		if (strcmp(key, "latency") == 0)
-			dst = &s->latency;
-		else if (strcmp(key, "cycles") == 0)
-			dst = &s->budget;
-		else if (strcmp(key, "hang_after") == 0)
-			dst = &s->hang_after;
-		else if (strcmp(key, "fault_after") == 0)
-			dst = &s->fault_after;
-		else
-			return -EINVAL;
-		if (fpga_ll_parse_u64(val, UINT32_MAX, dst) != 0)
-			return -EINVAL;
-	}
+	if (args[0] == '\0')
+		return 0;
+	kv = rte_kvargs_parse(args, keys);	/* unknown keys: NULL */
+	if (kv == NULL)
+		return -EINVAL;
+	rc = rte_kvargs_process(kv, NULL, fpga_ll_sim_arg, s);
+	rte_kvargs_free(kv);
 	if (rc == 0 && s->budget == 0)
 		return -EINVAL;
-	return rc;
+	return rc < 0 ? -EINVAL : 0;
 }
 
 static void fpga_ll_sim_close(struct fpga_ll *ll);

@@ -30,13 +30,6 @@
 #define HL_MEMIF_BUF_SIZE 2048u
 #define HL_MEMIF_REASON_LEN 160u
 #define HL_MEMIF_MAX_CHAIN 8u
-/* The DISCONNECT string of a hostlane that stops on purpose (SIGTERM, an
- * upgrade): dataplane/memif_reasons.h, reason SHUTDOWN. The guest may
- * reconnect after it, unlike after any other DISCONNECT. */
-#define HL_MEMIF_SHUTDOWN_REASON "hostlane shutting down"
-/* ... and of one refusing a region larger than its max_region_size
- * (reason REGION_SIZE): libhostlane then connects without a bulk area. */
-#define HL_MEMIF_REGION_REASON "invalid region size"
 
 struct hl_memif_cfg {
 	const char *socket_path;
@@ -85,6 +78,8 @@ struct hl_memif {
 	unsigned int spin_polls;
 	int dead;		     /**< 0, or the status every call fails with */
 	uint8_t revivable;	     /**< the host went away, did not send us */
+	uint32_t disc_code;	     /**< the host's DISCONNECT code, if any
+					  (enum hl_memif_disc) */
 	struct hl_memif_q c2s;
 	struct hl_memif_q s2c;
 	struct hl_memif_stats stats;
@@ -92,8 +87,10 @@ struct hl_memif {
 };
 
 /* memif_client.c: control channel, setup and teardown. */
+/* On failure, reason says why and *disc_code (if not NULL) holds the
+ * host's DISCONNECT code, HL_MEMIF_DISC_NONE if it sent none. */
 int hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
-		  char *reason, size_t reason_len);
+		  char *reason, size_t reason_len, uint32_t *disc_code);
 void hl_memif_close(struct hl_memif *m);
 int hl_memif_ctl_service(struct hl_memif *m);
 int hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)

@@ -166,12 +166,15 @@ on_disconnect(struct hl_memif *m, const struct memif_msg *msg, int status)
 	const char *str = (const char *)msg->disconnect.string;
 	int len = (int)strnlen(str, MEMIF_DISC_STRING_LEN);
 
+	/* The code decides, never the words (hostlane/memif.h): the host
+	 * may be back soon, so a connection it dropped may be made again. */
 	if (hl_memif_set_dead(m, status, "host disconnected (code %u): %.*s",
-			      (unsigned)msg->disconnect.code, len, str) &&
-	    status == HL_E_DISCONNECTED &&
-	    len == (int)strlen(HL_MEMIF_SHUTDOWN_REASON) &&
-	    memcmp(str, HL_MEMIF_SHUTDOWN_REASON, (size_t)len) == 0)
-		m->revivable = 1;
+			      (unsigned)msg->disconnect.code, len, str)) {
+		m->disc_code = msg->disconnect.code;
+		if (status == HL_E_DISCONNECTED &&
+		    hl_memif_disc_class(m->disc_code) == HL_MEMIF_DISC_C_RETRY)
+			m->revivable = 1;
+	}
 }
 
 /* Wait for a message of type want; DISCONNECT or anything else fails. */
@@ -435,13 +438,15 @@ cfg_check(const struct hl_memif_cfg *cfg)
 
 int
 hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
-	      char *reason, size_t reason_len)
+	      char *reason, size_t reason_len, uint32_t *disc_code)
 {
 	int64_t deadline = hl_deadline(cfg->timeout_ms);
 	struct hl_memif *m;
 	int rc = cfg_check(cfg);
 
 	*out = NULL;
+	if (disc_code != NULL)
+		*disc_code = HL_MEMIF_DISC_NONE;
 	if (rc != HL_OK)
 		return rc;
 	m = calloc(1, sizeof(*m));
@@ -457,6 +462,8 @@ hl_memif_open(const struct hl_memif_cfg *cfg, struct hl_memif **out,
 	if (rc != HL_OK) {
 		if (reason != NULL && reason_len > 0)
 			snprintf(reason, reason_len, "%s", m->reason);
+		if (disc_code != NULL)
+			*disc_code = m->disc_code;
 		m->dead = HL_E_DISCONNECTED; /* nothing to say DISCONNECT to */
 		hl_memif_close(m);
 		return rc;

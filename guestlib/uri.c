@@ -18,17 +18,18 @@ memif_open(const char *path, const char *secret, const struct hl_opts *o,
 		.bulk_bytes = o->bulk_bytes,
 	};
 	int64_t deadline = hl_deadline(o->timeout_ms);
+	uint32_t code;
 	struct hl_memif *m;
-	int rc = hl_memif_open(&cfg, &m, reason, reason_len);
+	int rc = hl_memif_open(&cfg, &m, reason, reason_len, &code);
 
 	/* A host whose max_region_size leaves no room for the bulk area:
 	 * connect without it (calls are then limited to one frame), within
 	 * the same timeout. */
-	if (rc == HL_E_REFUSED && cfg.bulk_bytes != 0 && reason != NULL &&
-	    strstr(reason, HL_MEMIF_REGION_REASON) != NULL) {
+	if (rc == HL_E_REFUSED && cfg.bulk_bytes != 0 &&
+	    code == HL_MEMIF_DISC_REGION_SIZE) {
 		cfg.bulk_bytes = 0;
 		cfg.timeout_ms = hl_ms_left(deadline);
-		rc = hl_memif_open(&cfg, &m, reason, reason_len);
+		rc = hl_memif_open(&cfg, &m, reason, reason_len, NULL);
 	}
 	if (rc != HL_OK)
 		return rc;

@@ -155,7 +155,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	gc->max_chain = 4;
 	gc->max_frame = 4096;
 	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
-		gc->fn_allowed |= 1u << id;
+		gc->fn_allowed |= FPGA_FN_BIT(id);
 	mgr = ctl_mgr_create(&cfg);
 
 	region = aligned_alloc(64, REGION);

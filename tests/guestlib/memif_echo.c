@@ -68,7 +68,7 @@ open_client(const char *path, enum hl_wait_mode mode, struct hl_memif **m)
 	int rc;
 
 	cfg_default(&cfg, path, mode);
-	rc = hl_memif_open(&cfg, m, reason, sizeof(reason));
+	rc = hl_memif_open(&cfg, m, reason, sizeof(reason), NULL);
 	if (rc != HL_OK)
 		fprintf(stderr, "FAIL connect: %s: %s\n", hl_status_name(rc), reason);
 	return rc;
@@ -202,7 +202,7 @@ run_secret(const char *path, const char *secret)
 
 	cfg_default(&cfg, path, HL_WAIT_HYBRID);
 	cfg.secret = secret;
-	rc = hl_memif_open(&cfg, &m, reason, sizeof(reason));
+	rc = hl_memif_open(&cfg, &m, reason, sizeof(reason), NULL);
 	printf("wrong secret: %s, reason: %s\n", hl_status_name(rc), reason);
 	return rc == HL_E_REFUSED && reason[0] != '\0' && m == NULL ? 0 : 1;
 }

@@ -92,7 +92,8 @@ int hh_accept(struct hh_srv *s);
 int hh_sendmsg(struct hh_srv *s, const void *buf, size_t len, const int *fds,
 	       int nfd);
 int hh_send(struct hh_srv *s, uint16_t type);
-int hh_send_disconnect(struct hh_srv *s, const char *reason);
+/* A DISCONNECT with a code (hostlane/memif.h) and any words. */
+int hh_send_disconnect(struct hh_srv *s, uint32_t code, const char *reason);
 int hh_recv(struct hh_srv *s, struct memif_msg *msg);
 int hh_expect(struct hh_srv *s, uint16_t type, int *fd);
 int hh_hs_hello(struct hh_srv *s);

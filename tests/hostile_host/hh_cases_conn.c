@@ -77,7 +77,7 @@ srv_hello_disconnect(struct hh_srv *s)
 	uint32_t len;
 
 	if (serve_to(s, HL_OP_HELLO, req, &len) == 1)
-		(void)hh_send_disconnect(s, "hostlane shutting down");
+		(void)hh_send_disconnect(s, HL_MEMIF_DISC_SHUTDOWN, "hostlane shutting down");
 	linger(s);
 }
 
@@ -786,7 +786,7 @@ srv_rehello(struct hh_srv *s, void (*bend)(struct hh_hello *))
 	if (serve_to(s, HL_OP_FN_CALL_BULK, req, &len) != 1 ||
 	    hh_put(s, out, reply_to(s, req, len, out)) != 0)
 		return;
-	(void)hh_send_disconnect(s, "hostlane shutting down");
+	(void)hh_send_disconnect(s, HL_MEMIF_DISC_SHUTDOWN, "hostlane shutting down");
 	hh_conn_close(s);
 	bend(&s->hello);
 	while (hh_handshake(s) == 0) {
@@ -847,10 +847,10 @@ srv_revive_disconnect(struct hh_srv *s)
 	if (serve_to(s, HL_OP_FN_CALL, req, &len) != 1 ||
 	    hh_put(s, out, reply_to(s, req, len, out)) != 0)
 		return;
-	(void)hh_send_disconnect(s, "hostlane shutting down");
+	(void)hh_send_disconnect(s, HL_MEMIF_DISC_SHUTDOWN, "hostlane shutting down");
 	hh_conn_close(s);
 	if (serve_to(s, HL_OP_HELLO, req, &len) == 1)
-		(void)hh_send_disconnect(s, "hostlane shutting down");
+		(void)hh_send_disconnect(s, HL_MEMIF_DISC_SHUTDOWN, "hostlane shutting down");
 	hh_conn_close(s);
 	if (hh_handshake(s) == 0)
 		(void)hh_serve_all(s);
@@ -888,8 +888,9 @@ cli_revive_disconnect(const char *path)
 	hl_disconnect(c);
 }
 
-/* A DISCONNECT other than "shutting down" during a call: sent away, the
- * connection stays dead and never reconnects. */
+/* A DISCONNECT whose code is not one to retry on, during a call — its
+ * words say "shutting down", to show that the code decides, never the
+ * words: sent away, the connection stays dead and never reconnects. */
 static void
 srv_call_disconnect(struct hh_srv *s)
 {
@@ -897,7 +898,8 @@ srv_call_disconnect(struct hh_srv *s)
 	uint32_t len;
 
 	if (serve_to(s, HL_OP_FN_CALL, req, &len) == 1)
-		(void)hh_send_disconnect(s, "protocol violation");
+		(void)hh_send_disconnect(s, HL_MEMIF_DISC_MSG_ORDER,
+					 "hostlane shutting down");
 	hh_conn_close(s);
 	if (hh_wait(s, s->lfd, HH_CHILD_MS) == 1)
 		SRV_FAIL(s, "the client came back after it was sent away");
@@ -923,7 +925,7 @@ cli_call_disconnect(const char *path)
 	}
 	rc = hl_fn_call_u64(fn, 20, 1, &r);
 	CLI_CHECK(rc == HL_E_DISCONNECTED, "call: %s", hl_status_name(rc));
-	hh_reason_has(hl_conn_reason(c), "protocol violation");
+	hh_reason_has(hl_conn_reason(c), "code 3");
 	rc = hl_fn_call_u64(fn, 20, 1, &r);
 	hl_conn_stats(c, &st);
 	CLI_CHECK(rc == HL_E_DISCONNECTED && st.reconnects == 0,
@@ -982,7 +984,7 @@ const struct hh_case hh_conn_cases[] = {
 	{ "reconnect-hello-disconnect", "DISCONNECT during a reconnect's "
 	  "HELLO: next try works", srv_revive_disconnect,
 	  cli_revive_disconnect, 0 },
-	{ "call-disconnect", "sent away during a call: dead, no reconnect",
+	{ "call-disconnect", "sent away (code, not words) during a call: dead",
 	  srv_call_disconnect, cli_call_disconnect, 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -315,7 +315,7 @@ srv_refuse(struct hh_srv *s)
 
 	if (hh_accept(s) == 0 && hh_hs_hello(s) == 0 &&
 	    hh_expect(s, MEMIF_MSG_TYPE_INIT, NULL) == 0 &&
-	    hh_send_disconnect(s, "incorrect secret") == 0)
+	    hh_send_disconnect(s, HL_MEMIF_DISC_SECRET, "incorrect secret") == 0)
 		(void)hh_recv(s, &m);
 }
 

@@ -119,11 +119,11 @@ hh_send(struct hh_srv *s, uint16_t type)
 }
 
 int
-hh_send_disconnect(struct hh_srv *s, const char *reason)
+hh_send_disconnect(struct hh_srv *s, uint32_t code, const char *reason)
 {
 	struct memif_msg msg = { .type = MEMIF_MSG_TYPE_DISCONNECT };
 
-	msg.disconnect.code = 1;
+	msg.disconnect.code = code;
 	memcpy(msg.disconnect.string, reason, strlen(reason));
 	return hh_sendmsg(s, &msg, sizeof(msg), NULL, 0);
 }

@@ -26,7 +26,7 @@ all_functions(void)
 	uint32_t m = 0;
 
 	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
-		m |= 1u << id;
+		m |= FPGA_FN_BIT(id);
 	return m;
 }
 
@@ -242,8 +242,8 @@ check_all_keys(const char *what, const char *rt)
 		      g1->memif.max_log2_ring);
 		CHECK(what, g1->max_frame == 65535 && g1->max_chain == 64,
 		      "g1 max_frame %u max_chain %u", g1->max_frame, g1->max_chain);
-		CHECK(what, g1->fn_allowed == ((1u << FPGA_FN_FACTORIAL) |
-					      (1u << FPGA_FN_CRC32C)),
+		CHECK(what, g1->fn_allowed == (FPGA_FN_BIT(FPGA_FN_FACTORIAL) |
+					      FPGA_FN_BIT(FPGA_FN_CRC32C)),
 		      "g1 fn_allowed %#x", g1->fn_allowed);
 		CHECK(what, g1->max_sessions == DP_MAX_SESSIONS &&
 		      g1->max_inflight == DP_MAX_INFLIGHT,
@@ -278,7 +278,7 @@ ok_minimums(const char *what)
 	if (g == NULL)
 		return;
 	CHECK(what, g->max_sessions == 1 && g->max_inflight == 1 &&
-	      g->fn_allowed == 1u << FPGA_FN_ECHO, "sessions %u inflight %u fns %#x",
+	      g->fn_allowed == FPGA_FN_BIT(FPGA_FN_ECHO), "sessions %u inflight %u fns %#x",
 	      g->max_sessions, g->max_inflight, g->fn_allowed);
 	CHECK(what, g->memif.max_regions == 1 && g->memif.max_region_size == 4096 &&
 	      g->memif.max_log2_ring == 1 && g->max_frame == 64 && g->max_chain == 1 &&

@@ -711,8 +711,8 @@ test_reasons(void)
 		DP_MEMIF_R_COUNT, DP_MEMIF_R_COUNT + 1, 1000, ~0u,
 	};
 
-	/* libhostlane acts on these two strings (guestlib/hl_memif.h:
-	 * HL_MEMIF_SHUTDOWN_REASON, HL_MEMIF_REGION_REASON). */
+	/* Tests and operators grep for these strings; libhostlane acts on
+	 * the codes only (hostlane/memif.h). */
 	CHECK("shutdown", strcmp(dp_memif_reason_str(DP_MEMIF_R_SHUTDOWN),
 				 "hostlane shutting down") == 0, "string changed");
 	CHECK("region size", strcmp(dp_memif_reason_str(DP_MEMIF_R_REGION_SIZE),
@@ -741,8 +741,17 @@ test_reasons(void)
 	}
 	CHECK("reason NONE", strcmp(dp_memif_reason_name(DP_MEMIF_R_NONE), "NONE") == 0,
 	      "name of NONE is '%s'", dp_memif_reason_name(DP_MEMIF_R_NONE));
-	CHECK("fault first", DP_MEMIF_R_FAULT_FIRST > DP_MEMIF_R_NOMEM &&
-	      DP_MEMIF_R_FAULT_FIRST < DP_MEMIF_R_COUNT, "FAULT_FIRST misplaced");
+	CHECK("faults", dp_memif_reason_is_fault(DP_MEMIF_R_C2S_HEAD) &&
+	      dp_memif_reason_is_fault(DP_MEMIF_R_FRAME_LONG) &&
+	      !dp_memif_reason_is_fault(DP_MEMIF_R_SECRET) &&
+	      !dp_memif_reason_is_fault(DP_MEMIF_R_LCORE_STUCK), "fault classes");
+	CHECK("retry", hl_memif_disc_class(HL_MEMIF_DISC_SHUTDOWN) == HL_MEMIF_DISC_C_RETRY &&
+	      hl_memif_disc_class(HL_MEMIF_DISC_LCORE_STUCK) == HL_MEMIF_DISC_C_RETRY &&
+	      hl_memif_disc_class(HL_MEMIF_DISC_SECRET) == HL_MEMIF_DISC_C_REJECT &&
+	      hl_memif_disc_class(1000) == HL_MEMIF_DISC_C_END, "retry classes");
+	/* Wire codes never change meaning (hostlane/memif.h: append only). */
+	CHECK("codes", DP_MEMIF_R_SHUTDOWN == 28 && DP_MEMIF_R_REGION_SIZE == 11 &&
+	      DP_MEMIF_R_FRAME_LONG == 39, "a DISCONNECT code changed");
 	for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
 		unsigned int r = out_of_range[i];
 		const char *s = dp_memif_reason_str(r), *n = dp_memif_reason_name(r);

@@ -110,6 +110,90 @@ struct __attribute__((packed)) memif_msg_connect {
 	uint8_t if_name[MEMIF_NAME_LEN];
 };
 
+/**
+ * hostlane's DISCONNECT codes (memif_msg_disconnect.code): why its server
+ * drops a client; the string says the same in words. Codes are stable:
+ * append only, never renumber. X(SYM, code, class, "string"), class:
+ *  - REJECT: a handshake rule broken; FAULT: a ring rule broken on the
+ *    fast path — both the client's doing: connecting again will not help;
+ *  - END: the connection ended (the client left, the guest was removed,
+ *    another client holds the socket, ...);
+ *  - RETRY: the host cannot serve the client now but may soon (it is
+ *    restarting, an I/O lcore is stuck, earlier connections are still
+ *    draining): a client may connect again, with backoff. libhostlane
+ *    reconnects on these codes only.
+ * Other memif servers (DPDK's net_memif, libmemif) send their own codes.
+ */
+#define HL_MEMIF_DISC_LIST(X) \
+	X(NONE,          0, END,    "no error") \
+	X(MSG_SIZE,      1, REJECT, "invalid message size") \
+	X(MSG_TYPE,      2, REJECT, "unknown message type") \
+	X(MSG_ORDER,     3, REJECT, "unexpected message") \
+	X(VERSION,       4, REJECT, "incompatible memif version") \
+	X(ID,            5, REJECT, "interface id not found") \
+	X(MODE,          6, REJECT, "only ethernet mode supported") \
+	X(SECRET,        7, REJECT, "incorrect secret") \
+	X(FD_MISSING,    8, REJECT, "missing fd") \
+	X(FD_EXTRA,      9, REJECT, "unexpected fd") \
+	X(REGION_INDEX, 10, REJECT, "invalid region index") \
+	X(REGION_SIZE,  11, REJECT, "invalid region size") \
+	X(REGION_FD,    12, REJECT, "region fd is not a shrink-sealed memfd of that size") \
+	X(REGION_MAP,   13, REJECT, "cannot map region") \
+	X(RING_INDEX,   14, REJECT, "invalid ring index") \
+	X(RING_REGION,  15, REJECT, "ring names an unknown region") \
+	X(RING_SIZE,    16, REJECT, "ring size out of range") \
+	X(RING_ALIGN,   17, REJECT, "ring offset not cache-line aligned") \
+	X(RING_BOUNDS,  18, REJECT, "ring lies outside its region") \
+	X(RING_OVERLAP, 19, REJECT, "rings overlap") \
+	X(RING_PRIVATE, 20, REJECT, "private ring header not supported") \
+	X(RING_FD,      21, REJECT, "ring interrupt fd is not an eventfd") \
+	X(RING_MISSING, 22, REJECT, "connect before both rings were added") \
+	X(RING_COOKIE,  23, REJECT, "bad ring cookie") \
+	X(BUSY,         24, END,    "busy: another client owns this socket") \
+	X(TIMEOUT,      25, REJECT, "handshake timeout") \
+	X(SEND,         26, END,    "cannot send to client") \
+	X(PEER,         27, END,    "client disconnected") \
+	X(SHUTDOWN,     28, RETRY,  "hostlane shutting down") \
+	X(REMOVED,      29, END,    "guest removed") \
+	X(NOMEM,        30, RETRY,  "out of memory") \
+	X(LCORE_STUCK,  31, RETRY,  "I/O lcore stuck: calls cannot be served") \
+	X(DRAINING,     32, RETRY,  "busy: earlier connections still draining") \
+	X(C2S_HEAD,     33, FAULT,  "C2S head moved by more than the ring size") \
+	X(S2C_HEAD,     34, FAULT,  "S2C head moved by more than the ring size") \
+	X(DESC_REGION,  35, FAULT,  "descriptor region index out of range") \
+	X(DESC_BOUNDS,  36, FAULT,  "descriptor buffer lies outside its region") \
+	X(CHAIN_LONG,   37, FAULT,  "descriptor chain longer than the limit") \
+	X(CHAIN_OPEN,   38, FAULT,  "descriptor chain runs past the ring head") \
+	X(FRAME_LONG,   39, FAULT,  "frame longer than the limit")
+
+enum hl_memif_disc {
+#define HL_MEMIF_DISC_ENUM_(sym, code, cls, str) HL_MEMIF_DISC_##sym = (code),
+	HL_MEMIF_DISC_LIST(HL_MEMIF_DISC_ENUM_)
+#undef HL_MEMIF_DISC_ENUM_
+};
+
+/** Classes of HL_MEMIF_DISC_LIST. */
+enum hl_memif_disc_class {
+	HL_MEMIF_DISC_C_END,
+	HL_MEMIF_DISC_C_REJECT,
+	HL_MEMIF_DISC_C_FAULT,
+	HL_MEMIF_DISC_C_RETRY,
+};
+
+/** The class of a code; END for a code hostlane does not send. */
+static inline enum hl_memif_disc_class
+hl_memif_disc_class(uint32_t code)
+{
+	switch (code) {
+#define HL_MEMIF_DISC_CASE_(sym, c, cls, str) \
+	case (c): return HL_MEMIF_DISC_C_##cls;
+	HL_MEMIF_DISC_LIST(HL_MEMIF_DISC_CASE_)
+#undef HL_MEMIF_DISC_CASE_
+	default:
+		return HL_MEMIF_DISC_C_END;
+	}
+}
+
 /** DISCONNECT, either way: why the peer is being dropped. */
 struct __attribute__((packed)) memif_msg_disconnect {
 	uint32_t code;
