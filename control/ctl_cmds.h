@@ -94,6 +94,6 @@ json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
 json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
 
 /** One lcore as `lcore list` shows it. */
-json_t *ctl_lcore_json(const struct ctl_snap_lcore *l);
+json_t *ctl_lcore_json(const struct dp_lcore_view *l);
 
 #endif /* CTL_CMDS_H */

@@ -81,10 +81,10 @@ guest_state_json(const struct ctl_snap_guest *g)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "name", g->name,
 			 "channel", g->channel,
-			 "state", g->connected ? "connected" : "listening",
-			 "handler", g->handler, "lcore", (int)g->lcore,
-			 "slot", (int)g->slot, "sessions", (int)g->sessions,
-			 "inflight", (int)g->inflight);
+			 "state", g->v.connected ? "connected" : "listening",
+			 "handler", g->handler, "lcore", (int)g->v.lcore,
+			 "slot", (int)g->v.slot, "sessions", (int)g->sessions,
+			 "inflight", (int)g->v.inflight);
 }
 
 enum ctl_err
@@ -103,19 +103,16 @@ enum ctl_err
 ctl_cmd_guest_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
 	const char *name = ctl_arg_str(args, "name");
-	const struct dp_guest *dg = dp_app_guest_find(c->app, name);
 	const struct ctl_snap_guest *g;
 	json_t *o;
 
-	if (dg == NULL)
-		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
 	ctl_snap_fill(c->snap, c->app, c->mgr);
 	g = ctl_snap_guest(c->snap, name);
 	if (g == NULL)
 		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
 	o = guest_state_json(g);
 	if (o != NULL) {
-		json_object_set_new(o, "config", ctl_guest_conf_json(dg->conf));
+		json_object_set_new(o, "config", ctl_guest_conf_json(g->v.conf));
 		json_object_set_new(o, "session_list", ctl_sessions_json(c->snap, name));
 	}
 	return ctl_ok(r, o);
@@ -141,7 +138,7 @@ ctl_cmd_guest_add(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	json_t *v;
 	int slot;
 
-	if (dp_app_guest_find(c->app, name) != NULL)
+	if (dp_view_guest_slot(c->app, name) >= 0)
 		return ctl_fail(r, CTL_E_EXISTS, "guest %.64s exists", name);
 	if (dp_config_guest_begin(c->app->cfg, &g, name, r->msg, sizeof(r->msg)) < 0)
 		return CTL_E_BAD_ARGS;
@@ -168,12 +165,12 @@ enum ctl_err
 ctl_cmd_guest_remove(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
 	const char *name = ctl_arg_str(args, "name");
-	const struct dp_guest *g = dp_app_guest_find(c->app, name);
+	int slot = dp_view_guest_slot(c->app, name);
 	unsigned int held;
 
-	if (g == NULL)
+	if (slot < 0)
 		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
-	held = ctl_mgr_sessions(c->mgr, g->idx);
+	held = ctl_mgr_sessions(c->mgr, (unsigned int)slot);
 	if (dp_app_guest_remove(c->app, name) < 0)
 		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
 	return ctl_ok(r, json_pack("{s:s, s:i}", "removed", name,
@@ -199,7 +196,7 @@ ctl_cmd_config_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 
 	(void)args;
 	for (unsigned int i = 0; guests != NULL && i < cfg->n_guests; i++)
-		if (c->app->guests[i].active)
+		if (dp_view_guest_active(c->app, i))
 			json_array_append_new(guests, ctl_guest_conf_json(&cfg->guests[i]));
 	return ctl_ok(r, json_pack("{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:I, s:i, "
 				   "s:s}, s:o*, s:o*}",

@@ -39,18 +39,18 @@ guest_counters(FILE *f, const struct ctl_snap *s)
 {
 #define CTL_M_FAST_(cnt, help) \
 	head(f, "guest_" #cnt "_total", "counter", help); \
-	PER_GUEST(f, s, "guest_" #cnt "_total", g->st.cnt)
+	PER_GUEST(f, s, "guest_" #cnt "_total", g->v.st.cnt)
 	DP_GUEST_FAST_COUNTERS(CTL_M_FAST_)
 #undef CTL_M_FAST_
 #define CTL_M_SLOW_(cnt, help) \
 	head(f, "guest_" #cnt "_total", "counter", help); \
-	PER_GUEST(f, s, "guest_" #cnt "_total", g->slow.cnt)
+	PER_GUEST(f, s, "guest_" #cnt "_total", g->v.slow.cnt)
 	DP_GUEST_SLOW_COUNTERS(CTL_M_SLOW_)
 #undef CTL_M_SLOW_
 	head(f, "guest_connected", "gauge", "1 if a client is connected");
-	PER_GUEST(f, s, "guest_connected", g->connected)
+	PER_GUEST(f, s, "guest_connected", g->v.connected)
 	head(f, "guest_inflight", "gauge", "function calls in flight");
-	PER_GUEST(f, s, "guest_inflight", g->inflight)
+	PER_GUEST(f, s, "guest_inflight", g->v.inflight)
 	head(f, "guest_sessions", "gauge", "function sessions open");
 	PER_GUEST(f, s, "guest_sessions", g->sessions)
 }
@@ -64,7 +64,7 @@ guest_breakdowns(FILE *f, const struct ctl_snap *s)
 
 #define CTL_M_OP_(sym, val, pl) \
 		fprintf(f, "hostlane_guest_requests_total{guest=\"%s\",opcode=\"%s\"} " \
-			"%" PRIu64 "\n", g->name, #sym, g->req_by_op[val]);
+			"%" PRIu64 "\n", g->name, #sym, g->v.req_by_op[val]);
 		HL_OPCODE_LIST(CTL_M_OP_)
 #undef CTL_M_OP_
 	}
@@ -76,7 +76,7 @@ guest_breakdowns(FILE *f, const struct ctl_snap *s)
 		if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
 			fprintf(f, "hostlane_guest_errors_total{guest=\"%s\",status=\"%s\"} " \
 				"%" PRIu64 "\n", g->name, #sym, \
-				g->err_by_status[(val) % DP_PIPE_STATUSES]);
+				g->v.err_by_status[(val) % DP_PIPE_STATUSES]);
 		HL_STATUS_LIST(CTL_M_ST_)
 #undef CTL_M_ST_
 	}
@@ -86,7 +86,7 @@ guest_breakdowns(FILE *f, const struct ctl_snap *s)
 		for (unsigned int k = 1; k < DP_MEMIF_R_COUNT; k++)
 			fprintf(f, "hostlane_guest_disconnect_reasons_total{guest=\"%s\","
 				"reason=\"%s\"} %" PRIu64 "\n", s->guests[i].name,
-				dp_memif_reason_name(k), s->guests[i].reasons[k]);
+				dp_memif_reason_name(k), s->guests[i].v.reasons[k]);
 }
 
 static void

@@ -29,33 +29,24 @@ ctl_snap_alloc(void)
 	return s;
 }
 
-/* A fast-path counter block, read with aligned 64-bit loads. */
 static void
-copy_u64s(uint64_t *dst, const uint64_t *src, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
-}
-
-static void
-fill_sessions(struct ctl_snap *s, const struct dp_guest *g,
+fill_sessions(struct ctl_snap *s, const struct dp_app *app, unsigned int slot,
 	      const struct ctl_mgr *mgr, uint16_t gi)
 {
 	struct ctl_mgr_session ms[DP_MAX_SESSIONS];
-	unsigned int n = ctl_mgr_session_list(mgr, g->idx, ms, DP_MAX_SESSIONS);
+	unsigned int n = ctl_mgr_session_list(mgr, slot, ms, DP_MAX_SESSIONS);
 
 	for (unsigned int k = 0; k < n && s->n_sessions < RTE_DIM(s->sessions); k++) {
 		struct ctl_snap_session *o = &s->sessions[s->n_sessions++];
-		unsigned int slot = DP_SESSION_SLOT(ms[k].id);
+		struct dp_session_view sv;
 
 		*o = (struct ctl_snap_session){ .guest = gi, .fn = ms[k].fn,
 						.id = ms[k].id, .asked = ms[k].asked };
-		/* The I/O lcore's view, read-only: state and placement. */
-		if (slot < g->capacity && g->sessions != NULL &&
-		    __atomic_load_n(&g->sessions[slot].id, __ATOMIC_RELAXED) == ms[k].id) {
-			o->state = g->sessions[slot].state;
-			o->placement = g->sessions[slot].placement;
-			o->backend = g->sessions[slot].backend;
+		/* The I/O lcore's record: state and placement. */
+		if (dp_view_session(app, slot, ms[k].id, &sv)) {
+			o->state = sv.state;
+			o->placement = sv.placement;
+			o->backend = sv.backend;
 		}
 	}
 }
@@ -71,36 +62,19 @@ ctl_chan_name(unsigned int chan)
 	return chan < RTE_DIM(names) && names[chan] != NULL ? names[chan] : "?";
 }
 
-/* memif: the handshake finished; vhost, ethdev: the link is up. */
-static bool
-connected(const struct dp_guest *g)
-{
-	if (g->chan != DP_CHAN_MEMIF)
-		return __atomic_load_n(&g->port_epoch, __ATOMIC_RELAXED) != 0;
-	return g->srv.conn_fd >= 0 && g->srv.hs.state == DP_MEMIF_HS_CONNECTED;
-}
-
 static void
-fill_guest(struct ctl_snap *s, const struct dp_guest *g, const struct ctl_mgr *mgr)
+fill_guest(struct ctl_snap *s, const struct dp_app *app, unsigned int slot,
+	   const struct ctl_mgr *mgr)
 {
-	uint16_t gi = (uint16_t)s->n_guests++;
-	struct ctl_snap_guest *o = &s->guests[gi];
+	struct ctl_snap_guest *o = &s->guests[s->n_guests];
 
-	snprintf(o->name, sizeof(o->name), "%s", g->conf->name);
-	snprintf(o->handler, sizeof(o->handler), "%s", g->conf->handler);
-	o->channel = ctl_chan_name(g->conf->channel);
-	o->slot = g->idx;
-	o->lcore = g->lcore;
-	o->connected = connected(g);
-	o->inflight = __atomic_load_n(&g->inflight, __ATOMIC_RELAXED);
-	o->sessions = ctl_mgr_sessions(mgr, g->idx);
-	copy_u64s((uint64_t *)&o->st, (const uint64_t *)&g->st,
-		  sizeof(o->st) / sizeof(uint64_t));
-	o->slow = g->slow;
-	memcpy(o->reasons, g->reasons, sizeof(o->reasons));
-	copy_u64s(o->req_by_op, g->req_by_op, DP_PIPE_OPS);
-	copy_u64s(o->err_by_status, g->err_by_status, DP_PIPE_STATUSES);
-	fill_sessions(s, g, mgr, gi);
+	if (dp_view_guest(app, slot, &o->v) < 0)
+		return;
+	snprintf(o->name, sizeof(o->name), "%s", o->v.conf->name);
+	snprintf(o->handler, sizeof(o->handler), "%s", o->v.conf->handler);
+	o->channel = ctl_chan_name(o->v.conf->channel);
+	o->sessions = ctl_mgr_sessions(mgr, slot);
+	fill_sessions(s, app, slot, mgr, (uint16_t)s->n_guests++);
 }
 
 static void
@@ -118,48 +92,21 @@ fill_port(struct ctl_snap_port *o, const struct dp_port *p)
 	o->polled = __atomic_load_n(&p->rx_frames, __ATOMIC_RELAXED);
 }
 
-static void
-fill_lcores(struct ctl_snap *s, const struct dp_app *app, uint64_t now)
-{
-	s->n_lcores = 0;
-	for (unsigned int i = 0; i < app->n_io && s->n_lcores < CTL_SNAP_LCORES; i++) {
-		const struct dp_io_lcore *lc = &app->io[i];
-		struct ctl_snap_lcore *o = &s->lcores[s->n_lcores++];
-
-		*o = (struct ctl_snap_lcore){ .id = lc->lcore_id, .io = true,
-			.stuck = dp_lcore_stuck(lc), .n_guests = lc->n_guests,
-			.loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED),
-			.stuck_events = lc->wd.stuck_events,
-			.stuck_ms_total = lc->wd.stuck_ms_total };
-		if (o->stuck) {
-			o->stuck_ms = now - lc->wd.stuck_since_ms;
-			dp_pipe_where_str(lc->wd.stuck_where, o->where,
-					  sizeof(o->where));
-		}
-	}
-	for (unsigned int i = 0; i < app->n_workers && s->n_lcores < CTL_SNAP_LCORES; i++)
-		s->lcores[s->n_lcores++] = (struct ctl_snap_lcore){
-			.id = app->workers[i].lcore_id,
-			.loops = __atomic_load_n(&app->workers[i].loops,
-						 __ATOMIC_RELAXED) };
-}
-
 void
 ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
 {
 	s->taken_ms = dp_now_ms();
 	s->n_guests = 0;
 	s->n_sessions = 0;
-	for (unsigned int i = 0; app->guests != NULL && i < app->cfg->n_guests; i++)
-		if (app->guests[i].active)
-			fill_guest(s, &app->guests[i], mgr);
+	for (unsigned int i = 0; i < dp_view_slots(app); i++)
+		fill_guest(s, app, i, mgr);
 	s->n_ports = app->n_ports;
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		fill_port(&s->ports[i], &app->ports[i]);
 	for (unsigned int fn = 0; fn <= FPGA_FN_COUNT; fn++)
 		s->fn_sessions[fn] = ctl_mgr_fn_sessions(mgr, fn);
 	s->fn_capacity = app->cfg->function_capacity;
-	fill_lcores(s, app, s->taken_ms);
+	s->n_lcores = dp_view_lcores(app, s->taken_ms, s->lcores, CTL_SNAP_LCORES);
 }
 
 const struct ctl_snap_guest *

@@ -3,10 +3,9 @@
  * Snapshots of the dataplane's state for reports: guests and their
  * counters, sessions, ports, sessions per function, lcores.
  *
- * Design note — threads. Only the main lcore reads the live state (the
- * guest table, the manager's books, the I/O lcores' counters and session
- * tables, which it reads but never writes: aligned 64-bit loads, so a value
- * may be one burst old, never torn). It copies that into a snapshot. Other
+ * Design note — threads. Only the main lcore reads the live state, through
+ * the dataplane's read-only views (dataplane/view.h: guests, sessions,
+ * lcores) and the manager's books; it copies that into a snapshot. Other
  * threads — DPDK's telemetry thread, the metrics file writer — only ever see
  * a published snapshot, never the live state:
  *  - ctl_snap_publish() (main lcore) fills a back buffer, then swaps it with
@@ -32,6 +31,7 @@
 #include "app.h"
 #include "manager.h"
 #include "memif_reasons.h"
+#include "view.h"
 
 /** Publish at most this often (ms), so readers see data this fresh. */
 #define CTL_SNAP_MS 200
@@ -40,16 +40,8 @@ struct ctl_snap_guest {
 	char name[DP_NAME_MAX];
 	char handler[DP_NAME_MAX];
 	const char *channel;		/**< "memif", "vhost", "ethdev" */
-	unsigned int slot;
-	unsigned int lcore;
-	bool connected;
-	uint16_t inflight;		/**< calls in flight */
 	unsigned int sessions;		/**< open, from the manager's books */
-	struct dp_guest_stats st;
-	struct dp_guest_slow_stats slow;
-	uint64_t reasons[DP_MEMIF_R_COUNT];
-	uint64_t req_by_op[DP_PIPE_OPS];
-	uint64_t err_by_status[DP_PIPE_STATUSES];
+	struct dp_guest_view v;		/**< the dataplane's view */
 };
 
 struct ctl_snap_session {
@@ -72,19 +64,6 @@ struct ctl_snap_port {
 	uint64_t polled;		/**< frames the I/O lcore received */
 };
 
-/** An lcore as the watchdog (lcore.h) sees it. */
-struct ctl_snap_lcore {
-	unsigned int id;
-	bool io;			/**< I/O lcore, else a function worker */
-	bool stuck;
-	unsigned int n_guests;
-	uint64_t loops;			/**< passes through its loop */
-	uint64_t stuck_ms;		/**< of the current episode, if stuck */
-	uint64_t stuck_events;
-	uint64_t stuck_ms_total;	/**< ended episodes */
-	char where[64];			/**< where it was found stuck */
-};
-
 #define CTL_SNAP_LCORES 128
 
 struct ctl_snap {
@@ -93,7 +72,7 @@ struct ctl_snap {
 	unsigned int n_sessions;
 	unsigned int n_ports;
 	unsigned int n_lcores;
-	struct ctl_snap_lcore lcores[CTL_SNAP_LCORES];
+	struct dp_lcore_view lcores[CTL_SNAP_LCORES];
 	unsigned int fn_sessions[FPGA_FN_COUNT + 1];
 	unsigned int fn_capacity;
 	struct ctl_snap_port ports[DP_MAX_PORTS];

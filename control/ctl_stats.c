@@ -119,29 +119,29 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	json_t *fast = json_object(), *slow = json_object(), *req = json_object();
 	json_t *errs = json_object(), *disc = json_object();
 
-#define CTL_FAST_(name, help) json_object_set_new(fast, #name, json_integer((json_int_t)g->st.name));
+#define CTL_FAST_(name, help) json_object_set_new(fast, #name, json_integer((json_int_t)g->v.st.name));
 	DP_GUEST_FAST_COUNTERS(CTL_FAST_)
 #undef CTL_FAST_
-#define CTL_SLOW_(name, help) json_object_set_new(slow, #name, json_integer((json_int_t)g->slow.name));
+#define CTL_SLOW_(name, help) json_object_set_new(slow, #name, json_integer((json_int_t)g->v.slow.name));
 	DP_GUEST_SLOW_COUNTERS(CTL_SLOW_)
 #undef CTL_SLOW_
 #define CTL_OP_(name, val, pl) \
-	json_object_set_new(req, #name, json_integer((json_int_t)g->req_by_op[val]));
+	json_object_set_new(req, #name, json_integer((json_int_t)g->v.req_by_op[val]));
 	HL_OPCODE_LIST(CTL_OP_)
 #undef CTL_OP_
 #define CTL_ST_(name, val, msg) \
 	if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
 		json_object_set_new(errs, #name, \
-			json_integer((json_int_t)g->err_by_status[(val) % DP_PIPE_STATUSES]));
+			json_integer((json_int_t)g->v.err_by_status[(val) % DP_PIPE_STATUSES]));
 	HL_STATUS_LIST(CTL_ST_)
 #undef CTL_ST_
 	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
 		json_object_set_new(disc, dp_memif_reason_name(i),
-				    json_integer((json_int_t)g->reasons[i]));
+				    json_integer((json_int_t)g->v.reasons[i]));
 	return json_pack("{s:s, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
-		"guest", g->name, "state", g->connected ? "connected" : "listening",
-		"lcore", (int)g->lcore, "lcore_stuck", lcore_stuck(s, g->lcore),
-		"inflight", (int)g->inflight, "sessions", (int)g->sessions,
+		"guest", g->name, "state", g->v.connected ? "connected" : "listening",
+		"lcore", (int)g->v.lcore, "lcore_stuck", lcore_stuck(s, g->v.lcore),
+		"inflight", (int)g->v.inflight, "sessions", (int)g->sessions,
 		"traffic", fast, "connections", slow, "requests", req,
 		"errors", errs, "disconnects", disc);
 }
@@ -201,7 +201,7 @@ ctl_cmd_port_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 }
 
 json_t *
-ctl_lcore_json(const struct ctl_snap_lcore *l)
+ctl_lcore_json(const struct dp_lcore_view *l)
 {
 	return json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:s}",
 		"lcore", (int)l->id, "role", l->io ? "io" : "worker",

@@ -51,12 +51,12 @@ guest_cb(const struct ctl_snap *s, void *arg)
 	rte_tel_data_start_dict(q->d);
 	rte_tel_data_add_dict_string(q->d, "name", g->name);
 	rte_tel_data_add_dict_string(q->d, "state",
-				     g->connected ? "connected" : "listening");
+				     g->v.connected ? "connected" : "listening");
 	rte_tel_data_add_dict_string(q->d, "handler", g->handler);
-	rte_tel_data_add_dict_u64(q->d, "lcore", g->lcore);
-	rte_tel_data_add_dict_u64(q->d, "slot", g->slot);
+	rte_tel_data_add_dict_u64(q->d, "lcore", g->v.lcore);
+	rte_tel_data_add_dict_u64(q->d, "slot", g->v.slot);
 	rte_tel_data_add_dict_u64(q->d, "sessions", g->sessions);
-	rte_tel_data_add_dict_u64(q->d, "inflight", g->inflight);
+	rte_tel_data_add_dict_u64(q->d, "inflight", g->v.inflight);
 	return 0;
 }
 
@@ -106,13 +106,13 @@ add_guest(struct ctl_snap_guest *sum, const struct ctl_snap_guest *g)
 	b = (uint64_t *)&sum->blk; \
 	for (size_t k = 0; k < sizeof(g->blk) / sizeof(uint64_t); k++) \
 		b[k] += a[k];
-	CTL_T_ADD_(st)
-	CTL_T_ADD_(slow)
-	CTL_T_ADD_(reasons)
-	CTL_T_ADD_(req_by_op)
-	CTL_T_ADD_(err_by_status)
+	CTL_T_ADD_(v.st)
+	CTL_T_ADD_(v.slow)
+	CTL_T_ADD_(v.reasons)
+	CTL_T_ADD_(v.req_by_op)
+	CTL_T_ADD_(v.err_by_status)
 #undef CTL_T_ADD_
-	sum->inflight += g->inflight;
+	sum->v.inflight += g->v.inflight;
 	sum->sessions += g->sessions;
 }
 
@@ -122,27 +122,27 @@ stats_dict(struct rte_tel_data *d, const struct ctl_snap_guest *g)
 	char key[64];
 
 	rte_tel_data_start_dict(d);
-#define CTL_T_FAST_(name, help) rte_tel_data_add_dict_u64(d, #name, g->st.name);
+#define CTL_T_FAST_(name, help) rte_tel_data_add_dict_u64(d, #name, g->v.st.name);
 	DP_GUEST_FAST_COUNTERS(CTL_T_FAST_)
 #undef CTL_T_FAST_
-#define CTL_T_SLOW_(name, help) rte_tel_data_add_dict_u64(d, #name, g->slow.name);
+#define CTL_T_SLOW_(name, help) rte_tel_data_add_dict_u64(d, #name, g->v.slow.name);
 	DP_GUEST_SLOW_COUNTERS(CTL_T_SLOW_)
 #undef CTL_T_SLOW_
-	rte_tel_data_add_dict_u64(d, "inflight", g->inflight);
+	rte_tel_data_add_dict_u64(d, "inflight", g->v.inflight);
 	rte_tel_data_add_dict_u64(d, "sessions", g->sessions);
 #define CTL_T_OP_(name, val, pl) \
-	rte_tel_data_add_dict_u64(d, "req_" #name, g->req_by_op[val]);
+	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[val]);
 	HL_OPCODE_LIST(CTL_T_OP_)
 #undef CTL_T_OP_
 #define CTL_T_ST_(name, val, msg) \
 	if ((val) != 0 && (val) < DP_PIPE_STATUSES) \
 		rte_tel_data_add_dict_u64(d, "err_" #name, \
-					  g->err_by_status[(val) % DP_PIPE_STATUSES]);
+					  g->v.err_by_status[(val) % DP_PIPE_STATUSES]);
 	HL_STATUS_LIST(CTL_T_ST_)
 #undef CTL_T_ST_
 	for (unsigned int k = 1; k < DP_MEMIF_R_COUNT; k++) {
 		snprintf(key, sizeof(key), "disc_%s", dp_memif_reason_name(k));
-		rte_tel_data_add_dict_u64(d, key, g->reasons[k]);
+		rte_tel_data_add_dict_u64(d, key, g->v.reasons[k]);
 	}
 }
 
@@ -174,7 +174,7 @@ lcores_cb(const struct ctl_snap *s, void *arg)
 
 	rte_tel_data_start_dict(q->d);
 	for (unsigned int i = 0; i < s->n_lcores; i++) {
-		const struct ctl_snap_lcore *l = &s->lcores[i];
+		const struct dp_lcore_view *l = &s->lcores[i];
 		struct rte_tel_data *o = rte_tel_data_alloc();
 		char key[16];
 

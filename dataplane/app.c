@@ -292,7 +292,7 @@ dispatch(struct dp_app *app, const struct epoll_event *ev)
 	unsigned int idx = (unsigned int)(ev->data.u64 >> 1);
 	unsigned int kind = (unsigned int)(ev->data.u64 & 1);
 
-	if (idx < DP_MAX_GUESTS && app->guests[idx].active)
+	if (idx < DP_MAX_GUESTS && app->guests[idx].conn.active)
 		dp_memif_srv_event(&app->guests[idx], idx, app->epfd, kind, ev->events);
 }
 
@@ -317,9 +317,9 @@ guests_refuse(struct dp_app *app, const struct dp_io_lcore *lc, unsigned int why
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		struct dp_guest *g = &app->guests[i];
 
-		if (!g->active || g->io != lc || g->chan != DP_CHAN_MEMIF)
+		if (!g->conn.active || g->io != lc || g->fast.chan != DP_CHAN_MEMIF)
 			continue;
-		g->srv.refuse = why;
+		g->conn.srv.refuse = why;
 		/* Its calls cannot complete: say so instead of letting them
 		 * hang; what the lcore may hold stays mapped (defer.h). */
 		if (why != 0)
@@ -373,7 +373,7 @@ dp_app_run(struct dp_app *app)
 		if (app->watch_fn != NULL)
 			app->watch_fn(app->watch_arg);
 		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
-			if (app->guests[i].active)
+			if (app->guests[i].conn.active)
 				dp_memif_srv_tick(&app->guests[i], now);
 		watchdog(app, now);
 		dp_defer_run();

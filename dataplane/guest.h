@@ -2,11 +2,12 @@
 /*
  * A guest: one configured client of hostlane and its channel.
  *
- * Design note — who touches what:
- *  - main lcore: everything under `srv` (sockets, handshake, mappings),
- *    `slow` counters, and publishing/unpublishing `rt`;
- *  - the guest's I/O lcore: `rt` contents and `st` counters, between its
- *    RCU quiescent points. It reads `rt` with acquire once per poll.
+ * Design note — who touches what (struct dp_guest's parts):
+ *  - main lcore: `conn` (slot, sockets, handshake, mappings, slow
+ *    counters), and publishing/unpublishing `fast.rt` / `fast.port_epoch`;
+ *  - the guest's I/O lcore: `fast` (the channel, `st` counters) and `pl`
+ *    (the pipeline), between its RCU quiescent points. It reads `fast.rt`
+ *    with acquire once per poll.
  * The main lcore unpublishes `rt` (store NULL) and unmaps the guest's
  * memory only after a grace period (defer.h), so an I/O lcore never
  * touches memory that is gone; it never waits for that grace period.
@@ -57,23 +58,31 @@ struct dp_io_lcore;
 struct dp_pipe;
 struct dp_pvs;
 
-struct dp_guest {
-	/* Fast path: the owning I/O lcore. */
-	struct dp_memif_rt *rt;		/**< published by the main lcore */
+/**
+ * The channel as the guest's I/O lcore drives it. rt and port_epoch are
+ * published by the main lcore (release) and read by the I/O lcore
+ * (acquire); handler to port_id are set by the main lcore before the
+ * guest is published and constant while it is active; rx_rt and st are
+ * the I/O lcore's own.
+ */
+struct dp_guest_fast {
+	struct dp_memif_rt *rt;		/**< memif: the connection, or NULL */
+	uint32_t port_epoch;		/**< vhost/ethdev: 0 while the link is down */
 	struct dp_memif_rt *rx_rt;	/**< memif: the connection the frames
 					     being handled came from (valid
 					     until the lcore's next quiescent
 					     point), NULL otherwise */
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
-	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
-	uint32_t port_epoch;		/**< vhost/ethdev: set by the main lcore,
-					     0 while the link is down */
-	uint16_t idx;			/**< index in the config */
-	uint8_t mac[6];			/**< hostlane's address towards it */
+	struct dp_guest_stats st;
+} __rte_cache_aligned;
+
+/** The request pipeline's state for the guest: its I/O lcore only. */
+struct dp_guest_pl {
+	struct dp_pipe *pipe;		/**< its I/O lcore's request pipeline */
 	uint32_t epoch;			/**< connection the state below is for */
 	uint8_t hello_done;
 	uint8_t tx_dirty;
@@ -85,24 +94,39 @@ struct dp_guest {
 	uint16_t txn;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
-	struct dp_guest_stats st;
 	uint64_t req_by_op[DP_PIPE_OPS];
 	uint64_t err_by_status[DP_PIPE_STATUSES];
+} __rte_cache_aligned;
 
-	/* Slow path: the main lcore. */
-	const struct dp_guest_conf *conf;
+/** The main lcore's side: the slot, the socket and handshake, counters. */
+struct dp_guest_conn {
 	uint8_t active;			/**< in the table and listening */
 	/** Removed, but an I/O lcore may still hold the slot or calls of it
 	 *  are in flight: not reusable until guests.c releases it. */
 	uint8_t releasing;
 	struct dp_defer release;
 	uint16_t capacity;		/**< sessions allocated for this slot */
-	unsigned int lcore;		/**< the I/O lcore that polls it */
-	struct dp_io_lcore *io;		/**< ... and its state */
 	struct dp_memif_srv srv;
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;
+
+/*
+ * A guest, in parts by owner (each on its own cache lines, so the main
+ * lcore's writes never share a line with the fast path's). The identity
+ * fields are set by the main lcore before the guest is published and
+ * constant while it is active.
+ */
+struct dp_guest {
+	const struct dp_guest_conf *conf;
+	uint16_t idx;			/**< slot: index in the config */
+	uint8_t mac[6];			/**< hostlane's address towards it */
+	unsigned int lcore;		/**< the I/O lcore that polls it */
+	struct dp_io_lcore *io;		/**< ... and its state */
+	struct dp_guest_fast fast;	/**< the I/O lcore: the channel */
+	struct dp_guest_pl pl;		/**< the I/O lcore: the pipeline */
+	struct dp_guest_conn conn;	/**< the main lcore */
+};
 
 /**
  * A new connection of the guest: forget the last one's sessions and hello.
@@ -113,22 +137,22 @@ static inline void
 dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 {
 	for (uint16_t i = 0; i < g->conf->max_sessions; i++) {
-		g->sessions[i].state = DP_SESSION_FREE;
-		g->sessions[i].id = 0;
+		g->pl.sessions[i].state = DP_SESSION_FREE;
+		g->pl.sessions[i].id = 0;
 	}
-	g->epoch = epoch;
-	g->hello_done = 0;
+	g->pl.epoch = epoch;
+	g->pl.hello_done = 0;
 	/* Replies queued for the old connection must not reach the new one. */
-	rte_pktmbuf_free_bulk(g->txq, g->txn);
-	g->txn = 0;
+	rte_pktmbuf_free_bulk(g->pl.txq, g->pl.txn);
+	g->pl.txn = 0;
 }
 
 static inline void
 dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	g->st.rx_frames += n;
+	g->fast.st.rx_frames += n;
 	for (uint16_t i = 0; i < n; i++)
-		g->st.rx_bytes += pkts[i]->pkt_len;
+		g->fast.st.rx_bytes += pkts[i]->pkt_len;
 }
 
 /* A guest behind a DPDK port (vhost-user, af_packet, ...). */
@@ -137,18 +161,18 @@ dp_guest_poll_port(struct dp_guest *g)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	/* Acquire: pairs with the main lcore's release when the link came up. */
-	uint32_t epoch = __atomic_load_n(&g->port_epoch, __ATOMIC_ACQUIRE);
+	uint32_t epoch = __atomic_load_n(&g->fast.port_epoch, __ATOMIC_ACQUIRE);
 	uint16_t n;
 
 	if (epoch == 0)
 		return;
-	if (unlikely(epoch != g->epoch))
+	if (unlikely(epoch != g->pl.epoch))
 		dp_guest_new_epoch(g, epoch);
-	n = rte_eth_rx_burst(g->port_id, 0, pkts, DP_BURST);
+	n = rte_eth_rx_burst(g->fast.port_id, 0, pkts, DP_BURST);
 	if (n == 0)
 		return;
 	dp_guest_rx_count(g, pkts, n);
-	g->handler->rx(g, pkts, n);
+	g->fast.handler->rx(g, pkts, n);
 }
 
 static inline uint16_t
@@ -160,13 +184,13 @@ dp_guest_tx_port(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 	/* Count before sending: the PMD may free what it sent at once. */
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
-	if (likely(__atomic_load_n(&g->port_epoch, __ATOMIC_RELAXED) != 0))
-		k = rte_eth_tx_burst(g->port_id, 0, pkts, n);
+	if (likely(__atomic_load_n(&g->fast.port_epoch, __ATOMIC_RELAXED) != 0))
+		k = rte_eth_tx_burst(g->fast.port_id, 0, pkts, n);
 	for (uint16_t i = k; i < n; i++)
 		bytes -= pkts[i]->pkt_len;
-	g->st.tx_frames += k;
-	g->st.tx_bytes += bytes;
-	g->st.tx_drops += n - k;
+	g->fast.st.tx_frames += k;
+	g->fast.st.tx_bytes += bytes;
+	g->fast.st.tx_drops += n - k;
 	rte_pktmbuf_free_bulk(pkts + k, n - k);
 	return k;
 }
@@ -179,26 +203,26 @@ dp_guest_poll(struct dp_guest *g)
 	struct dp_memif_rt *rt;
 	uint16_t n;
 
-	if (g->chan != DP_CHAN_MEMIF) {
+	if (g->fast.chan != DP_CHAN_MEMIF) {
 		dp_guest_poll_port(g);
 		return;
 	}
 	/* Acquire: pairs with the main lcore's release when it publishes
 	 * rt, so the ring and region fields below are initialised. */
-	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
+	rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
 	if (rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED) != 0)
 		return;
-	if (unlikely(rt->epoch != g->epoch))
+	if (unlikely(rt->epoch != g->pl.epoch))
 		dp_guest_new_epoch(g, rt->epoch);
 	if (rt->s2c.kick_pending) {
 		rt->s2c.kick_pending = 0;
-		dp_memif_tx_kick(&rt->s2c, &g->st);
+		dp_memif_tx_kick(&rt->s2c, &g->fast.st);
 	}
-	n = dp_memif_rx_burst(rt, g->mp, pkts, DP_BURST, &g->st);
+	n = dp_memif_rx_burst(rt, g->fast.mp, pkts, DP_BURST, &g->fast.st);
 	if (n > 0) {
-		g->rx_rt = rt;
-		g->handler->rx(g, pkts, n);
-		g->rx_rt = NULL;
+		g->fast.rx_rt = rt;
+		g->fast.handler->rx(g, pkts, n);
+		g->fast.rx_rt = NULL;
 	}
 }
 
@@ -211,16 +235,16 @@ dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_memif_rt *rt;
 
-	if (g->chan != DP_CHAN_MEMIF)
+	if (g->fast.chan != DP_CHAN_MEMIF)
 		return dp_guest_tx_port(g, pkts, n);
-	rt = __atomic_load_n(&g->rt, __ATOMIC_ACQUIRE);
+	rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
 
 	if (unlikely(rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED))) {
-		g->st.tx_drops += n;
+		g->fast.st.tx_drops += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return 0;
 	}
-	return dp_memif_tx_burst(rt, pkts, n, &g->st);
+	return dp_memif_tx_burst(rt, pkts, n, &g->fast.st);
 }
 
 #endif /* DP_GUEST_H */

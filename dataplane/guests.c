@@ -32,31 +32,31 @@ sessions_alloc(struct dp_guest *g, unsigned int n)
 	int socket = (int)rte_lcore_to_socket_id(g->lcore);
 	uint8_t *bufs;
 
-	g->sessions = rte_zmalloc_socket("hl_sessions", n * sizeof(*g->sessions),
+	g->pl.sessions = rte_zmalloc_socket("hl_sessions", n * sizeof(*g->pl.sessions),
 					 RTE_CACHE_LINE_SIZE, socket);
 	bufs = rte_zmalloc_socket("hl_session_out", (size_t)n * HL_PAYLOAD_MAX,
 				  RTE_CACHE_LINE_SIZE, socket);
-	if (g->sessions == NULL || bufs == NULL) {
-		rte_free(g->sessions);
+	if (g->pl.sessions == NULL || bufs == NULL) {
+		rte_free(g->pl.sessions);
 		rte_free(bufs);
-		g->sessions = NULL;
+		g->pl.sessions = NULL;
 		return -ENOMEM;
 	}
 	for (unsigned int k = 0; k < n; k++)
-		g->sessions[k].out = bufs + (size_t)k * HL_PAYLOAD_MAX;
-	g->capacity = (uint16_t)n;
+		g->pl.sessions[k].out = bufs + (size_t)k * HL_PAYLOAD_MAX;
+	g->conn.capacity = (uint16_t)n;
 	return 0;
 }
 
 static void
 sessions_free(struct dp_guest *g)
 {
-	if (g->sessions == NULL)
+	if (g->pl.sessions == NULL)
 		return;
-	rte_free(g->sessions[0].out);
-	rte_free(g->sessions);
-	g->sessions = NULL;
-	g->capacity = 0;
+	rte_free(g->pl.sessions[0].out);
+	rte_free(g->pl.sessions);
+	g->pl.sessions = NULL;
+	g->conn.capacity = 0;
 }
 
 /*
@@ -100,37 +100,37 @@ static int
 guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 {
 	struct dp_guest *g = &app->guests[i];
-	struct dp_session *keep = g->sessions;
-	uint16_t cap = g->capacity;
+	struct dp_session *keep = g->pl.sessions;
+	uint16_t cap = g->conn.capacity;
 
 	memset(g, 0, sizeof(*g));
-	g->sessions = keep;
-	g->capacity = cap;
+	g->pl.sessions = keep;
+	g->conn.capacity = cap;
 	g->conf = &app->cfg->guests[i];
-	g->handler = dp_handler_find(g->conf->handler);
+	g->fast.handler = dp_handler_find(g->conf->handler);
 	g->lcore = lc->lcore_id;
 	g->io = lc;
 	g->idx = (uint16_t)i;
-	g->pipe = &lc->pipe;
+	g->pl.pipe = &lc->pipe;
 	/* A locally administered address per guest: 02:68:6c (hl) + slot. */
 	memcpy(g->mac, (uint8_t[6]){ 0x02, 0x68, 0x6c, 0, (uint8_t)(i >> 8),
 				     (uint8_t)i }, 6);
-	g->mp = dp_app_pool_for(app, lc->lcore_id);
-	g->srv.listen_fd = -1;
-	g->srv.conn_fd = -1;
-	g->srv.gone = app->hooks.guest_gone;
-	g->srv.gone_arg = app->hooks.arg;
-	if (g->mp == NULL)
+	g->fast.mp = dp_app_pool_for(app, lc->lcore_id);
+	g->conn.srv.listen_fd = -1;
+	g->conn.srv.conn_fd = -1;
+	g->conn.srv.gone = app->hooks.guest_gone;
+	g->conn.srv.gone_arg = app->hooks.arg;
+	if (g->fast.mp == NULL)
 		return -ENOMEM;
-	if (g->capacity < g->conf->max_sessions) {
+	if (g->conn.capacity < g->conf->max_sessions) {
 		sessions_free(g);
 		return sessions_alloc(g, g->conf->max_sessions);
 	}
-	for (unsigned int k = 0; k < g->capacity; k++) {
-		uint8_t *out = g->sessions[k].out;
+	for (unsigned int k = 0; k < g->conn.capacity; k++) {
+		uint8_t *out = g->pl.sessions[k].out;
 
-		memset(&g->sessions[k], 0, sizeof(g->sessions[k]));
-		g->sessions[k].out = out;
+		memset(&g->pl.sessions[k], 0, sizeof(g->pl.sessions[k]));
+		g->pl.sessions[k].out = out;
 	}
 	return 0;
 }
@@ -159,7 +159,7 @@ vhost_open(struct dp_guest *g, const char *who)
 	snprintf(devargs, sizeof(devargs), "net_vhost_%s,iface=%s,queues=1,client=%d",
 		 c->name, c->socket, c->vhost_client);
 	old = umask(DP_PATH_PRIVATE_UMASK);
-	rc = dp_ethdev_open(who, devargs, g->mp, g->lcore, &g->port_id);
+	rc = dp_ethdev_open(who, devargs, g->fast.mp, g->lcore, &g->fast.port_id);
 	umask(old);
 	if (rc < 0 || c->vhost_client)
 		return rc;
@@ -167,7 +167,7 @@ vhost_open(struct dp_guest *g, const char *who)
 		rc = -errno;
 		DP_LOG(ERR, "guest %s: %s: cannot set its mode: %s", c->name, c->socket,
 		       strerror(errno));
-		dp_ethdev_close(g->port_id);	/* DPDK unlinks its socket */
+		dp_ethdev_close(g->fast.port_id);	/* DPDK unlinks its socket */
 		return rc;
 	}
 	return 0;
@@ -188,7 +188,7 @@ port_open(struct dp_guest *g)
 	/* Whatever files its devargs make the PMD create (a net_vhost iface)
 	 * are owner-only. */
 	old = umask(DP_PATH_PRIVATE_UMASK);
-	rc = dp_ethdev_open(who, c->devargs, g->mp, g->lcore, &g->port_id);
+	rc = dp_ethdev_open(who, c->devargs, g->fast.mp, g->lcore, &g->fast.port_id);
 	umask(old);
 	return rc;
 }
@@ -196,8 +196,8 @@ port_open(struct dp_guest *g)
 static int
 channel_open(struct dp_app *app, struct dp_guest *g, unsigned int i)
 {
-	g->chan = (uint8_t)g->conf->channel;
-	if (g->chan == DP_CHAN_MEMIF)
+	g->fast.chan = (uint8_t)g->conf->channel;
+	if (g->fast.chan == DP_CHAN_MEMIF)
 		return dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
 	return port_open(g);
 }
@@ -206,14 +206,14 @@ channel_open(struct dp_app *app, struct dp_guest *g, unsigned int i)
 static void
 port_down(struct dp_guest *g)
 {
-	uint32_t epoch = g->port_epoch;
+	uint32_t epoch = g->fast.port_epoch;
 
 	if (epoch == 0)
 		return;
-	__atomic_store_n(&g->port_epoch, 0, __ATOMIC_RELEASE);
-	g->slow.disconnects++;
-	if (g->srv.gone != NULL)
-		g->srv.gone(g->srv.gone_arg, g->idx, epoch);
+	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
+	g->conn.slow.disconnects++;
+	if (g->conn.srv.gone != NULL)
+		g->conn.srv.gone(g->conn.srv.gone_arg, g->idx, epoch);
 	DP_LOG(INFO, "guest %s: link down", g->conf->name);
 }
 
@@ -221,8 +221,8 @@ port_down(struct dp_guest *g)
 static void
 port_close(struct dp_guest *g)
 {
-	dp_ethdev_close(g->port_id);
-	if (g->chan == DP_CHAN_VHOST && !g->conf->vhost_client)
+	dp_ethdev_close(g->fast.port_id);
+	if (g->fast.chan == DP_CHAN_VHOST && !g->conf->vhost_client)
 		unlink(g->conf->socket);
 }
 
@@ -234,24 +234,24 @@ port_close(struct dp_guest *g)
 static void
 slot_release(struct dp_defer *d)
 {
-	struct dp_guest *g = container_of(d, struct dp_guest, release);
+	struct dp_guest *g = container_of(d, struct dp_guest, conn.release);
 
-	if (__atomic_load_n(&g->inflight, __ATOMIC_RELAXED) != 0 &&
+	if (__atomic_load_n(&g->pl.inflight, __ATOMIC_RELAXED) != 0 &&
 	    !dp_defer_flushing()) {
-		dp_defer(&g->release, slot_release, "a removed guest's calls in flight");
+		dp_defer(&g->conn.release, slot_release, "a removed guest's calls in flight");
 		return;
 	}
-	if (g->chan != DP_CHAN_MEMIF)
+	if (g->fast.chan != DP_CHAN_MEMIF)
 		port_close(g);
 	g->io->budget -= g->conf->max_inflight;
-	g->releasing = 0;
+	g->conn.releasing = 0;
 }
 
 /* Stop serving a guest; what an I/O lcore may still use waits (defer.h). */
 static void
 channel_close(struct dp_guest *g, enum dp_memif_reason why)
 {
-	if (g->chan == DP_CHAN_MEMIF)
+	if (g->fast.chan == DP_CHAN_MEMIF)
 		dp_memif_srv_close(g, why);
 	else
 		port_down(g);
@@ -264,15 +264,15 @@ dp_app_guests_tick(struct dp_app *app)
 		struct dp_guest *g = &app->guests[i];
 		struct rte_eth_link link;
 
-		if (!g->active || g->chan == DP_CHAN_MEMIF ||
-		    rte_eth_link_get_nowait(g->port_id, &link) != 0)
+		if (!g->conn.active || g->fast.chan == DP_CHAN_MEMIF ||
+		    rte_eth_link_get_nowait(g->fast.port_id, &link) != 0)
 			continue;
-		if (link.link_status && g->port_epoch == 0) {
+		if (link.link_status && g->fast.port_epoch == 0) {
 			/* Release: the I/O lcore sees a new epoch only once the
 			 * port is up. */
-			__atomic_store_n(&g->port_epoch, dp_guest_next_epoch(),
+			__atomic_store_n(&g->fast.port_epoch, dp_guest_next_epoch(),
 					 __ATOMIC_RELEASE);
-			g->slow.connects++;
+			g->conn.slow.connects++;
 			DP_LOG(INFO, "guest %s: link up", g->conf->name);
 		} else if (!link.link_status) {
 			port_down(g);
@@ -290,10 +290,10 @@ dp_app_guests_tick(struct dp_app *app)
 static int
 pvs_attach(struct dp_app *app, struct dp_guest *g)
 {
-	bool all = strcmp(g->handler->name, "switch") == 0;
+	bool all = strcmp(g->fast.handler->name, "switch") == 0;
 	int rc;
 
-	if (!all && strcmp(g->handler->name, "hostlane") != 0)
+	if (!all && strcmp(g->fast.handler->name, "hostlane") != 0)
 		return 0;
 	rc = dp_pvs_attach_guest(app->pvs, g, g->conf->has_mac ? g->conf->mac : NULL);
 	if (rc == -EXDEV)
@@ -340,14 +340,14 @@ guest_open(struct dp_app *app, unsigned int i)
 	if (app->hooks.guest_added != NULL)
 		app->hooks.guest_added(app->hooks.arg, i);
 	lc->budget += g->conf->max_inflight;
-	g->active = 1;
+	g->conn.active = 1;
 	app->n_guests++;
 	dp_lcore_guest_add(lc, g);
 	DP_LOG(INFO, "guest %s: %s on %s, handler %s, lcore %u", g->conf->name,
-	       g->chan == DP_CHAN_MEMIF ? "memif server" :
-	       g->chan == DP_CHAN_VHOST ? "vhost-user port" : "ethdev",
-	       g->chan == DP_CHAN_ETHDEV ? g->conf->devargs : g->conf->socket,
-	       g->handler->name, g->lcore);
+	       g->fast.chan == DP_CHAN_MEMIF ? "memif server" :
+	       g->fast.chan == DP_CHAN_VHOST ? "vhost-user port" : "ethdev",
+	       g->fast.chan == DP_CHAN_ETHDEV ? g->conf->devargs : g->conf->socket,
+	       g->fast.handler->name, g->lcore);
 	return 0;
 }
 
@@ -376,8 +376,8 @@ free_slot(const struct dp_app *app, const struct dp_guest_conf *conf)
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		const struct dp_guest *g = &app->guests[i];
 
-		if (!g->active && !g->releasing && g->srv.n_draining == 0 &&
-		    g->capacity >= conf->max_sessions)
+		if (!g->conn.active && !g->conn.releasing && g->conn.srv.n_draining == 0 &&
+		    g->conn.capacity >= conf->max_sessions)
 			return (int)i;
 	}
 	return app->cfg->n_guests < DP_MAX_GUESTS ? (int)app->cfg->n_guests : -1;
@@ -415,7 +415,7 @@ dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
 			 conf->socket, strerror(-rc));
 		app->cfg->guests[slot].name[0] = '\0';
 		/* A slot never used before goes back, not left as a hole. */
-		if (fresh && app->guests[slot].capacity == 0)
+		if (fresh && app->guests[slot].conn.capacity == 0)
 			app->cfg->n_guests--;
 		return rc;
 	}
@@ -433,9 +433,9 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 	dp_pvs_detach(app->pvs, g->idx);
 	dp_lcore_guest_remove(g->io, g);
 	/* The lcore and the switch may hold the slot until a grace period. */
-	g->active = 0;
-	g->releasing = 1;
-	dp_defer(&g->release, slot_release, "a removed guest's slot");
+	g->conn.active = 0;
+	g->conn.releasing = 1;
+	dp_defer(&g->conn.release, slot_release, "a removed guest's slot");
 	app->n_guests--;
 	DP_LOG(INFO, "guest %s: removed", name);
 	app->cfg->guests[g->idx].name[0] = '\0';
@@ -446,7 +446,7 @@ struct dp_guest *
 dp_app_guest_find(struct dp_app *app, const char *name)
 {
 	for (unsigned int i = 0; app->guests != NULL && i < app->cfg->n_guests; i++)
-		if (app->guests[i].active &&
+		if (app->guests[i].conn.active &&
 		    strcmp(app->cfg->guests[i].name, name) == 0)
 			return &app->guests[i];
 	return NULL;
@@ -460,12 +460,12 @@ dp_app_guests_close(struct dp_app *app)
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		struct dp_guest *g = &app->guests[i];
 
-		if (!g->active)
+		if (!g->conn.active)
 			continue;
 		channel_close(g, DP_MEMIF_R_SHUTDOWN);
-		g->active = 0;
-		g->releasing = 1;
-		dp_defer(&g->release, slot_release, "a guest's port and slot");
+		g->conn.active = 0;
+		g->conn.releasing = 1;
+		dp_defer(&g->conn.release, slot_release, "a guest's port and slot");
 	}
 }
 

@@ -19,7 +19,7 @@ echo_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 static void
 drop_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	g->st.handler_drops += n;
+	g->fast.st.handler_drops += n;
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 

@@ -32,9 +32,9 @@ log_ok(struct dp_guest *g)
 {
 	uint64_t now = dp_now_ms();
 
-	if (g->srv.last_log_ms != 0 && now - g->srv.last_log_ms < 1000)
+	if (g->conn.srv.last_log_ms != 0 && now - g->conn.srv.last_log_ms < 1000)
 		return false;
-	g->srv.last_log_ms = now;
+	g->conn.srv.last_log_ms = now;
 	return true;
 }
 
@@ -55,9 +55,9 @@ dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
 	char err[DP_ERR_MAX];
 	int fd, rc;
 
-	g->srv.conn_fd = -1;
-	g->srv.timeout_ms = timeout_ms;
-	dp_memif_hs_init(&g->srv.hs);
+	g->conn.srv.conn_fd = -1;
+	g->conn.srv.timeout_ms = timeout_ms;
+	dp_memif_hs_init(&g->conn.srv.hs);
 	fd = dp_path_sock_listen(g->conf->socket, SOCK_SEQPACKET, g->conf->socket_mode,
 				 (gid_t)-1, 8, err, sizeof(err));
 	if (fd < 0) {
@@ -70,7 +70,7 @@ dp_memif_srv_open(struct dp_guest *g, unsigned int idx, int epfd,
 		unlink(g->conf->socket);
 		return rc;
 	}
-	g->srv.listen_fd = fd;
+	g->conn.srv.listen_fd = fd;
 	return 0;
 }
 
@@ -83,22 +83,22 @@ refuse(struct dp_guest *g, int fd, enum dp_memif_reason why)
 	dp_memif_hs_disconnect(why, &m);
 	send_msg(fd, &m);
 	close(fd);
-	g->reasons[why]++;
+	g->conn.reasons[why]++;
 	if (why == DP_MEMIF_R_BUSY)
-		g->slow.busy++;
+		g->conn.slow.busy++;
 	else
-		g->slow.rejects++;
+		g->conn.slow.rejects++;
 }
 
 /* Why a new client must wait, or DP_MEMIF_R_NONE. */
 static enum dp_memif_reason
 refuse_reason(const struct dp_guest *g)
 {
-	if (g->srv.conn_fd >= 0)
+	if (g->conn.srv.conn_fd >= 0)
 		return DP_MEMIF_R_BUSY;
-	if (g->srv.refuse != 0)
-		return (enum dp_memif_reason)g->srv.refuse;
-	if (g->srv.n_draining >= DP_MEMIF_MAX_DRAINING)
+	if (g->conn.srv.refuse != 0)
+		return (enum dp_memif_reason)g->conn.srv.refuse;
+	if (g->conn.srv.n_draining >= DP_MEMIF_MAX_DRAINING)
 		return DP_MEMIF_R_DRAINING;
 	return DP_MEMIF_R_NONE;
 }
@@ -108,7 +108,7 @@ accept_client(struct dp_guest *g, unsigned int idx, int epfd)
 {
 	struct epoll_event ev = { .events = EPOLLIN,
 				  .data.u64 = DP_EV_TAG(idx, DP_EV_CONN) };
-	int fd = accept4(g->srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = accept4(g->conn.srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct memif_msg hello;
 	enum dp_memif_reason why;
 
@@ -125,8 +125,8 @@ accept_client(struct dp_guest *g, unsigned int idx, int epfd)
 		close(fd);
 		return;
 	}
-	g->srv.conn_fd = fd;
-	g->srv.deadline_ms = dp_now_ms() + g->srv.timeout_ms;
+	g->conn.srv.conn_fd = fd;
+	g->conn.srv.deadline_ms = dp_now_ms() + g->conn.srv.timeout_ms;
 }
 
 /* Close every fd beyond the first; report how many arrived. */
@@ -221,10 +221,10 @@ rt_free(struct dp_memif_rt *rt)
 	if (rt->s2c.intr_fd >= 0)
 		close(rt->s2c.intr_fd);
 	if (rt->retired) {
-		g->slow.bulk_reaped++;
+		g->conn.slow.bulk_reaped++;
 		n_retired--;
 	}
-	g->srv.n_draining--;
+	g->conn.srv.n_draining--;
 	n_draining--;
 	rte_free(rt);
 }
@@ -240,7 +240,7 @@ rt_release(struct dp_defer *d)
 	    !dp_defer_flushing()) {
 		if (!rt->retired) {
 			rt->retired = 1;
-			rt->owner->slow.bulk_retired++;
+			rt->owner->conn.slow.bulk_retired++;
 			n_retired++;
 		}
 		dp_defer(&rt->defer, rt_release, "memory of a connection with bulk jobs");
@@ -253,13 +253,13 @@ rt_release(struct dp_defer *d)
 static void
 rt_retire(struct dp_guest *g, struct dp_memif_rt *rt)
 {
-	__atomic_store_n(&g->rt, NULL, __ATOMIC_RELEASE);
-	for (unsigned int i = 0; i < g->srv.hs.n_regions; i++)
-		g->srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
+	__atomic_store_n(&g->fast.rt, NULL, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < g->conn.srv.hs.n_regions; i++)
+		g->conn.srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
 	for (unsigned int d = 0; d < DP_MEMIF_NDIR; d++)
-		g->srv.hs.rings[d].fd = -1;		/* rt's intr_fd has it */
+		g->conn.srv.hs.rings[d].fd = -1;		/* rt's intr_fd has it */
 	rt->owner = g;
-	g->srv.n_draining++;
+	g->conn.srv.n_draining++;
 	n_draining++;
 	dp_defer(&rt->defer, rt_release, "memory of a guest connection");
 }
@@ -279,7 +279,7 @@ dp_memif_srv_retired(void)
 static struct dp_memif_rt *
 rt_build(const struct dp_guest *g)
 {
-	const struct dp_memif_hs *hs = &g->srv.hs;
+	const struct dp_memif_hs *hs = &g->conn.srv.hs;
 	struct dp_memif_rt *rt;
 
 	rt = rte_zmalloc_socket("memif_rt", sizeof(*rt), RTE_CACHE_LINE_SIZE,
@@ -323,10 +323,10 @@ publish(struct dp_guest *g)
 	__atomic_store_n(&rt->c2s.ring->tail, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&rt->s2c.ring->tail, 0, __ATOMIC_RELAXED);
 	/* Release: every field of rt is set before the I/O lcore sees it. */
-	__atomic_store_n(&g->rt, rt, __ATOMIC_RELEASE);
-	g->slow.connects++;
+	__atomic_store_n(&g->fast.rt, rt, __ATOMIC_RELEASE);
+	g->conn.slow.connects++;
 	DP_LOG(INFO, "guest %s: client '%s' connected (if '%s')", g->conf->name,
-	       g->srv.hs.peer_name, g->srv.hs.if_name);
+	       g->conn.srv.hs.peer_name, g->conn.srv.hs.if_name);
 	return DP_MEMIF_R_NONE;
 }
 
@@ -340,43 +340,43 @@ log_drop(struct dp_guest *g, enum dp_memif_reason why)
 	}
 	if (log_ok(g))
 		DP_LOG(WARNING, "guest %s: dropping client '%s': %s", g->conf->name,
-		       g->srv.hs.peer_name, dp_memif_reason_str(why));
+		       g->conn.srv.hs.peer_name, dp_memif_reason_str(why));
 }
 
 static void
 count_drop(struct dp_guest *g, enum dp_memif_reason why, bool was_connected)
 {
-	g->reasons[why]++;
-	g->slow.disconnects++;
+	g->conn.reasons[why]++;
+	g->conn.slow.disconnects++;
 	if (dp_memif_reason_is_fault(why))
-		g->slow.faults++;
+		g->conn.slow.faults++;
 	else if (!was_connected && why != DP_MEMIF_R_PEER)
-		g->slow.rejects++;
+		g->conn.slow.rejects++;
 }
 
 void
 dp_memif_srv_drop(struct dp_guest *g, enum dp_memif_reason why, bool notify)
 {
-	struct dp_memif_rt *rt = g->rt;
+	struct dp_memif_rt *rt = g->fast.rt;
 	struct memif_msg m;
 
-	if (g->srv.conn_fd < 0)
+	if (g->conn.srv.conn_fd < 0)
 		return;
 	if (rt != NULL) {
 		rt_retire(g, rt);
 		/* The manager refuses the epoch's late requests from now on. */
-		if (g->srv.gone != NULL)
-			g->srv.gone(g->srv.gone_arg, g->idx, rt->epoch);
+		if (g->conn.srv.gone != NULL)
+			g->conn.srv.gone(g->conn.srv.gone_arg, g->idx, rt->epoch);
 	}
 	if (notify) {
 		dp_memif_hs_disconnect(why, &m);
-		send_msg(g->srv.conn_fd, &m);
+		send_msg(g->conn.srv.conn_fd, &m);
 	}
 	log_drop(g, why);
 	count_drop(g, why, rt != NULL);
-	close(g->srv.conn_fd);	/* also removes it from the epoll set */
-	g->srv.conn_fd = -1;
-	dp_memif_hs_reset(&g->srv.hs);
+	close(g->conn.srv.conn_fd);	/* also removes it from the epoll set */
+	g->conn.srv.conn_fd = -1;
+	dp_memif_hs_reset(&g->conn.srv.hs);
 }
 
 static enum dp_memif_reason
@@ -386,17 +386,17 @@ serve_one(struct dp_guest *g, bool *more)
 	enum dp_memif_reason why;
 	int fd, rc;
 
-	rc = recv_msg(g->srv.conn_fd, &msg, &fd);
+	rc = recv_msg(g->conn.srv.conn_fd, &msg, &fd);
 	*more = rc > 0;
 	if (rc <= 0)
 		return (enum dp_memif_reason)-rc;
-	if (g->srv.hs.state == DP_MEMIF_HS_CONNECTED &&
+	if (g->conn.srv.hs.state == DP_MEMIF_HS_CONNECTED &&
 	    msg.type != MEMIF_MSG_TYPE_DISCONNECT) {
 		if (fd >= 0)
 			close(fd);
 		return DP_MEMIF_R_MSG_ORDER;
 	}
-	why = dp_memif_hs_handle(&g->srv.hs, &g->conf->memif, &msg, fd, &reply);
+	why = dp_memif_hs_handle(&g->conn.srv.hs, &g->conf->memif, &msg, fd, &reply);
 	if (why != DP_MEMIF_R_NONE)
 		return why;
 	if (reply.type == MEMIF_MSG_TYPE_CONNECTED) {
@@ -404,7 +404,7 @@ serve_one(struct dp_guest *g, bool *more)
 		if (why != DP_MEMIF_R_NONE)
 			return why;
 	}
-	return send_msg(g->srv.conn_fd, &reply) < 0 ? DP_MEMIF_R_SEND :
+	return send_msg(g->conn.srv.conn_fd, &reply) < 0 ? DP_MEMIF_R_SEND :
 						      DP_MEMIF_R_NONE;
 }
 
@@ -433,7 +433,7 @@ dp_memif_srv_event(struct dp_guest *g, unsigned int idx, int epfd,
 		accept_client(g, idx, epfd);
 		return;
 	}
-	if (g->srv.conn_fd < 0)
+	if (g->conn.srv.conn_fd < 0)
 		return;
 	if (events & EPOLLIN)
 		serve_client(g);
@@ -444,13 +444,13 @@ dp_memif_srv_event(struct dp_guest *g, unsigned int idx, int epfd,
 void
 dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms)
 {
-	struct dp_memif_rt *rt = g->rt;
+	struct dp_memif_rt *rt = g->fast.rt;
 	uint32_t fault;
 
-	if (g->srv.conn_fd < 0)
+	if (g->conn.srv.conn_fd < 0)
 		return;
 	if (rt == NULL) {
-		if (now_ms > g->srv.deadline_ms)
+		if (now_ms > g->conn.srv.deadline_ms)
 			dp_memif_srv_drop(g, DP_MEMIF_R_TIMEOUT, true);
 		return;
 	}
@@ -463,10 +463,10 @@ dp_memif_srv_tick(struct dp_guest *g, uint64_t now_ms)
 void
 dp_memif_srv_close(struct dp_guest *g, enum dp_memif_reason why)
 {
-	if (g->srv.listen_fd < 0)
+	if (g->conn.srv.listen_fd < 0)
 		return;
 	dp_memif_srv_drop(g, why, true);
-	close(g->srv.listen_fd);
-	g->srv.listen_fd = -1;
+	close(g->conn.srv.listen_fd);
+	g->conn.srv.listen_fd = -1;
 	unlink(g->conf->socket);
 }

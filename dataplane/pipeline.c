@@ -20,9 +20,9 @@
 static void
 flush_guest(struct dp_guest *g)
 {
-	if (g->txn > 0)
-		dp_guest_tx(g, g->txq, g->txn);
-	g->txn = 0;
+	if (g->pl.txn > 0)
+		dp_guest_tx(g, g->pl.txq, g->pl.txn);
+	g->pl.txn = 0;
 }
 
 static void
@@ -30,7 +30,7 @@ flush_all(struct dp_pipe *p)
 {
 	for (uint16_t i = 0; i < p->n_dirty; i++) {
 		flush_guest(p->dirty[i]);
-		p->dirty[i]->tx_dirty = 0;
+		p->dirty[i]->pl.tx_dirty = 0;
 	}
 	p->n_dirty = 0;
 }
@@ -39,14 +39,14 @@ flush_all(struct dp_pipe *p)
 static void
 queue_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 {
-	if (!g->tx_dirty) {
+	if (!g->pl.tx_dirty) {
 		if (p->n_dirty == DP_PIPE_DIRTY)
 			flush_all(p);
-		g->tx_dirty = 1;
+		g->pl.tx_dirty = 1;
 		p->dirty[p->n_dirty++] = g;
 	}
-	g->txq[g->txn++] = m;
-	if (g->txn == DP_BURST)
+	g->pl.txq[g->pl.txn++] = m;
+	if (g->pl.txn == DP_BURST)
 		flush_guest(g);
 }
 
@@ -61,7 +61,7 @@ send_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 {
 	hl_proto_hdr_make_reply(h, g->mac, st);
 	if (st != HL_OK && (unsigned int)st < DP_PIPE_STATUSES)
-		g->err_by_status[st]++;
+		g->pl.err_by_status[st]++;
 	rte_memcpy(rte_pktmbuf_mtod(m, void *), h, sizeof(*h));
 	m->data_len = (uint16_t)(HL_FRAME_HDR_LEN + h->hl.payload_len);
 	m->pkt_len = m->data_len;
@@ -72,7 +72,7 @@ send_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 static struct rte_mbuf *
 reply_mbuf(struct dp_guest *g)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g->fast.mp);
 
 	if (m != NULL && rte_pktmbuf_tailroom(m) < HL_FRAME_MAX) {
 		rte_pktmbuf_free(m);
@@ -114,7 +114,7 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	msg->g = g;
 	msg->guest = g->idx;
 	msg->op = op;
-	msg->epoch = g->epoch;
+	msg->epoch = g->pl.epoch;
 	msg->session = h->hl.session;
 	msg->hdr = *h;
 	if (o != NULL) {
@@ -143,7 +143,7 @@ apply_open(struct dp_guest *g, struct dp_fnmsg *msg)
 	msg->hdr.hl.arg0 = msg->placement;
 	if (msg->status != HL_OK || slot >= g->conf->max_sessions)
 		return;
-	s = &g->sessions[slot];
+	s = &g->pl.sessions[slot];
 	memset(s, 0, offsetof(struct dp_session, out));
 	s->id = msg->new_session;
 	s->state = DP_SESSION_OPEN;
@@ -154,7 +154,7 @@ apply_open(struct dp_guest *g, struct dp_fnmsg *msg)
 static void
 apply_activate(struct dp_guest *g, struct dp_fnmsg *msg)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+	struct dp_session *s = dp_session_find(g->pl.sessions, g->conf->max_sessions,
 					       msg->session);
 
 	if (msg->status != HL_OK)
@@ -179,7 +179,7 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 	struct dp_guest *g = msg->g;
 	struct rte_mbuf *m;
 
-	if (msg->epoch == g->epoch) {
+	if (msg->epoch == g->pl.epoch) {
 		if (msg->op == DP_FNMSG_OPEN)
 			apply_open(g, msg);
 		else if (msg->op == DP_FNMSG_ACTIVATE)
@@ -189,7 +189,7 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 			msg->hdr.hl.payload_len = 0;
 			send_reply(p, g, m, &msg->hdr, msg->status);
 		} else {
-			g->st.handler_drops++;
+			g->fast.st.handler_drops++;
 		}
 	}
 	rte_mempool_put(p->msg_pool, msg);
@@ -257,7 +257,7 @@ batch_refuse(struct dp_pipe *p, uint32_t idx)
 	struct dp_guest *g = pd->g;
 	struct hl_frame_hdr h;
 
-	__atomic_store_n(&g->inflight, g->inflight - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->pl.inflight, g->pl.inflight - 1, __ATOMIC_RELAXED);
 	if (pd->bulk_rt != NULL)
 		__atomic_store_n(&pd->bulk_rt->bulk_inflight,
 				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
@@ -323,7 +323,7 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	struct rte_mbuf *reply = NULL;
 	uint32_t idx;
 
-	if (g->inflight >= g->conf->max_inflight)
+	if (g->pl.inflight >= g->conf->max_inflight)
 		return HL_E_BUSY;
 	pd = pending_get(p, &idx);
 	if (pd == NULL)
@@ -337,7 +337,7 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	job->arg0 = h->hl.arg0;
 	job->arg1 = h->hl.arg1;
 	*pd = (struct dp_pending){ .g = g, .req = m, .reply = reply,
-				   .bulk_rt = bulk_rt, .epoch = g->epoch,
+				   .bulk_rt = bulk_rt, .epoch = g->pl.epoch,
 				   .session = s->id, .op = h->hl.opcode };
 	if (h->hl.opcode != HL_OP_FN_SET) {
 		p->batch[s->backend][p->n_batch[s->backend]++] = *job;
@@ -346,7 +346,7 @@ submit_job(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		pending_put(p, idx);
 		return HL_E_BUSY;
 	}
-	__atomic_store_n(&g->inflight, g->inflight + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->pl.inflight, g->pl.inflight + 1, __ATOMIC_RELAXED);
 	if (bulk_rt != NULL)	/* release: the main lcore waits for 0 */
 		__atomic_store_n(&bulk_rt->bulk_inflight, bulk_rt->bulk_inflight + 1,
 				 __ATOMIC_RELEASE);
@@ -364,7 +364,7 @@ static enum hl_status
 call_session(struct dp_pipe *p, struct dp_guest *g, const struct hl_frame_hdr *h,
 	     struct dp_session **sp)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+	struct dp_session *s = dp_session_find(g->pl.sessions, g->conf->max_sessions,
 					       h->hl.session);
 
 	*sp = s;
@@ -425,7 +425,7 @@ do_call_bulk(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 {
 	/* The connection this frame came from: mapped until our next
 	 * quiescent point, and after it while bulk_inflight says so. */
-	struct dp_memif_rt *rt = g->rx_rt;
+	struct dp_memif_rt *rt = g->fast.rx_rt;
 	struct fpga_job job = { 0 };
 	struct dp_session *s;
 	struct hl_bulk b;
@@ -461,8 +461,8 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 				 pd->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
 	/* The guest's budget, whichever connection the call was made on;
 	 * relaxed store: the main lcore reads it before reusing the slot. */
-	__atomic_store_n(&g->inflight, g->inflight - 1, __ATOMIC_RELAXED);
-	if (pd->epoch != g->epoch) {	/* the guest reconnected meanwhile */
+	__atomic_store_n(&g->pl.inflight, g->pl.inflight - 1, __ATOMIC_RELAXED);
+	if (pd->epoch != g->pl.epoch) {	/* the guest reconnected meanwhile */
 		if (pd->reply != NULL)
 			rte_pktmbuf_free(pd->reply);
 		rte_pktmbuf_free(pd->req);
@@ -476,7 +476,7 @@ complete_call(struct dp_pipe *p, const struct fpga_completion *c)
 	h.hl.arg1 = pd->op == HL_OP_FN_CALL_BULK && c->status == 0 ? c->out_len : 0;
 	h.hl.state = c->status == 0 ? HL_FN_DONE : HL_FN_NONE;
 	h.hl.payload_len = pd->op == HL_OP_FN_CALL && c->status == 0 ? c->out_len : 0;
-	s = dp_session_find(g->sessions, g->conf->max_sessions, pd->session);
+	s = dp_session_find(g->pl.sessions, g->conf->max_sessions, pd->session);
 	if (pd->op == HL_OP_FN_SET && s != NULL) {
 		s->inflight--;
 		s->fn_state = c->status == 0 ? HL_FN_DONE : HL_FN_WAIT;
@@ -490,7 +490,7 @@ static void
 do_get(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
        struct hl_frame_hdr *h)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+	struct dp_session *s = dp_session_find(g->pl.sessions, g->conf->max_sessions,
 					       h->hl.session);
 
 	if (s == NULL || s->state != DP_SESSION_ACTIVE) {
@@ -507,7 +507,7 @@ do_get(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		m = reply_mbuf(g);
 		if (m == NULL) {
-			g->st.handler_drops++;
+			g->fast.st.handler_drops++;
 			return;
 		}
 	}
@@ -522,7 +522,7 @@ static void
 do_reset(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	 struct hl_frame_hdr *h)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+	struct dp_session *s = dp_session_find(g->pl.sessions, g->conf->max_sessions,
 					       h->hl.session);
 	enum hl_status st = HL_OK;
 
@@ -563,7 +563,7 @@ static void
 do_activate_close(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		  struct hl_frame_hdr *h)
 {
-	struct dp_session *s = dp_session_find(g->sessions, g->conf->max_sessions,
+	struct dp_session *s = dp_session_find(g->pl.sessions, g->conf->max_sessions,
 					       h->hl.session);
 
 	if (s == NULL || h->hl.payload_len != 0) {
@@ -597,14 +597,14 @@ do_hello(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		.version_max = HL_PROTO_VERSION,
 		.max_inflight = g->conf->max_inflight,
 		.max_payload = HL_PAYLOAD_MAX,
-		.max_bulk = g->chan == DP_CHAN_MEMIF ? HL_BULK_MAX : 0,
+		.max_bulk = g->fast.chan == DP_CHAN_MEMIF ? HL_BULK_MAX : 0,
 	};
 
 	if (h->hl.payload_len != sizeof(hello)) {
 		reply_in_place(p, g, m, h, HL_E_BAD_LENGTH);
 		return;
 	}
-	g->hello_done = 1;
+	g->pl.hello_done = 1;
 	rte_memcpy(rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN), &hello,
 		   sizeof(hello));
 	send_reply(p, g, m, h, HL_OK);
@@ -617,8 +617,8 @@ do_bye(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	if (!to_manager(p, g, m, h, DP_FNMSG_BYE, NULL))
 		return;
 	for (uint16_t i = 0; i < g->conf->max_sessions; i++) {
-		g->sessions[i].state = DP_SESSION_FREE;
-		g->sessions[i].id = 0;
+		g->pl.sessions[i].state = DP_SESSION_FREE;
+		g->pl.sessions[i].id = 0;
 	}
 }
 
@@ -688,19 +688,19 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 
 	st = hl_proto_hdr_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &h);
 	if (st == HL_E_TRUNCATED || st == HL_E_BAD_MAGIC) {
-		g->err_by_status[st]++;	/* nothing to address a reply with */
+		g->pl.err_by_status[st]++;	/* nothing to address a reply with */
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (st == HL_OK && (h.hl.flags & HL_F_REPLY))
 		st = HL_E_BAD_REQUEST;
-	if (st == HL_OK && !g->hello_done && h.hl.opcode != HL_OP_HELLO)
+	if (st == HL_OK && !g->pl.hello_done && h.hl.opcode != HL_OP_HELLO)
 		st = HL_E_NOT_HELLO;
 	if (st != HL_OK) {
 		reply_in_place(p, g, m, &h, st);
 		return;
 	}
-	g->req_by_op[h.hl.opcode]++;
+	g->pl.req_by_op[h.hl.opcode]++;
 	ops[h.hl.opcode](p, g, m, &h);
 }
 
@@ -713,7 +713,7 @@ dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (is_hostlane(pkts[i]))
-			handle_one(g->pipe, g, pkts[i]);
+			handle_one(g->pl.pipe, g, pkts[i]);
 		else
 			other[k++] = pkts[i];
 		if (k == DP_BURST) {
@@ -723,7 +723,7 @@ dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (k > 0)
 		dp_pvs_guest_rx(g, other, k);
-	batch_flush(g->pipe);
+	batch_flush(g->pl.pipe);
 }
 
 void

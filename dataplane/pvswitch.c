@@ -239,7 +239,7 @@ dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
 		return -EINVAL;
 	rc = attach(sw, g->idx, g->lcore, mac, g, NULL);
 	if (rc == 0)
-		g->pvs = sw;
+		g->fast.pvs = sw;
 	return rc;
 }
 
@@ -628,12 +628,12 @@ dp_pvs_input(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n)
 void
 dp_pvs_guest_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	if (unlikely(g->pvs == NULL)) {
-		g->st.handler_drops += n;
+	if (unlikely(g->fast.pvs == NULL)) {
+		g->fast.st.handler_drops += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	dp_pvs_input(g->pvs, g->idx, pkts, n);
+	dp_pvs_input(g->fast.pvs, g->idx, pkts, n);
 }
 
 /* ---- counters ---------------------------------------------------------------- */

@@ -30,7 +30,7 @@ apply_one(struct dp_io_lcore *lc, const struct dp_replace_list *l,
 
 	if (g == NULL)
 		return;
-	s = dp_session_find(g->sessions, g->conf->max_sessions, r->session);
+	s = dp_session_find(g->pl.sessions, g->conf->max_sessions, r->session);
 	if (s == NULL || s->state != DP_SESSION_ACTIVE ||
 	    s->backend != l->from_backend)
 		return;

@@ -80,6 +80,7 @@ STUB_(fn_list)
 STUB_(session_list)
 STUB_(stats)
 STUB_(port_list)
+STUB_(lcore_list)
 STUB_(fpga_list)
 STUB_(fpga_load)
 #undef STUB_

@@ -106,7 +106,7 @@ static unsigned int n_known;
 void
 dp_pvs_guest_rx(struct dp_guest *gu, struct rte_mbuf **pkts, uint16_t n)
 {
-	gu->st.handler_drops += n;
+	gu->fast.st.handler_drops += n;
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -186,13 +186,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	for (unsigned int i = 0; i < MAX_SESS; i++)
 		sessions[i].out = malloc(HL_PAYLOAD_MAX);
-	g.rt = &rt;
-	g.mp = mp;
-	g.pipe = &pipe_;
-	g.chan = DP_CHAN_MEMIF;
+	g.fast.rt = &rt;
+	g.fast.mp = mp;
+	g.pl.pipe = &pipe_;
+	g.fast.chan = DP_CHAN_MEMIF;
 	g.idx = 0;
 	memcpy(g.mac, "\x02\x00\x00\x00\x00\x01", 6);
-	g.sessions = sessions;
+	g.pl.sessions = sessions;
 	g.conf = gc;
 	base_mbufs = rte_mempool_in_use_count(mp);
 	return 0;
@@ -329,9 +329,9 @@ cycle(void)
 	}
 	dp_pipe_poll(&pipe_);
 	collect();
-	FUZZ_CHECK(g.inflight <= MAX_INFL, "%u calls in flight", g.inflight);
-	FUZZ_CHECK(rt.bulk_inflight <= g.inflight, "%u bulk jobs, %u calls in flight",
-		   rt.bulk_inflight, g.inflight);
+	FUZZ_CHECK(g.pl.inflight <= MAX_INFL, "%u calls in flight", g.pl.inflight);
+	FUZZ_CHECK(rt.bulk_inflight <= g.pl.inflight, "%u bulk jobs, %u calls in flight",
+		   rt.bulk_inflight, g.pl.inflight);
 	FUZZ_CHECK(ctl_mgr_sessions(mgr, 0) <= MAX_SESS, "%u sessions",
 		   ctl_mgr_sessions(mgr, 0));
 }
@@ -439,9 +439,9 @@ frame(struct fuzz_in *in, uint8_t ctl)
 static void
 rx(struct rte_mbuf **burst, unsigned int n, uint8_t ctl)
 {
-	g.rx_rt = (ctl & 0x10) ? NULL : &rt;
+	g.fast.rx_rt = (ctl & 0x10) ? NULL : &rt;
 	dp_pipe_rx(&g, burst, (uint16_t)n);
-	g.rx_rt = NULL;
+	g.fast.rx_rt = NULL;
 	cycle();
 }
 
@@ -489,13 +489,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nb > 0)
 		rx(burst, nb, 0);
 	/* Drain: the software backend finishes every call within a few polls. */
-	for (int i = 0; i < 1000 && (g.inflight > 0 ||
+	for (int i = 0; i < 1000 && (g.pl.inflight > 0 ||
 				     rte_mempool_in_use_count(msg_pool) > 0); i++)
 		cycle();
 	for (unsigned int k = 0; k < n_sent; k++)
 		FUZZ_CHECK(!sent[k].built || sent[k].answered,
 			   "built request %u never answered", k);
-	FUZZ_CHECK(g.inflight == 0, "%u calls still in flight", g.inflight);
+	FUZZ_CHECK(g.pl.inflight == 0, "%u calls still in flight", g.pl.inflight);
 	FUZZ_CHECK(rt.bulk_inflight == 0, "%u bulk jobs still hold the connection",
 		   rt.bulk_inflight);
 	check_bulk_region();

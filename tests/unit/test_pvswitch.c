@@ -72,13 +72,13 @@ setup_vports(void)
 
 		memset(g, 0, sizeof(*g));
 		snprintf(name, sizeof(name), "net_ring%u", i);
-		if (loop_port(name, &g->port_id) < 0)
+		if (loop_port(name, &g->fast.port_id) < 0)
 			return -1;
-		g->chan = DP_CHAN_ETHDEV;
-		g->port_epoch = 1;
+		g->fast.chan = DP_CHAN_ETHDEV;
+		g->fast.port_epoch = 1;
 		g->idx = (uint16_t)(i * 7);	/* any slot */
 		g->lcore = rte_lcore_id();
-		g->mp = mp;
+		g->fast.mp = mp;
 	}
 	for (unsigned int i = 0; i < N_PORTS; i++) {
 		memset(&ports[i], 0, sizeof(ports[i]));
@@ -170,7 +170,7 @@ static void
 got(unsigned int out[N_GUESTS + N_PORTS], int tag)
 {
 	for (unsigned int i = 0; i < N_GUESTS; i++)
-		out[i] = drain(guests[i].port_id, tag);
+		out[i] = drain(guests[i].fast.port_id, tag);
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		out[N_GUESTS + i] = drain(ports[i].port_id, tag);
 }
@@ -697,7 +697,7 @@ main(void)
 	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
 	      rte_mempool_in_use_count(mp) - base);
 	for (unsigned int i = 0; i < N_GUESTS; i++)
-		dp_ethdev_close(guests[i].port_id);
+		dp_ethdev_close(guests[i].fast.port_id);
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		dp_ethdev_close(ports[i].port_id);
 	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits, "
