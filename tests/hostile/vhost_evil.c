@@ -12,12 +12,23 @@
  *   SCRIPT  a file of commands, one a line ('#' starts a comment):
  *
  *   send [n=N] [dst=MAC] [src=MAC] [srcinc] [tag=TPID:VID]... [type=HEX]
- *        [hl=OPCODE[,reply][,arg0=N]] [len=N]
+ *        [hl=OPCODE[,OPTION]...] [len=N]
  *       N frames (1): Ethernet header dst (broadcast) src (MAC; srcinc adds
  *       i to its last three octets in frame i), then the tags in order,
  *       then EtherType type (0800). hl= puts a hostlane header after it
- *       (type 88B5 unless given) with that opcode, HL_F_REPLY if `reply`,
- *       and arg0. The frame is zero-padded to len bytes (64).
+ *       (type 88B5 unless given) with that opcode, then payload_len bytes
+ *       of payload (zeros unless fn=). The frame is zero-padded to len
+ *       bytes (64, at most 9000: a longer one than an mbuf holds leaves
+ *       as a chain). hl= options:
+ *         reply        HL_F_REPLY set (state DONE)
+ *         arg0=N arg1=N  the arguments
+ *         id=N         req_id of frame 0 (1); frame i gets id + i * idstep
+ *         idstep=N     (1)
+ *         idrand       a random req_id in every frame instead
+ *         sess=N|last  session: N, or that of the last hostlane frame
+ *                      received (0)
+ *         plen=N       payload_len (0)
+ *         fn=NAME      an FN_OPEN payload for NAME, placement SW (plen 40)
  *   raw HEX [n=N]
  *       N copies of exactly these bytes.
  *   wait N MATCH...
@@ -29,17 +40,28 @@
  *       Fails (exit 3) after 60 s.
  *   count LABEL MATCH...
  *       Print "NAME: count LABEL=K", K received frames that match.
+ *   show MATCH...
+ *       Print the first 16 received frames that match, one a line.
  *   echo TEXT
  *       Print "NAME: TEXT".
+ *   repeat PATH
+ *   end
+ *       Run the lines between again and again until PATH exists (looked
+ *       at after each pass); fails (exit 3) if that takes longer than
+ *       60 s. No nesting.
  *
  *   MATCH: dst=MAC, src=MAC, srcpfx=XX:XX:XX (first source octets),
  *   type=HEX (the EtherType behind all tags), hostlane (type 88B5),
- *   tagged (one tag or more), any (every frame).
+ *   tagged (one tag or more), any (every frame), len=N (the whole frame's
+ *   bytes); and of a whole hostlane header behind the tags: reply
+ *   (HL_F_REPLY set), op=N, id=N (req_id), status=N, arg0=N.
  *
  * At the end it prints "NAME: rx frames=... hostlane=... tagged=..." and
  * "NAME: tx frames=...", and exits 0; 2 on a bad script or set-up error.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,16 +75,26 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include <hostlane/proto.h>
 
 #define RX_MAX (1u << 20)	/* received frames remembered */
 #define TAG_MAX 8		/* tags this tool looks through */
-#define FRAME_MAX 1514
+#define FRAME_MAX 9000		/* sent; chained beyond one mbuf */
 #define WAIT_S 60
 #define TX_WAIT_S 30
 #define TAGS_PER_SEND 16
 #define RING 1024		/* virtqueue entries */
+#define SHOW_MAX 16
+#define LINE_MAX_ 4096		/* of a script */
+
+/* The hostlane header fields a match can name. */
+struct rx_hl {
+	uint16_t opcode, flags, status;
+	uint32_t session;
+	uint64_t req_id, arg0;
+};
 
 /* What the tool keeps of a received frame. */
 struct rx_rec {
@@ -70,14 +102,20 @@ struct rx_rec {
 	uint8_t src[6];
 	uint16_t type;		/* behind the tags; 0 with more than TAG_MAX */
 	uint8_t ntags;
+	bool hl;		/* h holds a whole hostlane header */
+	uint32_t len;		/* pkt_len */
+	struct rx_hl h;
 };
 
 struct match {
-	bool dst_set, src_set, type_set, tagged, any;
+	bool dst_set, src_set, type_set, tagged, any, len_set;
+	bool reply, op_set, id_set, status_set, arg0_set;
 	uint8_t dst[6], src[6];
 	uint8_t pfx[6];
 	unsigned int pfx_len;
-	uint16_t type;
+	uint16_t type, op, status;
+	uint32_t len;
+	uint64_t id, arg0;
 };
 
 struct send_spec {
@@ -87,9 +125,11 @@ struct send_spec {
 	uint16_t tags[TAGS_PER_SEND][2];	/* TPID, TCI */
 	unsigned int ntags;
 	uint16_t type;
-	bool type_set, hl, hl_reply;
+	bool type_set, hl, hl_reply, hl_idrand, hl_sess_last, hl_plen_set;
 	uint16_t hl_op;
-	uint64_t hl_arg0;
+	uint32_t hl_sess, hl_plen;
+	uint64_t hl_arg0, hl_arg1, hl_id, hl_idstep;
+	char hl_fn[HL_FN_NAME_LEN];	/* "" for no FN_OPEN payload */
 };
 
 static const char *name;
@@ -98,6 +138,15 @@ static struct rte_mempool *mp;
 static struct rte_ether_addr own;
 static struct rx_rec *rx;
 static uint64_t n_rx, n_tx, n_rx_hl, n_rx_tagged;
+static uint32_t last_session;	/* of the last hostlane frame received */
+static char **lines;		/* the script */
+static unsigned int n_lines, pc;	/* pc: the line running */
+static struct {
+	bool open;
+	unsigned int start;	/* the `repeat` line */
+	time_t deadline;
+	char path[PATH_MAX];
+} loop;
 static volatile sig_atomic_t quit;
 
 static void
@@ -140,6 +189,19 @@ is_tpid(uint16_t t)
 }
 
 static void
+record_hl(struct rx_rec *r, const uint8_t *p)
+{
+	struct hl_wire_hdr h;
+
+	memcpy(&h, p, sizeof(h));
+	r->hl = true;
+	r->h = (struct rx_hl){ .opcode = h.opcode, .flags = h.flags,
+			       .status = h.status, .session = h.session,
+			       .req_id = h.req_id, .arg0 = h.arg0 };
+	last_session = h.session;
+}
+
+static void
 record(const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -157,6 +219,9 @@ record(const struct rte_mbuf *m)
 	}
 	if (off + 2 <= len && r.ntags <= TAG_MAX)
 		r.type = be16_at(p + off);
+	r.len = m->pkt_len;
+	if (r.type == HL_ETHERTYPE && off + 2 + HL_HDR_LEN <= len)
+		record_hl(&r, p + off + 2);
 	n_rx_hl += r.type == HL_ETHERTYPE;
 	n_rx_tagged += r.ntags > 0;
 	if (n_rx <= RX_MAX)
@@ -176,10 +241,26 @@ poll_rx(void)
 }
 
 static bool
+matches_hl(const struct match *mt, const struct rx_rec *r)
+{
+	if (!(mt->reply || mt->op_set || mt->id_set || mt->status_set || mt->arg0_set))
+		return true;
+	return r->hl && (!mt->reply || (r->h.flags & HL_F_REPLY)) &&
+	       (!mt->op_set || mt->op == r->h.opcode) &&
+	       (!mt->id_set || mt->id == r->h.req_id) &&
+	       (!mt->status_set || mt->status == r->h.status) &&
+	       (!mt->arg0_set || mt->arg0 == r->h.arg0);
+}
+
+static bool
 matches(const struct match *mt, const struct rx_rec *r)
 {
 	if (mt->any)
 		return true;
+	if (mt->len_set && mt->len != r->len)
+		return false;
+	if (!matches_hl(mt, r))
+		return false;
 	if (mt->dst_set && memcmp(mt->dst, r->dst, 6) != 0)
 		return false;
 	if (mt->src_set && memcmp(mt->src, r->src, 6) != 0)
@@ -258,6 +339,42 @@ parse_pfx(const char *s, struct match *mt)
 	return 0;
 }
 
+/* len=, and the hostlane header's fields. */
+static int
+parse_match_hl(const char *w, struct match *mt)
+{
+	uint64_t v;
+
+	if (strcmp(w, "reply") == 0) {
+		mt->reply = true;
+		return 0;
+	}
+	if (strncmp(w, "len=", 4) == 0 && parse_u64(w + 4, 0, UINT32_MAX, &v) == 0) {
+		mt->len_set = true;
+		mt->len = (uint32_t)v;
+		return 0;
+	}
+	if (strncmp(w, "op=", 3) == 0 && parse_u64(w + 3, 0, UINT16_MAX, &v) == 0) {
+		mt->op_set = true;
+		mt->op = (uint16_t)v;
+		return 0;
+	}
+	if (strncmp(w, "status=", 7) == 0 && parse_u64(w + 7, 0, UINT16_MAX, &v) == 0) {
+		mt->status_set = true;
+		mt->status = (uint16_t)v;
+		return 0;
+	}
+	if (strncmp(w, "id=", 3) == 0) {
+		mt->id_set = true;
+		return parse_u64(w + 3, 0, UINT64_MAX, &mt->id);
+	}
+	if (strncmp(w, "arg0=", 5) == 0) {
+		mt->arg0_set = true;
+		return parse_u64(w + 5, 0, UINT64_MAX, &mt->arg0);
+	}
+	return -1;
+}
+
 static int
 parse_match_word(const char *w, struct match *mt)
 {
@@ -288,7 +405,7 @@ parse_match_word(const char *w, struct match *mt)
 		mt->type_set = true;
 		return parse_hex16(w + 5, &mt->type);
 	}
-	return -1;
+	return parse_match_hl(w, mt);
 }
 
 static int
@@ -303,7 +420,54 @@ parse_match(char **words, int n, struct match *mt)
 	return 0;
 }
 
-/* hl=OPCODE[,reply][,arg0=N] */
+/* The hl= options without a value; 1 if t is none of them. */
+static int
+parse_hl_flag(const char *t, struct send_spec *sp)
+{
+	if (strcmp(t, "reply") == 0)
+		sp->hl_reply = true;
+	else if (strcmp(t, "idrand") == 0)
+		sp->hl_idrand = true;
+	else if (strcmp(t, "sess=last") == 0)
+		sp->hl_sess_last = true;
+	else
+		return 1;
+	return 0;
+}
+
+/* One OPTION of hl=OPCODE[,OPTION]... (the usage above). */
+static int
+parse_hl_opt(const char *t, struct send_spec *sp)
+{
+	uint64_t v;
+
+	if (parse_hl_flag(t, sp) == 0)
+		return 0;
+	if (strncmp(t, "arg0=", 5) == 0)
+		return parse_u64(t + 5, 0, UINT64_MAX, &sp->hl_arg0);
+	if (strncmp(t, "arg1=", 5) == 0)
+		return parse_u64(t + 5, 0, UINT64_MAX, &sp->hl_arg1);
+	if (strncmp(t, "id=", 3) == 0)
+		return parse_u64(t + 3, 0, UINT64_MAX, &sp->hl_id);
+	if (strncmp(t, "idstep=", 7) == 0)
+		return parse_u64(t + 7, 0, UINT64_MAX, &sp->hl_idstep);
+	if (strncmp(t, "sess=", 5) == 0 && parse_u64(t + 5, 0, UINT32_MAX, &v) == 0) {
+		sp->hl_sess = (uint32_t)v;
+		return 0;
+	}
+	if (strncmp(t, "plen=", 5) == 0 &&
+	    parse_u64(t + 5, 0, FRAME_MAX - HL_FRAME_HDR_LEN, &v) == 0) {
+		sp->hl_plen_set = true;
+		sp->hl_plen = (uint32_t)v;
+		return 0;
+	}
+	if (strncmp(t, "fn=", 3) == 0 && strlen(t + 3) < sizeof(sp->hl_fn)) {
+		strcpy(sp->hl_fn, t + 3);
+		return 0;
+	}
+	return -1;
+}
+
 static int
 parse_hl(char *s, struct send_spec *sp)
 {
@@ -314,15 +478,11 @@ parse_hl(char *s, struct send_spec *sp)
 		return -1;
 	sp->hl = true;
 	sp->hl_op = (uint16_t)v;
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		if (strcmp(tok, "reply") == 0)
-			sp->hl_reply = true;
-		else if (strncmp(tok, "arg0=", 5) == 0 &&
-			 parse_u64(tok + 5, 0, UINT64_MAX, &sp->hl_arg0) == 0)
-			continue;
-		else
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL)
+		if (parse_hl_opt(tok, sp) < 0)
 			return -1;
-	}
+	if (!sp->hl_plen_set && sp->hl_fn[0] != '\0')
+		sp->hl_plen = sizeof(struct hl_fn_open);
 	return 0;
 }
 
@@ -390,6 +550,30 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The hostlane header and payload of frame i at p; returns their length. */
+static unsigned int
+build_hl(const struct send_spec *sp, unsigned int i, uint8_t *p)
+{
+	struct hl_wire_hdr h = {
+		.magic = HL_MAGIC, .version = HL_PROTO_VERSION,
+		.opcode = sp->hl_op, .arg0 = sp->hl_arg0, .arg1 = sp->hl_arg1,
+		.req_id = sp->hl_idrand ? rte_rand() : sp->hl_id + i * sp->hl_idstep,
+		.session = sp->hl_sess_last ? last_session : sp->hl_sess,
+		.payload_len = sp->hl_plen,
+		.flags = sp->hl_reply ? HL_F_REPLY : 0,
+		.state = sp->hl_reply ? HL_FN_DONE : HL_FN_NONE,
+	};
+
+	memcpy(p, &h, sizeof(h));
+	if (sp->hl_fn[0] != '\0') {
+		struct hl_fn_open o = { .placement = HL_PLACE_SW };
+
+		memcpy(o.name, sp->hl_fn, sizeof(o.name));
+		memcpy(p + sizeof(h), &o, sizeof(o));
+	}
+	return (unsigned int)sizeof(h) + sp->hl_plen;
+}
+
 /* Build frame i of a send into buf; returns its length. */
 static unsigned int
 build(const struct send_spec *sp, unsigned int i, uint8_t *buf)
@@ -412,33 +596,52 @@ build(const struct send_spec *sp, unsigned int i, uint8_t *buf)
 	}
 	put16(buf + off, sp->type_set ? sp->type : sp->hl ? HL_ETHERTYPE : 0x0800);
 	off += 2;
-	if (sp->hl) {
-		struct hl_wire_hdr h = {
-			.magic = HL_MAGIC, .version = HL_PROTO_VERSION,
-			.opcode = sp->hl_op, .req_id = i + 1, .arg0 = sp->hl_arg0,
-			.flags = sp->hl_reply ? HL_F_REPLY : 0,
-			.state = sp->hl_reply ? HL_FN_DONE : HL_FN_NONE,
-		};
-
-		memcpy(buf + off, &h, sizeof(h));
-		off += sizeof(h);
-	}
+	if (sp->hl)
+		off += build_hl(sp, i, buf + off);
 	return off > sp->len ? off : sp->len;
+}
+
+/* The frame in one mbuf, or in a chain when it is longer than one holds. */
+static struct rte_mbuf *
+frame_mbuf(const uint8_t *frame, unsigned int len)
+{
+	struct rte_mbuf *head = NULL, *m;
+	unsigned int off = 0;
+
+	do {
+		uint16_t n;
+		char *p;
+
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL)
+			break;
+		n = (uint16_t)RTE_MIN(len - off, (unsigned int)rte_pktmbuf_tailroom(m));
+		p = rte_pktmbuf_append(m, n);
+		memcpy(p, frame + off, n);
+		if (head == NULL) {
+			head = m;
+		} else if (rte_pktmbuf_chain(head, m) < 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		off += n;
+	} while (off < len);
+	if (off == len)
+		return head;
+	rte_pktmbuf_free(head);
+	return NULL;
 }
 
 static int
 tx_one(const uint8_t *frame, unsigned int len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_mbuf *m = frame_mbuf(frame, len);
 	time_t deadline = now_s() + TX_WAIT_S;
-	char *p;
 
-	if (m == NULL || (p = rte_pktmbuf_append(m, (uint16_t)len)) == NULL) {
+	if (m == NULL) {
 		fprintf(stderr, "%s: no mbuf\n", name);
-		rte_pktmbuf_free(m);
 		return -1;
 	}
-	memcpy(p, frame, len);
 	/* Backpressure, not a retry: hostlane empties the virtqueue. */
 	while (rte_eth_tx_burst(port, 0, &m, 1) == 0) {
 		poll_rx();
@@ -454,10 +657,21 @@ tx_one(const uint8_t *frame, unsigned int len)
 	return 0;
 }
 
+/* Bytes build() writes before the padding. */
+static size_t
+headers_len(const struct send_spec *sp)
+{
+	size_t n = RTE_ETHER_HDR_LEN + 4u * sp->ntags;
+
+	if (sp->hl)
+		n += HL_HDR_LEN + RTE_MAX(sp->hl_plen, (uint32_t)sizeof(struct hl_fn_open));
+	return n;
+}
+
 static int
 cmd_send(char **w, int n)
 {
-	struct send_spec sp = { .n = 1, .len = 64 };
+	struct send_spec sp = { .n = 1, .len = 64, .hl_id = 1, .hl_idstep = 1 };
 	uint8_t buf[FRAME_MAX];
 
 	memset(sp.dst, 0xff, 6);
@@ -467,6 +681,11 @@ cmd_send(char **w, int n)
 			fprintf(stderr, "%s: bad send word '%s'\n", name, w[i]);
 			return -1;
 		}
+	if (headers_len(&sp) > FRAME_MAX) {
+		fprintf(stderr, "%s: send: headers and payload over %u bytes\n",
+			name, FRAME_MAX);
+		return -1;
+	}
 	for (unsigned int i = 0; i < sp.n; i++)
 		if (tx_one(buf, build(&sp, i, buf)) < 0)
 			return -1;
@@ -519,8 +738,9 @@ cmd_wait(char **w, int n)
 		if (poll_rx() == 0)
 			sleep_us(200);
 	}
-	fprintf(stderr, "%s: wait %s: %" PRIu64 " of %" PRIu64 " frames in %d s\n",
-		name, n > 1 ? w[1] : "", got, want, WAIT_S);
+	fprintf(stderr, "%s: wait %s: %" PRIu64 " of %" PRIu64 " frames in %d s "
+		"(received %" PRIu64 ", hostlane %" PRIu64 ", tagged %" PRIu64 ")\n",
+		name, n > 1 ? w[1] : "", got, want, WAIT_S, n_rx, n_rx_hl, n_rx_tagged);
 	exit(3);
 }
 
@@ -554,6 +774,64 @@ cmd_count(char **w, int n)
 	return 0;
 }
 
+static void
+show_one(const struct rx_rec *r)
+{
+	printf("%s: frame len=%u type=%04x tags=%u", name, r->len, r->type, r->ntags);
+	if (r->hl)
+		printf(" op=%u flags=%#x status=%u session=%#x id=%#" PRIx64
+		       " arg0=%" PRIu64, r->h.opcode, r->h.flags, r->h.status,
+		       r->h.session, r->h.req_id, r->h.arg0);
+	printf("\n");
+}
+
+static int
+cmd_show(char **w, int n)
+{
+	struct match mt;
+	uint64_t k = 0, all = n_rx < RX_MAX ? n_rx : RX_MAX;
+
+	if (parse_match(w, n, &mt) < 0)
+		return -1;
+	while (poll_rx() > 0)
+		;
+	for (uint64_t i = 0; i < all && k < SHOW_MAX; i++)
+		if (matches(&mt, &rx[i])) {
+			show_one(&rx[i]);
+			k++;
+		}
+	return 0;
+}
+
+static int
+cmd_repeat(char **w, int n)
+{
+	if (n != 1 || loop.open || strlen(w[0]) >= sizeof(loop.path))
+		return -1;
+	loop.open = true;
+	loop.start = pc;
+	loop.deadline = now_s() + WAIT_S;
+	strcpy(loop.path, w[0]);
+	return 0;
+}
+
+static int
+cmd_end(int n)
+{
+	if (n != 0 || !loop.open)
+		return -1;
+	if (quit || access(loop.path, F_OK) == 0) {
+		loop.open = false;
+		return 0;
+	}
+	if (now_s() > loop.deadline) {
+		fprintf(stderr, "%s: repeat %s: not there in %d s\n", name, loop.path, WAIT_S);
+		exit(3);
+	}
+	pc = loop.start;	/* the line after `repeat` runs next */
+	return 0;
+}
+
 static int
 run_line(char *line)
 {
@@ -576,6 +854,12 @@ run_line(char *line)
 		return cmd_waitfile(w + 1, n - 1);
 	if (strcmp(w[0], "count") == 0)
 		return cmd_count(w + 1, n - 1);
+	if (strcmp(w[0], "show") == 0)
+		return cmd_show(w + 1, n - 1);
+	if (strcmp(w[0], "repeat") == 0)
+		return cmd_repeat(w + 1, n - 1);
+	if (strcmp(w[0], "end") == 0)
+		return cmd_end(n - 1);
 	if (strcmp(w[0], "echo") == 0) {
 		printf("%s:", name);
 		for (int i = 1; i < n; i++)
@@ -587,11 +871,11 @@ run_line(char *line)
 	return -1;
 }
 
+/* The script's lines, all read first: `end` runs some of them again. */
 static int
-run_script(const char *path)
+load_script(const char *path)
 {
-	char line[4096];
-	unsigned int no = 0;
+	char line[LINE_MAX_];
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
@@ -599,15 +883,41 @@ run_script(const char *path)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		no++;
-		if (run_line(line) < 0) {
-			fprintf(stderr, "%s: %s:%u: failed\n", name, path, no);
+		char **more = realloc(lines, (n_lines + 1) * sizeof(*lines));
+
+		if (more == NULL || (more[n_lines] = strdup(line)) == NULL) {
+			lines = more != NULL ? more : lines;
 			fclose(f);
 			return -1;
 		}
+		lines = more;
+		n_lines++;
 	}
 	fclose(f);
 	return 0;
+}
+
+static int
+run_script(const char *path)
+{
+	char line[LINE_MAX_];
+	int rc = load_script(path);
+
+	while (rc == 0 && pc < n_lines) {
+		snprintf(line, sizeof(line), "%s", lines[pc]);
+		rc = run_line(line);
+		pc++;
+	}
+	if (rc == 0 && loop.open) {
+		fprintf(stderr, "%s: repeat without end\n", name);
+		rc = -1;
+	}
+	if (rc < 0)	/* pc is the failed line's number now */
+		fprintf(stderr, "%s: %s:%u: failed\n", name, path, pc);
+	for (unsigned int i = 0; i < n_lines; i++)
+		free(lines[i]);
+	free(lines);
+	return rc;
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */
@@ -636,6 +946,7 @@ static int
 port_start(void)
 {
 	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
 	struct rte_eth_link link;
 	time_t deadline = now_s() + WAIT_S;
 
@@ -646,6 +957,9 @@ port_start(void)
 				     rte_socket_id());
 	if (mp == NULL)
 		return -rte_errno;
+	/* Frames longer than an mbuf leave as chains. */
+	if (rte_eth_dev_info_get(port, &info) == 0)
+		conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (rte_eth_dev_configure(port, 1, 1, &conf) < 0 ||
 	    rte_eth_rx_queue_setup(port, 0, RING, rte_socket_id(), NULL, mp) < 0 ||
 	    rte_eth_tx_queue_setup(port, 0, RING, rte_socket_id(), NULL) < 0 ||
