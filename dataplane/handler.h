@@ -4,8 +4,9 @@
  *
  * Each guest names one handler in the config. The handler's rx runs on the
  * guest's I/O lcore with a burst of frames just copied out of the guest's
- * ring, and must consume every mbuf (send, hand on or free). Later issues
- * add the request pipeline (EtherType 0x88B5) and the PV switch here.
+ * ring, and must consume every mbuf (send, hand on or free). Handlers:
+ * `hostlane` (the request pipeline for EtherType 0x88B5, the PV switch for
+ * the rest: pipeline.c), `switch` (the PV switch only), `echo`, `drop`.
  * Fast path: no syscalls, locks, allocations or logs.
  */
 #ifndef DP_HANDLER_H

@@ -15,7 +15,7 @@
  *
  * Actions: DP_REPLACE_SW moves the session to the software backend (calls
  * go on, now on software; the guest allowed either); DP_REPLACE_UNPLACE
- * takes it back to OPEN (negotiated, not placed: calls get E_BAD_STATE
+ * takes it back to OPEN (negotiated, not placed: calls get E_HW_UNAVAIL
  * until the guest activates it again, which places it anew).
  */
 #ifndef DP_REPLACE_H

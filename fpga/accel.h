@@ -4,8 +4,8 @@
  * hostlane accelerator layer: VirtFun's "high-level driver".
  *
  * One interface, several backends (the redis ae.c pattern). A backend — the
- * software workers ("sw"), later an FPGA AFU (Verilator simulation or vfio)
- * and DPDK cryptodev/compressdev — sits behind one ops table and is found by
+ * software workers ("sw"), the FPGA AFU (Verilator simulation or vfio),
+ * DPDK cryptodev/compressdev — sits behind one ops table and is found by
  * name in a small registry. The caller never sees which one runs a job except
  * through fpga_fn_caps() / fpga_backend_place().
  *

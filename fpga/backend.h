@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * The backend provider contract: what a backend (sw.c, later afu.c,
- * cryptodev.c, compressdev.c) implements behind accel.h. Users of the
+ * The backend provider contract: what a backend (sw.c, afu_ctx.c,
+ * cryptodev.c, compressdev.c, hang.c) implements behind accel.h. Users of the
  * accelerator layer include accel.h only.
  *
  * A backend's context embeds struct fpga_ctx as its FIRST member and
