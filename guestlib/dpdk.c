@@ -19,7 +19,14 @@
  * Waiting is a busy poll of the RX queue in every wait mode; HYBRID and
  * INTR yield the CPU between polls once spin_polls polls found nothing. A
  * link that goes down (virtio_user notices its vhost-user socket closing)
- * ends waits with HL_E_DISCONNECTED.
+ * ends waits with HL_E_DISCONNECTED, and makes the transport revivable:
+ * the host went away and may come back. A reconnect (hl_conn.h) opens the
+ * transport again - the same port, started again - and waits for its link.
+ * It comes back where the front end reconnects by itself: a virtio NIC in
+ * a VM (QEMU restores the link when its vhost-user backend is back) and a
+ * virtio_user port in server mode (server=1, hostlane's vhost_client =
+ * yes). A client-mode virtio_user never connects its socket again: its
+ * reconnects fail until reconnect_limit_ms.
  *
  * Threads: open and close hold a process-wide lock (EAL, the port table);
  * the fast path is the owning thread's alone.
@@ -360,6 +367,15 @@ dk_close(void *tp)
 	free(d);
 }
 
+/* The link went down: the backend went, and may come back. */
+static int
+dk_revivable(const void *tp)
+{
+	const struct hl_dpdk *d = tp;
+
+	return d->dead == HL_E_DISCONNECTED;
+}
+
 static const struct hl_transport_ops dk_ops = {
 	.send = dk_send,
 	.recv = dk_recv,
@@ -367,6 +383,7 @@ static const struct hl_transport_ops dk_ops = {
 	.reason = dk_reason,
 	.stats = dk_stats,
 	.close = dk_close,
+	.revivable = dk_revivable,
 };
 
 /* The backend may take a moment to finish vhost-user negotiation. */
