@@ -3,10 +3,11 @@
 # stand-in): vhost_loop, libhostlane over dpdk:, calls factorial(20) in a
 # loop on hostlane's vhost-user guest vm0.
 #  1. hostlane as vhost-user client (vhost_client = yes) stopped and started
-#     again three times (SIGTERM, SIGKILL, SIGTERM) under a live virtio_user
-#     in server mode: the calls resume on their own (the connection
-#     reconnects), and only a call in flight when hostlane went fails, once,
-#     with HL_E_DISCONNECTED and the reason.
+#     again four times (SIGTERM, SIGKILL; then the same while the guest is
+#     idle) under a live virtio_user in server mode: the calls resume on
+#     their own (the connection reconnects), and only a call in flight when
+#     hostlane went - or, for an idle guest, its first call after - fails,
+#     once, with HL_E_DISCONNECTED and the reason.
 #  2. virtio_user killed (SIGKILL, calls in flight) and started again, four
 #     times, under a live hostlane - as vhost-user server, then as client:
 #     every time vm0 goes back to no connection, no session, no call in
@@ -23,18 +24,19 @@ LOOP="$HOSTLANE_BUILD/tests/vhost/vhost_loop"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$HOSTLANE_SRC/tests/transports/lsan-dpdk.supp"
 mkdir -p "$T/vu"
 
-# loop_bg NAME SOCKET SERVER OUTAGES: vhost_loop on a virtio_user port at
-# SOCKET (SERVER 1: virtio_user listens, hostlane connects), output in
-# $T/NAME.log; sets LOOP_PID (vhost_loop's own: stdbuf execs it, and the
-# test kills it). virtio_user shares its memory with the
-# backend: memfd-backed, hence --no-huge with --no-shconf. Its link checks
-# log an error per try while the backend is away: errors are not shown.
+# loop_bg NAME SOCKET SERVER OUTAGES [PAUSE]: vhost_loop on a virtio_user
+# port at SOCKET (SERVER 1: virtio_user listens, hostlane connects), idle
+# while the file PAUSE exists, output in $T/NAME.log; sets LOOP_PID
+# (vhost_loop's own: stdbuf execs it, and the test kills it). virtio_user
+# shares its memory with the backend: memfd-backed, hence --no-huge with
+# --no-shconf. Its link checks log an error per try while the backend is
+# away: errors are not shown.
 loop_bg() {
 	local uri="dpdk:--no-huge --no-shconf --no-telemetry -m 128 --no-pci -l 0
 --file-prefix hl-vh$$ --log-level=lib.eal:error
 --log-level=pmd.net.virtio.*:critical
 --vdev=virtio_user0,path=$2,queues=1,server=$3"
-	stdbuf -oL "$LOOP" "${uri//$'\n'/ }" "$4" > "$T/$1.log" 2>&1 &
+	stdbuf -oL "$LOOP" "${uri//$'\n'/ }" "$4" ${5:+"$5"} > "$T/$1.log" 2>&1 &
 	LOOP_PID=$!
 	HL_PIDS+=("$LOOP_PID")
 }
@@ -61,27 +63,45 @@ loop_end() {
 }
 
 # --- 1. hostlane restarted under a live virtio_user -------------------------
+# idle_restart SIG K: the guest pauses (its Kth pause), hostlane is SIGed
+# and back, its link up, before the guest's next call.
+idle_restart() {
+	local k=$2
+	touch "$T/pause"
+	paused() { [ "$(grep -c '^paused' "$T/restart.log")" -ge "$k" ]; }
+	wait_for 60 paused || fail "vhost_loop did not pause"
+	hl_down "$1"
+	hl_up
+	wait_for 60 grep -q "guest vm0: link up" "$T/hostlane.log" ||
+		fail "hostlane did not reconnect to the idle virtio_user"
+	rm "$T/pause"
+}
+
 SOCK="$T/vu/vm0.sock"
 vhost_conf yes "$SOCK"
-loop_bg restart "$SOCK" 1 3
+loop_bg restart "$SOCK" 1 4 "$T/pause"
 hl_up
 loop_says restart "session 1: 100 calls ok"
 n=1
-for sig in TERM KILL TERM; do
-	hl_down "$sig"
-	hl_up
+for how in TERM KILL idle-TERM idle-KILL; do
+	if [ "${how#idle-}" = "$how" ]; then
+		hl_down "$how"
+		hl_up
+	else
+		idle_restart "${how#idle-}" "$((n - 2))"
+	fi
 	n=$((n + 1))
 	loop_says restart "session $n: 100 calls ok"
-	pass "hostlane SIG$sig'ed and started again under a live virtio_user: calls resumed"
+	pass "hostlane restarted ($how) under a live virtio_user: calls resumed"
 done
 loop_end restart
 failed=$(grep -c "^call failed" "$T/restart.log")
-[ "$failed" -le 3 ] || fail "$failed calls failed in 3 outages"
-grep -q "stats: disconnects 3 reconnects 3 " "$T/restart.log" ||
-	fail "the connection did not count 3 disconnects and 3 reconnects"
+[ "$failed" -le 4 ] || fail "$failed calls failed in 4 outages"
+grep -q "stats: disconnects 4 reconnects 4 " "$T/restart.log" ||
+	fail "the connection did not count 4 disconnects and 4 reconnects"
 wait_for 20 guest_idle || fail "vm0 not idle after the client's BYE"
 hl_down TERM
-pass "3 hostlane restarts: $failed calls in flight failed once, clearly; the rest ran"
+pass "4 hostlane restarts: $failed calls failed once, clearly; the rest ran"
 
 # --- 2. virtio_user restarted under a live hostlane --------------------------
 for mode in no yes; do

@@ -4,11 +4,12 @@
  * through outages of its host - the guest of the vhost-user reconnect
  * tests (test_reconnect.sh), over dpdk: (a virtio_user port).
  *
- * Usage: vhost_loop URI OUTAGES
+ * Usage: vhost_loop URI OUTAGES [PAUSE_FILE]
  *   Connects (HL_RECONNECT_AUTO, a 30 s timeout per call, so one call
  *   waits through a host restart), opens factorial, and calls it until the
  *   connection has lived through OUTAGES disconnects and made 100 good
- *   calls since the last. OUTAGES < 0: until killed.
+ *   calls since the last. OUTAGES < 0: until killed. While PAUSE_FILE
+ *   exists it makes no call ("paused" ... "resumed"): an idle guest.
  * Prints "session N: 100 calls ok" once the Nth connection made 100 good
  * calls, "call failed: STATUS (reason)" for every call that failed, then
  * the connection's counters and PASS or FAIL. PASS: every result right, and
@@ -18,6 +19,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <hostlane/hostlane.h>
 
@@ -32,7 +34,21 @@ struct loop {
 	unsigned int good;	/* good calls on this connection */
 	unsigned int bad_run;	/* calls failed since the last good one */
 	uint64_t epoch;		/* reconnects when good was reset */
+	const char *pause;	/* no calls while this file exists */
 };
+
+static void
+pause_while(const char *file)
+{
+	if (file == NULL || access(file, F_OK) != 0)
+		return;
+	printf("paused\n");
+	fflush(stdout);
+	while (access(file, F_OK) == 0)
+		usleep(10 * 1000);
+	printf("resumed\n");
+	fflush(stdout);
+}
 
 static int
 open_factorial(struct loop *l)
@@ -105,11 +121,12 @@ main(int argc, char **argv)
 	long outages;
 	int rc, ok;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s URI OUTAGES\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s URI OUTAGES [PAUSE_FILE]\n", argv[0]);
 		return 2;
 	}
 	outages = strtol(argv[2], NULL, 10);
+	l.pause = argc == 4 ? argv[3] : NULL;
 	hl_opts_init(&o);
 	o.timeout_ms = TIMEOUT_MS;
 	o.name = "vhost_loop";
@@ -120,8 +137,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ok = open_factorial(&l) == HL_OK;
-	while (ok && !done(&l, outages))
+	while (ok && !done(&l, outages)) {
+		pause_while(l.pause);
 		ok = step(&l) == 0;
+	}
 	hl_conn_stats(l.c, &st);
 	printf("stats: disconnects %" PRIu64 " reconnects %" PRIu64
 	       " lost_inflight %" PRIu64 " failed_calls %" PRIu64 "\n",
