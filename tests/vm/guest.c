@@ -341,6 +341,10 @@ vq_setup(unsigned int qi)
 	uint8_t *mem = vring_mem[qi];
 	uint32_t used_off;
 
+	/* After a reset the device starts from index 0: so do we. */
+	memset(mem, 0, sizeof(vring_mem[qi]));
+	q->avail_idx = 0;
+	q->last_used = 0;
 	outw(VIRTIO_IO + VIO_QUEUE_SEL, (uint16_t)qi);
 	q->size = inw(VIRTIO_IO + VIO_QUEUE_SIZE);
 	if (q->size == 0 || q->size > QSZ_MAX || (q->size & (q->size - 1)))
@@ -877,6 +881,37 @@ loop(unsigned int outages_wanted)
 	finish(1);
 }
 
+/* ---- resets: new connections in quick succession ------------------------ */
+
+/*
+ * resets=N: N connections, each a device reset away from the last - HELLO,
+ * factorial opened and activated (and left open: the reset is all the
+ * goodbye there is) and called. Each must work: a connection's sessions go
+ * with it, however soon the next one comes.
+ */
+static void __attribute__((noreturn))
+resets(unsigned int n)
+{
+	uint32_t session;
+	struct reply r;
+	uint16_t op;
+
+	for (unsigned int i = 1; i <= n; i++) {
+		if (i > 1)
+			net_init();
+		enum outcome o = loop_session(&session, &op, &r);
+
+		must(op, o, &r);
+		call(HL_OP_FN_CALL, session, 20, 1, NULL, 0, &r);
+		if (r.h.hl.arg0 != 2432902008176640000ull)
+			fail("factorial(20): wrong result");
+		put_str("connection ");
+		put_u64(i);
+		put_str(": factorial(20) ok\n");
+	}
+	finish(1);
+}
+
 /* ---- boot ------------------------------------------------------------------ */
 
 #define MB_BOOT_MAGIC 0x2badb002u
@@ -890,19 +925,22 @@ struct mb_info {
 	uint32_t cmdline;	/* physical address of a C string */
 };
 
-/* N of a "loop=N" word on the multiboot command line, or -1. */
+/* N of a "KEY=N" word on the multiboot command line (key: "KEY="), or -1. */
 static int
-cmdline_loop(uint32_t magic, const struct mb_info *mbi)
+cmdline_num(uint32_t magic, const struct mb_info *mbi, const char *key)
 {
 	const char *s, *start;
+	size_t len = 0;
 	int n = -1;
 
 	if (magic != MB_BOOT_MAGIC || !(mbi->flags & MB_INFO_CMDLINE))
 		return -1;
+	while (key[len] != '\0')
+		len++;
 	start = (const char *)(uintptr_t)mbi->cmdline;
 	for (s = start; *s != '\0'; s++) {
-		if ((s == start || s[-1] == ' ') && memcmp(s, "loop=", 5) == 0) {
-			for (s += 5, n = 0; *s >= '0' && *s <= '9' && n < 100000; s++)
+		if ((s == start || s[-1] == ' ') && memcmp(s, key, len) == 0) {
+			for (s += len, n = 0; *s >= '0' && *s <= '9' && n < 100000; s++)
 				n = n * 10 + (*s - '0');
 			break;
 		}
@@ -915,10 +953,13 @@ void guest_main(uint32_t magic, const struct mb_info *mbi);
 void
 guest_main(uint32_t magic, const struct mb_info *mbi)
 {
-	int outages = cmdline_loop(magic, mbi);
+	int outages = cmdline_num(magic, mbi, "loop=");
+	int n_resets = cmdline_num(magic, mbi, "resets=");
 
 	put_str("\nhostlane test guest\n");
 	net_init();
+	if (n_resets > 0)
+		resets((unsigned int)n_resets);
 	loop_mode = outages >= 0;
 	if (!loop_mode)
 		one_session();
