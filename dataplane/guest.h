@@ -71,7 +71,9 @@ struct dp_guest {
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	uint32_t port_epoch;		/**< vhost/ethdev: set by the main lcore,
-					     0 while the link is down */
+					     0 while the link is down (also
+					     set by guests.c's link-down
+					     callback, in the PMD's thread) */
 	uint16_t idx;			/**< index in the config */
 	uint8_t mac[6];			/**< hostlane's address towards it */
 	uint32_t epoch;			/**< connection the state below is for */

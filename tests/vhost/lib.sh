@@ -63,6 +63,12 @@ gfield() {
 		'import json,sys; print(json.load(sys.stdin)["result"][sys.argv[1]])' "$1"
 }
 
+# gconn KEY: a connections counter of `stats vm0` (connects, disconnects).
+gconn() {
+	"$CTL" --json stats vm0 | python3 -c \
+		'import json,sys; print(json.load(sys.stdin)["result"]["connections"][sys.argv[1]])' "$1"
+}
+
 # Sessions the function manager holds, over every function.
 fn_sessions() {
 	"$CTL" --json fn list | python3 -c \
