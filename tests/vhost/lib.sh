@@ -47,11 +47,15 @@ hl_up() {
 }
 
 # hl_down SIGNAL: end the current hostlane with SIGNAL (TERM: a clean stop,
-# KILL: a crash) and keep its log.
+# which must exit 0 - under ASan, also without leaks; KILL: a crash) and
+# keep its log.
 hl_down() {
+	local rc
 	kill "-$1" "$HL_PID"
-	wait "$HL_PID" 2>/dev/null
+	wait "$HL_PID" 2>/dev/null; rc=$?
 	cp "$T/hostlane.log" "$T/hostlane.$HL_RUNS.log"
+	[ "$1" != TERM ] || [ "$rc" -eq 0 ] ||
+		{ tail -30 "$T/hostlane.log"; fail "hostlane exit $rc after SIGTERM"; }
 }
 
 # links WORD: how many "guest vm0: link WORD" lines this run logged.

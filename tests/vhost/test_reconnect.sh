@@ -26,17 +26,17 @@ mkdir -p "$T/vu"
 
 # loop_bg NAME SOCKET SERVER OUTAGES [PAUSE]: vhost_loop on a virtio_user
 # port at SOCKET (SERVER 1: virtio_user listens, hostlane connects), idle
-# while the file PAUSE exists, output in $T/NAME.log; sets LOOP_PID
-# (vhost_loop's own: stdbuf execs it, and the test kills it). virtio_user
-# shares its memory with the backend: memfd-backed, hence --no-huge with
-# --no-shconf. Its link checks log an error per try while the backend is
-# away: errors are not shown.
+# while the file PAUSE exists, output in $T/NAME.log (it flushes every
+# line the test waits for; no stdbuf, whose LD_PRELOAD ASan refuses); sets
+# LOOP_PID, vhost_loop's own. virtio_user shares its memory with the
+# backend: memfd-backed, hence --no-huge with --no-shconf. Its link checks
+# log an error per try while the backend is away: errors are not shown.
 loop_bg() {
 	local uri="dpdk:--no-huge --no-shconf --no-telemetry -m 128 --no-pci -l 0
 --file-prefix hl-vh$$ --log-level=lib.eal:error
 --log-level=pmd.net.virtio.*:critical
 --vdev=virtio_user0,path=$2,queues=1,server=$3"
-	stdbuf -oL "$LOOP" "${uri//$'\n'/ }" "$4" ${5:+"$5"} > "$T/$1.log" 2>&1 &
+	"$LOOP" "${uri//$'\n'/ }" "$4" ${5:+"$5"} > "$T/$1.log" 2>&1 &
 	LOOP_PID=$!
 	HL_PIDS+=("$LOOP_PID")
 }
