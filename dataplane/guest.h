@@ -67,7 +67,10 @@ struct dp_pvs;
  */
 struct dp_guest_fast {
 	struct dp_memif_rt *rt;		/**< memif: the connection, or NULL */
-	uint32_t port_epoch;		/**< vhost/ethdev: 0 while the link is down */
+	uint32_t port_epoch;		/**< vhost/ethdev: 0 while the link is
+					     down (also stored 0 by guests.c's
+					     link-down callback, in the PMD's
+					     thread) */
 	struct dp_memif_rt *rx_rt;	/**< memif: the connection the frames
 					     being handled came from (valid
 					     until the lcore's next quiescent
@@ -107,6 +110,12 @@ struct dp_guest_conn {
 	struct dp_defer release;
 	uint16_t capacity;		/**< sessions allocated for this slot */
 	struct dp_memif_srv srv;
+	/* vhost/ethdev (guests.c): the connection published in
+	 * fast.port_epoch, and link-down events. */
+	uint32_t link_epoch;		/**< 0 while no connection */
+	uint32_t link_downs;		/**< bumped by the PMD's LSC callback
+					     thread (atomic), read here */
+	uint32_t link_downs_seen;
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;

@@ -9,6 +9,7 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_pause.h>
 
 #include "app.h"
 #include "guests.h"
@@ -18,6 +19,18 @@
 #include "port.h"
 
 static uint32_t epoch_counter;	/* main lcore only */
+
+/*
+ * Port channels. The main lcore looks at a port's link once a tick; a
+ * front end that resets its device - a new connection - faster than that
+ * would keep the last connection's sessions, and have its first requests
+ * taken for the last connection's. So an LSC callback, in whatever thread
+ * the PMD raises the event (net_vhost: its vhost-user thread, when the
+ * front end's device goes), stops the I/O lcore at once (port_epoch 0) and
+ * counts the link-down (conn.link_downs); the tick then ends the connection
+ * it published (conn.link_epoch), and starts the next one.
+ */
+#define PORT_UNWATCH_SPINS 100000000u	/* a callback runs microseconds */
 
 uint32_t
 dp_guest_next_epoch(void)
@@ -193,23 +206,78 @@ port_open(struct dp_guest *g)
 	return rc;
 }
 
+/* The PMD's thread: the link changed. If down, nothing more is polled
+ * for this connection; the main lcore's tick does the rest. */
+static int
+port_lsc_event(uint16_t port, enum rte_eth_event_type type, void *guest,
+	       void *ret_param)
+{
+	struct dp_guest *g = guest;
+	struct rte_eth_link link;
+
+	(void)type;
+	(void)ret_param;
+	if (rte_eth_link_get_nowait(port, &link) != 0 || link.link_status)
+		return 0;
+	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&g->conn.link_downs, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Watch the port's link-down events (a PMD without them is polled only). */
+static void
+port_watch(struct dp_guest *g)
+{
+	g->conn.link_epoch = 0;
+	g->conn.link_downs_seen = __atomic_load_n(&g->conn.link_downs,
+						  __ATOMIC_ACQUIRE);
+	if (rte_eth_dev_callback_register(g->fast.port_id, RTE_ETH_EVENT_INTR_LSC,
+					  port_lsc_event, g) != 0)
+		DP_LOG(WARNING, "guest %s: cannot watch its link; a connection "
+		       "shorter than a tick may go unseen", g->conf->name);
+}
+
+/* Before the port goes: its callback may be running (-EAGAIN), briefly;
+ * the main lcore still waits for it only so long. */
+static void
+port_unwatch(struct dp_guest *g)
+{
+	unsigned int spins = 0;
+
+	while (rte_eth_dev_callback_unregister(g->fast.port_id,
+			RTE_ETH_EVENT_INTR_LSC, port_lsc_event, g) == -EAGAIN) {
+		if (++spins == PORT_UNWATCH_SPINS) {
+			DP_LOG(ERR, "guest %s: its link callback does not end; "
+			       "port closed with it registered", g->conf->name);
+			return;
+		}
+		rte_pause();
+	}
+}
+
 static int
 channel_open(struct dp_app *app, struct dp_guest *g, unsigned int i)
 {
+	int rc;
+
 	g->fast.chan = (uint8_t)g->conf->channel;
 	if (g->fast.chan == DP_CHAN_MEMIF)
 		return dp_memif_srv_open(g, i, app->epfd, app->cfg->handshake_timeout_ms);
-	return port_open(g);
+	rc = port_open(g);
+	if (rc == 0)
+		port_watch(g);
+	return rc;
 }
 
 /* End a port channel's connection: its reservations go with it. */
 static void
 port_down(struct dp_guest *g)
 {
-	uint32_t epoch = g->fast.port_epoch;
+	uint32_t epoch = g->conn.link_epoch;
 
 	if (epoch == 0)
 		return;
+	g->conn.link_epoch = 0;
 	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
 	g->conn.slow.disconnects++;
 	if (g->conn.srv.gone != NULL)
@@ -221,6 +289,7 @@ port_down(struct dp_guest *g)
 static void
 port_close(struct dp_guest *g)
 {
+	port_unwatch(g);
 	dp_ethdev_close(g->fast.port_id);
 	if (g->fast.chan == DP_CHAN_VHOST && !g->conf->vhost_client)
 		unlink(g->conf->socket);
@@ -263,14 +332,23 @@ dp_app_guests_tick(struct dp_app *app)
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
 		struct dp_guest *g = &app->guests[i];
 		struct rte_eth_link link;
+		uint32_t downs;
 
 		if (!g->conn.active || g->fast.chan == DP_CHAN_MEMIF ||
 		    rte_eth_link_get_nowait(g->fast.port_id, &link) != 0)
 			continue;
-		if (link.link_status && g->fast.port_epoch == 0) {
+		/* Down since the last tick, maybe up again: the connection
+		 * ended all the same. */
+		downs = __atomic_load_n(&g->conn.link_downs, __ATOMIC_ACQUIRE);
+		if (downs != g->conn.link_downs_seen) {
+			g->conn.link_downs_seen = downs;
+			port_down(g);
+		}
+		if (link.link_status && g->conn.link_epoch == 0) {
 			/* Release: the I/O lcore sees a new epoch only once the
 			 * port is up. */
-			__atomic_store_n(&g->fast.port_epoch, dp_guest_next_epoch(),
+			g->conn.link_epoch = dp_guest_next_epoch();
+			__atomic_store_n(&g->fast.port_epoch, g->conn.link_epoch,
 					 __ATOMIC_RELEASE);
 			g->conn.slow.connects++;
 			DP_LOG(INFO, "guest %s: link up", g->conf->name);

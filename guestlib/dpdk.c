@@ -19,10 +19,26 @@
  * Waiting is a busy poll of the RX queue in every wait mode; HYBRID and
  * INTR yield the CPU between polls once spin_polls polls found nothing. A
  * link that goes down (virtio_user notices its vhost-user socket closing)
- * ends waits with HL_E_DISCONNECTED.
+ * ends waits with HL_E_DISCONNECTED, and makes the transport revivable:
+ * the host went away and may come back. A reconnect (hl_conn.h) opens the
+ * transport again - the same port, started again - and waits for its link.
+ * It comes back where the front end reconnects by itself: a virtio NIC in
+ * a VM (QEMU restores the link when its vhost-user backend is back) and a
+ * virtio_user port in server mode (server=1, hostlane's vhost_client =
+ * yes). A client-mode virtio_user never connects its socket again: its
+ * reconnects fail until reconnect_limit_ms.
+ *
+ * A connection that makes no call while its host restarts would see the
+ * link up again and send to the new host, which never heard its HELLO
+ * (HL_E_NOT_HELLO on every call, for ever). So every port's link-down
+ * events (RTE_ETH_EVENT_INTR_LSC, raised by DPDK's interrupt thread, e.g.
+ * by virtio_user when its vhost-user socket closes) are counted, and a
+ * transport whose port went down since it opened is dead too. PMDs that
+ * raise no LSC event are only polled.
  *
  * Threads: open and close hold a process-wide lock (EAL, the port table);
- * the fast path is the owning thread's alone.
+ * the fast path is the owning thread's alone; the link-down counters are
+ * written by DPDK's interrupt thread.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -54,6 +70,7 @@ struct hl_dpdk {
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
 	int dead;		/* 0, or the status every call fails with */
+	uint32_t downs;		/* dk_port_downs[port] when the link was up */
 	struct rte_mbuf *rx[DK_BURST];
 	uint64_t rx_dropped;
 	uint64_t sleeps;
@@ -68,6 +85,8 @@ static char dk_eal_args[1024];
 static char dk_eal_error[HL_TP_REASON_LEN];
 static struct rte_mempool *dk_pool;
 static uint8_t dk_port_busy[RTE_MAX_ETHPORTS];
+static uint8_t dk_port_watched[RTE_MAX_ETHPORTS];
+static uint32_t dk_port_downs[RTE_MAX_ETHPORTS];	/* link-down events */
 
 static void __attribute__((format(printf, 3, 4)))
 dk_set_dead(struct hl_dpdk *d, int status, const char *fmt, ...)
@@ -180,6 +199,32 @@ dk_port_start(uint16_t pid)
 	return rc;
 }
 
+/* DPDK's interrupt thread: the port's link changed. Count it if down. */
+static int
+dk_lsc_event(uint16_t port, enum rte_eth_event_type type, void *arg,
+	     void *ret_param)
+{
+	struct rte_eth_link link;
+
+	(void)type;
+	(void)arg;
+	(void)ret_param;
+	if (rte_eth_link_get_nowait(port, &link) == 0 && !link.link_status)
+		__atomic_fetch_add(&dk_port_downs[port], 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Count the port's link-down events from now on (for good: DPDK ports
+ * stay in the process); the caller holds dk_lock. */
+static void
+dk_port_watch(uint16_t pid)
+{
+	if (dk_port_watched[pid])
+		return;
+	dk_port_watched[pid] = rte_eth_dev_callback_register(pid,
+		RTE_ETH_EVENT_INTR_LSC, dk_lsc_event, NULL) == 0;
+}
+
 /* Take the first free port and start it; the caller holds dk_lock. */
 static int
 dk_port_take(uint16_t *port, char *reason, size_t reason_len)
@@ -191,6 +236,7 @@ dk_port_take(uint16_t *port, char *reason, size_t reason_len)
 		n++;
 		if (dk_port_busy[pid])
 			continue;
+		dk_port_watch(pid);
 		rc = dk_port_start(pid);
 		if (rc < 0) {
 			snprintf(reason, reason_len, "dpdk: cannot start port %u: "
@@ -224,12 +270,37 @@ dk_link_up(uint16_t port)
 	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status;
 }
 
+/* A link-down event since the transport opened, though the link may be
+ * back (a new host). One atomic load: fine on the fast path. */
+static int
+dk_link_went_down(const struct hl_dpdk *d)
+{
+	return __atomic_load_n(&dk_port_downs[d->port], __ATOMIC_ACQUIRE) !=
+	       d->downs;
+}
+
+static void
+dk_link_lost(struct hl_dpdk *d)
+{
+	dk_set_dead(d, HL_E_DISCONNECTED, "link of DPDK port %u went down",
+		    d->port);
+}
+
+/* Dead already, or the link went down since the transport opened: then
+ * nothing more may go to what may be a new host. */
+static int
+dk_gone(struct hl_dpdk *d)
+{
+	if (!d->dead && dk_link_went_down(d))
+		dk_link_lost(d);
+	return d->dead;
+}
+
 static int
 dk_link_check(struct hl_dpdk *d)
 {
-	if (!dk_link_up(d->port))
-		dk_set_dead(d, HL_E_DISCONNECTED, "link of DPDK port %u went "
-			    "down", d->port);
+	if (!dk_gone(d) && !dk_link_up(d->port))
+		dk_link_lost(d);
 	return d->dead;
 }
 
@@ -241,7 +312,7 @@ dk_send(void *tp, const void *frame, uint32_t len, int timeout_ms)
 	struct rte_mbuf *m;
 	char *dst;
 
-	if (d->dead)
+	if (dk_gone(d))
 		return d->dead;
 	if (len > HL_FRAME_MAX)
 		return HL_E_TOO_LARGE;
@@ -312,7 +383,7 @@ dk_wait(void *tp, int timeout_ms)
 	unsigned int spin = d->wait_mode == HL_WAIT_POLL ? 0 :
 			    d->wait_mode == HL_WAIT_INTR ? 1 : d->spin_polls + 1;
 
-	if (d->dead)
+	if (dk_gone(d))
 		return d->dead;
 	for (unsigned int i = 1;; i++) {
 		if (dk_ready(d))
@@ -360,6 +431,15 @@ dk_close(void *tp)
 	free(d);
 }
 
+/* The link went down: the backend went, and may come back. */
+static int
+dk_revivable(const void *tp)
+{
+	const struct hl_dpdk *d = tp;
+
+	return d->dead == HL_E_DISCONNECTED;
+}
+
 static const struct hl_transport_ops dk_ops = {
 	.send = dk_send,
 	.recv = dk_recv,
@@ -367,6 +447,7 @@ static const struct hl_transport_ops dk_ops = {
 	.reason = dk_reason,
 	.stats = dk_stats,
 	.close = dk_close,
+	.revivable = dk_revivable,
 };
 
 /* The backend may take a moment to finish vhost-user negotiation. */
@@ -417,6 +498,7 @@ dk_open(const char *args, const struct hl_opts *o, struct hl_tp *out,
 		dk_close(d);
 		return HL_E_TIMEOUT;
 	}
+	d->downs = __atomic_load_n(&dk_port_downs[d->port], __ATOMIC_ACQUIRE);
 	if (rte_eth_macaddr_get(d->port, &mac) == 0) {
 		memcpy(out->mac, mac.addr_bytes, 6);
 		out->has_mac = 1;

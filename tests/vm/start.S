@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Multiboot entry of the test guest: a stack, then guest_main(). */
+/* Multiboot entry of the test guest: a stack, then
+ * guest_main(magic, multiboot info). */
 	.section .multiboot, "a"
 	.align 4
 	.long 0x1BADB002		/* multiboot v1 magic */
@@ -10,6 +11,7 @@
 	.globl _start
 _start:
 	cli
+	movl %eax, %esi			/* the loader's magic; ebx: its info */
 	movl $stack_top, %esp
 	cld
 	/* The loader zeroes .bss from the ELF headers; do it anyway. */
@@ -19,6 +21,8 @@ _start:
 	xorl %eax, %eax
 	rep stosb
 	movl $stack_top, %esp
+	pushl %ebx
+	pushl %esi
 	call guest_main
 1:	hlt
 	jmp 1b

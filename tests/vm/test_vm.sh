@@ -1,38 +1,30 @@
 #!/usr/bin/env bash
-# A real VM: QEMU/KVM with a vhost-user virtio-net device attached to
-# hostlane's `channel = vhost` guest (hostlane is the vhost-user server, QEMU
-# the client). The guest (guest.c) drives the device itself and runs a whole
-# offload session — HELLO, factorial(20), fibonacci(93), BYE — then prints
+# A real VM: QEMU with a vhost-user virtio-net device attached to hostlane's
+# `channel = vhost` guest (hostlane is the vhost-user server, QEMU the
+# client). The guest (guest.c) drives the device itself and runs a whole
+# offload session - HELLO, factorial(20), fibonacci(93), BYE - then prints
 # PASS or FAIL on the serial port and exits through isa-debug-exit. Two
 # boots in a row: the second is a new connection of the same guest.
-# Skips (77) when QEMU, qboot or /dev/kvm is missing, or KVM cannot run here.
+# KVM when it works here, TCG otherwise (vm_lib.sh; the output says which);
+# skips (77) only when QEMU or qboot is not installed.
+# HOSTLANE_VM_HIDE_KVM=1: run in a mount namespace where /dev/kvm is
+# /dev/null - there but unusable - to prove the fallback to TCG.
+if [ "${HOSTLANE_VM_HIDE_KVM:-}" = 1 ] && [ -e /dev/kvm ] &&
+	[ -z "${HOSTLANE_VM_KVM_HIDDEN:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: hiding /dev/kvm needs root"; exit 77; }
+	export HOSTLANE_VM_KVM_HIDDEN=1
+	exec unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0"' "$0"
+fi
 . "$(dirname "$0")/../func/lib.sh"
+. "$(dirname "$0")/vm_lib.sh"
 
-GUEST=${HOSTLANE_VM_GUEST:-}
-[ -n "$GUEST" ] && [ -f "$GUEST" ] ||
-	skip "test guest not built (needs gcc with -m32 and ld -m elf_i386)"
-QEMU=$(command -v qemu-system-x86_64) ||
-	skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-QBOOT=/usr/share/qemu/qboot.rom
-[ -f "$QBOOT" ] || skip "$QBOOT missing (package qemu-system-data)"
-[ -e /dev/kvm ] || skip "/dev/kvm missing: no KVM on this machine"
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm not usable by $(id -un)"
-
-# -cpu host alone aborts QEMU on nested (PVM) KVM: MSR 0x10a.
-qemu_run() {
-	timeout 60 "$QEMU" -enable-kvm -cpu host,-arch-capabilities -m 256 \
-		-smp 1 -nographic -no-reboot -net none -bios "$QBOOT" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" \
-		-kernel "$GUEST" < /dev/null
-}
-
-# Can KVM run here at all? Without a NIC the guest must say so and FAIL.
-qemu_run > "$T/probe.serial" 2> "$T/probe.err"; rc=$?
-grep -q "hostlane test guest" "$T/probe.serial" ||
-	skip "KVM cannot run the test guest here (qemu exit $rc: $(head -c 300 "$T/probe.err" | tr '\n' ' '))"
-grep -q "no virtio-net device" "$T/probe.serial" || fail "guest without a NIC did not say so"
-[ "$rc" -eq 35 ] || fail "a failing guest must make QEMU exit 35, got $rc"
-pass "KVM runs the test guest; its FAIL reaches the host"
+# KVM if a probe VM runs under it, else TCG; the probe guest has no NIC and
+# must say so and FAIL, so a FAIL reaches the host (QEMU exit 35).
+vm_pick_accel
+if [ -n "${HOSTLANE_VM_KVM_HIDDEN:-}" ] && [ "$VM_ACCEL" != tcg ]; then
+	fail "/dev/kvm is /dev/null here, yet KVM was chosen"
+fi
+pass "the test guest runs under $VM_ACCEL; its FAIL reaches the host"
 
 SOCK="$T/run/vm0.sock"
 mkdir -p "$T/run"
@@ -55,13 +47,9 @@ hl_start --config "$T/vm.conf"
 wait_for 10 test -S "$SOCK" || fail "no vhost-user socket at $SOCK"
 
 # Guest memory must be shared with the vhost-user backend.
+vhost_nic "$SOCK"
 for boot in 1 2; do
-	qemu_run -object memory-backend-memfd,id=mem,size=256M,share=on \
-		-numa node,memdev=mem \
-		-chardev "socket,id=c0,path=$SOCK" \
-		-netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56 \
-		> "$T/vm$boot.serial" 2> "$T/vm$boot.err"
+	qemu_run "${NIC[@]}" > "$T/vm$boot.serial" 2> "$T/vm$boot.err"
 	rc=$?
 	echo "--- boot $boot: serial port (qemu exit $rc)"
 	cat "$T/vm$boot.serial"
@@ -75,7 +63,7 @@ for boot in 1 2; do
 	[ "$rc" -eq 33 ] || fail "boot $boot: QEMU exit $rc, want 33 (PASS)"
 	downs() { [ "$(grep -c "guest vm0: link down" "$T/hostlane.log")" -ge "$boot" ]; }
 	wait_for 10 downs || fail "boot $boot: hostlane did not see the VM go"
-	pass "boot $boot: offload session from a real VM over vhost-user"
+	pass "boot $boot: offload session from a real VM ($VM_ACCEL) over vhost-user"
 done
 hl_stop || fail "hostlane did not stop cleanly"
 # The same vhost-user port carried ordinary traffic too: each boot's

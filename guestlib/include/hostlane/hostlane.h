@@ -49,8 +49,8 @@
  *
  * Reconnecting (struct hl_opts.reconnect). With HL_RECONNECT_AUTO, the
  * default, a connection whose host went away (memif: the control socket
- * closed, or the host said "hostlane shutting down"; packet:: the link
- * went down) reconnects on its own: the next call that needs the host
+ * closed, or the host said "hostlane shutting down"; packet: and dpdk: the
+ * link went down) reconnects on its own: the next call that needs the host
  * (open, activate, call, set, get, reset, submit) opens the transport
  * again and says HELLO, retrying with a backoff from reconnect_min_ms
  * doubling up to reconnect_max_ms, for at most the connection timeout per
@@ -66,10 +66,10 @@
  * call on it fails with HL_E_SESSION_LOST, and hl_fn_close() frees it.
  * Nothing is ever sent again on the caller's behalf: a request is sent at
  * most once and completes exactly once. A host that sends the guest away
- * for another reason (a DISCONNECT such as a protocol fault), a
- * connection made with HL_RECONNECT_NEVER, the dpdk: transport, and a host
- * still gone after reconnect_limit_ms, leave the connection dead: every
- * later call fails with HL_E_DISCONNECTED (or the transport's status).
+ * for another reason (a DISCONNECT such as a protocol fault), a connection
+ * made with HL_RECONNECT_NEVER, and a host still gone after
+ * reconnect_limit_ms, leave the connection dead: every later call fails
+ * with HL_E_DISCONNECTED (or the transport's status).
  *
  * Threads. A connection, and every function opened on it, belongs to the
  * thread that called hl_connect(). Any other thread gets HL_E_WRONG_THREAD
