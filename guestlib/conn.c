@@ -610,17 +610,26 @@ hl_connect(const char *socket_path, const char *secret,
 
 /* ---- reconnecting ---------------------------------------------------- */
 
-/* The HELLO on a new transport succeeded: re-open the functions on it. */
+/* The HELLO on a new transport succeeded: the layer above re-opens what
+ * it had on the host; if it cannot, this transport goes too. */
 static int
 conn_revived(struct hl_conn *c)
 {
+	int rc;
+
 	c->epoch++;
 	c->stats.reconnects++;
 	c->up_since = hl_now_ms();
 	c->reason[0] = '\0';
-	for (struct hl_fn *fn = c->fns; fn != NULL && !c->dead; fn = fn->next)
-		(void)hl_fn_revive(fn);
-	return c->dead;
+	rc = c->hooks != NULL ? c->hooks->revive(c) : HL_OK;
+	if (rc != HL_OK && !c->dead) {
+		char why[HL_CONN_REASON_LEN];
+
+		snprintf(why, sizeof(why), "re-opening functions after a "
+			 "reconnect: %s", hl_strerror(rc));
+		conn_hello_failed(c, why);
+	}
+	return c->dead ? c->dead : rc;
 }
 
 /*
@@ -733,11 +742,8 @@ hl_disconnect(struct hl_conn *c)
 	if (c == NULL)
 		return;
 	conn_bye(c);
-	while (c->fns != NULL) {
-		struct hl_fn *fn = c->fns;
-		c->fns = fn->next;
-		free(fn);
-	}
+	if (c->hooks != NULL)
+		c->hooks->release(c);
 	conn_tp_drop(c);
 	hl_bulk_fini(&c->bulk);
 	free(c->uri);

@@ -54,6 +54,7 @@
 #include <rte_mbuf.h>
 
 #include "hl_clock.h"
+#include "hl_wait.h"
 #include "hl_transport.h"
 
 #define DK_BURST 32
@@ -375,30 +376,44 @@ dk_ready(struct hl_dpdk *d)
 	return d->rx_n > 0;
 }
 
+/* hl_waiter ops (hl_wait.h): the RX queue is polled in every mode; a
+ * "sleep" yields the CPU. */
+static int
+dk_w_ready(void *tp)
+{
+	struct hl_dpdk *d = tp;
+
+	return dk_gone(d) ? d->dead : dk_ready(d) ? HL_OK : HL_E_AGAIN;
+}
+
+static int
+dk_w_check(void *tp)
+{
+	return dk_link_check(tp);
+}
+
+static int
+dk_w_sleep(void *tp, int ms)
+{
+	struct hl_dpdk *d = tp;
+
+	(void)ms;
+	d->sleeps++;
+	sched_yield();
+	return dk_w_ready(d);
+}
+
 static int
 dk_wait(void *tp, int timeout_ms)
 {
 	struct hl_dpdk *d = tp;
-	int64_t deadline = hl_deadline(timeout_ms);
-	unsigned int spin = d->wait_mode == HL_WAIT_POLL ? 0 :
-			    d->wait_mode == HL_WAIT_INTR ? 1 : d->spin_polls + 1;
+	const struct hl_waiter w = {
+		.tp = d, .mode = d->wait_mode, .spin_polls = d->spin_polls,
+		.check_every = DK_CHECK_EVERY, .ready = dk_w_ready,
+		.check = dk_w_check, .sleep = dk_w_sleep,
+	};
 
-	if (dk_gone(d))
-		return d->dead;
-	for (unsigned int i = 1;; i++) {
-		if (dk_ready(d))
-			return HL_OK;
-		if (timeout_ms == 0 || i % DK_CHECK_EVERY == 0) {
-			if (dk_link_check(d))
-				return d->dead;
-			if (timeout_ms == 0 || hl_deadline_passed(deadline))
-				return HL_E_TIMEOUT;
-		}
-		if (spin != 0 && i >= spin) {
-			d->sleeps++;
-			sched_yield();
-		}
-	}
+	return hl_wait(&w, timeout_ms);
 }
 
 static const char *

@@ -13,18 +13,17 @@ fn_check(const struct hl_fn *fn)
 }
 
 /* fn may be used: right thread, a live connection (reconnected if the
- * policy says so), and a session on it (re-opened if need be). */
+ * policy says so: the reconnect re-opens fn, fn_revive_all()), and fn not
+ * lost on the way. */
 static int
 fn_ready(struct hl_fn *fn)
 {
 	int rc = fn_check(fn);
 
-	if (rc == HL_OK && fn->lost)
-		rc = HL_E_SESSION_LOST;
 	if (rc == HL_OK)
 		rc = hl_conn_ensure(fn->conn);
-	if (rc == HL_OK)
-		rc = hl_fn_revive(fn);
+	if (rc == HL_OK && fn->lost)
+		rc = HL_E_SESSION_LOST;
 	return rc;
 }
 
@@ -57,9 +56,9 @@ fn_lose(struct hl_fn *fn)
 }
 
 /* Re-open (and re-activate) fn on the current transport. Only a host's
- * answer loses it; a local failure (the host went again) is retried. */
-int
-hl_fn_revive(struct hl_fn *fn)
+ * answer loses it; a local failure fails the reconnect, which is retried. */
+static int
+fn_revive(struct hl_fn *fn)
 {
 	struct hl_fn_open p = { .placement = fn->want };
 	struct hl_req r = { .opcode = HL_OP_FN_OPEN, .in = &p, .in_len = sizeof(p) };
@@ -96,9 +95,40 @@ hl_fn_revive(struct hl_fn *fn)
 	return HL_OK;
 }
 
+/* The connection's revive hook: every function on the new transport. */
+static int
+fn_revive_all(struct hl_conn *c)
+{
+	for (struct hl_fn *fn = c->fns; fn != NULL; fn = fn->next) {
+		int rc = fn_revive(fn);
+
+		if (rc != HL_OK && rc != HL_E_SESSION_LOST)
+			return rc;
+	}
+	return HL_OK;
+}
+
+/* The connection's release hook: hl_disconnect() frees the functions. */
+static void
+fn_release_all(struct hl_conn *c)
+{
+	while (c->fns != NULL) {
+		struct hl_fn *fn = c->fns;
+
+		c->fns = fn->next;
+		free(fn);
+	}
+}
+
+static const struct hl_conn_hooks fn_hooks = {
+	.revive = fn_revive_all,
+	.release = fn_release_all,
+};
+
 static void
 fn_link(struct hl_conn *c, struct hl_fn *fn)
 {
+	c->hooks = &fn_hooks;
 	fn->conn = c;
 	fn->next = c->fns;
 	if (c->fns != NULL)

@@ -3,7 +3,7 @@
  * Private: a libhostlane connection over a pluggable frame transport.
  *
  * Design note. conn.c knows frames and request ids, not memif: it talks to
- * its transport through struct hl_transport_ops (memif in transport.c; tests
+ * its transport through struct hl_transport_ops (memif in memif_rings.c; tests
  * plug in an in-process fake host). One scratch frame per connection serves
  * both directions, since a connection is used by one thread and every send
  * copies the frame into the transport before returning.
@@ -18,8 +18,9 @@
  * is failed, once, with that status. If the connection was made by
  * hl_connect() (it keeps the URI, secret and options), the policy is
  * HL_RECONNECT_AUTO and the transport says revivable, hl_conn_ensure()
- * opens a new transport, says HELLO and bumps c->epoch; hl_fn_revive()
- * re-opens a function whose epoch is older. A new transport is on
+ * opens a new transport, says HELLO, bumps c->epoch and calls the layer
+ * above's revive hook (fn.c: every function re-opened, or the attempt
+ * fails and is retried) - the one path by which sessions come back. A new transport is on
  * probation until a request of the application's is answered on it or it
  * stays up for reconnect_max_ms: dying before that continues the outage
  * (backoff, give-up clock) instead of starting a new one. Request ids are
@@ -89,7 +90,8 @@ struct hl_conn {
 	uint8_t host_mac[6];
 	uint32_t host_version;
 	struct hl_hello host_hello;
-	struct hl_fn *fns;
+	struct hl_fn *fns;	     /**< fn.c's, through hooks */
+	const struct hl_conn_hooks *hooks; /**< NULL until fn.c sets them */
 	struct hl_stats stats;
 	int dead;		     /**< 0, or the status calls fail with */
 	char reason[HL_CONN_REASON_LEN]; /**< why, while dead */
@@ -133,8 +135,22 @@ int hl_conn_call(struct hl_conn *c, const struct hl_req *r,
 int hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag);
 int hl_conn_ensure(struct hl_conn *c);
 
-/* fn.c: re-open fn on the current transport if it belongs to an older one;
- * HL_OK, HL_E_SESSION_LOST, or the error that stopped it (retried later). */
-int hl_fn_revive(struct hl_fn *fn);
+/**
+ * What the layer above a connection (fn.c) keeps on the host, and must
+ * make again after a reconnect. conn.c calls these and knows nothing
+ * else of functions; fn.c sets c->hooks when it opens its first one.
+ */
+struct hl_conn_hooks {
+	/**
+	 * A reconnect's HELLO succeeded (c->epoch is new): re-open on it what
+	 * lived on the old host. Runs inside the attempt (c->reviving): its
+	 * requests never reconnect and prove nothing about the host.
+	 * @return HL_OK; any other status fails the attempt, which is then
+	 *         retried with backoff (c stays dead meanwhile).
+	 */
+	int (*revive)(struct hl_conn *c);
+	/** hl_disconnect(): free what the layer keeps on c. */
+	void (*release)(struct hl_conn *c);
+};
 
 #endif /* HL_CONN_H */

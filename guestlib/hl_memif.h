@@ -96,7 +96,7 @@ int hl_memif_ctl_service(struct hl_memif *m);
 int hl_memif_set_dead(struct hl_memif *m, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* transport.c: frames on the rings, and waiting. */
+/* memif_rings.c: frames on the rings, and waiting. */
 int hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 		  int timeout_ms);
 int hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len);

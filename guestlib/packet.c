@@ -16,7 +16,6 @@
 #include <netinet/in.h>
 #include <linux/if_packet.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +26,9 @@
 
 #include "hl_clock.h"
 #include "hl_transport.h"
+#include "hl_wait.h"
 
 #define PK_SLICE_MS 100		/* sleeps re-check the link this often */
-#define PK_SPIN_CHECK_EVERY 256u
 #define PK_RCVBUF (2u << 20)	/* HL_MAX_INFLIGHT replies of 2 KiB, twice */
 
 struct hl_packet {
@@ -169,70 +168,46 @@ pk_ready(struct hl_packet *p)
 	return pk_error(p, errno, "recv");
 }
 
-/* Busy-poll up to polls times (0: until the deadline). */
+/* hl_waiter ops (hl_wait.h). */
 static int
-pk_spin(struct hl_packet *p, unsigned int polls, int64_t deadline)
+pk_w_ready(void *tp)
 {
-	int rc;
+	struct hl_packet *p = tp;
 
-	for (unsigned int i = 1; polls == 0 || i <= polls; i++) {
-		rc = pk_ready(p);
-		if (rc != HL_E_AGAIN)
-			return rc;
-		if (i % PK_SPIN_CHECK_EVERY == 0) {
-			if (pk_link_check(p))
-				return p->dead;
-			if (hl_deadline_passed(deadline))
-				return HL_E_TIMEOUT;
-			sched_yield();
-		}
-	}
-	return HL_E_AGAIN;
+	return p->dead ? p->dead : pk_ready(p);
 }
 
 static int
-pk_sleep(struct hl_packet *p, int64_t deadline)
+pk_w_check(void *tp)
 {
-	struct pollfd pf = { .fd = p->fd, .events = POLLIN };
-	int left, n, rc;
+	return pk_link_check(tp);
+}
 
-	for (;;) {
-		left = hl_ms_left(deadline);
-		p->sleeps++;
-		n = poll(&pf, 1, left < 0 || left > PK_SLICE_MS ? PK_SLICE_MS : left);
-		if (n < 0 && errno != EINTR)
-			return pk_error(p, errno, "poll");
-		if (n > 0 && (rc = pk_ready(p)) != HL_E_AGAIN)
-			return rc;
-		if (n == 0 && pk_link_check(p))
-			return p->dead;
-		if (hl_deadline_passed(deadline))
-			return HL_E_TIMEOUT;
-	}
+static int
+pk_w_sleep(void *tp, int ms)
+{
+	struct hl_packet *p = tp;
+	struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+	int n;
+
+	p->sleeps++;
+	n = poll(&pf, 1, ms);
+	if (n < 0 && errno != EINTR)
+		return pk_error(p, errno, "poll");
+	return n > 0 ? pk_ready(p) : HL_E_AGAIN;
 }
 
 static int
 pk_wait(void *tp, int timeout_ms)
 {
 	struct hl_packet *p = tp;
-	int64_t deadline = hl_deadline(timeout_ms);
-	int rc;
+	const struct hl_waiter w = {
+		.tp = p, .mode = p->wait_mode, .spin_polls = p->spin_polls,
+		.check_every = 1, .ready = pk_w_ready, .check = pk_w_check,
+		.sleep = pk_w_sleep,
+	};
 
-	if (p->dead)
-		return p->dead;
-	rc = pk_ready(p);
-	if (rc != HL_E_AGAIN)
-		return rc;
-	if (timeout_ms == 0)
-		return pk_link_check(p) ? p->dead : HL_E_TIMEOUT;
-	if (p->wait_mode == HL_WAIT_POLL)
-		return pk_spin(p, 0, deadline);
-	if (p->wait_mode == HL_WAIT_HYBRID && p->spin_polls > 0) {
-		rc = pk_spin(p, p->spin_polls, deadline);
-		if (rc != HL_E_AGAIN)
-			return rc;
-	}
-	return pk_sleep(p, deadline);
+	return hl_wait(&w, timeout_ms);
 }
 
 static const char *

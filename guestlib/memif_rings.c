@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* memif client rings: send and receive frames, spin and interrupt waits. */
+/* memif client rings: send and receive frames; waits (hl_wait.h). */
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -8,15 +8,16 @@
 
 #include "hl_conn.h"
 #include "hl_memif.h"
+#include "hl_wait.h"
 
 /*
- * An interrupt sleep is cut into slices of at most this length, after which
- * the ring is re-checked. The unmask/re-check protocol below is race-free
- * only if the server, too, orders its tail store before its flags load with
- * a full barrier; DPDK's net_memif does not, so a wakeup can be lost. The
- * slice bounds the cost of that to one slice, instead of a whole timeout.
+ * Waits go through the ladder of hl_wait.h, whose sleeps last at most
+ * HL_WAIT_SLICE_MS, after which the ring is re-checked. The unmask/re-check
+ * protocol below is race-free only if the server, too, orders its tail
+ * store before its flags load with a full barrier; DPDK's net_memif does
+ * not, so a wakeup can be lost. The slice bounds the cost of that to one
+ * slice, instead of a whole timeout.
  */
-#define HL_INTR_SLICE_MS 100
 #define HL_SPIN_CHECK_EVERY 256u
 
 static inline void
@@ -265,27 +266,9 @@ static void
 s2c_mask(struct hl_memif *m, int masked)
 {
 	/* Relaxed: MASK_INT is a hint; ordering against tail is handled by
-	 * the fence in intr_sleep(). */
+	 * the fence in w_sleep(). */
 	__atomic_store_n(&m->s2c.ring->flags,
 			 masked ? MEMIF_RING_FLAG_MASK_INT : 0, __ATOMIC_RELAXED);
-}
-
-/* Spin up to polls times (polls = 0: until deadline). */
-static int
-spin(struct hl_memif *m, unsigned int polls, int64_t deadline)
-{
-	for (unsigned int i = 1; polls == 0 || i <= polls; i++) {
-		if (rx_ready(m))
-			return m->dead ? m->dead : HL_OK;
-		if (i % HL_SPIN_CHECK_EVERY == 0) {
-			if (peer_check(m))
-				return m->dead;
-			if (hl_deadline_passed(deadline))
-				return HL_E_TIMEOUT;
-		}
-		cpu_relax();
-	}
-	return HL_E_AGAIN;
 }
 
 static void
@@ -297,14 +280,31 @@ drain_eventfd(struct hl_memif *m)
 		m->stats.wakeups++;
 }
 
+/* hl_waiter ops (hl_wait.h). */
 static int
-intr_sleep_once(struct hl_memif *m, int64_t deadline)
+w_ready(void *tp)
 {
+	struct hl_memif *m = tp;
+
+	return !rx_ready(m) ? HL_E_AGAIN : m->dead ? m->dead : HL_OK;
+}
+
+static int
+w_check(void *tp)
+{
+	return peer_check(tp);
+}
+
+/* One interrupt sleep: unmask, re-check, sleep on the S2C eventfd and the
+ * control socket. */
+static int
+w_sleep(void *tp, int ms)
+{
+	struct hl_memif *m = tp;
 	struct pollfd p[2] = {
 		{ .fd = m->s2c.efd, .events = POLLIN },
 		{ .fd = m->ctl_fd, .events = POLLIN },
 	};
-	int left = hl_ms_left(deadline);
 	int n;
 
 	s2c_mask(m, 0);
@@ -313,9 +313,9 @@ intr_sleep_once(struct hl_memif *m, int64_t deadline)
 	 * the unmask would be seen by neither side (lost wakeup). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (rx_ready(m))
-		return HL_OK;
+		return w_ready(m);
 	m->stats.sleeps++;
-	n = poll(p, 2, left < 0 || left > HL_INTR_SLICE_MS ? HL_INTR_SLICE_MS : left);
+	n = poll(p, 2, ms);
 	if (n < 0 && errno != EINTR) {
 		hl_memif_set_dead(m, HL_E_IO, "poll: %s", strerror(errno));
 		return m->dead;
@@ -324,42 +324,29 @@ intr_sleep_once(struct hl_memif *m, int64_t deadline)
 		hl_memif_ctl_service(m);
 	if (n > 0 && p[0].revents)
 		drain_eventfd(m);
-	return rx_ready(m) ? HL_OK : HL_E_AGAIN;
+	return w_ready(m);
 }
 
-static int
-intr_sleep(struct hl_memif *m, int64_t deadline)
+/* Spinning again: the host need not signal us. */
+static void
+w_sleep_end(void *tp)
 {
-	int rc;
+	struct hl_memif *m = tp;
 
-	do {
-		rc = intr_sleep_once(m, deadline);
-	} while (rc == HL_E_AGAIN && !hl_deadline_passed(deadline));
 	if (m->wait_mode != HL_WAIT_INTR)
 		s2c_mask(m, 1);
-	if (m->dead)
-		return m->dead;
-	return rc == HL_E_AGAIN ? HL_E_TIMEOUT : rc;
 }
 
 int
 hl_memif_wait(struct hl_memif *m, int timeout_ms)
 {
-	int64_t deadline = hl_deadline(timeout_ms);
-	int rc;
+	const struct hl_waiter w = {
+		.tp = m, .mode = m->wait_mode, .spin_polls = m->spin_polls,
+		.check_every = 1, .ready = w_ready, .check = w_check,
+		.sleep = w_sleep, .sleep_end = w_sleep_end,
+	};
 
-	if (rx_ready(m))
-		return m->dead ? m->dead : HL_OK;
-	if (timeout_ms == 0)
-		return peer_check(m) ? m->dead : HL_E_TIMEOUT;
-	if (m->wait_mode == HL_WAIT_POLL)
-		return spin(m, 0, deadline);
-	if (m->wait_mode == HL_WAIT_HYBRID && m->spin_polls > 0) {
-		rc = spin(m, m->spin_polls, deadline);
-		if (rc != HL_E_AGAIN)
-			return rc;
-	}
-	return intr_sleep(m, deadline);
+	return hl_wait(&w, timeout_ms);
 }
 
 static int
