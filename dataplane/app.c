@@ -354,15 +354,29 @@ watchdog(struct dp_app *app, uint64_t now)
 	}
 }
 
+/*
+ * How long the slow-path loop may sleep: a release waiting for its grace
+ * period is due within microseconds, so look again soon - unless an lcore
+ * is stuck (it will not be due) or all that waits, waits for bulk jobs.
+ */
+static int
+tick_ms(const struct dp_app *app)
+{
+	if (dp_defer_urgent() == 0)
+		return TICK_MS;
+	for (unsigned int i = 0; i < app->n_io; i++)
+		if (dp_lcore_stuck(&app->io[i]))
+			return TICK_MS;
+	return 1;
+}
+
 void
 dp_app_run(struct dp_app *app)
 {
 	struct epoll_event evs[32];
 
 	while (!dp_lcore_stopping()) {
-		/* Deferred releases are usually due at once: look again soon. */
-		int n = epoll_wait(app->epfd, evs, RTE_DIM(evs),
-				   dp_defer_pending() != 0 ? 1 : TICK_MS);
+		int n = epoll_wait(app->epfd, evs, RTE_DIM(evs), tick_ms(app));
 		uint64_t now = dp_now_ms();
 
 		for (int i = 0; i < n; i++)

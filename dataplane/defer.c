@@ -12,16 +12,33 @@ static struct dp_defer **tail = &head;
 static unsigned int n_pending;
 static bool flushing;
 
-void
-dp_defer(struct dp_defer *d, dp_defer_fn fn, const char *what)
+static unsigned int n_urgent;
+
+static void
+enqueue(struct dp_defer *d)
 {
 	d->next = NULL;
 	d->token = dp_lcore_rcu_start();
-	d->fn = fn;
-	d->what = what;
 	*tail = d;
 	tail = &d->next;
 	n_pending++;
+	n_urgent += !d->again;
+}
+
+void
+dp_defer(struct dp_defer *d, dp_defer_fn fn, const char *what)
+{
+	d->fn = fn;
+	d->what = what;
+	d->again = 0;
+	enqueue(d);
+}
+
+void
+dp_defer_again(struct dp_defer *d)
+{
+	d->again = 1;
+	enqueue(d);
 }
 
 /* Unlink the oldest; fn may defer it again (to the end of the queue). */
@@ -34,6 +51,7 @@ run_head(void)
 	if (head == NULL)
 		tail = &head;
 	n_pending--;
+	n_urgent -= !d->again;
 	d->fn(d);
 }
 
@@ -68,6 +86,12 @@ unsigned int
 dp_defer_pending(void)
 {
 	return n_pending;
+}
+
+unsigned int
+dp_defer_urgent(void)
+{
+	return n_urgent;
 }
 
 void

@@ -30,6 +30,7 @@ struct dp_defer {
 	uint64_t token;
 	dp_defer_fn fn;
 	const char *what;	/**< for the report at a stuck stop */
+	uint8_t again;		/**< waiting for more than a grace period */
 };
 
 /**
@@ -37,6 +38,13 @@ struct dp_defer {
  * @param what  a short description, kept for dp_defer_report()
  */
 void dp_defer(struct dp_defer *d, dp_defer_fn fn, const char *what);
+
+/**
+ * From fn: d is not done, it waits for something of its own (bulk jobs,
+ * calls in flight): queue it again, to be looked at after a later grace
+ * period. Such items do not make the slow-path loop look again soon.
+ */
+void dp_defer_again(struct dp_defer *d);
 
 /** Run what is due, in order. @return how many are still waiting. */
 unsigned int dp_defer_run(void);
@@ -52,6 +60,9 @@ bool dp_defer_flushing(void);
 
 /** How many are waiting. */
 unsigned int dp_defer_pending(void);
+
+/** How many wait only for their first grace period (due very soon). */
+unsigned int dp_defer_urgent(void);
 
 /** Log what is still waiting (a stuck lcore at shutdown), one line each. */
 void dp_defer_report(void);

@@ -307,7 +307,8 @@ slot_release(struct dp_defer *d)
 
 	if (__atomic_load_n(&g->pl.inflight, __ATOMIC_RELAXED) != 0 &&
 	    !dp_defer_flushing()) {
-		dp_defer(&g->conn.release, slot_release, "a removed guest's calls in flight");
+		g->conn.release.what = "a removed guest's calls in flight";
+		dp_defer_again(&g->conn.release);
 		return;
 	}
 	if (g->fast.chan != DP_CHAN_MEMIF)

@@ -243,7 +243,8 @@ rt_release(struct dp_defer *d)
 			rt->owner->conn.slow.bulk_retired++;
 			n_retired++;
 		}
-		dp_defer(&rt->defer, rt_release, "memory of a connection with bulk jobs");
+		rt->defer.what = "memory of a connection with bulk jobs";
+		dp_defer_again(&rt->defer);
 		return;
 	}
 	rt_free(rt);
