@@ -3,16 +3,22 @@
 the summary of ratios, bench/results/latest.md and gnuplot plots.
 
 Inputs (each optional):
-  --virtfun RAW   bench/virtfun.sh --raw: TRIPLE/INFO lines of bench/virtfun
-  --offload RAW   bench/offload.sh --raw: RES/FLAG lines
-  --memif MD      bench/memif_rate.sh --out: its markdown table
-  --pvswitch MD   bench/pvswitch.sh --out: its markdown table
-  --meta FILE     key=value lines from bench/run (machine, date, ...)
+  --virtfun RAW    bench/virtfun.sh --raw: RUN/INFO lines of bench/virtfun
+  --offload RAW    bench/offload.sh --raw: RES/FLAG lines
+  --memif MD       bench/memif_rate.sh --out: its markdown table
+  --pvswitch MD    bench/pvswitch.sh --out: its markdown table
+  --accel RAW      bench/accel.sh --raw: PAIR/INPROC lines
+  --isolation RAW  bench/hostile_ratio.sh --raw: PAIR lines
+  --meta FILE      key=value lines from bench/run (machine, date, rev, ...)
 
 --section virtfun prints and writes the VirtFun table alone (virtfun.sh);
---section all (the default) writes the whole report, prints the summary,
-draws the plots into --plots DIR, and with --check exits 1 when a figure
-is missing.
+--section all (the default) writes the whole report (--md), prints the
+summary, draws the plots into --plots DIR, writes the summary block
+docs/performance.md includes (--summary FILE) and replaces that block in a
+file between its markers (--splice FILE); with --check it exits 1 when a
+benchmark named in --want (comma-separated) is missing a figure. A run of
+a tree with uncommitted changes (rev ending in +dirty) or a quick run is
+marked loudly in every output.
 """
 import argparse
 import math
@@ -631,6 +637,85 @@ class PvSwitch:
         return p
 
 
+# ---- accel.sh / hostile_ratio.sh raw pairs ------------------------------------
+
+def read_pairs(path):
+    """INFO key value lines and PAIR rows (lists of words) of a raw file."""
+    info, pairs, extra = {}, [], []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 3 and w[0] == "INFO":
+                info[w[1]] = " ".join(w[2:])
+            elif w and w[0] == "PAIR":
+                pairs.append(w[1:])
+            elif w:
+                extra.append(line.rstrip("\n"))
+    return info, pairs, extra
+
+
+class Accel:
+    FNS = (("sha256", "sha256 4 KiB"), ("deflate", "deflate 64 KiB"),
+           ("inflate", "inflate to 64 KiB"))
+
+    def __init__(self, path):
+        self.info, rows, extra = read_pairs(path)
+        # fn bytes n order a b ratio others_a others_b status
+        self.rows = [dict(fn=w[0], n=w[2], order=w[3], a=num(w[4]), b=num(w[5]),
+                          r=num(w[6]), fa=w[7], fb=w[8], status=w[9]) for w in rows if len(w) >= 10]
+        self.inproc = [x.split(" ", 1)[1] for x in extra if x.startswith("INPROC ")]
+
+    def kept(self, fn):
+        return [r for r in self.rows if r["fn"] == fn and r["status"] != "rerun"]
+
+    def ratio(self, fn):
+        return stats([r["r"] for r in self.kept(fn)])
+
+    def contended(self, fn):
+        return sum(1 for r in self.kept(fn) if r["status"] == "contended")
+
+    def inproc_ratio(self, i):
+        m = re.search(r"zero-copy/direct: ([0-9.]+)", self.inproc[i]) if i < len(self.inproc) else None
+        return float(m.group(1)) if m else None
+
+    def summary_rows(self):
+        rows = []
+        for fn, title in self.FNS:
+            r, c = self.ratio(fn), self.contended(fn)
+            rows.append(("Accelerators", f"{title}: guest path / PMD in-process, 32 in flight",
+                         fmt_s(r, 3), "≥ 0.9",
+                         f"no verdict ({c} contended)" if c else verdict(r, 0.9, "ge")))
+        for i, (fn, title) in enumerate(self.FNS[:2]):
+            v = self.inproc_ratio(i)
+            if v is not None:
+                rows.append(("Accelerators", f"{title}: in-process backend (zero-copy) / PMD",
+                             fmt(v, 3), "≥ 0.9", verdict((v, v, v), 0.9, "ge")))
+        return rows
+
+    def missing(self):
+        return [f"accel {fn}" for fn, _ in self.FNS if not self.ratio(fn)]
+
+
+class Isolation:
+    def __init__(self, path):
+        self.info, rows, _ = read_pairs(path)
+        # n order alone attacked cases ratio others_alone others_attacked status
+        self.rows = [dict(n=w[0], order=w[1], a=num(w[2]), b=num(w[3]), cases=w[4],
+                          r=num(w[5]), status=w[8]) for w in rows if len(w) >= 9]
+        self.kept = [r for r in self.rows if r["status"] != "rerun"]
+        self.r = stats([r["r"] for r in self.kept])
+        self.contended = sum(1 for r in self.kept if r["status"] == "contended")
+
+    def summary_rows(self):
+        return [("Isolation", f"a guest's calls/s attacked / alone (attacker at nice"
+                 f" {self.info.get('nice', '?')})", fmt_s(self.r, 3), "≥ 0.95",
+                 f"no verdict ({self.contended} contended)" if self.contended else
+                 verdict(self.r, 0.95, "ge"))]
+
+    def missing(self):
+        return [] if self.r else ["isolation ratio"]
+
+
 # ---- plots ---------------------------------------------------------------------
 
 # Plot titles of the VirtFun domains, in plot_data's column order.
@@ -749,55 +834,77 @@ def read_meta(path):
     return meta
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--virtfun")
-    ap.add_argument("--offload")
-    ap.add_argument("--memif")
-    ap.add_argument("--pvswitch")
-    ap.add_argument("--meta")
-    ap.add_argument("--section", choices=("virtfun", "all"), default="all")
-    ap.add_argument("--md")
-    ap.add_argument("--plots")
-    ap.add_argument("--check", action="store_true")
-    a = ap.parse_args()
+SUMMARY_BEGIN = "<!-- bench-summary: begin (written by bench/report.py; do not edit) -->"
+SUMMARY_END = "<!-- bench-summary: end -->"
 
-    def load(cls, p):
-        return cls(p) if p and os.path.exists(p) and os.path.getsize(p) > 0 else None
 
-    vf = load(VirtFun, a.virtfun)
-    if a.section == "virtfun":
-        if vf is None:
-            sys.exit("report: no VirtFun results")
-        text = vf.markdown()
-        print(text)
-        if a.md:
-            with open(a.md, "w") as f:
-                f.write("# VirtFun table\n\n" + text + "\n")
-        sys.exit(0)
+def run_line(meta):
+    """One sentence: which run, of what, on what."""
+    quick = meta.get("quick") == "1"
+    return (f"`bench/run{' --quick' if quick else ''}` of hostlane {meta.get('rev', '?')},"
+            f" {meta.get('date', '?')}, on {meta.get('cpus', '?')} CPUs of {meta.get('cpu', '?')};"
+            f" kernel {meta.get('kernel', '?')}; DPDK {meta.get('dpdk', '?')};"
+            f" {meta.get('elapsed', '?')} in all.")
 
+
+def warnings(meta):
+    """Loud lines for a run whose figures must not be committed."""
+    out = []
+    if meta.get("rev", "").endswith("+dirty"):
+        out.append("**The tree had uncommitted changes (+dirty): these figures are of no"
+                   " commit. Do not commit them.**")
+    if meta.get("quick") == "1":
+        out.append("**Quick mode**: fewer and shorter runs than a default run (VirtFun 2"
+                   " runs of 1M repetitions up to 10k invocations, offload and channel 1,"
+                   " accelerators 1 pair, isolation 2), no PV switch. A smoke test: no"
+                   " figure to quote.")
+    return out
+
+
+def summary_block(meta, rows):
+    """The summary docs/performance.md includes verbatim."""
+    out = [SUMMARY_BEGIN, "", run_line(meta), ""]
+    for w in warnings(meta):
+        out += [w, ""]
+    if meta.get("load"):
+        out += [f"Machine load: {meta['load']}", ""]
+    out += ["Every figure is a ratio against a baseline run side by side on the same"
+            " cores (median, with min–max over the runs or pairs); a figure that includes"
+            " a run others contended gets no verdict. Details: `bench/results/latest.md`.",
+            "", summary_table(rows), "", SUMMARY_END]
+    return "\n".join(out) + "\n"
+
+
+def splice(path, block):
+    """Replace what lies between the markers in path (markers included)."""
+    with open(path) as f:
+        text = f.read()
+    i, j = text.find(SUMMARY_BEGIN), text.find(SUMMARY_END)
+    if i < 0 or j < i:
+        sys.exit(f"report: {path} has no summary markers")
+    with open(path, "w") as f:
+        f.write(text[:i] + block.rstrip("\n") + text[j + len(SUMMARY_END):])
+
+
+def load(cls, p):
+    return cls(p) if p and os.path.exists(p) and os.path.getsize(p) > 0 else None
+
+
+def full_report(a, vf):
     off, mem, pvs = load(Offload, a.offload), load(Memif, a.memif), load(PvSwitch, a.pvswitch)
+    acc, iso = load(Accel, a.accel), load(Isolation, a.isolation)
     meta = read_meta(a.meta)
     rows = []
-    for b in (vf, off, mem, pvs):
+    for b in (vf, off, mem, pvs, acc, iso):
         if b:
             rows += b.summary_rows()
     made = plots(a.plots, vf, off, mem, pvs) if a.plots else []
 
-    md = [f"# hostlane benchmarks — {meta.get('date', '')}", ""]
-    md.append(f"`bench/run{' --quick' if meta.get('quick') == '1' else ''}` on"
-              f" {meta.get('cpus', '?')} CPUs of {meta.get('cpu', '?')}; kernel"
-              f" {meta.get('kernel', '?')}; DPDK {meta.get('dpdk', '?')}; hostlane"
-              f" {meta.get('rev', '?')}; {meta.get('elapsed', '?')} in all.")
-    if meta.get("quick") == "1":
-        md.append("")
-        md.append("**Quick mode**: fewer runs per figure (VirtFun 2, offload and channel 1)"
-                  " and shorter runs than the ≥ 5 of a default run; VirtFun's total is"
-                  " 1M repetitions and it stops at 10k invocations; no PV switch. Read it"
-                  " as a smoke test, not as numbers to quote.")
+    md = [f"# hostlane benchmarks — {meta.get('date', '')}", "", run_line(meta)]
+    for w in warnings(meta):
+        md += ["", w]
     if meta.get("load"):
-        md.append("")
-        md.append(f"Machine load: {meta['load']}")
+        md += ["", f"Machine load: {meta['load']}"]
     md += ["", "## Summary", "", summary_table(rows), ""]
     if made:
         md += ["Plots: " + ", ".join(f"[{m}]({m})" for m in made) + ".", ""]
@@ -815,27 +922,71 @@ def main():
             md += ["![channel_rate.png](channel_rate.png)", ""]
         if title.startswith("PV") and "pvswitch_rate.png" in made:
             md += ["![pvswitch_rate.png](pvswitch_rate.png)", ""]
+    md += ["## Accelerators and isolation", "",
+           "Pairs, orders and contention of each: `accel.md` and `hostile_ratio.md` beside"
+           " this report." if acc or iso else "Not run.", ""]
     if meta.get("skipped"):
         md += ["## Not in the summary", ""]
         md += [f"- {x}" for x in meta["skipped"].split("|") if x.strip()] + [""]
     if a.md:
         with open(a.md, "w") as f:
             f.write("\n".join(md))
+    if a.summary:
+        with open(a.summary, "w") as f:
+            f.write(summary_block(meta, rows))
+    if a.splice:
+        splice(a.splice, summary_block(meta, rows))
     print(text_table(rows))
     if made:
         print(f"plots: {', '.join(made)}")
     if a.check:
-        miss = []
-        for name, b in (("virtfun", vf), ("offload", off), ("memif", mem)):
-            miss += b.missing() if b else [f"{name}: no results"]
-        if pvs is not None:
-            miss += pvs.missing()
-        if shutil.which("gnuplot") and len(made) < 2:
-            miss.append("plots")
-        if miss:
-            print("report: check failed, missing: " + "; ".join(miss), file=sys.stderr)
-            sys.exit(1)
-        print("report: check passed: every benchmark produced its figures")
+        check(a, made, dict(virtfun=vf, offload=off, memif=mem, pvswitch=pvs, accel=acc,
+                            isolation=iso))
+
+
+def check(a, made, got):
+    """Exit 1 unless every benchmark asked for produced every figure."""
+    miss = []
+    for name in filter(None, (a.want or "").split(",")):
+        b = got.get(name)
+        miss += b.missing() if b else [f"{name}: no results"]
+    if shutil.which("gnuplot") and len(made) < 2:
+        miss.append("plots")
+    if miss:
+        print("report: check failed, missing: " + "; ".join(miss), file=sys.stderr)
+        sys.exit(1)
+    print("report: check passed: every benchmark produced its figures")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--virtfun")
+    ap.add_argument("--offload")
+    ap.add_argument("--memif")
+    ap.add_argument("--pvswitch")
+    ap.add_argument("--accel")
+    ap.add_argument("--isolation")
+    ap.add_argument("--meta")
+    ap.add_argument("--section", choices=("virtfun", "all"), default="all")
+    ap.add_argument("--md")
+    ap.add_argument("--summary")
+    ap.add_argument("--splice")
+    ap.add_argument("--plots")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--want")
+    a = ap.parse_args()
+
+    vf = load(VirtFun, a.virtfun)
+    if a.section == "virtfun":
+        if vf is None:
+            sys.exit("report: no VirtFun results")
+        text = vf.markdown()
+        print(text)
+        if a.md:
+            with open(a.md, "w") as f:
+                f.write("# VirtFun table\n\n" + text + "\n")
+        sys.exit(0)
+    full_report(a, vf)
 
 
 if __name__ == "__main__":
