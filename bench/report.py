@@ -855,9 +855,9 @@ def warnings(meta):
                    " commit. Do not commit them.**")
     if meta.get("quick") == "1":
         out.append("**Quick mode**: fewer and shorter runs than a default run (VirtFun 2"
-                   " runs of 1M repetitions up to 10k invocations, offload and channel 1,"
-                   " accelerators 1 pair, isolation 2), no PV switch. A smoke test: no"
-                   " figure to quote.")
+                   " runs of 1M repetitions up to 10k invocations; offload, channel,"
+                   " accelerators and isolation 1 pair or round), no PV switch. A smoke"
+                   " test: no figure to quote.")
     return out
 
 
