@@ -32,7 +32,7 @@ echo_cpu=1
 die() { echo "memif_rate: $*" >&2; exit 1; }
 
 usage() {
-	sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
