@@ -871,7 +871,11 @@ def summary_block(meta, rows):
     out += ["Every figure is a ratio against a baseline run side by side on the same"
             " cores (median, with min–max over the runs or pairs); a figure that includes"
             " a run others contended gets no verdict. Details: `bench/results/latest.md`.",
-            "", summary_table(rows), "", SUMMARY_END]
+            "", summary_table(rows), ""]
+    skipped = [x for x in meta.get("skipped", "").split("|") if x.strip()]
+    if skipped:
+        out += ["Not in the summary: " + "; ".join(skipped) + ".", ""]
+    out.append(SUMMARY_END)
     return "\n".join(out) + "\n"
 
 

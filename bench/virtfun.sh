@@ -237,7 +237,7 @@ if [ "${#vm_accel[@]}" -gt 0 ]; then
 		-kernel "$work/virtfun_vm.elf" </dev/null >"$work/qemu.log" 2>&1 &
 	vm_pid=$!
 	pids+=("$vm_pid")
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[ -S "$work/vm.serial" ] && grep -q "guest vm0: link up" "$work/hostlane.log" && break
 		kill -0 "$vm_pid" 2>/dev/null || break
 		sleep 0.1
