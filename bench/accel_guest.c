@@ -2,23 +2,28 @@
 /*
  * bench/accel_guest: the guest side of bench/accel's "full guest path"
  * rows. A libhostlane guest keeps every bulk slot busy with one function
- * (sha256 of 4 KiB, deflate of 64 KiB, ...) for a while and prints the
- * completed calls per second. Inputs and outputs go through shared memory
- * (FN_CALL_BULK); hostlane's accelerator backend reads and writes them in
- * place. Every completion is checked: status OK and the same output
- * length as the first (a fixed input gives a fixed output); a call the host
- * refuses with HL_E_BUSY (its accelerator queue full) is sent again and
- * counted.
+ * (sha256 of 4 KiB, deflate of 64 KiB, inflate to 64 KiB, ...) for a while
+ * and prints the completed calls per second. Inputs and outputs go through
+ * shared memory (FN_CALL_BULK); hostlane's accelerator backend reads and
+ * writes them in place. Every completion is checked: status OK and the
+ * same output length as the first (a fixed input gives a fixed output);
+ * inflate's first output must be accel_input.h's BYTES, its length BYTES.
+ * A call the host refuses with HL_E_BUSY (its accelerator queue full) is
+ * sent again and counted.
  *
  * usage: accel_guest SOCKET SECRET FN BYTES MS [poll|hybrid|intr]
- *        (how the guest waits for completions; default poll)
+ *                    [--in FILE]
+ *        (how the guest waits for completions, default poll; --in: the
+ *        input from FILE, for inflate the stream `accel --make-stream`
+ *        wrote; BYTES is then the output's size)
  * prints: accel_guest FN BYTES calls_per_s=N mib_per_s=M calls=C out_len=L
- *         busy=B
+ *         busy=B in_flight=32 cpu_ms=T (its own CPU time)
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <hostlane/hostlane.h>
@@ -46,6 +51,8 @@ struct run {
 	uint32_t out_cap;
 	uint8_t *out;		/* SLOTS * out_cap */
 	uint32_t want_len;	/* 0 until the first completion */
+	const uint8_t *want;	/* the first output must be these bytes */
+	uint32_t want_bytes;	/* ... this many */
 	uint64_t done;
 	uint64_t busy;		/* calls the host refused with HL_E_BUSY */
 	int bad;
@@ -73,6 +80,12 @@ reap(struct run *r, int wait_ms, int resubmit)
 		}
 		if (r->want_len == 0)
 			r->want_len = cp[i].out_len;
+		if (r->want != NULL && r->done == 0 && cp[i].status == HL_OK &&
+		    (cp[i].out_len != r->want_bytes ||
+		     memcmp(r->out + cp[i].tag * r->out_cap, r->want, r->want_bytes) != 0)) {
+			fprintf(stderr, "accel_guest: wrong output\n");
+			r->bad++;
+		}
 		if (cp[i].status != HL_OK || cp[i].out_len != r->want_len) {
 			if (r->bad++ == 0)
 				fprintf(stderr, "accel_guest: call %" PRIu64 ": %s, %u bytes\n",
@@ -108,38 +121,87 @@ open_run(struct run *r, const char *sock, const char *secret, const char *name,
 	return rc;
 }
 
+/* The input: FILE's bytes, or accel_input.h's; NULL if unreadable. */
+static uint8_t *
+load_input(const char *path, uint32_t bytes, uint32_t *len)
+{
+	uint8_t *in = malloc(SLOT_BYTES);
+	FILE *f;
+
+	if (in == NULL)
+		return NULL;
+	if (path == NULL) {
+		*len = bytes;
+		if (bytes > SLOT_BYTES)
+			return NULL;
+		accel_input_fill(in, bytes);	/* as bench/accel --direct */
+		return in;
+	}
+	f = fopen(path, "rb");
+	*len = f != NULL ? (uint32_t)fread(in, 1, SLOT_BYTES, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	return *len != 0 ? in : NULL;
+}
+
+/* This process's CPU time, for the driver's contention check. */
+static double
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: accel_guest SOCKET SECRET FN BYTES MS "
+			"[poll|hybrid|intr] [--in FILE]\n");
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct run r = { 0 };
 	uint64_t t0, t1, ms, calls0, calls1;
-	uint8_t *in;
-
+	uint32_t bytes;
+	const char *in_path = NULL;
+	uint8_t *in, *want = NULL;
 	enum hl_wait_mode wait = HL_WAIT_POLL;
 
-	if (argc == 7 && strcmp(argv[6], "poll") != 0) {
-		if (strcmp(argv[6], "hybrid") == 0)
+	if (argc < 6)
+		return usage();
+	for (int i = 6; i < argc; i++) {
+		if (strcmp(argv[i], "hybrid") == 0)
 			wait = HL_WAIT_HYBRID;
-		else if (strcmp(argv[6], "intr") == 0)
+		else if (strcmp(argv[i], "intr") == 0)
 			wait = HL_WAIT_INTR;
-		else
-			argc = 0;
+		else if (strcmp(argv[i], "--in") == 0 && i + 1 < argc)
+			in_path = argv[++i];
+		else if (strcmp(argv[i], "poll") != 0)
+			return usage();
 	}
-	if (argc != 6 && argc != 7) {
-		fprintf(stderr, "usage: accel_guest SOCKET SECRET FN BYTES MS "
-				"[poll|hybrid|intr]\n");
-		return 2;
-	}
-	r.len = (uint32_t)strtoul(argv[4], NULL, 0);
+	bytes = (uint32_t)strtoul(argv[4], NULL, 0);
 	ms = strtoull(argv[5], NULL, 0);
-	r.out_cap = r.len + 1024;
-	in = malloc(r.len);
+	in = load_input(in_path, bytes, &r.len);
+	r.out_cap = (in_path != NULL ? bytes : r.len) + 1024;
 	r.out = malloc((size_t)SLOTS * r.out_cap);
-	if (in == NULL || r.out == NULL || r.len == 0 ||
+	if (in_path != NULL) {
+		want = malloc(bytes);
+		if (want != NULL)
+			accel_input_fill(want, bytes);
+	}
+	if (in == NULL || r.out == NULL || bytes == 0 || (in_path != NULL && want == NULL) ||
 	    ((r.len + 63) & ~63u) + r.out_cap > SLOT_BYTES)
-		return 2;
-	accel_input_fill(in, r.len);	/* as bench/accel --direct */
+		return usage();
 	r.in = in;
+	r.want = want;
+	r.want_bytes = bytes;
 	if (open_run(&r, argv[1], argv[2], argv[3], wait) != HL_OK)
 		return 1;
 	for (uint64_t k = 0; k < SLOTS; k++)
@@ -160,13 +222,14 @@ main(int argc, char **argv)
 	if (r.done - calls1 != SLOTS)
 		r.bad++;
 	printf("accel_guest %s %u calls_per_s=%.0f mib_per_s=%.1f calls=%" PRIu64
-	       " out_len=%u busy=%" PRIu64 "\n", argv[3], r.len,
+	       " out_len=%u busy=%" PRIu64 " in_flight=%u cpu_ms=%.0f\n", argv[3], bytes,
 	       (double)(calls1 - calls0) * 1e9 / (double)(t1 - t0),
-	       (double)(calls1 - calls0) * r.len * 1e9 / (double)(t1 - t0) /
-	       1048576.0, r.done, r.want_len, r.busy);
+	       (double)(calls1 - calls0) * bytes * 1e9 / (double)(t1 - t0) /
+	       1048576.0, r.done, r.want_len, r.busy, SLOTS, cpu_ms());
 	hl_fn_close(r.fn);
 	hl_disconnect(r.c);
 	free(in);
+	free(want);
 	free(r.out);
 	return r.bad == 0 ? 0 : 1;
 }

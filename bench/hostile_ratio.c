@@ -4,7 +4,8 @@
  *
  *   hostile_ratio measure SOCK SECRET MS   a well-behaved guest: pipelined
  *       factorial(20) calls (hl_fn_submit_u64, WINDOW in flight) for MS ms
- *       after a warm-up; prints "calls_per_s N"; every result is checked.
+ *       after a warm-up; prints "calls_per_s N" and "cpu_ms N" (its own CPU
+ *       time, for the driver's contention check); every result is checked.
  *   hostile_ratio attack RUNDIR            a hostile guest: the attack
  *       suite's cases (tests/hostile: ctl, rings, requests) against guest
  *       `evil`, one after the other, round after round, until SIGTERM;
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <hostlane/hostlane.h>
@@ -105,8 +107,15 @@ cmd_measure(const char *sock, const char *secret, int ms)
 	t0 = now_ns();
 	if (rc == 0)
 		rc = pump(c, fn, t0 + (int64_t)ms * 1000000, &done, &inflight);
-	if (rc == 0)
+	if (rc == 0) {
+		struct rusage ru;
+
 		printf("calls_per_s %.0f\n", (double)done * 1e9 / (double)(now_ns() - t0));
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			printf("cpu_ms %.0f\n",
+			       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+	}
 	hl_disconnect(c);
 	return rc != 0;
 }

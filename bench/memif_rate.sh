@@ -9,9 +9,11 @@
 # Both sides are pinned the same way: the echo side polls on core 1 with its
 # main lcore on core 0; the client forwards on core 0 with its main lcore on
 # core 1. The machine is bimodal (docs/performance.md), so A and B alternate
-# and only ratios within a pair are compared. Exit status: 0 done, 1 a run
-# moved no frames, a process failed or every pair was contended, 2 bad
-# usage, 77 missing tools.
+# (A B, then B A, …) and only ratios within a pair are compared; a pair
+# during which others used the CPUs is run again, and left out of the
+# summary if it stays contended. Exit status: 0 done, 1 a run moved no
+# frames, a process failed or every pair was contended, 2 bad usage, 77
+# missing tools.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,7 @@ pairs=5
 secs=6
 warmup=2
 hostlane_bin=${HOSTLANE_BIN:-${HOSTLANE_BUILD:-$src/build}/dataplane/hostlane}
-out=$here/results/memif_rate.md
+out=
 wait_idle=30
 keep_logs=0
 client_cpu=0
@@ -30,7 +32,7 @@ echo_cpu=1
 die() { echo "memif_rate: $*" >&2; exit 1; }
 
 usage() {
-	sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -50,6 +52,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ "$secs" -ge 1 ] && [ "$warmup" -ge 0 ] || { echo "memif_rate: --secs must be ≥ 1, --warmup ≥ 0" >&2; exit 2; }
+# Results of single runs go to the build tree; bench/results/ holds only
+# what bench/run writes from a full run of a committed head.
+: "${out:=$(dirname "$(dirname "$hostlane_bin")")/bench-results/memif_rate.md}"
 
 command -v dpdk-testpmd >/dev/null || { echo "memif_rate: SKIP: no dpdk-testpmd" >&2; exit 77; }
 [ -x "$hostlane_bin" ] || { echo "memif_rate: SKIP: no hostlane binary at $hostlane_bin" >&2; exit 77; }
@@ -272,7 +277,7 @@ measure() {
 mpps() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1e6 }'; }
 
 echo "memif_rate: $pairs pairs of runs measuring ${secs}s after a ${warmup}s warm-up, 64 B, EAL $mem_opt; hostlane $hostlane_rev"
-printf '%-5s %-11s %-11s %-6s %-8s %-8s %s\n' pair "A hostlane" "B dpdk" "A/B" "busy A" "busy B" flags
+printf '%-5s %-5s %-11s %-11s %-6s %-8s %-8s %s\n' pair order "A hostlane" "B dpdk" "A/B" "busy A" "busy B" flags
 
 # A pair with a contended run (someone else used the CPUs) is run again, at
 # most --pairs times in all; one still contended stays in the table but out
@@ -286,10 +291,15 @@ retries=0
 n=0
 while [ "$done_pairs" -lt "$pairs" ]; do
 	n=$((n + 1))
-	measure hostlane "$n"
-	a=$m_pps abusy=$m_busy aflags=$m_flags
-	measure dpdk "$n"
-	b=$m_pps bbusy=$m_busy bflags=$m_flags
+	if [ $((n % 2)) = 1 ]; then
+		order="A B"
+		measure hostlane "$n"; a=$m_pps abusy=$m_busy aflags=$m_flags
+		measure dpdk "$n"; b=$m_pps bbusy=$m_busy bflags=$m_flags
+	else
+		order="B A"
+		measure dpdk "$n"; b=$m_pps bbusy=$m_busy bflags=$m_flags
+		measure hostlane "$n"; a=$m_pps abusy=$m_busy aflags=$m_flags
+	fi
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
 	fl=""
 	[ "$aflags" != - ] && fl="A:$aflags"
@@ -309,8 +319,8 @@ while [ "$done_pairs" -lt "$pairs" ]; do
 		done_pairs=$((done_pairs + 1))
 		;;
 	esac
-	printf '%-5s %-11s %-11s %-6s %-8s %-8s %s\n' "$n" "$(mpps "$a")" "$(mpps "$b")" "$r" "$abusy%" "$bbusy%" "${fl:--}"
-	rows+=("| $n | $(mpps "$a") | $(mpps "$b") | $r | $abusy% | $bbusy% | ${fl:--} |")
+	printf '%-5s %-5s %-11s %-11s %-6s %-8s %-8s %s\n' "$n" "$order" "$(mpps "$a")" "$(mpps "$b")" "$r" "$abusy%" "$bbusy%" "${fl:--}"
+	rows+=("| $n | $order | $(mpps "$a") | $(mpps "$b") | $r | $abusy% | $bbusy% | ${fl:--} |")
 done
 stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", v[1] / 1e6, m / 1e6, v[NR] / 1e6 }'; }
 status=0
@@ -354,13 +364,13 @@ mkdir -p "$(dirname "$out")"
 	echo
 	echo "bench/memif_rate.sh: 64 B ping-pong, testpmd net_memif client (io, loop,"
 	echo "--tx-first) against A = hostlane echo guest ($hostlane_rev), B = testpmd"
-	echo "net_memif server (io, loop). $pairs pairs; each run is the median of ${secs}"
+	echo "net_memif server (io, loop). $pairs pairs, A B then B A in turn; each run is the median of ${secs}"
 	echo "per-second Rx-pps readings after a ${warmup}s warm-up. EAL $mem_opt -m 256; $(nproc) CPUs,"
 	echo "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)."
 	echo "Busy = the client's share of cycles spent in non-empty bursts."
 	echo
-	echo "| pair | A hostlane Mpps | B DPDK Mpps | A/B | client busy A | client busy B | flags |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| pair | order | A hostlane Mpps | B DPDK Mpps | A/B | client busy A | client busy B | flags |"
+	echo "|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "$summary" | sed 's/^/- /'

@@ -9,8 +9,14 @@
 #
 # The forwarder polls on core 1, the generator on core 0, every main lcore
 # sleeps on core 0. The machine is bimodal (docs/performance.md), so runs
-# alternate A B [C] A B [C] … and only ratios within one round are compared.
-# Exit status: 0 done, 1 a run moved no frames, 2 bad usage, 77 missing tools.
+# alternate, each round starting one forwarder later than the one before
+# (A B C, B C A, C A B, …), and only ratios within one round are compared.
+# A run during which other processes used >= 10% of the CPUs (/proc/stat,
+# less the generator's and the forwarder's time) marks its round
+# contended: the round is run again (at most --pairs times in all); one
+# still contended stays in the table but out of the medians.
+# Exit status: 0 done, 1 a run moved no frames, 2 bad usage, 77 missing
+# tools.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +26,7 @@ pairs=5
 secs=6
 warmup=2
 hostlane_bin=${HOSTLANE_BIN:-${HOSTLANE_BUILD:-$src/build}/dataplane/hostlane}
-out=$here/results/pvswitch.md
+out=
 keep_logs=0
 ovs=auto
 GEN_MAC=52:54:00:00:00:01
@@ -45,6 +51,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# Results of single runs go to the build tree; bench/results/ holds only
+# what bench/run writes from a full run of a committed head.
+: "${out:=$(dirname "$(dirname "$hostlane_bin")")/bench-results/pvswitch.md}"
 
 command -v dpdk-testpmd >/dev/null || { echo "pvswitch: SKIP: no dpdk-testpmd" >&2; exit 77; }
 [ -x "$hostlane_bin" ] || { echo "pvswitch: SKIP: no hostlane binary at $hostlane_bin" >&2; exit 77; }
@@ -90,6 +99,21 @@ stop_pid() {
 	wait "$pid" 2>/dev/null
 	for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
 	pids=("${keep[@]}")
+}
+
+# "busy total" jiffies of the whole machine.
+cpu_jiffies() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+# CPU jiffies of the processes given (all their threads), summed.
+procs_jiffies() {
+	local p n=0 j
+	for p in "$@"; do
+		j=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+		n=$((n + ${j:-0}))
+	done
+	echo "$n"
 }
 
 wait_file() {
@@ -203,12 +227,26 @@ run_gen() {
 	if [ "$gen_server" = 1 ]; then
 		wait_file "$sock" && ovs_connect >>"$d/ovs.log" 2>&1 || return 1
 	fi
+	local fwd=("$gen_pid") b0 t0 b1 t1 j0 j1
+	if [ "$gen_server" = 1 ]; then
+		fwd+=("$(cat "$ovs_dir/vswitchd.pid" 2>/dev/null)" "$(cat "$ovs_dir/ovsdb.pid" 2>/dev/null)")
+	else
+		fwd+=("$fwd_pid")
+	fi
+	read -r b0 t0 < <(cpu_jiffies)
+	j0=$(procs_jiffies "${fwd[@]}")
 	while c=$(grep -a -c 'Tx-pps:' "$d/gen.log" 2>/dev/null); [ "${c:-0}" -lt "$want" ]; do
 		kill -0 "$gen_pid" 2>/dev/null || break
 		[ "$t" -ge $(( (want + 30) * 5 )) ] && break
 		sleep 0.2
 		t=$((t + 1))
 	done
+	read -r b1 t1 < <(cpu_jiffies)
+	j1=$(procs_jiffies "${fwd[@]}")
+	# Anyone but the generator and the forwarder: both poll a core each,
+	# so anything else took time from them.
+	m_foreign=$(( t1 > t0 ? 100 * (b1 - b0 - (j1 - j0)) / (t1 - t0) : 0 ))
+	[ "$m_foreign" -lt 0 ] && m_foreign=0
 	stop_pid "$gen_pid" INT
 }
 
@@ -249,29 +287,47 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 kinds=(hostlane testpmd)
 [ "$ovs" = yes ] && kinds+=(ovs)
-rows=""; ab=(); ac=()
-for n in $(seq "$pairs"); do
-	declare -A r=()
-	notes=""
-	for k in "${kinds[@]}"; do
+median_of() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rows=""; ab=(); ac=(); kept=0; n=0; retries=0; contended_kept=0
+while [ "$kept" -lt "$pairs" ]; do
+	n=$((n + 1))
+	declare -A r=() f=()
+	notes=""; order=""; worst=0
+	for i in "${!kinds[@]}"; do
+		k=${kinds[$(( (i + n - 1) % ${#kinds[@]} ))]}
 		measure "$k" "$n"
-		r[$k]=$m_pps
+		r[$k]=$m_pps f[$k]=$m_foreign
+		order="$order${order:+ }$k"
+		[ "$m_foreign" -gt "$worst" ] && worst=$m_foreign
 		[ -n "$m_note" ] && notes="$notes${notes:+; }$k: $m_note"
 	done
-	x=$(ratio "${r[hostlane]}" "${r[testpmd]}"); ab+=("$x")
-	line="| $n | $(mpps "${r[hostlane]}") | $(mpps "${r[testpmd]}") | $x"
+	status=kept
+	if [ "$worst" -ge 10 ]; then
+		if [ "$retries" -lt "$pairs" ]; then
+			status=rerun; retries=$((retries + 1))
+		else
+			status=contended; contended_kept=$((contended_kept + 1))
+		fi
+	fi
+	[ "$status" = rerun ] || kept=$((kept + 1))
+	others=""
+	for k in "${kinds[@]}"; do others="$others${others:+/}${f[$k]}%"; done
+	x=$(ratio "${r[hostlane]}" "${r[testpmd]}")
+	[ "$status" = kept ] && ab+=("$x")
+	line="| $n | $order | $(mpps "${r[hostlane]}") | $(mpps "${r[testpmd]}") | $x"
 	if [ "$ovs" = yes ]; then
-		y=$(ratio "${r[hostlane]}" "${r[ovs]}"); ac+=("$y")
+		y=$(ratio "${r[hostlane]}" "${r[ovs]}")
+		[ "$status" = kept ] && ac+=("$y")
 		line="$line | $(mpps "${r[ovs]}") | $y"
 	fi
-	rows="$rows$line | $notes |"$'\n'
-	echo "pvswitch: round $n: hostlane $(mpps "${r[hostlane]}") Mpps, testpmd $(mpps "${r[testpmd]}") Mpps (A/B $x)${ovs:+}$( [ "$ovs" = yes ] && echo ", OVS $(mpps "${r[ovs]}") Mpps (A/C $y)")" >&2
-	unset r
+	rows="$rows$line | $others | $status | $notes |"$'\n'
+	echo "pvswitch: round $n ($order): hostlane $(mpps "${r[hostlane]}") Mpps, testpmd $(mpps "${r[testpmd]}") Mpps (A/B $x)$( [ "$ovs" = yes ] && echo ", OVS $(mpps "${r[ovs]}") Mpps (A/C $y)"); others used $others of the CPUs$([ "$status" = kept ] || echo " ($status)")" >&2
+	unset r f
 done
 
-med_ab=$(printf '%s\n' "${ab[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+med_ab=$(printf '%s\n' "${ab[@]}" | grep . | median_of)
 med_ac=""
-[ "$ovs" = yes ] && med_ac=$(printf '%s\n' "${ac[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+[ "$ovs" = yes ] && med_ac=$(printf '%s\n' "${ac[@]}" | grep . | median_of)
 
 mkdir -p "$(dirname "$out")"
 {
@@ -280,24 +336,27 @@ mkdir -p "$(dirname "$out")"
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), hostlane $rev, $pairs rounds × $secs s (warm-up $warmup s), EAL memory: $mem."
 	echo "64 B frames, virtio_user testpmd txonly → vhost-user → forwarder → net_null (no-rx);"
 	echo "rate = the generator's median Tx-pps (what the vhost-user backend took off the ring)."
-	echo "Load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg) (2 CPUs; our own"
-	echo "three busy pollers add about 2: more than that is someone else's work, and the"
-	echo "ratios are then contention, not the forwarders)."
+	echo "Load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg). \"others\" is the"
+	echo "share of the CPUs other processes used during each run (/proc/stat, less the"
+	echo "generator and the forwarder); a round with 10% or more was run again, and one"
+	echo "still contended is left out of the medians."
 	echo
 	if [ "$ovs" = yes ]; then
-		echo "| round | A hostlane Mpps | B testpmd Mpps | A/B | C OVS-DPDK Mpps | A/C | notes |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| round | order | A hostlane Mpps | B testpmd Mpps | A/B | C OVS-DPDK Mpps | A/C | others | status | notes |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
 	else
-		echo "| round | A hostlane Mpps | B testpmd Mpps | A/B | notes |"
-		echo "|---|---|---|---|---|"
+		echo "| round | order | A hostlane Mpps | B testpmd Mpps | A/B | others | status | notes |"
+		echo "|---|---|---|---|---|---|---|---|"
 	fi
 	printf '%s' "$rows"
 	echo
-	echo "Median A/B (hostlane / testpmd): **$med_ab** (target ≥ 0.9)."
+	echo "Median A/B (hostlane / testpmd) over ${#ab[@]} clean rounds: **$med_ab** (target ≥ 0.9)."
 	if [ "$ovs" = yes ]; then
-		echo "Median A/C (hostlane / OVS-DPDK): **$med_ac** (target ≥ 1.5)."
+		echo "Median A/C (hostlane / OVS-DPDK) over ${#ac[@]} clean rounds: **$med_ac** (target ≥ 1.5)."
 	else
 		echo "OVS-DPDK not run: $ovs_why."
 	fi
 } > "$out"
 echo "pvswitch: median A/B $med_ab${med_ac:+, A/C $med_ac}; written to $out" >&2
+[ "${#ab[@]}" -gt 0 ] ||
+	echo "pvswitch: every round was contended: no figure to judge; run again on a free machine" >&2
