@@ -1080,15 +1080,15 @@ main(void)
 	struct fx f;
 
 	if (eal_start() < 0) {
-		printf("SKIP: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
-		return 77;
+		printf("FAIL: rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
 	}
 	mp = rte_pktmbuf_pool_create("unit_ring", 2047, 0, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (mp == NULL) {
-		printf("SKIP: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+		printf("FAIL: mbuf pool: %s\n", rte_strerror(rte_errno));
 		rte_eal_cleanup();
-		return 77;
+		return 1;
 	}
 	base = rte_mempool_in_use_count(mp);
 	fx_open(&f, mp);
