@@ -7,11 +7,15 @@
  *     "ready", wait for a line on stdin, then call once more and print
  *     "after: STATUS"; exit 0 when that call failed cleanly (the guest was
  *     removed meanwhile), 1 otherwise.
+ *   ctl_guest_client keep SOCKET SECRET N
+ *     the same, but exit 0 only when that last call succeeded (nothing was
+ *     taken away meanwhile).
  *   ctl_guest_client calls SOCKET SECRET STOPFILE
  *     call factorial(20) and crc32c in a loop until STOPFILE exists;
  *     print "calls=N failed=M"; exit 0 only if every call succeeded.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +42,7 @@ open_fn(struct hl_conn *c, const char *name)
 }
 
 static int
-hold(struct hl_conn *c, int n)
+hold(struct hl_conn *c, int n, bool want_ok)
 {
 	struct hl_fn *fns[MAX_HOLD];
 	char line[16];
@@ -57,7 +61,7 @@ hold(struct hl_conn *c, int n)
 		return 1;
 	st = hl_fn_call_u64(fns[0], 20, 1, &r);
 	printf("after: %s (%s)\n", hl_status_name(st), hl_conn_reason(c));
-	return st == HL_OK ? 1 : 0;
+	return (st == HL_OK && r == FACT20) == want_ok ? 0 : 1;
 }
 
 static int
@@ -94,12 +98,14 @@ calls(struct hl_conn *c, const char *stopfile)
 int
 main(int argc, char **argv)
 {
+	bool hold_mode = argc == 5 && (strcmp(argv[1], "hold") == 0 ||
+				       strcmp(argv[1], "keep") == 0);
 	struct hl_conn *c = NULL;
 	int rc;
 
-	if (argc != 5 || (strcmp(argv[1], "hold") != 0 && strcmp(argv[1], "calls") != 0)) {
-		fprintf(stderr, "usage: %s hold SOCKET SECRET N | calls SOCKET SECRET "
-			"STOPFILE\n", argv[0]);
+	if (argc != 5 || (!hold_mode && strcmp(argv[1], "calls") != 0)) {
+		fprintf(stderr, "usage: %s hold|keep SOCKET SECRET N | calls "
+			"SOCKET SECRET STOPFILE\n", argv[0]);
 		return 2;
 	}
 	if (hl_connect(argv[2], argv[3], NULL, &c) != HL_OK) {
@@ -107,10 +113,11 @@ main(int argc, char **argv)
 			hl_connect_reason());
 		return 1;
 	}
-	if (strcmp(argv[1], "hold") == 0) {
+	if (hold_mode) {
 		int n = atoi(argv[4]);
 
-		rc = n >= 1 && n <= MAX_HOLD ? hold(c, n) : 2;
+		rc = n >= 1 && n <= MAX_HOLD ?
+		     hold(c, n, strcmp(argv[1], "keep") == 0) : 2;
 	} else {
 		rc = calls(c, argv[4]);
 	}

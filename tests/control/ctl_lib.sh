@@ -54,6 +54,42 @@ ctl_err() {
 		fail "hostlanectl $*: no $code error: $OUT"
 }
 
+# holder_start hold|keep SOCKET SECRET N: ctl_guest_client in the background,
+# its output in $T/holder.log (a file, not a coproc: bash unsets a coproc's
+# fds when it reaps the process, so its last words could not be read), its
+# stdin a FIFO held open here; returns once it said "ready".
+holder_start() {
+	rm -f "$T/holder.in" "$T/holder.log"
+	mkfifo "$T/holder.in" || fail "mkfifo $T/holder.in"
+	# Read-write: opening a FIFO so never blocks, even if the holder died
+	# before opening its end.
+	exec {HOLD_FD}<> "$T/holder.in"
+	"$CLIENT" "$@" < "$T/holder.in" > "$T/holder.log" 2>&1 &
+	HOLD_PID=$!
+	HL_PIDS+=("$HOLD_PID")
+	holder_line '^ready$' || fail "holder did not start: $(cat "$T/holder.log")"
+}
+
+# holder_line ERE: wait (20 s at most) for a line of the holder's output
+# matching ERE; it goes in $HOLD_LINE.
+holder_line() {
+	wait_for 20 grep -Eq "$1" "$T/holder.log" || return 1
+	HOLD_LINE=$(grep -E "$1" "$T/holder.log" | tail -n 1)
+}
+
+# holder_go: let the holder make its last call; its exit status in
+# $HOLD_RC, its "after: ..." line in $HOLD_LINE.
+holder_go() {
+	echo go >&"$HOLD_FD"
+	holder_line '^after: ' || fail "holder said nothing after go: $(cat "$T/holder.log")"
+	wait "$HOLD_PID"; HOLD_RC=$?
+	exec {HOLD_FD}>&-
+	# Reaped: its pid is no longer ours for cleanup to signal.
+	local p pids=()
+	for p in "${HL_PIDS[@]}"; do [ "$p" = "$HOLD_PID" ] || pids+=("$p"); done
+	HL_PIDS=("${pids[@]}")
+}
+
 # py_check EXPR: the --json reply in $OUT satisfies a python expression on r.
 py_check() { py_on '' "$1"; }
 

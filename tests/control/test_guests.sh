@@ -37,10 +37,7 @@ grep -q 'all functions released' "$T/demo2.log" || fail "offload_demo on g2 did 
 pass "guest added at run time serves a libhostlane client"
 
 # Sessions are listed while held; removal releases them.
-coproc HOLD { "$CLIENT" hold "$T/run/g2.sock" g2-secret 3 2>&1; }
-hold_pid=$HOLD_PID
-read -r -t 20 line <&"${HOLD[0]}" || fail "holder did not start"
-[ "$line" = ready ] || fail "holder: $line"
+holder_start hold "$T/run/g2.sock" g2-secret 3
 # Placed where fn list says (hardware with the simulated unit, else software).
 ctl_ok --json fn list
 where=$(python3 -c "import json,sys; f=json.loads(sys.argv[1])['result'][1]; print(f['placement'], f['backend'])" "$OUT")
@@ -54,12 +51,10 @@ ctl_ok --json session list; py_check "r['result'] == []"
 ctl_ok --json fn list; py_check "all(f['sessions'] == 0 for f in r['result'])"
 ctl_err not_found 1 guest show g2
 [ ! -e "$T/run/g2.sock" ] || fail "g2's socket left behind"
-echo go >&"${HOLD[1]}"
-read -r -t 20 line <&"${HOLD[0]}" || fail "holder said nothing after removal"
-echo "$line" | grep -q '^after: HL_E_' || fail "holder's call after removal: $line"
-wait "$hold_pid"; rc=$?
-[ "$rc" -eq 0 ] || fail "holder exit $rc ($line)"
-pass "remove with live sessions: released, client fails cleanly ($line)"
+holder_go
+echo "$HOLD_LINE" | grep -q '^after: HL_E_' || fail "holder's call after removal: $HOLD_LINE"
+[ "$HOLD_RC" -eq 0 ] || fail "holder exit $HOLD_RC ($HOLD_LINE)"
+pass "remove with live sessions: released, client fails cleanly ($HOLD_LINE)"
 
 # The name and the slot can be used again.
 ctl_ok guest add g2 secret=g2-secret handler=hostlane

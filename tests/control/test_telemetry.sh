@@ -11,9 +11,10 @@ tel() {
 	printf '%s\n' "$@" | timeout 20 python3 "$TEL" -f "$PREFIX" > "$T/tel.out" 2>&1 ||
 		{ cat "$T/tel.out"; fail "dpdk-telemetry.py failed"; }
 }
-# tel_check CMD EXPR: EXPR (python, on r = the reply's value) holds.
-tel_check() {
-	python3 - "$T/tel.out" "$1" "$2" <<'PY' || fail "telemetry $1: '$2' does not hold: $(cat "$T/tel.out")"
+# tel_holds CMD EXPR: EXPR (python, on r = CMD's reply value in the last
+# tel output) holds; a status, no failure.
+tel_holds() {
+	python3 - "$T/tel.out" "$1" "$2" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     line = line.strip()
@@ -24,6 +25,10 @@ for line in open(sys.argv[1]):
             sys.exit(0 if eval(sys.argv[3]) else 1)
 sys.exit(1)
 PY
+}
+# tel_check CMD EXPR: EXPR holds, or the test fails.
+tel_check() {
+	tel_holds "$1" "$2" || fail "telemetry $1: '$2' does not hold: $(cat "$T/tel.out")"
 }
 
 ctl_conf "metrics_file=$T/metrics/hostlane.prom" metrics_interval_ms=200
@@ -37,11 +42,13 @@ tel_check /hostlane/guests "r == ['demo0', 'demo1']"
 pass "dpdk-telemetry.py lists hostlane's endpoints and guests"
 
 ctl_ok guest add g1 secret=g1-secret handler=hostlane
-coproc HOLD { "$CLIENT" hold "$T/run/g1.sock" g1-secret 2 2>&1; }
-hold_pid=$HOLD_PID
-read -r -t 20 line <&"${HOLD[0]}" || fail "holder did not start"
-[ "$line" = ready ] || fail "holder: $line"
-sleep 0.5	# the published snapshot is at most 200 ms old
+holder_start keep "$T/run/g1.sock" g1-secret 2
+# The published snapshot lags by up to one interval: wait until it has g1.
+g1_published() {
+	tel /hostlane/guest,g1
+	tel_holds /hostlane/guest "r is not None and r['sessions'] == 2"
+}
+wait_for 10 g1_published || fail "telemetry never showed g1 with 2 sessions: $(cat "$T/tel.out")"
 tel /hostlane/guests /hostlane/guest,g1 /hostlane/sessions /hostlane/sessions,g1 /hostlane/stats,g1 /hostlane/stats
 tel_check /hostlane/guests "r == ['demo0', 'demo1', 'g1']"
 tel_check /hostlane/guest "r['name'] == 'g1' and r['state'] == 'connected' and r['sessions'] == 2"
@@ -64,18 +71,24 @@ diff <(grep -c '^# TYPE' <<< "$OUT") <(grep -c '^# TYPE' "$T/metrics/hostlane.pr
 python3 - "$T/metrics/hostlane.prom" <<'PY' || fail "metrics file is not valid exposition text"
 import re, sys
 seen_type = set()
+def bad(why, line):
+    sys.exit("%s: %s" % (why, line))
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
     if line.startswith("# HELP ") or line.startswith("# TYPE "):
         parts = line.split(" ", 3)
         if line.startswith("# TYPE "):
-            assert parts[3] in ("counter", "gauge"), line
+            if len(parts) != 4 or parts[3] not in ("counter", "gauge"):
+                bad("TYPE neither counter nor gauge", line)
+            if parts[3] == "counter" and not parts[2].endswith("_total"):
+                bad("counter not named *_total", line)
             seen_type.add(parts[2])
-            assert parts[3] != "counter" or parts[2].endswith("_total"), line
         continue
     m = re.fullmatch(r'([a-z_]+)(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? ([0-9]+)', line)
-    assert m, line
-    assert m.group(1) in seen_type, line
+    if m is None:
+        bad("not a sample line", line)
+    if m.group(1) not in seen_type:
+        bad("sample before its TYPE", line)
 PY
 # Atomic replacement: the file's inode changes, never a partial read.
 ino=$(stat -c %i "$T/metrics/hostlane.prom")
@@ -86,9 +99,8 @@ for _ in $(seq 20); do
 		fail "metrics file read half-written"
 	sleep 0.05
 done
-[ ! -e "$T/metrics/hostlane.prom.tmp" ] || [ -s "$T/metrics/hostlane.prom" ] || fail "tmp file only"
 pass "metrics file written every interval, atomically"
 
-echo go >&"${HOLD[1]}"
-wait "$hold_pid" 2>/dev/null
+holder_go
+[ "$HOLD_RC" -eq 0 ] || fail "holder's last call, g1 still there: $HOLD_LINE (exit $HOLD_RC)"
 hl_stop || fail "hostlane exit status"

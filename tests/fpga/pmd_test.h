@@ -21,6 +21,7 @@
 
 #include "accel.h"
 #include "fpga_check.h"
+#include "machine.h"
 #include "pmd.h"
 
 /* No hugepages (CI), no shared config: any number of these run at once. */
@@ -448,6 +449,11 @@ pmd_test_path(const struct pmd_test_class *t, bool staged)
 	fpga_exit(ctx);
 }
 
+/*
+ * argv[1]: the PMD's devargs, argv[2]: its driver plugin (librte_ARGV2.so);
+ * the test skips if that plugin is not installed, and fails on anything
+ * else, an EAL or a PMD that does not start included.
+ */
 static inline int
 pmd_test_main(const struct pmd_test_class *t, int argc, char **argv,
 	      const char *name)
@@ -455,24 +461,20 @@ pmd_test_main(const struct pmd_test_class *t, int argc, char **argv,
 	const char *devargs = argc > 1 ? argv[1] : t->devargs;
 	int rc;
 
+	if (argc > 2 && !tm_pmd_installed(argv[2]))
+		return tm_skip_no_pmd(argv[2]);
 	if (pmd_test_eal(argv[0]) < 0) {
-		printf("SKIP: rte_eal_init failed: %s\n",
-		       rte_strerror(rte_errno));
-		return 77;
+		printf("FAIL: rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
 	}
 	pmd_test_refused();
 	CHECK_I64(t->reg(NULL), -EINVAL);
 	CHECK_I64(t->reg(""), -EINVAL);
 	CHECK_I64(t->reg(t->nosuch), -ENODEV);
 	rc = t->reg(devargs);
-	if (rc == -ENODEV) {
-		printf("SKIP: no %s PMD in this DPDK\n", devargs);
-		rte_eal_cleanup();
-		return 77;
-	}
 	CHECK_I64(rc, 0);
-	CHECK_I64(t->reg(devargs), -EEXIST);
 	if (rc == 0) {
+		CHECK_I64(t->reg(devargs), -EEXIST);
 		pmd_test_setup(t);
 		/* Again: the device exists now, found by name, set up anew. */
 		CHECK_I64(t->reg(devargs), 0);

@@ -10,8 +10,48 @@ T=$(mktemp -d /tmp/hostlane-test.XXXXXX)
 HL_PIDS=()
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# A skip is a fact about the machine (a package, a binary, a device node
+# absent), checked before it is used; whatever goes wrong after is fail.
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "PASS: $*"; }
+
+# tm_need_pmd LIB: skip unless DPDK's driver plugin librte_LIB.so* is
+# installed where this DPDK's EAL loads drivers from (tests/meson.build
+# sets HOSTLANE_DPDK_PMDS; empty: drivers linked in, nothing to check).
+tm_need_pmd() {
+	[ -z "${HOSTLANE_DPDK_PMDS:-}" ] ||
+		compgen -G "$HOSTLANE_DPDK_PMDS/librte_$1.so*" > /dev/null ||
+		skip "DPDK driver $1 not installed (no librte_$1.so* in $HOSTLANE_DPDK_PMDS)"
+}
+
+# tm_need_netns: skip unless this machine lets the test make network
+# namespaces: iproute2, a kernel with them, CAP_SYS_ADMIN and CAP_NET_ADMIN.
+# After this, a namespace that cannot be made is a failure.
+tm_need_netns() {
+	local cap
+	command -v ip > /dev/null || skip "iproute2 (ip) not installed"
+	[ -e /proc/self/ns/net ] || skip "kernel without network namespaces"
+	cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	(( (0x$cap >> 21 & 1) && (0x$cap >> 12 & 1) )) ||
+		skip "needs CAP_SYS_ADMIN and CAP_NET_ADMIN (network namespaces)"
+}
+
+# tm_veth_add ARGS...: ip ARGS... (a veth pair being made); skip if the
+# kernel has no veth driver, fail on any other error.
+tm_veth_add() {
+	local err
+	err=$(ip "$@" 2>&1) && return 0
+	case "$err" in
+	*"Unknown device type"*) skip "kernel without the veth driver: $err" ;;
+	*) fail "ip $*: $err" ;;
+	esac
+}
+
+# tm_need_sim: skip unless the simulated FPGA was built (Verilator).
+tm_need_sim() {
+	[ "${HOSTLANE_FPGA_SIM:-0}" = 1 ] ||
+		skip "the simulated FPGA is not built (${HOSTLANE_FPGA_SIM_REASON:-no verilator})"
+}
 
 cleanup() {
 	for p in "${HL_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done

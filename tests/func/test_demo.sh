@@ -5,10 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 demo="$HOSTLANE_BUILD/examples/offload_demo"
-[ -x "$demo" ] || skip "examples/offload_demo not built"
+[ -x "$demo" ] || fail "examples/offload_demo not built at $demo"
+tm_need_sim
 hl_start
 grep -q 'fpga sim: attached' "$T/hostlane.log" ||
-	skip "the simulated FPGA is not built here (no Verilator)"
+	{ cat "$T/hostlane.log"; fail "the simulated FPGA is built but did not attach"; }
 out=$(timeout 60 "$demo" "$T/run/demo0.sock" demo0-secret) || { echo "$out"; fail "demo failed"; }
 echo "$out"
 for fn in factorial fibonacci crc32c; do

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 demo="$HOSTLANE_BUILD/examples/offload_demo"
-[ -x "$demo" ] || skip "examples/offload_demo not built"
+[ -x "$demo" ] || fail "examples/offload_demo not built at $demo"
 cat > "$T/workers.conf" <<'CONF'
 [hostlane]
 worker_lcores = 1

@@ -24,11 +24,31 @@
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t me[6] = { 0x02, 0x48, 0x4c, 0, 0, 1 };
 
+/*
+ * Both sides' ring indices as the shared memory holds them, beside the
+ * client's own copies: a stall shows which side stopped (and where).
+ */
+static void
+dump_rings(const struct hl_memif *m)
+{
+	const volatile struct memif_ring *c2s = m->c2s.ring, *s2c = m->s2c.ring;
+	const volatile struct memif_desc *d = &s2c->desc[m->s2c.tail & m->mask];
+
+	fprintf(stderr, "rings: C2S head %u tail %u flags %#x (client head %u "
+		"tail %u); S2C head %u tail %u flags %#x (client head %u tail %u "
+		"partial %u); S2C desc[%u] length %u flags %#x\n",
+		c2s->head, c2s->tail, c2s->flags, m->c2s.head, m->c2s.tail,
+		s2c->head, s2c->tail, s2c->flags, m->s2c.head, m->s2c.tail,
+		m->s2c_partial, m->s2c.tail & m->mask, d->length, d->flags);
+}
+
 static int
 fail(const char *what, int rc, const struct hl_memif *m)
 {
 	fprintf(stderr, "FAIL %s: %s (%s) %s\n", what, hl_status_name(rc),
 		hl_strerror(rc), m != NULL ? m->reason : "");
+	if (m != NULL && m->c2s.ring != NULL)
+		dump_rings(m);
 	return 1;
 }
 

@@ -11,14 +11,16 @@ BC="$HOSTLANE_BUILD/tests/offload/bulk_check"
 [ -x "$BC" ] || fail "bulk_check not built at $BC"
 command -v python3 > /dev/null || skip "python3 (zlib) not installed"
 command -v sha256sum > /dev/null || skip "sha256sum not installed"
+tm_need_pmd crypto_ipsec_mb	# crypto_aesni_mb
+tm_need_pmd compress_isal
 
 sed 's/^\[hostlane\]$/[hostlane]\ncryptodev = crypto_aesni_mb\ncompressdev = compress_isal/' \
 	"$T/test.conf" > "$T/bulk.conf"
 hl_start --config "$T/bulk.conf"
 grep -q "cryptodev crypto_aesni_mb: attached" "$T/hostlane.log" ||
-	skip "crypto_aesni_mb not available here"
+	{ cat "$T/hostlane.log"; fail "crypto_aesni_mb is installed but did not attach"; }
 grep -q "compressdev compress_isal: attached" "$T/hostlane.log" ||
-	skip "compress_isal not available here"
+	{ cat "$T/hostlane.log"; fail "compress_isal is installed but did not attach"; }
 
 mkdir -p "$T/out"
 "$BC" "$RUN/gb.sock" gb-secret basic "$T/out" || fail "bulk_check basic (exit $?)"

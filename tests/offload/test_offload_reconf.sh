@@ -9,7 +9,7 @@
 # HOSTLANE_CONTROL=$T/run/control.sock; hostlane itself starts by hl_start.
 . "$(dirname "$0")/../control/ctl_lib.sh"
 
-[ "${HOSTLANE_FPGA_SIM:-0}" = 1 ] || skip "fpga sim not built (${HOSTLANE_FPGA_SIM_REASON:-no verilator})"
+tm_need_sim
 RC_BIN="$HOSTLANE_BUILD/tests/offload/reconf_check"
 RUN="$T/run"
 [ -x "$RC_BIN" ] || fail "reconf_check not built at $RC_BIN"

@@ -9,20 +9,22 @@
 # the switch drops and counts them, and the uplink side sees none.
 . "$(dirname "$0")/lib.sh"
 
-ip netns list >/dev/null 2>&1 || skip "no ip netns"
+tm_need_netns
+command -v ethtool >/dev/null || skip "ethtool not installed"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun (net_tap needs it)"
+tm_need_pmd net_tap
+tm_need_pmd net_af_packet
 ns=hlpvs$$; peer=hlpvp$$
-ip netns add "$ns" 2>/dev/null || skip "cannot create network namespaces (needs CAP_SYS_ADMIN)"
-ip netns add "$peer" || { ip netns del "$ns"; skip "cannot create a second namespace"; }
 trap 'cleanup; ip netns del "$ns" 2>/dev/null; ip netns del "$peer" 2>/dev/null' EXIT
-ip -n "$ns" link add hlv0 type veth peer name hlv1 netns "$peer" ||
-	skip "cannot create a veth pair"
+ip netns add "$ns" || fail "cannot create network namespace $ns"
+ip netns add "$peer" || fail "cannot create network namespace $peer"
+tm_veth_add -n "$ns" link add hlv0 type veth peer name hlv1 netns "$peer"
 ip -n "$ns" link set lo up
 ip -n "$ns" link set hlv0 up
 ip -n "$peer" link set hlv1 up
 ip -n "$peer" addr add 10.77.0.2/24 dev hlv1
 # The veth would leave UDP checksums to an offload that never happens on
 # the way through net_af_packet and net_tap; the host kernel would drop them.
-command -v ethtool >/dev/null || skip "ethtool not installed"
 ip netns exec "$peer" ethtool -K hlv1 tx off >/dev/null || fail "ethtool -K hlv1 tx off"
 
 cat > "$T/pvs.conf" <<CONF

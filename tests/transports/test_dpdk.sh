@@ -4,8 +4,10 @@
 # calls, offload_demo, and a dead host ending a call with HL_E_DISCONNECTED.
 . "$(dirname "$0")/lib.sh"
 
-[ -n "${HOSTLANE_DPDK_PLUGIN:-}" ] && [ -f "$HOSTLANE_DPDK_PLUGIN" ] ||
-	skip "libhostlane-dpdk.so not built (no DPDK)"
+[ -n "${HOSTLANE_DPDK_PLUGIN:-}" ] ||
+	skip "libhostlane-dpdk.so not built: no libdpdk (libdpdk-dev) when configured"
+[ -f "$HOSTLANE_DPDK_PLUGIN" ] || fail "libhostlane-dpdk.so not at $HOSTLANE_DPDK_PLUGIN"
+tm_need_pmd net_virtio	# virtio_user
 # Under ASan: DPDK's virtio PMD leaks at exit; not ours to fix.
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$HOSTLANE_SRC/tests/transports/lsan-dpdk.supp"
 SOCK="$T/run/vm0.sock"

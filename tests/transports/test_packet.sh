@@ -6,7 +6,8 @@
 # namespace and the veth pair are deleted on exit.
 . "$(dirname "$0")/lib.sh"
 
-command -v ip >/dev/null || skip "iproute2 (ip) not installed"
+tm_need_netns
+tm_need_pmd net_af_packet
 NS="hl-tp-$$"
 VH="hltp-h$$"		# hostlane's end, host namespace
 VG="hltp-g$$"		# the guest's end, inside $NS
@@ -18,9 +19,8 @@ net_cleanup() {
 }
 trap net_cleanup EXIT
 
-ip netns add "$NS" 2>"$T/ns.err" || skip "cannot create a network namespace: $(cat "$T/ns.err")"
-ip link add "$VH" type veth peer name "$VG" 2>"$T/veth.err" ||
-	skip "cannot create a veth pair: $(cat "$T/veth.err")"
+ip netns add "$NS" 2>"$T/ns.err" || fail "cannot create a network namespace: $(cat "$T/ns.err")"
+tm_veth_add link add "$VH" type veth peer name "$VG"
 ip link set "$VG" netns "$NS" || fail "cannot move $VG into $NS"
 # No addresses, ever: no IPv6 link-local on either end.
 ip link set "$VH" addrgenmode none || fail "addrgenmode on $VH"

@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "guest.h"
+#include "machine.h"
 #include "port.h"
 #include "pvswitch.h"
 #include "unit_check.h"
@@ -671,17 +672,19 @@ main(void)
 {
 	unsigned int base;
 
+	if (!tm_pmd_installed("net_ring"))
+		return tm_skip_no_pmd("net_ring");
 	if (eal_start() < 0) {
-		printf("SKIP: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
-		return 77;
+		printf("FAIL: rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
 	}
 	mp = rte_pktmbuf_pool_create("unit_pvs", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_socket_id());
 	if (mp == NULL || setup_vports() < 0) {
-		printf("SKIP: no mbuf pool or net_ring ports: %s\n",
+		printf("FAIL: %s: %s\n", mp == NULL ? "mbuf pool" : "net_ring ports",
 		       rte_strerror(rte_errno));
 		rte_eal_cleanup();
-		return 77;
+		return 1;
 	}
 	hz = rte_get_tsc_hz();
 	now = hz * 1000;
