@@ -25,7 +25,7 @@
 #
 # Usage: bench/accel.sh [--quick] [--pairs N] [--ms MS] [--out FILE] [--raw FILE]
 # Exit status: 0 done, 1 a run failed, 2 bad usage, 77 no PMDs here.
-set -u
+set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -75,6 +75,16 @@ trap 'exit 143' TERM
 
 die() { echo "accel: $*" >&2; exit 1; }
 
+# A PMD that is not installed is a skip; one installed that does not
+# attach, a failure (hl_start). Where this DPDK loads its drivers from:
+pmd_dir=$(printf '#include <rte_config.h>\nRTE_EAL_PMD_PATH\n' |
+	cc -E -P $(pkg-config --cflags libdpdk 2>/dev/null) - 2>/dev/null | tail -1 | tr -d '"')
+for lib in crypto_ipsec_mb compress_isal; do
+	[ -z "$pmd_dir" ] || [ "$pmd_dir" = RTE_EAL_PMD_PATH ] ||
+		compgen -G "$pmd_dir/librte_$lib.so*" > /dev/null ||
+		{ echo "accel: SKIP: DPDK driver $lib not installed in $pmd_dir"; exit 77; }
+done
+
 # Private copies: other people rebuild the tree while this runs.
 for b in dataplane/hostlane bench/accel_guest bench/accel bench/accel_fpga; do
 	[ -x "$build/$b" ] || { echo "accel: SKIP: $build/$b not built" >&2; exit 77; }
@@ -121,15 +131,20 @@ hl_start() {
 	done
 	grep -q "hostlane: running" "$T/hostlane.log" ||
 		{ cat "$T/hostlane.log" >&2; die "hostlane did not start"; }
+	# Installed (checked at the top) but not attached: a failure.
 	grep -q "cryptodev crypto_aesni_mb: attached" "$T/hostlane.log" &&
 		grep -q "compressdev compress_isal: attached" "$T/hostlane.log" ||
-		{ echo "accel: SKIP: crypto_aesni_mb or compress_isal missing"; exit 77; }
+		{ cat "$T/hostlane.log" >&2; die "crypto_aesni_mb or compress_isal did not attach"; }
 }
 
 hl_stop() {
+	local rc
+
 	kill -TERM "$HL_PID" 2>/dev/null
 	wait "$HL_PID" 2>/dev/null
+	rc=$?
 	HL_PID=
+	[ "$rc" -eq 0 ] || die "hostlane exited $rc"
 }
 
 # run_rate LINE B0 T0 [SERVER_JIFFIES]: the rate in LINE into $rate, and
@@ -171,8 +186,7 @@ direct_rate() {
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 "$AD" --make-stream "$T/stream.bin" > "$T/stream.txt" 2>&1 ||
-	{ cat "$T/stream.txt" >&2; grep -q "compressdev" "$T/stream.txt" &&
-		{ echo "accel: SKIP: compress_isal missing"; exit 77; }; die "accel --make-stream failed"; }
+	{ cat "$T/stream.txt" >&2; die "accel --make-stream failed"; }
 
 mkdir -p "$(dirname "$out")"
 {
@@ -191,6 +205,7 @@ mkdir -p "$(dirname "$out")"
 
 : > "$T/pairs"
 summary=
+failed=0
 for fs in "sha256 4096" "deflate 65536" "inflate 65536"; do
 	# shellcheck disable=SC2086
 	set -- $fs
@@ -235,13 +250,15 @@ done
 	echo "## 2. Backends in-process (bench/accel)"
 	echo
 	echo '```'
-	"$AD" --pairs "$pairs" --ms $((ms / 3 > 100 ? ms / 3 : 100)) 2>&1 | tail -n +1
+	"$AD" --pairs "$pairs" --ms $((ms / 3 > 100 ? ms / 3 : 100)) 2>&1 ||
+		{ echo "accel --pairs FAILED (exit $?)"; failed=1; }
 	echo '```'
 	echo
 	echo "## 3. Simulated FPGA against software (bench/accel_fpga)"
 	echo
 	echo '```'
-	"$AF" --calls $((pairs * 400)) 2>&1
+	"$AF" --calls $((pairs * 400)) 2>&1 ||
+		{ echo "accel_fpga FAILED (exit $?)"; failed=1; }
 	echo '```'
 	echo
 	echo "Raw guest/direct lines:"
@@ -261,5 +278,6 @@ if [ -n "$raw" ]; then
 	} > "$raw"
 fi
 grep -q "mismatches=[1-9]" "$out" && die "simulated FPGA results differ from software (see $out)"
+[ "$failed" = 0 ] || die "a backend benchmark failed (see $out)"
 echo "accel: report in $out"
 exit 0
