@@ -61,14 +61,18 @@ open_beside_lib(void)
 	return h;
 }
 
+/* The plugin's handle, and in *name the file it came from (for messages). */
 static void *
-open_plugin(void)
+open_plugin(const char **name)
 {
 	const char *env = getenv("HOSTLANE_DPDK_PLUGIN");
 	void *h;
 
-	if (env != NULL && *env != '\0')
+	if (env != NULL && *env != '\0') {
+		*name = env;
 		return try_open(env);
+	}
+	*name = HL_PLUGIN_FILE;
 	h = open_beside_lib();
 	return h != NULL ? h : try_open(HL_PLUGIN_DIR "/" HL_PLUGIN_FILE);
 }
@@ -77,24 +81,25 @@ static const struct hl_plugin *
 load(void)
 {
 	const struct hl_plugin *pl;
+	const char *name;
 	void *h;
 
 	if (plugin != NULL)
 		return plugin;
 	load_error[0] = '\0';
-	h = open_plugin();
+	h = open_plugin(&name);
 	if (h == NULL) {
 		if (load_error[0] == '\0')
-			snprintf(load_error, sizeof(load_error), "%s not found "
-				 "(built without DPDK? set HOSTLANE_DPDK_PLUGIN)",
-				 HL_PLUGIN_FILE);
+			snprintf(load_error, sizeof(load_error), "%s not found%s",
+				 name, name == (const char *)HL_PLUGIN_FILE ?
+				 " (built without DPDK? set HOSTLANE_DPDK_PLUGIN)" : "");
 		return NULL;
 	}
 	pl = dlsym(h, HL_PLUGIN_SYM);
 	if (pl == NULL || pl->abi != HL_PLUGIN_ABI ||
 	    pl->tp_size != sizeof(struct hl_tp)) {
 		snprintf(load_error, sizeof(load_error), "%s is not a plugin of "
-			 "this libhostlane (ABI %u)", HL_PLUGIN_FILE, HL_PLUGIN_ABI);
+			 "this libhostlane (ABI %u)", name, HL_PLUGIN_ABI);
 		return NULL;
 	}
 	plugin = pl;
