@@ -330,11 +330,16 @@ guests_refuse(struct dp_app *app, const struct dp_io_lcore *lc, unsigned int why
 static void
 watchdog(struct dp_app *app, uint64_t now)
 {
+	/* A tick much later than the loop's longest sleep (TICK_MS): this
+	 * lcore was not running either (a stopped process, a paused VM). */
+	uint64_t late = RTE_MAX(2u * TICK_MS, app->cfg->watchdog_ms / 2);
+	bool resync = app->last_tick_ms != 0 && now - app->last_tick_ms > late;
 	char where[64];
 
+	app->last_tick_ms = now;
 	for (unsigned int i = 0; i < app->n_io; i++) {
 		struct dp_io_lcore *lc = &app->io[i];
-		int r = dp_lcore_watchdog(lc, now, app->cfg->watchdog_ms);
+		int r = dp_lcore_watchdog(lc, now, app->cfg->watchdog_ms, resync);
 
 		if (r == 0)
 			continue;

@@ -40,6 +40,7 @@ struct dp_app {
 	struct dp_pvs *pvs;		/**< the PV switch, on the first I/O lcore */
 	unsigned int n_io;
 	struct dp_io_lcore *io;		/**< one per I/O lcore */
+	uint64_t last_tick_ms;		/**< the watchdog's last look */
 	/* One more slow-path user (the control server): its fd and callback. */
 	void (*watch_fn)(void *arg);
 	void *watch_arg;

@@ -125,11 +125,17 @@ dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g)
 }
 
 int
-dp_lcore_watchdog(struct dp_io_lcore *lc, uint64_t now_ms, unsigned int timeout_ms)
+dp_lcore_watchdog(struct dp_io_lcore *lc, uint64_t now_ms, unsigned int timeout_ms,
+		  bool resync)
 {
 	struct dp_lcore_wd *wd = &lc->wd;
 	uint64_t loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED);
 
+	/* The main lcore itself did not run for a while: the whole process
+	 * (or VM) may have been stopped; start counting again rather than
+	 * blame an lcore that had no chance to run either. */
+	if (resync && wd->stuck_since_ms == 0)
+		wd->seen_ms = now_ms;
 	if (loops != wd->seen_loops || wd->seen_ms == 0) {
 		int was = wd->stuck_since_ms != 0;
 

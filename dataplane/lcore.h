@@ -115,10 +115,12 @@ void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
 /**
  * Check one I/O lcore's heartbeat. Main lcore, every slow-path tick.
  * @param timeout_ms  no pass for this long means stuck (0: never)
+ * @param resync      the main lcore's last tick was long ago (it did not
+ *                    run either): restart the count instead of judging
  * @return +1 it just became stuck, -1 it just recovered, 0 no change.
  */
 int dp_lcore_watchdog(struct dp_io_lcore *lc, uint64_t now_ms,
-		      unsigned int timeout_ms);
+		      unsigned int timeout_ms, bool resync);
 
 /** True while the watchdog holds lc stuck. Main lcore. */
 static inline bool

@@ -3,7 +3,8 @@
 # that never returns would): the watchdog finds the lcore stuck and says
 # where, the guests' calls fail with a reason instead of hanging, the
 # control socket keeps answering, new clients are refused until the lcore
-# recovers, then everything works again. A job that never returns: SIGTERM
+# recovers, then everything works again. A process stopped as a whole is
+# not a stuck lcore. A job that never returns: SIGTERM
 # still ends hostlane within a few seconds, exit 1, naming what it could
 # not release.
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +35,17 @@ lcore_state() {
 r = json.load(sys.stdin)["result"]
 print(" ".join(l["state"] for l in r if l["role"] == "io"))'
 }
+
+# 0. The whole process stopped (SIGSTOP, a paused VM) is not a stuck lcore:
+#    the main lcore did not run either, so the watchdog starts counting again.
+kill -STOP "$HL_PID"
+sleep 1
+kill -CONT "$HL_PID"
+sleep 0.5
+ctlj guest list > /dev/null || fail "no control answer after SIGCONT"
+grep -q "stuck" "$T/hostlane.log" && fail "a stopped process was taken for a stuck lcore"
+[ "$(num "$(ctlj lcore list)" stuck_events)" = 0 ] || fail "stuck_events not 0 after SIGSTOP"
+pass "SIGSTOP/SIGCONT for 5 watchdog periods: no lcore called stuck"
 
 # 1. A job holding the lcore 3 s: stuck, then recovered.
 "$BC" "$RUN/ga.sock" ga-secret hang 3000 > "$T/hang1.log" 2>&1 &
