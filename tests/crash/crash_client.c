@@ -299,6 +299,15 @@ cmd_restart(const char *sock, const char *secret, uint64_t after)
 			printf("READY\n");
 			said = true;
 		}
+		/* A clean stop may answer every call in flight before it says
+		 * DISCONNECT: then no call fails and only the count shows it. */
+		hl_conn_stats(c, &st);
+		if (st.disconnects > 0)
+			stream_gone(&s);
+		if (s.seq >= MAX_SEQ) {
+			fail("%u requests submitted, the restart not through", MAX_SEQ);
+			break;
+		}
 		if (s.host_gone && gone_ms == 0)
 			gone_ms = now_ms();
 		if (s.ok_after > 0 && back_ms == 0)
