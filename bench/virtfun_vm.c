@@ -141,15 +141,18 @@ static void
 send_call(uint32_t session, uint64_t n, uint64_t reps, uint64_t id)
 {
 	struct vq *q = &vqs[TXQ];
-	uint16_t d = q->avail_idx & (q->size - 1);
+	/* Descriptor and buffer numbered as the test guest's net_send() does
+	 * (one frame in flight here, so the device has given it back). */
+	uint16_t d = q->avail_idx % TX_BUFS;
+	uint8_t *buf = tx_buf[d];
 	struct hl_frame_hdr h;
 
 	hl_proto_hdr_init(&h, host_mac, guest_mac, HL_OP_FN_CALL, session, id);
 	h.hl.arg0 = n;
 	h.hl.arg1 = reps;
-	memset(tx_buf, 0, NET_HDR);
-	memcpy(tx_buf + NET_HDR, &h, sizeof(h));
-	q->desc[d].addr = (uint32_t)(uintptr_t)tx_buf;
+	memset(buf, 0, NET_HDR);
+	memcpy(buf + NET_HDR, &h, sizeof(h));
+	q->desc[d].addr = (uint32_t)(uintptr_t)buf;
 	q->desc[d].len = NET_HDR + HL_FRAME_HDR_LEN;
 	q->desc[d].flags = 0;
 	q->desc[d].next = 0;
