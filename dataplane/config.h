@@ -60,6 +60,20 @@ struct dp_guest_conf {
 	uint16_t max_inflight;		    /**< calls in flight at once */
 	uint8_t mac[6];			    /**< the only source MAC it may use ... */
 	uint8_t has_mac;		    /**< ... when set (PV switch) */
+	/* VF assignment (control/vf/, docs/vf.md) */
+	uint8_t vf_role;		    /**< enum dp_vf_role */
+	uint16_t vf_weight;		    /**< policy weight, 1..1000 (default 1) */
+	char qmp[DP_SOCKET_PATH_MAX];	    /**< passthrough: its QEMU's QMP socket */
+	char qmp_standby[DP_NAME_MAX];	    /**< passthrough: the virtio-net device id
+					         the VF pairs with (failover_pair_id) */
+};
+
+/** A guest's place in VF assignment. */
+enum dp_vf_role {
+	DP_VF_NONE,		/**< never gets a VF (default) */
+	DP_VF_ELIGIBLE,		/**< the policy decides */
+	DP_VF_PINNED,		/**< holds one whenever one is free */
+	DP_VF_EXCLUDED,		/**< eligible by config, excluded by the operator */
 };
 
 /** What a port is to the PV switch; both kinds are switch ports. */
@@ -72,6 +86,32 @@ struct dp_port_conf {
 	char name[DP_NAME_MAX];
 	char devargs[256];
 	enum dp_port_role role;
+};
+
+#define DP_MAX_PFS 8
+#define DP_MAX_VF_POOL 64
+
+/** [pf NAME]: a physical function whose VFs hostlane hands out. */
+struct dp_pf_conf {
+	char name[DP_NAME_MAX];
+	char pci[16];			    /**< DBDF, or "" when netdev is given */
+	char netdev[16];		    /**< IFNAME, or "" when pci is given */
+	unsigned int vfs;		    /**< sriov_numvfs to provision; 0: as found */
+};
+
+/** [vf]: the VF allocator. */
+struct dp_vf_conf {
+	uint8_t enabled;		    /**< a [vf] section was given */
+	char mode[DP_NAME_MAX];		    /**< "dedicated" or "passthrough" */
+	char policy[DP_NAME_MAX];	    /**< "fair", "activity", "manual" */
+	unsigned int interval_ms;	    /**< T: one round every interval */
+	unsigned int min_hold_ms;	    /**< a VF stays at least this long */
+	unsigned int hysteresis_pct;	    /**< a challenger beats the holder by this */
+	unsigned int max_moves;		    /**< per round */
+	unsigned int rate_window_ms;	    /**< EWMA window */
+	char sysfs_root[PATH_MAX];	    /**< "/sys" on a real host */
+	unsigned int n_pool;		    /**< vf_pool: devargs standing in for VFs */
+	char pool[DP_MAX_VF_POOL][256];
 };
 
 struct dp_config {
@@ -104,6 +144,9 @@ struct dp_config {
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;
 	struct dp_port_conf ports[DP_MAX_PORTS];
+	unsigned int n_pfs;
+	struct dp_pf_conf pfs[DP_MAX_PFS];
+	struct dp_vf_conf vf;
 };
 
 /**
