@@ -20,6 +20,7 @@
 #include "paths.h"
 
 #define DEFAULT_RUNTIME_DIR "/run/hostlane"
+#define DP_PF_NAME_MAX (DP_NAME_MAX - 7)
 
 /* Where a problem is: file, section, key. */
 struct cfg_ctx {
@@ -559,9 +560,10 @@ parse_pf(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	struct dp_pf_conf *pf;
 	int n;
 
-	if (!name_ok(name))
+	/* Room for "/65535": its VFs are called NAME/N (control/vf/vf.h). */
+	if (!name_ok(name) || strlen(name) > DP_PF_NAME_MAX)
 		return fail(c, NULL, "pf name must be 1-%d of [A-Za-z0-9_-]",
-			    DP_NAME_MAX - 1);
+			    DP_PF_NAME_MAX);
 	if (cfg->n_pfs == DP_MAX_PFS)
 		return fail(c, NULL, "more than %d PFs", DP_MAX_PFS);
 	for (unsigned int i = 0; i < cfg->n_pfs; i++)
