@@ -76,6 +76,12 @@ set_numvfs(const struct vf_inv *inv, const struct vf_inv_pf *pf, char *err,
 	return rc == 0 ? inv_write(inv, path, val, err, errlen) : rc;
 }
 
+static bool
+needs_change(const struct vf_inv_pf *pf)
+{
+	return pf->want_vfs != 0 && pf->want_vfs != pf->num_vfs;
+}
+
 int
 vf_inv_provision(struct vf_inv *inv, char *err, size_t errlen)
 {
@@ -83,16 +89,15 @@ vf_inv_provision(struct vf_inv *inv, char *err, size_t errlen)
 	char rescan_err[256];
 	bool wrote = false;
 
+	/* Every PF checked before the first write: all or none refused. */
+	for (unsigned int i = 0; i < inv->cur.n_pfs && rc == 0; i++)
+		if (needs_change(&inv->cur.pfs[i]))
+			rc = provision_check(inv, i, err, errlen);
 	for (unsigned int i = 0; i < inv->cur.n_pfs && rc == 0; i++) {
-		const struct vf_inv_pf *pf = &inv->cur.pfs[i];
-
-		if (pf->want_vfs == 0 || pf->want_vfs == pf->num_vfs)
+		if (!needs_change(&inv->cur.pfs[i]))
 			continue;
-		rc = provision_check(inv, i, err, errlen);
-		if (rc == 0) {
-			wrote = true;
-			rc = set_numvfs(inv, pf, err, errlen);
-		}
+		wrote = true;
+		rc = set_numvfs(inv, &inv->cur.pfs[i], err, errlen);
 	}
 	if (!wrote)
 		return rc;

@@ -731,6 +731,21 @@ test_provision(void)
 	check_writes("provision above sriov_totalvfs", none);
 	vf_inv_destroy(inv);
 
+	/* The second PF is refused: the first is not changed either. */
+	std_tree();
+	if (sg_pf(root, PF1, 4, 0, "ice", NULL, NULL) < 0)
+		exit(1);
+	cfg.pfs[0].vfs = 2;
+	add_pf("p1", PF1, NULL, 5);
+	inv = load_ok("provision two PFs, the second above its total");
+	k_reset();
+	rc = inv ? vf_inv_provision(inv, err, sizeof(err)) : -1;
+	CHECK("provision two PFs, the second above its total", rc == -ERANGE &&
+	      vf_inv_count(inv) == 4 && strstr(err, "[pf p1] vfs = 5") != NULL,
+	      "rc %d: %s", rc, err);
+	check_writes("provision two PFs, the second above its total: no writes", none);
+	vf_inv_destroy(inv);
+
 	std_tree();
 	sg_bind(root, "0000:3c:00.1", "vfio-pci");
 	cfg.pfs[0].vfs = 2;
