@@ -73,7 +73,7 @@ dev_netdev(const char *dir, char out[16], char *err, size_t errlen)
 	}
 	while ((e = readdir(d)) != NULL)
 		if (ifname_ok(e->d_name) && (out[0] == '\0' || strcmp(e->d_name, out) < 0))
-			snprintf(out, 16, "%s", e->d_name);
+			memcpy(out, e->d_name, strlen(e->d_name) + 1);	/* < 16 */
 	closedir(d);
 	return 0;
 }
@@ -198,8 +198,12 @@ scan_vf(const struct vf_inv *inv, const struct vf_inv_pf *pf, unsigned int pfi,
 		snprintf(err, errlen, "%s: vanished while being read", devdir);
 		return -ENOENT;
 	}
-	snprintf(s->name, sizeof(s->name), "%s/%u", pf->name, n);
-	snprintf(s->devargs, sizeof(s->devargs), "%s", s->pci);
+	if (snprintf(s->name, sizeof(s->name), "%s/%u", pf->name, n) >=
+	    (int)sizeof(s->name)) {
+		snprintf(err, errlen, "%s: [pf %s]: VF name too long", devdir, pf->name);
+		return -EINVAL;
+	}
+	memcpy(s->devargs, s->pci, sizeof(s->pci));
 	s->pf = pfi;
 	s->vf_index = n;
 	return 0;
