@@ -6,8 +6,10 @@
  * one error naming the path and no inventory, rescans that notice a VF
  * rebound or gone, and provisioning, whose writes a small emulation of
  * the kernel answers (sriov_numvfs, driver_override, unbind, bind,
- * drivers_probe) and logs in order.
+ * drivers_probe) and logs in order. Last, the real /sys, read only: a
+ * PCI address nobody has, and a device without SR-IOV.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -926,6 +928,48 @@ test_bind_failures(void)
 	vf_inv_destroy(inv);
 }
 
+/* The real /sys, read only: its layout is the one generated above. */
+static void
+test_real_sysfs(void)
+{
+	struct vf_inv *inv = NULL;
+	char err[512] = "", p[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir("/sys/bus/pci/devices");
+	int rc;
+
+	cfg_reset();
+	cfg.vf.sysfs_root[0] = '\0';	/* the default: /sys */
+	add_pf("p0", "ffff:ff:1f.7", NULL, 0);
+	rc = vf_inv_load(&cfg, &inv, err, sizeof(err));
+	CHECK("real /sys: no such device", rc == -ENOENT && strstr(err,
+	      "/sys/bus/pci/devices/ffff:ff:1f.7: no such PCI device") == err,
+	      "rc %d: %s", rc, err);
+	vf_inv_destroy(inv);
+	cfg.pfs[0].pci[0] = '\0';
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/sriov_totalvfs", e->d_name);
+		if (e->d_name[0] != '.' && strlen(e->d_name) < sizeof(cfg.pfs[0].pci) &&
+		    access(p, F_OK) != 0) {
+			memcpy(cfg.pfs[0].pci, e->d_name, strlen(e->d_name) + 1);
+			break;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	if (cfg.pfs[0].pci[0] == '\0') {
+		printf("note: no PCI device without SR-IOV in /sys: that case not run\n");
+		return;
+	}
+	inv = NULL;
+	rc = vf_inv_load(&cfg, &inv, err, sizeof(err));
+	CHECK("real /sys: a device without SR-IOV", rc == -ENOENT &&
+	      strncmp(err, "/sys/bus/pci/devices/", 21) == 0 &&
+	      strstr(err, "/sriov_totalvfs: missing ([pf p0] is not an SR-IOV PF)"),
+	      "rc %d: %s", rc, err);
+	vf_inv_destroy(inv);
+}
+
 int
 main(void)
 {
@@ -942,9 +986,10 @@ main(void)
 	test_provision();
 	test_bind_release();
 	test_bind_failures();
+	test_real_sysfs();
 	sg_remove(root);
 	printf("vf_inventory: %zu malformed trees, good trees, pool, rescans, "
-	       "provisioning, binding: %d failure(s)\n",
+	       "provisioning, binding, real /sys: %d failure(s)\n",
 	       sizeof(bad_trees) / sizeof(bad_trees[0]), failures);
 	return failures == 0 ? 0 : 1;
 }
