@@ -45,9 +45,10 @@
  *    directory must be owned by hostlane's user or root and not writable by
  *    others unless sticky (dp_path_dir_open()); the file is created there
  *    O_CREAT|O_EXCL|O_NOFOLLOW, so an existing file or a planted symlink is
- *    never written through; and a path hostlane owns (its runtime directory,
- *    the control socket, a guest's socket, the metrics file, the config
- *    file) is refused.
+ *    never written through (so neither is the config file or any other
+ *    existing file); and a path hostlane owns even before it exists (its
+ *    runtime directory, the control socket, a guest's socket, the metrics
+ *    file and its temporary) is refused.
  *
  * Threads: dp_cap_load(), dp_cap_rx(), dp_cap_guest_tx() and dp_cap_port_tx()
  * on the producing I/O lcore; everything else on the main lcore.
