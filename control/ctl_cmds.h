@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "capture.h"
 #include "ctl_proto.h"
 #include "ctl_snap.h"
 #include "manager.h"
@@ -92,6 +93,9 @@ json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
 
 /** Sessions of the guest called name in s, or of all when name is NULL. */
 json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
+
+/** One capture as `capture list`, `stats` and `port list` show it. */
+json_t *ctl_capture_json(const struct dp_cap_info *i);
 
 /** One lcore as `lcore list` shows it. */
 json_t *ctl_lcore_json(const struct dp_lcore_view *l);

@@ -56,6 +56,20 @@ static const struct ctl_arg ctl_args_fpga_load[] = {
 	END,
 };
 
+static const struct ctl_arg ctl_args_capture_start[] = {
+	{ "target", CTL_T_STR, POS_REQ, "a guest or a port: NAME, guest:NAME or port:NAME" },
+	{ "file", CTL_T_STR, POS_REQ, "absolute path of a new file (never overwritten)" },
+	{ "count", CTL_T_INT, 0, "stop after this many frames written (default: no limit)" },
+	{ "snaplen", CTL_T_INT, 0, "bytes kept of each frame (14..65535, default 65535)" },
+	{ "filter", CTL_T_STR, 0, "a libpcap filter, e.g. 'udp port 53'" },
+	END,
+};
+static const struct ctl_arg ctl_args_capture_stop[] = {
+	{ "target", CTL_T_STR, POS, "the guest or port whose capture stops; all if left out" },
+	END,
+};
+static const struct ctl_arg ctl_args_capture_list[] = { END };
+
 const struct ctl_cmd ctl_cmds[CTL_CMD_COUNT] = {
 #define CTL_CMD_ENTRY_(sym, words, text)                                    \
 	[CTL_CMD_##sym] = { CTL_CMD_##sym, words, text, ctl_args_##sym,       \

@@ -112,7 +112,10 @@ struct ctl_arg {
 	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \
 	X(metrics, "metrics", "counters in the Prometheus text exposition format") \
 	X(fpga_list, "fpga list", "FPGA slots: image loaded, functions, images it can load") \
-	X(fpga_load, "fpga load", "reconfigure a slot: drain it, load IMAGE, republish its functions")
+	X(fpga_load, "fpga load", "reconfigure a slot: drain it, load IMAGE, republish its functions") \
+	X(capture_start, "capture start", "capture a guest's or a port's frames, both directions, to a new pcapng FILE") \
+	X(capture_stop, "capture stop", "stop the capture of TARGET, or every capture; its file is closed") \
+	X(capture_list, "capture list", "captures: target, file, state, written, dropped, filtered out")
 
 enum ctl_cmd_id {
 #define CTL_CMD_ENUM_(sym, words, help) CTL_CMD_##sym,

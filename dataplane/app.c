@@ -17,6 +17,7 @@
 #include "cryptodev.h"
 #include "hang.h"
 #include "app.h"
+#include "capture.h"
 #include "defer.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -396,6 +397,7 @@ dp_app_run(struct dp_app *app)
 				dp_memif_srv_tick(&app->guests[i], now);
 		watchdog(app, now);
 		dp_defer_run();
+		dp_cap_tick();
 	}
 }
 
@@ -463,12 +465,14 @@ dp_app_stop(struct dp_app *app)
 	if (app->pvs != NULL)
 		dp_pvs_log_stats(app->pvs, vport_name, app);
 	dp_app_guests_close(app);
+	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}
 	/* No job runs any more: memory kept for bulk jobs can go too. */
 	dp_defer_flush();
+	dp_cap_fini();
 	dp_app_guests_free(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);

@@ -22,6 +22,7 @@
 
 #include <hostlane/proto.h>
 
+#include "capture.h"
 #include "config.h"
 #include "handler.h"
 #include "memif_hs.h"
@@ -78,6 +79,9 @@ struct dp_guest_fast {
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
+	struct dp_cap *cap;		/**< its capture, or NULL: published by the
+					     main lcore (release), read once per
+					     burst (capture.h) */
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;
@@ -156,6 +160,16 @@ dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 	g->pl.txn = 0;
 }
 
+/* Copies for a capture, when one runs: one predictable branch otherwise. */
+static inline void
+dp_guest_rx_tap(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_cap *cap = dp_cap_load(&g->fast.cap);
+
+	if (unlikely(cap != NULL))
+		dp_cap_rx(cap, pkts, n);
+}
+
 static inline void
 dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -181,6 +195,7 @@ dp_guest_poll_port(struct dp_guest *g)
 	if (n == 0)
 		return;
 	dp_guest_rx_count(g, pkts, n);
+	dp_guest_rx_tap(g, pkts, n);
 	g->fast.handler->rx(g, pkts, n);
 }
 
@@ -229,6 +244,7 @@ dp_guest_poll(struct dp_guest *g)
 	}
 	n = dp_memif_rx_burst(rt, g->fast.mp, pkts, DP_BURST, &g->fast.st);
 	if (n > 0) {
+		dp_guest_rx_tap(g, pkts, n);
 		g->fast.rx_rt = rt;
 		g->fast.handler->rx(g, pkts, n);
 		g->fast.rx_rt = NULL;
@@ -236,11 +252,11 @@ dp_guest_poll(struct dp_guest *g)
 }
 
 /**
- * Send frames to a guest from an I/O lcore. Consumes every mbuf.
- * @return frames delivered; the rest were dropped and counted.
+ * Send frames to a guest on its channel, without capture (dp_guest_tx()).
+ * Consumes every mbuf. @return frames delivered: the first ones.
  */
 static inline uint16_t
-dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+dp_guest_tx_chan(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_memif_rt *rt;
 
@@ -254,6 +270,20 @@ dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	}
 	return dp_memif_tx_burst(rt, pkts, n, &g->fast.st);
+}
+
+/**
+ * Send frames to a guest from an I/O lcore. Consumes every mbuf.
+ * @return frames delivered; the rest were dropped and counted.
+ */
+static inline uint16_t
+dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_cap *cap = dp_cap_load(&g->fast.cap);
+
+	if (unlikely(cap != NULL))
+		return dp_cap_guest_tx(cap, g, pkts, n);
+	return dp_guest_tx_chan(g, pkts, n);
 }
 
 #endif /* DP_GUEST_H */

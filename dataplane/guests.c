@@ -508,6 +508,7 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 
 	if (g == NULL)
 		return -ENOENT;
+	dp_cap_stop(&g->fast.cap, "guest removed");
 	channel_close(g, DP_MEMIF_R_REMOVED);
 	dp_pvs_detach(app->pvs, g->idx);
 	dp_lcore_guest_remove(g->io, g);

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "app.h"
@@ -186,6 +188,20 @@ runtime_dir_ready(const struct dp_config *cfg)
 	return 0;
 }
 
+/*
+ * DPDK's capture tools (dpdk-dumpcap, dpdk-pdump) attach to hostlane's
+ * ethdev ports as secondary processes of the same --file-prefix. They need
+ * memory they can map: hostlane started on hugepages without --in-memory,
+ * --no-shconf or --no-huge (rte_pdump_init() itself succeeds either way).
+ */
+static void
+pdump_start(void)
+{
+	if (rte_pdump_init() < 0)
+		DP_LOG(WARNING, "pdump: not available, dpdk-dumpcap cannot attach: %s",
+		       rte_strerror(rte_errno));
+}
+
 static int
 run(struct dp_config *cfg)
 {
@@ -261,7 +277,9 @@ main(int argc, char **argv)
 	if (rte_eal_init(dash, argv) < 0)
 		rte_exit(EXIT_FAILURE, "hostlane: EAL init failed: %s\n",
 			 rte_strerror(rte_errno));
+	pdump_start();
 	rc = run(cfg);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	free(cfg);
 	return rc;

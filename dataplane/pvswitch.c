@@ -440,8 +440,7 @@ flush_vport(struct pvs_vport *vp)
 	if (vp->kind == VP_GUEST) {
 		k = dp_guest_tx(vp->g, vp->buf, n);
 	} else {
-		k = rte_eth_tx_burst(vp->p->port_id, 0, vp->buf, n);
-		rte_pktmbuf_free_bulk(vp->buf + k, n - k);
+		k = dp_port_tx(vp->p, vp->buf, n);
 	}
 	vp->st.out_frames += k;
 	vp->st.out_drops += n - k;
