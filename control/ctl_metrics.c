@@ -64,7 +64,7 @@ guest_breakdowns(FILE *f, const struct ctl_snap *s)
 
 #define CTL_M_OP_(sym, val, pl) \
 		fprintf(f, "hostlane_guest_requests_total{guest=\"%s\",opcode=\"%s\"} " \
-			"%" PRIu64 "\n", g->name, #sym, g->v.req_by_op[val]);
+			"%" PRIu64 "\n", g->name, #sym, g->v.req_by_op[DP_OPI_##sym]);
 		HL_OPCODE_LIST(CTL_M_OP_)
 #undef CTL_M_OP_
 	}

@@ -131,7 +131,7 @@ stats_dict(struct rte_tel_data *d, const struct ctl_snap_guest *g)
 	rte_tel_data_add_dict_u64(d, "inflight", g->v.inflight);
 	rte_tel_data_add_dict_u64(d, "sessions", g->sessions);
 #define CTL_T_OP_(name, val, pl) \
-	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[val]);
+	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[DP_OPI_##name]);
 	HL_OPCODE_LIST(CTL_T_OP_)
 #undef CTL_T_OP_
 #define CTL_T_ST_(name, val, msg) \

@@ -629,8 +629,9 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 
 /*
  * The handler of each opcode, op_<NAME>: the table below is built from
- * proto.h's HL_OPCODE_LIST, so an opcode added there without a handler
- * here does not compile, nor one whose value the counters cannot hold.
+ * proto.h's HL_OPCODE_LIST and indexed by dp_op_index() (guest.h), so an
+ * opcode added there without a handler here does not compile, nor one
+ * more than the counters hold.
  */
 #define op_HELLO do_hello
 #define op_BYE do_bye
@@ -643,13 +644,8 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 #define op_FN_CLOSE do_activate_close
 #define op_FN_CALL_BULK do_call_bulk
 
-#define DP_OP_ASSERT_(name, val, pl) \
-	_Static_assert((val) < DP_PIPE_OPS, "opcode " #name " beyond DP_PIPE_OPS");
-HL_OPCODE_LIST(DP_OP_ASSERT_)
-#undef DP_OP_ASSERT_
-
-static const op_fn ops[DP_PIPE_OPS] = {
-#define DP_OP_ENTRY_(name, val, pl) [HL_OP_##name] = op_##name,
+static const op_fn ops[DP_OPI_COUNT] = {
+#define DP_OP_ENTRY_(name, val, pl) [DP_OPI_##name] = op_##name,
 	HL_OPCODE_LIST(DP_OP_ENTRY_)
 #undef DP_OP_ENTRY_
 };
@@ -682,6 +678,7 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 {
 	struct hl_frame_hdr h;
 	enum hl_status st;
+	unsigned int oi;
 
 	if (unlikely(m->nb_segs > 1))
 		trim_chain(m);
@@ -700,8 +697,10 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 		reply_in_place(p, g, m, &h, st);
 		return;
 	}
-	g->pl.req_by_op[h.hl.opcode]++;
-	ops[h.hl.opcode](p, g, m, &h);
+	/* A valid opcode (hl_proto_hdr_parse), so its index is in range. */
+	oi = dp_op_index(h.hl.opcode);
+	g->pl.req_by_op[oi]++;
+	ops[oi](p, g, m, &h);
 }
 
 /* Requests are served here; ordinary traffic goes to the PV switch. */
