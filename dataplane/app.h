@@ -23,6 +23,11 @@ struct dp_app_hooks {
 	void (*guest_gone)(void *arg, unsigned int guest, uint32_t epoch);
 	/** A guest was added in a slot (a retired slot may be reused). */
 	void (*guest_added)(void *arg, unsigned int guest);
+	/** A guest's stats report was accepted (report.h): the rx + tx
+	 *  packets and bytes its accepted reports add up to, a series that
+	 *  only grows. For the VF allocator; NULL: only counted. */
+	void (*guest_report)(void *arg, unsigned int guest, uint64_t pkts,
+			     uint64_t bytes);
 	void *arg;
 };
 

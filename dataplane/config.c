@@ -547,6 +547,12 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 			if (rc == 0 && v != 0 && v < 50)
 				rc = fail(c, key, "%s is below 50 (0 turns it off)", val);
 			cfg->watchdog_ms = (unsigned int)v;
+		} else if (strcmp(key, "report_interval_ms") == 0) {
+			rc = get_uint(c, key, val, 10, 3600000, false, &v);
+			cfg->report_interval_ms = (unsigned int)v;
+		} else if (strcmp(key, "report_line_rate_mbps") == 0) {
+			rc = get_uint(c, key, val, 1, 10000000, false, &v);
+			cfg->report_line_rate_mbps = (unsigned int)v;
 		} else if (strcmp(key, "test_hang") == 0) {
 			rc = get_bool(c, key, val, &cfg->test_hang);
 		} else {
@@ -952,6 +958,8 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->mac_table_size = 8192;
 	cfg->pending_per_lcore = 16384;
 	cfg->watchdog_ms = 1000;
+	cfg->report_interval_ms = 500;
+	cfg->report_line_rate_mbps = 100000;
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;

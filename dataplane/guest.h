@@ -26,6 +26,7 @@
 #include "handler.h"
 #include "memif_hs.h"
 #include "memif_ring.h"
+#include "report.h"
 #include "session.h"
 #include "stats.h"
 
@@ -120,6 +121,9 @@ struct dp_guest_pl {
 	 *  main lcore (relaxed) before it reuses a removed guest's slot. */
 	uint16_t inflight;
 	uint16_t txn;
+	/** STATS_REPORTs with the main lcore (<= DP_REPORT_INFLIGHT): the
+	 *  guest's, not a connection's, so a reconnect does not reset it. */
+	uint8_t reports_out;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
 	uint64_t req_by_op[DP_PIPE_OPS];	/**< by dp_op_index() */
@@ -142,6 +146,7 @@ struct dp_guest_conn {
 					     thread (atomic), read here */
 	uint32_t link_downs_seen;
 	struct dp_guest_slow_stats slow;
+	struct dp_report_state report;	/**< its stats reports' budget */
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;
 
