@@ -125,6 +125,24 @@ guest_added(void *arg, unsigned int guest)
 	ctl_mgr_guest_added(arg, guest);
 }
 
+/* What a guest's accepted stats reports go to: the VF allocator. */
+struct vf_feed {
+	const struct dp_config *cfg;
+	struct vf_alloc *alloc;
+};
+
+static void
+guest_report(void *arg, unsigned int guest, uint64_t pkts, uint64_t bytes)
+{
+	struct vf_feed *f = arg;
+	struct vf_counters c = { .pkts = pkts, .bytes = bytes,
+				 .source = VF_RATE_GUEST_REPORT };
+
+	/* The allocator's own verdict (too soon for it, no such guest) is
+	 * its business: it counts what it takes. */
+	(void)vf_alloc_guest_report(f->alloc, f->cfg->guests[guest].name, &c);
+}
+
 /* The control server's settings, from [hostlane] in the config. */
 static void
 control_conf(const struct dp_config *cfg, struct ctl_server_conf *cc)
@@ -210,6 +228,7 @@ run(struct dp_config *cfg)
 {
 	struct ctl_server *ctl = NULL;
 	struct ctl_vf *vf = NULL;
+	struct vf_feed feed = { .cfg = cfg };
 	struct dp_app_hooks hooks = { .fn_request = fn_request,
 				      .guest_gone = guest_gone,
 				      .guest_added = guest_added };
@@ -225,6 +244,11 @@ run(struct dp_config *cfg)
 	rc = dp_app_start(&app, cfg, &hooks);
 	if (rc == 0)
 		rc = vf_start(&app, &vf);
+	if (rc == 0 && vf != NULL) {
+		feed.alloc = ctl_vf_alloc(vf);
+		app.hooks.guest_report = guest_report;
+		app.hooks.report_arg = &feed;
+	}
 	if (rc == 0 && (ctl = control_start(&app, hooks.arg, vf)) == NULL)
 		rc = -1;
 	if (rc == 0)

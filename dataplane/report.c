@@ -112,7 +112,7 @@ dp_report_serve(struct dp_app *app, struct dp_fnmsg *msg)
 	msg->status = dp_report_judge(&g->conn.report, &g->conn.slow, &lim,
 				      &msg->report, msg->rx_ms);
 	if (msg->status == HL_OK && app->hooks.guest_report != NULL)
-		app->hooks.guest_report(app->hooks.arg, g->idx,
+		app->hooks.guest_report(app->hooks.report_arg, g->idx,
 					g->conn.slow.report_pkts,
 					g->conn.slow.report_bytes);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hostlane-agent against the real hostlane: its reports of a made-up
 # /sys/class/net reach the host and show in hostlanectl stats (a baseline,
-# then the increase); a guest without VFs is refused with the reason; usage
-# errors; and the reporting loop leaves cleanly on SIGTERM.
+# then the increase), and the VF allocator (the mock actuator) is handed
+# exactly the accepted ones; a guest without VFs is refused with the
+# reason; usage errors; and the reporting loop leaves cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 AGENT="$HOSTLANE_BUILD/guestlib/agent/hostlane-agent"
@@ -22,6 +23,11 @@ vf = eligible
 [guest novf]
 secret = novf-secret
 handler = hostlane
+
+[vf]
+mode = mock
+policy = manual
+vf_pool = net_null20,no-rx=1
 CONF
 
 # iface NAME RXP TXP RXB TXB: an interface in the made-up sysfs tree.
@@ -87,6 +93,14 @@ sleep 0.2
 agent --once --sysfs "$T/sys" -s vm1-secret "$URI"
 [ "$RC" -eq 0 ] && echo "$OUT" | grep -q 'eth1/statistics/rx_bytes: not a counter' ||
 	fail "garbage counter: $RC $OUT"
+
+# The allocator was handed each accepted report once (it may itself turn
+# one down as too soon for it: that is its business).
+taken=$("$CTL" --json vf show vm1 | python3 -c "import json, sys
+r = json.load(sys.stdin)['result']
+print(r['reports'] + r['reports_refused'], r['reports'])") || fail "vf show vm1"
+[ "${taken% *}" -eq "$(counter vm1 report_accepted)" ] && [ "${taken#* }" -ge 1 ] ||
+	fail "allocator got $taken (handed, taken), hostlane accepted $(counter vm1 report_accepted)"
 
 # A guest without VFs: refused, and the agent says why.
 agent --once --sysfs "$T/sys" -s novf-secret "$T/run/novf.sock"

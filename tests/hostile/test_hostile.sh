@@ -49,6 +49,11 @@ functions = all
 secret = novf-secret
 handler = hostlane
 functions = factorial
+
+[vf]
+mode = mock
+policy = manual
+vf_pool = net_null20,no-rx=1
 CONF
 sed -i "s/@REPORT_MS@/$REPORT_MS/" "$T/hostile.conf"
 
@@ -69,6 +74,18 @@ at_least() {
 	local v; v=$(counter "$1" "$2")
 	[ "$v" -ge "$3" ] || fail "$1 $2 = $v, wanted >= $3"
 }
+# handed GUEST: the reports the VF allocator was handed (taken or not).
+handed() {
+	"$CTL" --json vf show "$1" | python3 -c "import json, sys
+r = json.load(sys.stdin)['result']
+print(r['reports'] + r['reports_refused'])" || fail "hostlanectl vf show $1"
+}
+case "$GROUP" in
+reports*)
+	h=$(handed evil); a=$(counter evil connections.report_accepted)
+	[ "$h" -eq "$a" ] || fail "the VF allocator was handed $h reports, $a accepted"
+	;;
+esac
 case "$GROUP" in
 reports)
 	at_least evil traffic.report_invalid 20		# malformed, header

@@ -163,11 +163,12 @@ test_overflow(void)
 static unsigned int hook_calls;
 static uint64_t hook_pkts, hook_bytes;
 static unsigned int hook_guest;
+static int hook_marker;
 
 static void
 hook(void *arg, unsigned int guest, uint64_t pkts, uint64_t bytes)
 {
-	(void)arg;
+	CHECK("hook arg", arg == &hook_marker, "report_arg not passed");
 	hook_calls++;
 	hook_guest = guest;
 	hook_pkts = pkts;
@@ -196,7 +197,8 @@ test_serve_hook(void)
 	static struct dp_guest g;
 	struct dp_config cfg = { .report_interval_ms = INTERVAL,
 				 .report_line_rate_mbps = LINE_MBPS };
-	struct dp_app app = { .cfg = &cfg, .hooks = { .guest_report = hook } };
+	struct dp_app app = { .cfg = &cfg, .hooks = { .guest_report = hook,
+						      .report_arg = &hook_marker } };
 	enum hl_status want[] = { HL_OK, HL_E_QUOTA, HL_OK, HL_E_BAD_REQUEST,
 				  HL_OK, HL_OK };
 	uint64_t pkts[] = { 100, 200, 300, UINT32_MAX, 400, 50 };
