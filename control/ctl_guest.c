@@ -113,6 +113,21 @@ ctl_cmd_guest_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, list);
 }
 
+/* The guest's stats reports (dataplane/report.h): what came of them. */
+static json_t *
+reports_json(const struct ctl_snap_guest *g)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "accepted", (json_int_t)g->v.slow.report_accepted,
+			 "resets", (json_int_t)g->v.slow.report_resets,
+			 "limited", (json_int_t)g->v.slow.report_limited,
+			 "refused", (json_int_t)g->v.slow.report_refused,
+			 "invalid", (json_int_t)g->v.st.report_invalid,
+			 "dropped", (json_int_t)g->v.st.report_drops,
+			 "pkts", (json_int_t)g->v.slow.report_pkts,
+			 "bytes", (json_int_t)g->v.slow.report_bytes);
+}
+
 enum ctl_err
 ctl_cmd_guest_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
@@ -128,6 +143,7 @@ ctl_cmd_guest_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	if (o != NULL) {
 		json_object_set_new(o, "config", ctl_guest_conf_json(g->v.conf));
 		json_object_set_new(o, "session_list", ctl_sessions_json(c->snap, name));
+		json_object_set_new(o, "reports", reports_json(g));
 	}
 	return ctl_ok(r, o);
 }

@@ -84,6 +84,11 @@ agent --once --sysfs "$T/sys" -s vm1-secret "$URI"
 p=$(counter vm1 report_pkts); b=$(counter vm1 report_bytes)
 [ "$p" -eq 2020 ] && [ "$b" -eq 128020 ] || fail "series $p frames, $b bytes; wanted 2020, 128020"
 
+"$CTL" --json guest show vm1 | python3 -c "import json, sys
+r = json.load(sys.stdin)['result']['reports']
+sys.exit(0 if (r['accepted'], r['pkts'], r['bytes']) == (2, 2020, 128020) else 1)" ||
+	fail "guest show vm1: reports not as stats says"
+
 # --interface picks; a missing one is said and nothing is sent.
 agent --once --sysfs "$T/sys" --interface nosuch -s vm1-secret "$URI"
 [ "$RC" -eq 1 ] && echo "$OUT" | grep -q 'nosuch' || fail "missing interface: $RC $OUT"
