@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "ctl_proto.h"
 #include "ctl_snap.h"
+#include "ctl_vf.h"
 #include "manager.h"
 
 /** What every command may use. */
@@ -27,6 +28,7 @@ struct ctl_ctx {
 	struct dp_app *app;
 	struct ctl_mgr *mgr;
 	struct ctl_snap *snap;		/**< scratch, refilled per command */
+	struct ctl_vf *vf;		/**< the VF allocator, or NULL: no [vf] */
 	char socket_path[DP_SOCKET_PATH_MAX];
 	/** Set by a handler whose reply comes later, from ctl_fpga_poll()
 	 * (`fpga load`); the server clears it. */

@@ -126,7 +126,7 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	DP_GUEST_SLOW_COUNTERS(CTL_SLOW_)
 #undef CTL_SLOW_
 #define CTL_OP_(name, val, pl) \
-	json_object_set_new(req, #name, json_integer((json_int_t)g->v.req_by_op[val]));
+	json_object_set_new(req, #name, json_integer((json_int_t)g->v.req_by_op[DP_OPI_##name]));
 	HL_OPCODE_LIST(CTL_OP_)
 #undef CTL_OP_
 #define CTL_ST_(name, val, msg) \

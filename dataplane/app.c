@@ -21,6 +21,7 @@
 #include "defer.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "report.h"
 
 #define TICK_MS 50
 #define POOL_CACHE 256
@@ -276,8 +277,12 @@ serve_fn_requests(struct dp_app *app)
 
 		while ((n = rte_ring_dequeue_burst(p->to_mgr, (void **)msgs,
 						   RTE_DIM(msgs), NULL)) > 0) {
-			for (unsigned int k = 0; k < n; k++)
-				app->hooks.fn_request(app->hooks.arg, msgs[k]);
+			for (unsigned int k = 0; k < n; k++) {
+				if (msgs[k]->op == DP_FNMSG_REPORT)
+					dp_report_serve(app, msgs[k]);
+				else
+					app->hooks.fn_request(app->hooks.arg, msgs[k]);
+			}
 			/* Never full: it holds the whole pool (fnmsg.h). */
 			if (rte_ring_enqueue_bulk(p->from_mgr, (void **)msgs, n,
 						  NULL) != n)

@@ -138,6 +138,10 @@ struct dp_config {
 	unsigned int pending_per_lcore;	    /**< calls in flight per I/O lcore */
 	unsigned int watchdog_ms;	    /**< an I/O lcore without a pass for
 						 this long is stuck; 0: off */
+	unsigned int report_interval_ms;    /**< a guest's stats reports: one
+						 judged per interval (report.h) */
+	unsigned int report_line_rate_mbps; /**< ... and none above this line
+						 rate, each way */
 	uint8_t test_hang;		    /**< register the test-only "hang"
 						 backend (tests only) */
 	unsigned int n_guests;

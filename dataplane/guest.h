@@ -27,6 +27,7 @@
 #include "handler.h"
 #include "memif_hs.h"
 #include "memif_ring.h"
+#include "report.h"
 #include "session.h"
 #include "stats.h"
 
@@ -54,6 +55,31 @@ struct dp_memif_srv {
 /* Request counters by opcode and error replies by status; I/O lcore. */
 #define DP_PIPE_OPS 16
 #define DP_PIPE_STATUSES 32
+
+/*
+ * Opcodes in a dense index, in HL_OPCODE_LIST order: wire values are sparse
+ * (0x80 for STATS_REPORT), counters and handler tables are not.
+ */
+enum dp_op_idx {
+#define DP_OPI_(name, val, pl) DP_OPI_##name,
+	HL_OPCODE_LIST(DP_OPI_)
+#undef DP_OPI_
+	DP_OPI_COUNT
+};
+_Static_assert(DP_OPI_COUNT <= DP_PIPE_OPS, "more opcodes than DP_PIPE_OPS");
+
+/** The dense index of a valid opcode; DP_OPI_COUNT for any other value. */
+static inline unsigned int
+dp_op_index(uint32_t op)
+{
+	switch (op) {
+#define DP_OPI_CASE_(name, val, pl) case (val): return DP_OPI_##name;
+	HL_OPCODE_LIST(DP_OPI_CASE_)
+#undef DP_OPI_CASE_
+	default:
+		return DP_OPI_COUNT;
+	}
+}
 
 struct dp_io_lcore;
 struct dp_pipe;
@@ -99,9 +125,12 @@ struct dp_guest_pl {
 	 *  main lcore (relaxed) before it reuses a removed guest's slot. */
 	uint16_t inflight;
 	uint16_t txn;
+	/** STATS_REPORTs with the main lcore (<= DP_REPORT_INFLIGHT): the
+	 *  guest's, not a connection's, so a reconnect does not reset it. */
+	uint8_t reports_out;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
-	uint64_t req_by_op[DP_PIPE_OPS];
+	uint64_t req_by_op[DP_PIPE_OPS];	/**< by dp_op_index() */
 	uint64_t err_by_status[DP_PIPE_STATUSES];
 } __rte_cache_aligned;
 
@@ -121,6 +150,7 @@ struct dp_guest_conn {
 					     thread (atomic), read here */
 	uint32_t link_downs_seen;
 	struct dp_guest_slow_stats slow;
+	struct dp_report_state report;	/**< its stats reports' budget */
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;
 
