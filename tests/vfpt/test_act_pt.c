@@ -143,11 +143,16 @@ test_revoke(struct vf_pt *pt, struct vf_actuator *a)
 	      "device_del of %s", arg_str(args, "id"));
 	json_decref(args);
 	now += 7;
+	/* Only the event for its own id ends the unplug. */
 	fake_send(&q0, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"path\": "
 		  "\"/machine/peripheral/hl-vf-g0/virtio-backend\"}}\n");
 	fake_send(&q0, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": "
-		  "\"hl-vf-g0\", \"path\": \"/machine/peripheral/hl-vf-g0\"}}\n");
+		  "\"hl-vf-g00\", \"path\": \"/machine/peripheral/hl-vf-g00\"}}\n");
 	fake_reply(&q0, id, "{}");
+	CHECK(what, a->poll(a->ctx, "g0", now, err, sizeof(err)) == 1,
+	      "freed by another device's DEVICE_DELETED");
+	fake_send(&q0, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": "
+		  "\"hl-vf-g0\", \"path\": \"/machine/peripheral/hl-vf-g0\"}}\n");
 	CHECK(what, a->poll(a->ctx, "g0", now, err, sizeof(err)) == 0,
 	      "not freed: %s", err);
 	vf_pt_info(pt, "g0", &info);
