@@ -10,6 +10,7 @@
 
 #include "act_passthrough.h"
 #include "clock.h"
+#include "config.h"
 
 struct pt_guest {
 	bool used;
@@ -624,4 +625,22 @@ vf_pt_info(const struct vf_pt *pt, const char *guest, struct vf_pt_info *out)
 	snprintf(out->pci, sizeof(out->pci), "%s", g->pci);
 	snprintf(out->last_error, sizeof(out->last_error), "%s", g->last_error);
 	return 0;
+}
+
+int
+vf_pt_lookup_config(void *arg, const char *guest, struct vf_pt_guest_conf *out)
+{
+	const struct dp_config *cfg = arg;
+
+	for (unsigned int i = 0; i < cfg->n_guests; i++) {
+		const struct dp_guest_conf *g = &cfg->guests[i];
+
+		if (strcmp(g->name, guest) != 0)
+			continue;
+		snprintf(out->qmp, sizeof(out->qmp), "%s", g->qmp);
+		snprintf(out->standby, sizeof(out->standby), "%s",
+			 g->qmp_standby);
+		return 0;
+	}
+	return -ENOENT;
 }

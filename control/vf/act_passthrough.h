@@ -110,6 +110,15 @@ void vf_pt_actuator(struct vf_pt *pt, struct vf_actuator *out);
 int vf_pt_info(const struct vf_pt *pt, const char *guest,
 	       struct vf_pt_info *out);
 
+/**
+ * A vf_pt_lookup_fn over a parsed config: arg is a const struct dp_config *
+ * (dataplane/config.h), a guest's qmp and qmp_standby are its own keys.
+ * Guests added at run time are not in it: wire a lookup over the live
+ * guest table for those.
+ */
+int vf_pt_lookup_config(void *arg, const char *guest,
+			struct vf_pt_guest_conf *out);
+
 /** A state's name, for messages. */
 const char *vf_pt_state_name(enum vf_pt_state s);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "act_passthrough.h"
+#include "config.h"
 #include "fake_qmp.h"
 #include "../unit/unit_check.h"
 
@@ -298,6 +299,28 @@ test_checks(struct vf_actuator *a)
 	      "a bus with options in it");
 }
 
+/* The config's guests: qmp and qmp_standby are theirs. */
+static void
+test_lookup_config(void)
+{
+	const char *what = "lookup-config";
+	static struct dp_config cfg;
+	struct vf_pt_guest_conf gc = { 0 };
+
+	cfg.n_guests = 2;
+	snprintf(cfg.guests[0].name, sizeof(cfg.guests[0].name), "vm0");
+	snprintf(cfg.guests[1].name, sizeof(cfg.guests[1].name), "vm1");
+	snprintf(cfg.guests[1].qmp, sizeof(cfg.guests[1].qmp), "/run/q1.sock");
+	snprintf(cfg.guests[1].qmp_standby, sizeof(cfg.guests[1].qmp_standby),
+		 "ua-backup0");
+	CHECK(what, vf_pt_lookup_config(&cfg, "vm1", &gc) == 0 &&
+	      strcmp(gc.qmp, "/run/q1.sock") == 0 &&
+	      strcmp(gc.standby, "ua-backup0") == 0, "vm1: '%s' '%s'", gc.qmp,
+	      gc.standby);
+	CHECK(what, vf_pt_lookup_config(&cfg, "vm2", &gc) == -ENOENT,
+	      "a guest not in the config");
+}
+
 int
 main(void)
 {
@@ -327,6 +350,7 @@ main(void)
 	test_qemu_gone(pt, &a);
 	test_refused(pt, &a);
 	test_checks(&a);
+	test_lookup_config();
 	vf_pt_destroy(pt);
 	fake_close(&q0);
 	fake_close(&q1);
