@@ -11,11 +11,14 @@
  * guest (DEVICE_DELETED follows in tens of ms). A guest that never
  * acknowledges is a slot that is powered: system_reset powers every
  * populated slot, after which device_del only presses the attention button
- * and waits for a guest that does not exist. A real guest's pciehp
- * acknowledges after ~5 s.
+ * and waits for a guest that does not exist. And a guest that does
+ * acknowledge: QEMU c runs pciehp_guest.c (qboot, a multiboot image),
+ * which powers the slot on when the VF arrives and off at the attention
+ * button, as Linux pciehp does without its 5 s wait.
  *
  * Cases: capabilities; device_add and the device's presence (qom-list);
- * device_del and DEVICE_DELETED, and its absence; QEMU refusing a device
+ * device_del and DEVICE_DELETED, and its absence, with no guest and with
+ * the acknowledging guest; QEMU refusing a device
  * (not Ethernet, no hotplug bus); the never-acknowledging guest (timeout,
  * the guest keeps the VF, the VF is not given twice); QEMU killed while
  * waiting for DEVICE_DELETED; QEMU stopped (SIGSTOP) then killed with a
@@ -53,14 +56,18 @@ static char qemu[256];
 
 struct vm {
 	pid_t pid;
-	char name[8];			/**< "a", "b": socket names */
+	char name[8];			/**< "a", "b", "c": socket names */
+	const char *guest;		/**< a guest image to run, or NULL: -S */
 	char qmp[100];			/**< the actuator's QMP socket */
 	char ctl[100];			/**< the test's own */
 	char err[128];			/**< QEMU's stderr */
+	char serial[128];		/**< the guest's serial port */
 	struct qmp_conn *c;		/**< on ctl */
 };
 
 static struct vm vm_a = { .name = "a" }, vm_b = { .name = "b" };
+static struct vm vm_c = { .name = "c" };	/* runs pciehp_guest.c */
+#define QBOOT "/usr/share/qemu/qboot.rom"
 
 static void
 msleep(unsigned int ms)
@@ -133,39 +140,77 @@ ctl(struct vm *v, const char *cmd, json_t *args)
 	return rc == 0 ? ret : NULL;
 }
 
+/* QEMU's arguments for v; argv has room for 40. */
+static void
+vm_argv(const struct vm *v, const char **argv, char *qmp_arg, char *ctl_arg,
+	char *serial_arg)
+{
+	/* HOSTLANE_VM_ACCEL=tcg (as in tests/vm): TCG only. */
+	const char *env = getenv("HOSTLANE_VM_ACCEL");
+	unsigned int n = 0;
+
+	argv[n++] = qemu;
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-machine";
+	argv[n++] = "q35";
+	argv[n++] = "-accel";
+	argv[n++] = env != NULL && strcmp(env, "tcg") == 0 ? "tcg" : "kvm";
+	argv[n++] = "-accel";
+	argv[n++] = "tcg";
+	argv[n++] = "-m";
+	argv[n++] = "64";
+	/* native PCIe hotplug on the root ports, not ACPI's */
+	argv[n++] = "-global";
+	argv[n++] = "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off";
+	argv[n++] = "-device";
+	argv[n++] = "pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x2";
+	argv[n++] = "-device";
+	argv[n++] = "pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=0x3";
+	argv[n++] = "-qmp";
+	argv[n++] = qmp_arg;
+	argv[n++] = "-qmp";
+	argv[n++] = ctl_arg;
+	if (v->guest == NULL) {
+		argv[n++] = "-S";	/* no guest code at all */
+	} else {
+		argv[n++] = "-bios";
+		argv[n++] = QBOOT;
+		argv[n++] = "-kernel";
+		argv[n++] = v->guest;
+		argv[n++] = "-serial";
+		argv[n++] = serial_arg;
+	}
+	argv[n] = NULL;
+}
+
 static bool
 vm_start(struct vm *v)
 {
-	char qmp_arg[160], ctl_arg[160];
+	char qmp_arg[160], ctl_arg[160], serial_arg[160];
+	const char *argv[40];
 	uint64_t end;
 
 	snprintf(v->qmp, sizeof(v->qmp), "%s/qmp-%s.sock", dir, v->name);
 	snprintf(v->ctl, sizeof(v->ctl), "%s/ctl-%s.sock", dir, v->name);
 	snprintf(v->err, sizeof(v->err), "%s/qemu-%s.err", dir, v->name);
+	snprintf(v->serial, sizeof(v->serial), "%s/serial-%s", dir, v->name);
 	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", v->qmp);
 	snprintf(ctl_arg, sizeof(ctl_arg), "unix:%s,server=on,wait=off", v->ctl);
+	snprintf(serial_arg, sizeof(serial_arg), "file:%s", v->serial);
 	unlink(v->qmp);
 	unlink(v->ctl);
+	vm_argv(v, argv, qmp_arg, ctl_arg, serial_arg);
 	v->pid = fork();
 	if (v->pid == 0) {
-		/* HOSTLANE_VM_ACCEL=tcg (as in tests/vm): TCG only. */
-		const char *env = getenv("HOSTLANE_VM_ACCEL");
-		const char *accel1 = env != NULL && strcmp(env, "tcg") == 0 ?
-			"tcg" : "kvm";
 		int null = open("/dev/null", O_RDWR);
 		int err = open(v->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(err, 2);
-		execl(qemu, qemu, "-nodefaults", "-display", "none", "-S",
-		      "-machine", "q35", "-accel", accel1, "-accel", "tcg",
-		      "-m", "64",
-		      /* native PCIe hotplug on the root ports, not ACPI's */
-		      "-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
-		      "-device", "pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x2",
-		      "-device", "pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=0x3",
-		      "-qmp", qmp_arg, "-qmp", ctl_arg, (char *)NULL);
+		execv(qemu, (char *const *)argv);
 		_exit(127);
 	}
 	if (v->pid < 0)
@@ -186,11 +231,20 @@ vm_start(struct vm *v)
 			return false;
 		msleep(10);
 	}
-	v->c = qmp_open(v->ctl, &(struct qmp_limits){ .open_ms = CTL_MS },
-			dp_now_ms());
-	while (v->c != NULL && qmp_poll(v->c, dp_now_ms()) != QMP_READY &&
-	       qmp_state(v->c) != QMP_FAILED)
-		msleep(1);
+	/* QEMU binds its socket before it listens: refused until then. */
+	for (;;) {
+		v->c = qmp_open(v->ctl, &(struct qmp_limits){ .open_ms = CTL_MS },
+				dp_now_ms());
+		while (v->c != NULL && qmp_poll(v->c, dp_now_ms()) != QMP_READY &&
+		       qmp_state(v->c) != QMP_FAILED)
+			msleep(1);
+		if (v->c == NULL || qmp_state(v->c) == QMP_READY ||
+		    strstr(qmp_error(v->c), "refused") == NULL ||
+		    dp_now_ms() > end)
+			break;
+		qmp_close(v->c);
+		msleep(10);
+	}
 	if (v->c == NULL || qmp_state(v->c) != QMP_READY) {
 		fprintf(stderr, "qemu %s: %s\n", v->name,
 			v->c != NULL ? qmp_error(v->c) : "no QMP");
@@ -241,9 +295,9 @@ lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 {
 	(void)arg;
 	if (strcmp(guest, "g0") != 0 && strcmp(guest, "g1") != 0 &&
-	    strcmp(guest, "g2") != 0)
+	    strcmp(guest, "g2") != 0 && strcmp(guest, "g3") != 0)
 		return -ENOENT;
-	snprintf(out->qmp, sizeof(out->qmp), "%s",
+	snprintf(out->qmp, sizeof(out->qmp), "%s", guest[1] == '3' ? vm_c.qmp :
 		 guest[1] == '2' ? vm_b.qmp : vm_a.qmp);
 	snprintf(out->standby, sizeof(out->standby), "net0");
 	return 0;
@@ -272,6 +326,7 @@ state_of(struct vf_pt *pt, const char *guest)
 
 static const struct vf_slot vf0 = { .name = "pool/0" };
 static const struct vf_slot vf1 = { .name = "pool/1" };
+static const struct vf_slot vf2 = { .name = "pool/2" };
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -456,6 +511,71 @@ test_hung_add(struct vf_pt *pt, struct vf_actuator *a)
 	      "clean-up on the new QEMU: %d %s", rc, err);
 }
 
+/* How many times the guest's serial output says what. */
+static unsigned int
+serial_count(const struct vm *v, const char *what)
+{
+	static char buf[65536];
+	int fd = open(v->serial, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	unsigned int count = 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *p = strstr(buf, what); p != NULL; p = strstr(p + 1, what))
+		count++;
+	return count;
+}
+
+/* Wait (bounded) until the guest has said what n times. */
+static bool
+serial_wait(const struct vm *v, const char *what, unsigned int n)
+{
+	uint64_t end = dp_now_ms() + CTL_MS;
+
+	while (serial_count(v, what) < n && dp_now_ms() < end)
+		msleep(5);
+	return serial_count(v, what) >= n;
+}
+
+/* A guest that acknowledges: it powers the slot on when the VF arrives
+ * and off at the attention button, as pciehp does (minus its 5 s). */
+static void
+test_guest_acks(struct vf_pt *pt, struct vf_actuator *a)
+{
+	const char *what = "guest-acks";
+	uint64_t del[CYCLES / 2];
+	struct vf_pt_info info;
+	char err[256], type[64];
+
+	CHECK(what, serial_wait(&vm_c, "ready", 1), "the guest did not start");
+	for (unsigned int i = 0; i < CYCLES / 2 && !failures; i++) {
+		int rc = run(a, "g3", a->assign(a->ctx, "g3", &vf2, err,
+						sizeof(err)), err, sizeof(err));
+
+		CHECK(what, rc == 0, "cycle %u: assign: %s", i, err);
+		CHECK(what, serial_wait(&vm_c, "power on", i + 1),
+		      "cycle %u: the guest did not power the slot on", i);
+		rc = run(a, "g3", a->revoke(a->ctx, "g3", &vf2, err, sizeof(err)),
+			 err, sizeof(err));
+		CHECK(what, rc == 0, "cycle %u: revoke: %s", i, err);
+		CHECK(what, serial_count(&vm_c, "attention button: power off") ==
+		      i + 1, "cycle %u: unplugged without the guest's consent",
+		      i);
+		peripheral(&vm_c, "hl-vf-g3", type, sizeof(type));
+		CHECK(what, type[0] == '\0', "cycle %u: still there: '%s'", i,
+		      type);
+		vf_pt_info(pt, "g3", &info);
+		del[i] = info.unplug_ms;
+	}
+	if (!failures)
+		print_times("device_del -> guest powers the slot off -> "
+			    "DEVICE_DELETED", del, CYCLES / 2);
+}
+
 static void
 report_accel(void)
 {
@@ -494,10 +614,21 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	if (!vm_start(&vm_a) || !vm_start(&vm_b)) {
+	vm_c.guest = getenv("HOSTLANE_VFPT_GUEST");
+	if (vm_c.guest != NULL && access(QBOOT, R_OK) != 0) {
+		printf("not run: the acknowledging guest (%s missing, package "
+		       "qemu-system-data)\n", QBOOT);
+		vm_c.guest = NULL;
+	} else if (vm_c.guest == NULL) {
+		printf("not run: the acknowledging guest (not built: needs gcc "
+		       "-m32 -ffreestanding)\n");
+	}
+	if (!vm_start(&vm_a) || !vm_start(&vm_b) ||
+	    (vm_c.guest != NULL && !vm_start(&vm_c))) {
 		fprintf(stderr, "FAIL: QEMU did not start\n");
 		vm_signal(&vm_a, SIGKILL);
 		vm_signal(&vm_b, SIGKILL);
+		vm_signal(&vm_c, SIGKILL);
 		return 1;
 	}
 	report_accel();
@@ -508,7 +639,10 @@ main(void)
 	test_never_acks(pt, &a);
 	test_killed_unplugging(pt, &a);
 	test_hung_add(pt, &a);
+	if (vm_c.guest != NULL)
+		test_guest_acks(pt, &a);
 	vf_pt_destroy(pt);
+	vm_signal(&vm_c, SIGKILL);
 	vm_signal(&vm_a, SIGKILL);
 	vm_signal(&vm_b, SIGCONT);
 	vm_signal(&vm_b, SIGKILL);
@@ -518,12 +652,13 @@ main(void)
 			dir);
 		return 1;
 	}
-	for (unsigned int i = 0; i < 2; i++) {
-		const struct vm *v = i == 0 ? &vm_a : &vm_b;
+	for (unsigned int i = 0; i < 3; i++) {
+		const struct vm *v = i == 0 ? &vm_a : i == 1 ? &vm_b : &vm_c;
 
 		unlink(v->qmp);
 		unlink(v->ctl);
 		unlink(v->err);
+		unlink(v->serial);
 	}
 	rmdir(dir);
 	printf("vf passthrough against QEMU: all cases passed\n");
