@@ -682,8 +682,18 @@ run_round(struct vf_alloc *a)
 	r.free_vfs = free_slots(a);
 	n = vf_policy_round(&pc, a->pol, a->cap, &r, a->scratch, a->dec);
 	a->st.decisions += n;
-	for (unsigned int i = 0; i < n; i++)
-		carry_out(a, &a->dec[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vf_pol_decision *d = &a->dec[i];
+
+		/* A swap's challenger: say why now; its assign comes when the
+		 * revoke completes, perhaps rounds later. */
+		if (d->action == VF_POL_REVOKE && d->other != VF_POL_NONE &&
+		    i + 1 < n && a->dec[i + 1].guest == d->other &&
+		    a->g[d->guest].state == VF_G_HELD)
+			log_event(a, &a->g[d->other], a->g[d->guest].slot, "chosen", "%s",
+				  a->dec[i + 1].reason);
+		carry_out(a, d);
+	}
 	a->last_round_ms = a->now_ms;
 	a->round_no = 0;
 	ns = mono_ns() - t0;
@@ -826,7 +836,7 @@ info_of(const struct vf_alloc *a, int id, struct vf_alloc_guest_info *o)
 	o->weight = p->weight;
 	o->rate = g->now;
 	o->held_ms = g->state == VF_G_HELD ? a->now_ms - p->held_since_ms : 0;
-	o->service_ms = p->vtime * (p->weight ? p->weight : 1) / VF_POL_WSCALE;
+	o->service_ms = p->vtime / VF_POL_WSCALE;
 	o->assigns = g->assigns;
 	o->revokes = g->revokes;
 	o->failures = g->failures;
