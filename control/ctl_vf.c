@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "ctl_vf.h"
+#include "guests.h"
 #include "log.h"
 #include "view.h"
 #include "vf/act_mock.h"
+#include "vf/act_passthrough.h"
 
 /* Channel counters are sampled at most this often. */
 #define SAMPLE_MS 100
@@ -54,9 +56,53 @@ mock_free(void *ctx)
 	vf_mock_free(ctx);
 }
 
-/* The modes built in; dedicated (h10) and passthrough (h11) add a line. */
+/* passthrough: a guest's qmp and qmp_standby from the live guest table. */
+static int
+pt_lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
+{
+	const struct dp_guest *g = dp_app_guest_find(arg, guest);
+
+	if (g == NULL)
+		return -ENOENT;
+	snprintf(out->qmp, sizeof(out->qmp), "%s", g->conf->qmp);
+	snprintf(out->standby, sizeof(out->standby), "%s", g->conf->qmp_standby);
+	return 0;
+}
+
+static int
+pt_make(struct dp_app *app, struct vf_actuator *out, char *err, size_t errlen)
+{
+	const struct dp_vf_conf *vc = &app->cfg->vf;
+	struct vf_pt_conf pc = {
+		.unplug_timeout_ms = vc->unplug_timeout_ms,
+		.max_guests = MAX_RECORDS,
+		.lookup = pt_lookup,
+		.lookup_arg = app,
+	};
+	struct vf_pt *pt;
+
+	snprintf(pc.driver, sizeof(pc.driver), "%s", vc->pt_driver);
+	snprintf(pc.bus, sizeof(pc.bus), "%s", vc->pt_bus);
+	pt = vf_pt_create(&pc);
+	if (pt == NULL) {
+		snprintf(err, errlen, "vf: passthrough actuator: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	vf_pt_actuator(pt, out);
+	return 0;
+}
+
+static void
+pt_free(void *ctx)
+{
+	vf_pt_destroy(ctx);
+}
+
+/* The modes built in; dedicated (h10) adds a line. */
 static const struct ctl_vf_mode vf_modes[] = {
 	{ "mock", mock_make, mock_free },
+	{ "passthrough", pt_make, pt_free },
 };
 
 static const struct ctl_vf_mode *

@@ -10,7 +10,6 @@
 
 #include "act_passthrough.h"
 #include "clock.h"
-#include "config.h"
 
 struct pt_guest {
 	bool used;
@@ -182,6 +181,12 @@ del_start(struct vf_pt *pt, struct pt_guest *g, uint64_t now, bool fg,
 	int rc;
 
 	rc = pt->conf.lookup(pt->conf.lookup_arg, g->name, &gc);
+	/* A guest removed while it holds a VF: its QEMU is still where the
+	 * VF was plugged. */
+	if (rc != 0 && g->qmp != NULL) {
+		snprintf(gc.qmp, sizeof(gc.qmp), "%s", qmp_path(g->qmp));
+		rc = 0;
+	}
 	if (rc == 0 && gc.qmp[0] == '\0')
 		rc = -EINVAL;
 	if (rc == 0)
@@ -627,20 +632,3 @@ vf_pt_info(const struct vf_pt *pt, const char *guest, struct vf_pt_info *out)
 	return 0;
 }
 
-int
-vf_pt_lookup_config(void *arg, const char *guest, struct vf_pt_guest_conf *out)
-{
-	const struct dp_config *cfg = arg;
-
-	for (unsigned int i = 0; i < cfg->n_guests; i++) {
-		const struct dp_guest_conf *g = &cfg->guests[i];
-
-		if (strcmp(g->name, guest) != 0)
-			continue;
-		snprintf(out->qmp, sizeof(out->qmp), "%s", g->qmp);
-		snprintf(out->standby, sizeof(out->standby), "%s",
-			 g->qmp_standby);
-		return 0;
-	}
-	return -ENOENT;
-}

@@ -52,7 +52,9 @@ struct vf_pt_guest_conf {
 	char standby[VF_PT_ID_MAX];	/**< failover_pair_id; "" for none */
 };
 
-/** Fill out for guest; 0, or -ENOENT for a guest it does not know. */
+/** Fill out for guest; 0, or -ENOENT for a guest it does not know (a
+ *  guest removed while it holds a VF is then reached at the socket its VF
+ *  was plugged through). */
 typedef int (*vf_pt_lookup_fn)(void *arg, const char *guest,
 			       struct vf_pt_guest_conf *out);
 
@@ -109,15 +111,6 @@ void vf_pt_actuator(struct vf_pt *pt, struct vf_actuator *out);
 /** 0 and *out, or -ENOENT if the guest was never seen. */
 int vf_pt_info(const struct vf_pt *pt, const char *guest,
 	       struct vf_pt_info *out);
-
-/**
- * A vf_pt_lookup_fn over a parsed config: arg is a const struct dp_config *
- * (dataplane/config.h), a guest's qmp and qmp_standby are its own keys.
- * Guests added at run time are not in it: wire a lookup over the live
- * guest table for those.
- */
-int vf_pt_lookup_config(void *arg, const char *guest,
-			struct vf_pt_guest_conf *out);
 
 /** A state's name, for messages. */
 const char *vf_pt_state_name(enum vf_pt_state s);

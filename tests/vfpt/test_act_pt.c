@@ -6,13 +6,13 @@
  * VF never in two guests, and input checks.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "act_passthrough.h"
-#include "config.h"
 #include "fake_qmp.h"
 #include "../unit/unit_check.h"
 
@@ -21,6 +21,7 @@
 static char dir[] = "/tmp/hl-actpt-XXXXXX";
 static uint64_t now = 5000;
 static struct fake_qmp q0, q1;		/* g0's and g1's QEMU */
+static bool g0_removed;
 
 static uint64_t
 fake_now(void)
@@ -32,6 +33,8 @@ static int
 lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 {
 	(void)arg;
+	if (g0_removed && strcmp(guest, "g0") == 0)
+		return -ENOENT;
 	if (strcmp(guest, "g0") == 0 || strcmp(guest, "g1") == 0) {
 		snprintf(out->qmp, sizeof(out->qmp), "%s",
 			 guest[1] == '0' ? q0.path : q1.path);
@@ -299,26 +302,34 @@ test_checks(struct vf_actuator *a)
 	      "a bus with options in it");
 }
 
-/* The config's guests: qmp and qmp_standby are theirs. */
+/* A guest removed while it holds a VF (lookup fails): the revoke still
+ * reaches its QEMU, through the socket the VF was plugged through. */
 static void
-test_lookup_config(void)
+test_removed(struct vf_pt *pt, struct vf_actuator *a)
 {
-	const char *what = "lookup-config";
-	static struct dp_config cfg;
-	struct vf_pt_guest_conf gc = { 0 };
+	const char *what = "removed-guest";
+	char err[256];
+	long long id;
 
-	cfg.n_guests = 2;
-	snprintf(cfg.guests[0].name, sizeof(cfg.guests[0].name), "vm0");
-	snprintf(cfg.guests[1].name, sizeof(cfg.guests[1].name), "vm1");
-	snprintf(cfg.guests[1].qmp, sizeof(cfg.guests[1].qmp), "/run/q1.sock");
-	snprintf(cfg.guests[1].qmp_standby, sizeof(cfg.guests[1].qmp_standby),
-		 "ua-backup0");
-	CHECK(what, vf_pt_lookup_config(&cfg, "vm1", &gc) == 0 &&
-	      strcmp(gc.qmp, "/run/q1.sock") == 0 &&
-	      strcmp(gc.standby, "ua-backup0") == 0, "vm1: '%s' '%s'", gc.qmp,
-	      gc.standby);
-	CHECK(what, vf_pt_lookup_config(&cfg, "vm2", &gc) == -ENOENT,
-	      "a guest not in the config");
+	CHECK(what, a->assign(a->ctx, "g0", &vf0, err, sizeof(err)) == 1,
+	      "assign: %s", err);
+	id = fake_expect(&q0, "device_add", NULL);
+	fake_reply(&q0, id, "{}");
+	CHECK(what, a->poll(a->ctx, "g0", now, err, sizeof(err)) == 0,
+	      "assign: %s", err);
+	g0_removed = true;
+	CHECK(what, a->revoke(a->ctx, "g0", &vf0, err, sizeof(err)) == 1,
+	      "revoke of a removed guest: %s", err);
+	id = fake_expect(&q0, "device_del", NULL);
+	CHECK(what, id > 0, "no device_del on its QEMU");
+	fake_send(&q0, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": "
+		  "\"hl-vf-g0\"}}\n");
+	fake_reply(&q0, id, "{}");
+	CHECK(what, a->poll(a->ctx, "g0", now, err, sizeof(err)) == 0,
+	      "revoke: %s", err);
+	CHECK(what, state_of(pt, "g0") == VF_PT_IDLE, "state %s",
+	      vf_pt_state_name(state_of(pt, "g0")));
+	g0_removed = false;
 }
 
 int
@@ -349,8 +360,8 @@ main(void)
 	test_never_acks(pt, &a);
 	test_qemu_gone(pt, &a);
 	test_refused(pt, &a);
+	test_removed(pt, &a);
 	test_checks(&a);
-	test_lookup_config();
 	vf_pt_destroy(pt);
 	fake_close(&q0);
 	fake_close(&q1);
