@@ -192,8 +192,8 @@ del_start(struct vf_pt *pt, struct pt_guest *g, uint64_t now, bool fg,
 	if (rc == 0)
 		rc = guest_conn(pt, g, gc.qmp, now);
 	if (rc != 0) {
-		set_err(g, err, errlen, "guest %s: no QMP socket to reach its "
-			"QEMU (%s)", g->name, strerror(-rc));
+		set_err(g, err, errlen, "no qmp socket for guest %s (%s)",
+			g->name, strerror(-rc));
 		return rc;
 	}
 	args = json_pack("{s:s}", "id", g->dev_id);
@@ -201,11 +201,13 @@ del_start(struct vf_pt *pt, struct pt_guest *g, uint64_t now, bool fg,
 				     pt->conf.cmd_timeout_ms, now) : -ENOMEM;
 	json_decref(args);
 	if (id < 0) {
-		const char *why = qmp_error(g->qmp);
-
-		set_err(g, err, errlen, "guest %s: device_del %s: %s%s%s",
-			g->name, g->dev_id, strerror((int)-id),
-			why[0] != '\0' ? ": " : "", why);
+		/* A failed connection's reason says it all (it names the
+		 * socket); otherwise our own limit was hit. */
+		if (qmp_state(g->qmp) == QMP_FAILED)
+			set_err(g, err, errlen, "%s", qmp_error(g->qmp));
+		else
+			set_err(g, err, errlen, "device_del: %s",
+				strerror((int)-id));
 		return (int)id;
 	}
 	g->back = g->state;
@@ -245,16 +247,14 @@ step_unplug(struct vf_pt *pt, struct pt_guest *g, uint64_t now, char *err,
 		return 0;
 	}
 	if (qmp_state(g->qmp) == QMP_FAILED) {
-		set_err(g, err, errlen, "guest %s keeps VF %s: QMP lost while "
-			"waiting for DEVICE_DELETED of %s: %s", g->name,
-			g->vf_name, g->dev_id, qmp_error(g->qmp));
+		set_err(g, err, errlen, "lost waiting for DEVICE_DELETED: %s",
+			qmp_error(g->qmp));
 		del_failed(pt, g, now);
 		return -EPIPE;
 	}
 	if (now >= g->deadline_ms) {
-		set_err(g, err, errlen, "guest %s keeps VF %s: no DEVICE_DELETED "
-			"for %s within %u ms (the guest did not release it)",
-			g->name, g->vf_name, g->dev_id,
+		set_err(g, err, errlen, "no DEVICE_DELETED for %s in %u ms: "
+			"the guest did not let the VF go", g->dev_id,
 			pt->conf.unplug_timeout_ms);
 		del_failed(pt, g, now);
 		return -ETIMEDOUT;
@@ -283,8 +283,7 @@ step_del(struct vf_pt *pt, struct pt_guest *g, uint64_t now, char *err,
 		vf_freed(g);
 		return 0;
 	}
-	set_err(g, err, errlen, "guest %s keeps VF %s: %s", g->name,
-		g->vf_name, why);
+	set_err(g, err, errlen, "%s", why);
 	del_failed(pt, g, now);
 	return rc;
 }
@@ -304,16 +303,14 @@ step_add(struct pt_guest *g, uint64_t now, char *err, size_t errlen)
 		return 0;
 	}
 	if (rc == -EREMOTEIO) {
-		set_err(g, err, errlen, "guest %s: VF %s not plugged: %s",
-			g->name, g->vf_name, why);
+		set_err(g, err, errlen, "%s", why);
 		vf_freed(g);
 		return rc;
 	}
 	/* Sent, unanswered: QEMU may have plugged it. Keep it booked here
 	 * until QEMU says it is not there. */
-	set_err(g, err, errlen, "guest %s: device_add of VF %s unanswered (%s); "
-		"the VF stays booked to it until QEMU confirms it is gone",
-		g->name, g->vf_name, why);
+	set_err(g, err, errlen, "device_add unanswered, VF kept booked: %s",
+		why);
 	g->state = VF_PT_UNKNOWN;
 	g->retry_ms = now;
 	return rc;
@@ -470,10 +467,11 @@ pt_assign(void *ctx, const char *guest, const struct vf_slot *vf, char *err,
 				pt->conf.cmd_timeout_ms, now) : rc;
 	json_decref(args);
 	if (id < 0) {
-		const char *why = g->qmp != NULL ? qmp_error(g->qmp) : "";
-
-		set_err(g, err, errlen, "guest %s: device_add: %s%s%s", guest,
-			strerror((int)-id), why[0] != '\0' ? ": " : "", why);
+		if (g->qmp != NULL && qmp_state(g->qmp) == QMP_FAILED)
+			set_err(g, err, errlen, "%s", qmp_error(g->qmp));
+		else
+			set_err(g, err, errlen, "device_add: %s",
+				strerror((int)-id));
 		vf_freed(g);
 		return (int)id;
 	}

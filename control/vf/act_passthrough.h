@@ -29,6 +29,9 @@
  * pcie-root-port (root ports are not hot-pluggable: cold-plug spares) named
  * by `bus`.
  *
+ * Errors: err says what happened in under 120 bytes or so (the allocator
+ * logs it with the guest and the VF, in 160); QMP errors name the socket.
+ *
  * Threads: the main lcore only (the allocator's tick); nothing blocks.
  */
 #ifndef CTL_VF_ACT_PASSTHROUGH_H

@@ -468,7 +468,9 @@ test_killed_unplugging(struct vf_pt *pt, struct vf_actuator *a)
 	      "not waiting for DEVICE_DELETED: rc %d %s", rc, err);
 	vm_signal(&vm_b, SIGKILL);
 	rc = run(a, "g2", rc, err, sizeof(err));
-	CHECK(what, rc == -EPIPE && strstr(err, "QMP lost") != NULL,
+	CHECK(what, rc == -EPIPE &&
+	      strstr(err, "lost waiting for DEVICE_DELETED") != NULL &&
+	      strstr(err, "QEMU closed the socket") != NULL,
 	      "QEMU killed: %d %s", rc, err);
 	printf("QEMU killed mid-unplug: %s\n", err);
 	CHECK(what, state_of(pt, "g2") == VF_PT_HELD, "state %s",
