@@ -544,8 +544,10 @@ pt_poll(void *ctx, const char *guest, uint64_t now_ms, char *err,
 	return rc;
 }
 
-/* The PF's per-VF counters (IFLA_VF_STATS) are h8's vf_nl_vf_stats(); until
- * that lands, passthrough guests have no host counter of their VF path. */
+/* The PF's per-VF counters (IFLA_VF_STATS): h8's vf_nl_vf_stats(nl, the
+ * PF's netdev, vf->vf_index, out, ...) goes here once the inventory is
+ * merged (it knows vf->pf's netdev). Until then passthrough guests have no
+ * host counter of their VF path, and the allocator says so (-ENOENT). */
 static int
 pt_counters(void *ctx, const char *guest, const struct vf_slot *vf,
 	    struct vf_counters *out)
