@@ -45,7 +45,8 @@
 #define VF_PT_PATH_MAX 108		/**< sun_path */
 #define VF_PT_ID_MAX 64			/**< a QEMU device id, with the NUL */
 #define VF_PT_DRIVER_DEFAULT "vfio-pci"
-#define VF_PT_CMD_MS_DEFAULT 2000
+#define VF_PT_CMD_MS_DEFAULT 10000	/**< vfio-pci pins guest memory while
+					     device_add runs: seconds when large */
 #define VF_PT_UNPLUG_MS_DEFAULT 10000	/**< native pciehp takes ~5 s */
 #define VF_PT_MAX_GUESTS_DEFAULT 256
 
