@@ -26,6 +26,7 @@ _Static_assert((int)DP_VF_NONE == (int)VF_ROLE_NONE &&
 
 struct ctl_vf {
 	struct dp_app *app;
+	struct vf_inv *inv;
 	const struct ctl_vf_mode *mode;
 	struct vf_actuator act;
 	struct vf_alloc *alloc;
@@ -37,11 +38,12 @@ struct ctl_vf {
 /* ---- modes ---- */
 
 static int
-mock_make(struct dp_app *app, struct vf_actuator *out, char *err, size_t errlen)
+mock_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
+	  size_t errlen)
 {
-	struct vf_mock *m = vf_mock_create(DP_MAX_VF_POOL + MAX_RECORDS);
+	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) + MAX_RECORDS);
 
-	(void)app;
+
 	if (m == NULL) {
 		snprintf(err, errlen, "vf: mock actuator: out of memory");
 		return -ENOMEM;
@@ -116,23 +118,39 @@ mode_find(const char *name)
 
 /* ---- VFs ---- */
 
-/*
- * The VFs to hand out. Until the inventory (control/vf/inventory.c) is
- * merged these are the vf_pool stand-ins; then this becomes a call to it.
- */
-static unsigned int
-vf_slots(const struct dp_config *cfg, struct vf_slot *out, unsigned int max)
+static void
+log_write(void *arg, const char *path, const char *val)
 {
-	unsigned int n = 0;
+	(void)arg;
+	DP_LOG(NOTICE, "vf: wrote '%s' to %s", val, path);
+}
 
-	for (unsigned int i = 0; i < cfg->vf.n_pool && n < max; i++, n++) {
-		memset(&out[n], 0, sizeof(out[n]));
-		snprintf(out[n].name, sizeof(out[n].name), "pool/%u", i);
-		snprintf(out[n].devargs, sizeof(out[n].devargs), "%s", cfg->vf.pool[i]);
-		out[n].iommu_group = -1;
-		out[n].vf_index = i;
+/*
+ * The VFs to hand out: the inventory's — the [pf] sections' VFs read from
+ * sysfs, after giving each PF the `vfs` it asks for, or the vf_pool
+ * stand-ins. At start only: provisioning takes as long as the kernel does.
+ * @return the slots (malloc'd) and their number in *n, or NULL with err.
+ */
+static struct vf_slot *
+vf_slots(struct ctl_vf *v, const struct dp_config *cfg, unsigned int *n,
+	 char *err, size_t errlen)
+{
+	struct vf_slot *slots;
+
+	if (vf_inv_load(cfg, &v->inv, err, errlen) < 0)
+		return NULL;
+	vf_inv_set_write_hook(v->inv, log_write, NULL);
+	if (vf_inv_provision(v->inv, err, errlen) < 0)
+		return NULL;
+	*n = vf_inv_count(v->inv);
+	slots = calloc(*n + 1, sizeof(*slots));
+	if (slots == NULL) {
+		snprintf(err, errlen, "vf: out of memory");
+		return NULL;
 	}
-	return n;
+	for (unsigned int i = 0; i < *n; i++)
+		slots[i] = *vf_inv_slot(v->inv, i);
+	return slots;
 }
 
 /* ---- create ---- */
@@ -165,14 +183,27 @@ alloc_conf(const struct dp_vf_conf *vc, struct vf_alloc_conf *ac)
 	return 0;
 }
 
+/* Undo a create that failed half-way; errno is kept. */
+static struct ctl_vf *
+create_failed(struct ctl_vf *v, struct vf_slot *slots, int err)
+{
+	vf_alloc_free(v->alloc);
+	vf_inv_destroy(v->inv);
+	free(slots);
+	free(v);
+	errno = err;
+	return NULL;
+}
+
 struct ctl_vf *
 ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 {
 	const struct dp_vf_conf *vc = &app->cfg->vf;
-	struct vf_slot slots[DP_MAX_VF_POOL];
+	struct vf_slot *slots = NULL;
 	struct vf_alloc_conf ac;
+	struct ctl_vf_env env;
 	struct ctl_vf *v;
-	unsigned int n;
+	unsigned int n = 0;
 	int rc;
 
 	v = calloc(1, sizeof(*v));
@@ -185,25 +216,22 @@ ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 	if (v->mode == NULL) {
 		snprintf(err, errlen, "[vf] mode %s: not available in this build",
 			 vc->mode);
-		free(v);
-		errno = ENOTSUP;
-		return NULL;
+		return create_failed(v, NULL, ENOTSUP);
 	}
-	n = vf_slots(app->cfg, slots, RTE_DIM(slots));
+	slots = vf_slots(v, app->cfg, &n, err, errlen);
+	if (slots == NULL)
+		return create_failed(v, NULL, EINVAL);
 	if (alloc_conf(vc, &ac) < 0 ||
 	    (v->alloc = vf_alloc_create(&ac, slots, n, MAX_RECORDS)) == NULL) {
 		snprintf(err, errlen, "vf: cannot create the allocator: %s",
 			 strerror(errno));
-		free(v);
-		return NULL;
+		return create_failed(v, slots, ENOMEM);
 	}
-	rc = v->mode->make(app, &v->act, err, errlen);
-	if (rc < 0) {
-		vf_alloc_free(v->alloc);
-		free(v);
-		errno = -rc;
-		return NULL;
-	}
+	env = (struct ctl_vf_env){ .app = app, .inv = v->inv };
+	rc = v->mode->make(&env, &v->act, err, errlen);
+	if (rc < 0)
+		return create_failed(v, slots, -rc);
+	free(slots);
 	vf_alloc_set_actuator(v->alloc, &v->act);
 	vf_alloc_set_logger(v->alloc, log_entry, NULL);
 	DP_LOG(INFO, "vf: %u VFs, mode %s, policy %s every %u ms", n, vc->mode,
@@ -219,7 +247,14 @@ ctl_vf_free(struct ctl_vf *v)
 	vf_alloc_free(v->alloc);
 	if (v->mode->free != NULL)
 		v->mode->free(v->act.ctx);
+	vf_inv_destroy(v->inv);
 	free(v);
+}
+
+struct vf_inv *
+ctl_vf_inventory(struct ctl_vf *v)
+{
+	return v->inv;
 }
 
 /* ---- guests ---- */

@@ -20,6 +20,7 @@
 #include "paths.h"
 
 #define DEFAULT_RUNTIME_DIR "/run/hostlane"
+#define DP_PF_NAME_MAX (DP_NAME_MAX - 7)
 
 /* Where a problem is: file, section, key. */
 struct cfg_ctx {
@@ -521,6 +522,121 @@ parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	return 0;
 }
 
+/* "0000:3b:00.1", any case in, the kernel's lower case out. */
+static int
+parse_dbdf(const char *s, char out[16])
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return -1;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return -1;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[sizeof(shape) - 1] = '\0';
+	/* device 0-1f, function 0-7 */
+	return strtoul(out + 8, NULL, 16) > 0x1f || out[11] > '7' ? -1 : 0;
+}
+
+/* A name the kernel takes for a netdev (dev_valid_name). */
+static bool
+ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 16 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int
+pf_key(const struct cfg_ctx *c, struct dp_pf_conf *pf, const char *key,
+       const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (value_validate(c, key, val) < 0)
+		return -EINVAL;
+	if (strcmp(key, "pci") == 0)
+		return parse_dbdf(val, pf->pci) == 0 ? 0 :
+			fail(c, key, "'%.64s' is not a PCI address DDDD:BB:DD.F "
+			     "(e.g. 0000:3b:00.0)", val);
+	if (strcmp(key, "netdev") == 0)
+		return ifname_ok(val) ? copy_str(c, key, val, pf->netdev,
+						 sizeof(pf->netdev)) :
+			fail(c, key, "'%.64s' is not an interface name (1-15 bytes, "
+			     "no '/', ':' or blanks)", val);
+	if (strcmp(key, "vfs") == 0) {
+		/* The PCIe TotalVFs field is 16 bits; the device's own
+		 * sriov_totalvfs is checked when provisioning. */
+		rc = get_uint(c, key, val, 0, UINT16_MAX, false, &v);
+		pf->vfs = (unsigned int)v;
+		return rc;
+	}
+	return fail(c, key, "unknown key (known: pci, netdev, vfs)");
+}
+
+/* One PF, one device: by name, by PCI address and by netdev. */
+static int
+pf_validate(const struct cfg_ctx *c, const struct dp_config *cfg,
+	    const struct dp_pf_conf *pf)
+{
+	if (pf->pci[0] == '\0' && pf->netdev[0] == '\0')
+		return fail(c, NULL, "missing key pci or netdev");
+	if (pf->pci[0] != '\0' && pf->netdev[0] != '\0')
+		return fail(c, NULL, "pci and netdev both given: name the PF once");
+	for (unsigned int i = 0; i < cfg->n_pfs; i++) {
+		const struct dp_pf_conf *o = &cfg->pfs[i];
+
+		if (pf->pci[0] != '\0' && strcmp(o->pci, pf->pci) == 0)
+			return fail(c, "pci", "%s is also [pf %s]", pf->pci, o->name);
+		if (pf->netdev[0] != '\0' && strcmp(o->netdev, pf->netdev) == 0)
+			return fail(c, "netdev", "%s is also [pf %s]", pf->netdev,
+				    o->name);
+	}
+	return 0;
+}
+
+static int
+parse_pf(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
+	 struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[4];
+	struct dp_pf_conf *pf;
+	int n;
+
+	/* Room for "/65535": its VFs are called NAME/N (control/vf/vf.h). */
+	if (!name_ok(name) || strlen(name) > DP_PF_NAME_MAX)
+		return fail(c, NULL, "pf name must be 1-%d of [A-Za-z0-9_-]",
+			    DP_PF_NAME_MAX);
+	if (cfg->n_pfs == DP_MAX_PFS)
+		return fail(c, NULL, "more than %d PFs", DP_MAX_PFS);
+	for (unsigned int i = 0; i < cfg->n_pfs; i++)
+		if (strcmp(cfg->pfs[i].name, name) == 0)
+			return fail(c, NULL, "pf defined twice");
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
+	pf = &cfg->pfs[cfg->n_pfs];
+	memset(pf, 0, sizeof(*pf));
+	snprintf(pf->name, sizeof(pf->name), "%s", name);
+	for (int i = 0; i < n; i++)
+		if (pf_key(c, pf, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+	if (pf_validate(c, cfg, pf) < 0)
+		return -EINVAL;
+	cfg->n_pfs++;
+	return 0;
+}
+
 static int
 parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
@@ -793,10 +909,12 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		return parse_guest(c, f, s + 6, cfg);
 	if (strncmp(s, "port ", 5) == 0)
 		return parse_port(c, f, s + 5, cfg);
+	if (strncmp(s, "pf ", 3) == 0)
+		return parse_pf(c, f, s + 3, cfg);
 	if (strcmp(s, "vf") == 0)
 		return parse_vf(c, f, cfg);
 	return fail(c, NULL, "unknown section (known: [hostlane], "
-		    "[guest NAME], [port NAME], [vf])");
+		    "[guest NAME], [port NAME], [pf NAME], [vf])");
 }
 
 /*
@@ -932,7 +1050,7 @@ parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	int n = rte_cfgfile_num_sections(f, NULL, 0);
 	char (*names)[CFG_NAME_LEN];
-	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + 1 + 1 /* [vf] */];
+	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */];
 	int rc = 0;
 
 	if (n > (int)RTE_DIM(ptrs))
@@ -985,7 +1103,7 @@ line_problem(char *line, bool *in_section)
  * costs no quadratic time: more sections or keys than the parser takes
  * are refused here already.
  */
-#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + 1 + 1 /* [vf] */)
+#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */)
 #define SYN_KEYS 64
 _Static_assert(SYN_KEYS <= SYN_SECTIONS, "keys are kept in a struct syn_seen");
 

@@ -36,6 +36,7 @@ struct vf_alloc {
 	bool have_act;
 	void (*log_fn)(void *arg, const struct vf_log_entry *e);
 	void *log_arg;
+	char last_err[160];		/* the last operation's failure, for replies */
 	uint64_t now_ms;
 	uint64_t next_round_ms;
 	uint64_t last_round_ms;
@@ -345,8 +346,9 @@ assign_failed(struct vf_alloc *a, int id, int rc, const char *err)
 {
 	struct guest *g = &a->g[id];
 
-	log_event(a, g, g->slot, "failed", "assign: %s (%s); the VF stays free",
-		  err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	snprintf(a->last_err, sizeof(a->last_err), "assign: %s (%s)",
+		 err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	log_event(a, g, g->slot, "failed", "%s; the VF stays free", a->last_err);
 	a->owner[g->slot] = NO_ONE;
 	g->slot = NO_ONE;
 	g->state = VF_G_IDLE;
@@ -383,8 +385,9 @@ revoke_failed(struct vf_alloc *a, int id, int rc, const char *err)
 {
 	struct guest *g = &a->g[id];
 
-	log_event(a, g, g->slot, "failed", "revoke: %s (%s); the guest keeps the VF",
-		  err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	snprintf(a->last_err, sizeof(a->last_err), "revoke: %s (%s)",
+		 err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	log_event(a, g, g->slot, "failed", "%s; the guest keeps the VF", a->last_err);
 	g->state = VF_G_HELD;
 	g->failures++;
 	a->st.failures++;
@@ -738,8 +741,7 @@ vf_alloc_assign(struct vf_alloc *a, const char *guest, char *err, size_t errlen)
 		return -ENOSPC;
 	start_assign(a, id, slot, "operator: vf assign");
 	if (g->state == VF_G_IDLE) {
-		snprintf(err, errlen, "%s", a->log[(a->log_head + VF_LOG_ENTRIES - 1) %
-						   VF_LOG_ENTRIES].reason);
+		snprintf(err, errlen, "%s", a->last_err);
 		return -EIO;
 	}
 	return g->state == VF_G_HELD ? 0 : 1;
@@ -761,8 +763,7 @@ vf_alloc_release(struct vf_alloc *a, const char *guest, char *err, size_t errlen
 		return -EBUSY;
 	start_revoke(a, id, NO_ONE, "operator: vf release");
 	if (g->state == VF_G_HELD) {
-		snprintf(err, errlen, "%s", a->log[(a->log_head + VF_LOG_ENTRIES - 1) %
-						   VF_LOG_ENTRIES].reason);
+		snprintf(err, errlen, "%s", a->last_err);
 		return -EIO;
 	}
 	return g->state == VF_G_IDLE ? 0 : 1;
