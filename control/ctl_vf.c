@@ -12,6 +12,7 @@
 #include "view.h"
 #include "vf/act_mock.h"
 #include "vf/act_passthrough.h"
+#include "vf/vfnl.h"
 
 /* Channel counters are sampled at most this often. */
 #define SAMPLE_MS 100
@@ -58,11 +59,19 @@ mock_free(void *ctx)
 	vf_mock_free(ctx);
 }
 
-/* passthrough: a guest's qmp and qmp_standby from the live guest table. */
+/* passthrough: what its hooks need from hostlane. */
+struct pt_env {
+	struct dp_app *app;
+	struct vf_inv *inv;
+	struct vf_nl *nl;		/**< NULL: no rtnetlink, no counters */
+};
+
+/* A guest's qmp and qmp_standby from the live guest table. */
 static int
 pt_lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 {
-	const struct dp_guest *g = dp_app_guest_find(arg, guest);
+	const struct pt_env *e = arg;
+	const struct dp_guest *g = dp_app_guest_find(e->app, guest);
 
 	if (g == NULL)
 		return -ENOENT;
@@ -71,25 +80,67 @@ pt_lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 	return 0;
 }
 
+/* QEMU's vfio-pci needs the VF on vfio-pci; it stays there after the
+ * revoke, ready for the next guest (a pool stand-in: nothing to do). */
 static int
-pt_make(struct dp_app *app, struct vf_actuator *out, char *err, size_t errlen)
+pt_prepare(void *arg, const struct vf_slot *vf, char *err, size_t errlen)
 {
-	const struct dp_vf_conf *vc = &app->cfg->vf;
+	const struct pt_env *e = arg;
+
+	return vf_inv_bind(e->inv, vf->name, err, errlen);
+}
+
+/* The PF's IFLA_VF_STATS for the VF: a PF without a netdev has none. */
+static int
+pt_counters(void *arg, const struct vf_slot *vf, struct vf_counters *out)
+{
+	const struct pt_env *e = arg;
+	const struct vf_inv_pf *pf = vf_inv_pf(e->inv, vf->pf);
+	char err[128];
+
+	if (e->nl == NULL || vf->pci[0] == '\0' || pf == NULL ||
+	    pf->netdev[0] == '\0')
+		return -ENOENT;
+	return vf_nl_vf_stats(e->nl, pf->netdev, vf->vf_index, out, err,
+			      sizeof(err));
+}
+
+static int
+pt_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
+	size_t errlen)
+{
+	const struct dp_vf_conf *vc = &env->app->cfg->vf;
+	struct pt_env *e = calloc(1, sizeof(*e));
 	struct vf_pt_conf pc = {
 		.unplug_timeout_ms = vc->unplug_timeout_ms,
 		.max_guests = MAX_RECORDS,
 		.lookup = pt_lookup,
-		.lookup_arg = app,
+		.prepare = pt_prepare,
+		.counters = pt_counters,
+		.arg = e,
 	};
 	struct vf_pt *pt;
 
+	if (e == NULL) {
+		snprintf(err, errlen, "vf: passthrough actuator: out of memory");
+		return -ENOMEM;
+	}
+	*e = (struct pt_env){ .app = env->app, .inv = env->inv,
+			      .nl = vf_nl_open() };
+	if (e->nl == NULL)
+		DP_LOG(WARNING, "vf: passthrough: no rtnetlink socket (%s): "
+		       "no per-VF counters", strerror(errno));
 	snprintf(pc.driver, sizeof(pc.driver), "%s", vc->pt_driver);
 	snprintf(pc.bus, sizeof(pc.bus), "%s", vc->pt_bus);
 	pt = vf_pt_create(&pc);
 	if (pt == NULL) {
+		int rc = -errno;
+
 		snprintf(err, errlen, "vf: passthrough actuator: %s",
-			 strerror(errno));
-		return -errno;
+			 strerror(-rc));
+		vf_nl_close(e->nl);
+		free(e);
+		return rc;
 	}
 	vf_pt_actuator(pt, out);
 	return 0;
@@ -98,7 +149,12 @@ pt_make(struct dp_app *app, struct vf_actuator *out, char *err, size_t errlen)
 static void
 pt_free(void *ctx)
 {
+	struct pt_env *e = vf_pt_arg(ctx);
+
 	vf_pt_destroy(ctx);
+	if (e != NULL)
+		vf_nl_close(e->nl);
+	free(e);
 }
 
 /* The modes built in; dedicated (h10) adds a line. */

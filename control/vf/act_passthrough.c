@@ -180,7 +180,7 @@ del_start(struct vf_pt *pt, struct pt_guest *g, uint64_t now, bool fg,
 	int64_t id;
 	int rc;
 
-	rc = pt->conf.lookup(pt->conf.lookup_arg, g->name, &gc);
+	rc = pt->conf.lookup(pt->conf.arg, g->name, &gc);
 	/* A guest removed while it holds a VF: its QEMU is still where the
 	 * VF was plugged. */
 	if (rc != 0 && g->qmp != NULL) {
@@ -402,7 +402,7 @@ assign_validate(const struct vf_pt *pt, const char *guest,
 			"not DDDD:BB:SS.F", vf->name, vf->pci);
 		return -EINVAL;
 	}
-	if (pt->conf.lookup(pt->conf.lookup_arg, guest, gc) != 0 ||
+	if (pt->conf.lookup(pt->conf.arg, guest, gc) != 0 ||
 	    gc->qmp[0] == '\0') {
 		set_err(NULL, err, errlen, "guest %s has no qmp socket "
 			"configured", guest);
@@ -458,6 +458,11 @@ pt_assign(void *ctx, const char *guest, const struct vf_slot *vf, char *err,
 	other = vf_holder(pt, g, vf);
 	if (other != NULL)
 		return refuse_busy(other, vf, err, errlen, false);
+	if (pt->conf.prepare != NULL) {
+		rc = pt->conf.prepare(pt->conf.arg, vf, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	snprintf(g->vf_name, sizeof(g->vf_name), "%s", vf->name);
 	snprintf(g->pci, sizeof(g->pci), "%s", vf->pci);
 	rc = guest_conn(pt, g, gc.qmp, now);
@@ -544,19 +549,20 @@ pt_poll(void *ctx, const char *guest, uint64_t now_ms, char *err,
 	return rc;
 }
 
-/* The PF's per-VF counters (IFLA_VF_STATS): h8's vf_nl_vf_stats(nl, the
- * PF's netdev, vf->vf_index, out, ...) goes here once the inventory is
- * merged (it knows vf->pf's netdev). Until then passthrough guests have no
- * host counter of their VF path, and the allocator says so (-ENOENT). */
+/* The PF's per-VF counters, through the owner's hook (it knows the PF's
+ * netdev); only for a VF this guest holds, so a guest is never credited
+ * with another's traffic. */
 static int
 pt_counters(void *ctx, const char *guest, const struct vf_slot *vf,
 	    struct vf_counters *out)
 {
-	(void)ctx;
-	(void)guest;
-	(void)vf;
-	(void)out;
-	return -ENOENT;
+	struct vf_pt *pt = ctx;
+	const struct pt_guest *g = guest_find(pt, guest);
+
+	if (pt->conf.counters == NULL || g == NULL ||
+	    g->state != VF_PT_HELD || !vf_same(g, vf))
+		return -ENOENT;
+	return pt->conf.counters(pt->conf.arg, vf, out);
 }
 
 struct vf_pt *
@@ -601,6 +607,12 @@ vf_pt_destroy(struct vf_pt *pt)
 		qmp_close(pt->guests[i].qmp);
 	free(pt->guests);
 	free(pt);
+}
+
+void *
+vf_pt_arg(const struct vf_pt *pt)
+{
+	return pt->conf.arg;
 }
 
 void

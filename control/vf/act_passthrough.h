@@ -62,6 +62,15 @@ struct vf_pt_guest_conf {
 typedef int (*vf_pt_lookup_fn)(void *arg, const char *guest,
 			       struct vf_pt_guest_conf *out);
 
+/** Make the VF ready to plug (bind it to vfio-pci); 0 or -errno with err.
+ *  Called by assign before anything is sent. */
+typedef int (*vf_pt_prepare_fn)(void *arg, const struct vf_slot *vf,
+				char *err, size_t errlen);
+
+/** The VF's counters from its PF (IFLA_VF_STATS); 0 or -errno. */
+typedef int (*vf_pt_counters_fn)(void *arg, const struct vf_slot *vf,
+				 struct vf_counters *out);
+
 /** The actuator's settings; 0 / "" in a field takes its default. */
 struct vf_pt_conf {
 	char driver[VF_NAME_MAX];	/**< "vfio-pci" */
@@ -71,7 +80,9 @@ struct vf_pt_conf {
 	unsigned int max_guests;
 	size_t qmp_line_max;		/**< qmp.h's default */
 	vf_pt_lookup_fn lookup;		/**< required */
-	void *lookup_arg;
+	vf_pt_prepare_fn prepare;	/**< NULL: nothing to do */
+	vf_pt_counters_fn counters;	/**< NULL: vf_counters is -ENOENT */
+	void *arg;			/**< the hooks' */
 	uint64_t (*now_ms)(void);	/**< the clock for assign/revoke; NULL:
 					     CLOCK_MONOTONIC (poll gets its own) */
 };
@@ -108,6 +119,9 @@ struct vf_pt *vf_pt_create(const struct vf_pt_conf *conf);
 /** Close every QMP connection and free; NULL is fine. VFs stay where they
  *  are (hostlane stopping does not unplug them). */
 void vf_pt_destroy(struct vf_pt *pt);
+
+/** The hooks' arg, as given to vf_pt_create() (for its owner's free). */
+void *vf_pt_arg(const struct vf_pt *pt);
 
 /** The struct vf_actuator of pt (name "passthrough", ctx pt). */
 void vf_pt_actuator(struct vf_pt *pt, struct vf_actuator *out);

@@ -53,6 +53,29 @@ lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 
 static const struct vf_slot vf0 = { .name = "pf0/0", .pci = "0000:3b:00.1" };
 
+/* The owner's hooks: binding to vfio-pci, the PF's per-VF counters. */
+static int prepared, prepare_rc;
+
+static int
+prepare(void *arg, const struct vf_slot *vf, char *err, size_t errlen)
+{
+	(void)arg;
+	prepared++;
+	if (prepare_rc != 0)
+		snprintf(err, errlen, "VF %s: vfio-pci did not take it", vf->name);
+	return prepare_rc;
+}
+
+static int
+counters(void *arg, const struct vf_slot *vf, struct vf_counters *out)
+{
+	(void)arg;
+	(void)vf;
+	*out = (struct vf_counters){ .pkts = 42, .bytes = 4200,
+				     .source = VF_RATE_HOST_PF };
+	return 0;
+}
+
 /* The fake QEMU f takes the actuator's new connection through the
  * opening; the actuator is poked with poll(guest) to write. */
 static void
@@ -124,6 +147,20 @@ test_assign(struct vf_pt *pt, struct vf_actuator *a)
 	      (unsigned long long)info.add_ms, info.pci);
 	CHECK(what, a->poll(a->ctx, "g0", now, err, sizeof(err)) == -ENOENT,
 	      "poll with nothing in flight");
+	CHECK(what, prepared == 1, "the VF was not prepared (bound) first");
+	{
+		struct vf_counters cnt;
+		const struct vf_slot other = { .name = "pf0/7",
+					       .pci = "0000:3b:00.7" };
+
+		CHECK(what, a->vf_counters(a->ctx, "g0", &vf0, &cnt) == 0 &&
+		      cnt.pkts == 42 && cnt.source == VF_RATE_HOST_PF,
+		      "the held VF's counters");
+		CHECK(what, a->vf_counters(a->ctx, "g0", &other, &cnt) ==
+		      -ENOENT, "counters of a VF the guest does not hold");
+		CHECK(what, a->vf_counters(a->ctx, "g1", &vf0, &cnt) ==
+		      -ENOENT, "counters for a guest that holds nothing");
+	}
 	CHECK(what, a->assign(a->ctx, "g0", &vf0, err, sizeof(err)) == -EBUSY,
 	      "a second VF for a guest that holds one");
 	CHECK(what, a->assign(a->ctx, "g1", &vf0, err, sizeof(err)) == -EBUSY &&
@@ -296,8 +333,13 @@ test_checks(struct vf_actuator *a)
 	      -EINVAL, "a standby id with options in it");
 	CHECK(what, a->assign(a->ctx, "stranger", &vf1, err, sizeof(err)) ==
 	      -EINVAL, "an unknown guest");
-	CHECK(what, a->vf_counters(a->ctx, "g0", &vf1, &cnt) == -ENOENT,
-	      "counters before h8's per-VF stats");
+	prepare_rc = -EIO;
+	CHECK(what, a->assign(a->ctx, "g1", &vf1, err, sizeof(err)) == -EIO &&
+	      strstr(err, "vfio-pci did not take it") != NULL,
+	      "a VF that could not be prepared: %s", err);
+	CHECK(what, a->vf_counters(a->ctx, "g1", &vf1, &cnt) == -ENOENT,
+	      "counters of a VF never plugged");
+	prepare_rc = 0;
 	CHECK(what, vf_pt_create(&bus) == NULL && errno == EINVAL,
 	      "a bus with options in it");
 }
@@ -338,7 +380,8 @@ main(void)
 	struct vf_pt_conf conf = {
 		.driver = "vfio-pci", .bus = "rp1",
 		.unplug_timeout_ms = UNPLUG_MS, .cmd_timeout_ms = 1000,
-		.lookup = lookup, .now_ms = fake_now,
+		.lookup = lookup, .prepare = prepare, .counters = counters,
+		.now_ms = fake_now,
 	};
 	struct vf_actuator a;
 	struct vf_pt *pt;
