@@ -81,13 +81,34 @@ pt_lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
 }
 
 /* QEMU's vfio-pci needs the VF on vfio-pci; it stays there after the
- * revoke, ready for the next guest (a pool stand-in: nothing to do). */
+ * revoke, ready for the next guest. The guest's net_failover pairs the VF
+ * with its virtio-net by MAC, so the VF gets the guest's MAC (spoof
+ * checked) on the PF before QEMU has it. A pool stand-in: nothing to do. */
 static int
-pt_prepare(void *arg, const struct vf_slot *vf, char *err, size_t errlen)
+pt_prepare(void *arg, const char *guest, const struct vf_slot *vf, char *err,
+	   size_t errlen)
 {
 	const struct pt_env *e = arg;
+	const struct dp_guest *g = dp_app_guest_find(e->app, guest);
+	const struct vf_inv_pf *pf = vf_inv_pf(e->inv, vf->pf);
+	struct vf_nl_vf_cfg mac = { .set_mac = true, .set_spoofchk = true,
+				    .spoofchk = true };
+	int rc = vf_inv_bind(e->inv, vf->name, err, errlen);
 
-	return vf_inv_bind(e->inv, vf->name, err, errlen);
+	if (rc != 0 || vf->pci[0] == '\0')
+		return rc;
+	if (g == NULL || !g->conf->has_mac) {
+		snprintf(err, errlen, "guest %s has no mac: the VF must carry "
+			 "its virtio-net's MAC", guest);
+		return -EINVAL;
+	}
+	if (pf == NULL || pf->netdev[0] == '\0' || e->nl == NULL) {
+		snprintf(err, errlen, "VF %s: no PF netdev or rtnetlink to set "
+			 "its MAC", vf->name);
+		return -ENODEV;
+	}
+	memcpy(mac.mac, g->conf->mac, sizeof(mac.mac));
+	return vf_nl_set_vf(e->nl, pf->netdev, vf->vf_index, &mac, err, errlen);
 }
 
 /* The PF's IFLA_VF_STATS for the VF: a PF without a netdev has none. */

@@ -459,7 +459,7 @@ pt_assign(void *ctx, const char *guest, const struct vf_slot *vf, char *err,
 	if (other != NULL)
 		return refuse_busy(other, vf, err, errlen, false);
 	if (pt->conf.prepare != NULL) {
-		rc = pt->conf.prepare(pt->conf.arg, vf, err, errlen);
+		rc = pt->conf.prepare(pt->conf.arg, guest, vf, err, errlen);
 		if (rc != 0)
 			return rc;
 	}

@@ -62,10 +62,12 @@ struct vf_pt_guest_conf {
 typedef int (*vf_pt_lookup_fn)(void *arg, const char *guest,
 			       struct vf_pt_guest_conf *out);
 
-/** Make the VF ready to plug (bind it to vfio-pci); 0 or -errno with err.
- *  Called by assign before anything is sent. */
-typedef int (*vf_pt_prepare_fn)(void *arg, const struct vf_slot *vf,
-				char *err, size_t errlen);
+/** Make the VF ready to plug into guest (bind it to vfio-pci, give it the
+ *  guest's MAC); 0 or -errno with err. Called by assign before anything
+ *  is sent. */
+typedef int (*vf_pt_prepare_fn)(void *arg, const char *guest,
+				const struct vf_slot *vf, char *err,
+				size_t errlen);
 
 /** The VF's counters from its PF (IFLA_VF_STATS); 0 or -errno. */
 typedef int (*vf_pt_counters_fn)(void *arg, const struct vf_slot *vf,

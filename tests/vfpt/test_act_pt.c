@@ -57,9 +57,11 @@ static const struct vf_slot vf0 = { .name = "pf0/0", .pci = "0000:3b:00.1" };
 static int prepared, prepare_rc;
 
 static int
-prepare(void *arg, const struct vf_slot *vf, char *err, size_t errlen)
+prepare(void *arg, const char *guest, const struct vf_slot *vf, char *err,
+	size_t errlen)
 {
 	(void)arg;
+	(void)guest;
 	prepared++;
 	if (prepare_rc != 0)
 		snprintf(err, errlen, "VF %s: vfio-pci did not take it", vf->name);
