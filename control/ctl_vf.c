@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "ctl_vf.h"
+#include "guests.h"
 #include "log.h"
 #include "view.h"
 #include "vf/act_mock.h"
+#include "vf/act_passthrough.h"
+#include "vf/vfnl.h"
 
 /* Channel counters are sampled at most this often. */
 #define SAMPLE_MS 100
@@ -24,6 +27,7 @@ _Static_assert((int)DP_VF_NONE == (int)VF_ROLE_NONE &&
 
 struct ctl_vf {
 	struct dp_app *app;
+	struct vf_inv *inv;
 	const struct ctl_vf_mode *mode;
 	struct vf_actuator act;
 	struct vf_alloc *alloc;
@@ -35,11 +39,12 @@ struct ctl_vf {
 /* ---- modes ---- */
 
 static int
-mock_make(struct dp_app *app, struct vf_actuator *out, char *err, size_t errlen)
+mock_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
+	  size_t errlen)
 {
-	struct vf_mock *m = vf_mock_create(DP_MAX_VF_POOL + MAX_RECORDS);
+	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) + MAX_RECORDS);
 
-	(void)app;
+
 	if (m == NULL) {
 		snprintf(err, errlen, "vf: mock actuator: out of memory");
 		return -ENOMEM;
@@ -54,9 +59,129 @@ mock_free(void *ctx)
 	vf_mock_free(ctx);
 }
 
-/* The modes built in; dedicated (h10) and passthrough (h11) add a line. */
+/* passthrough: what its hooks need from hostlane. */
+struct pt_env {
+	struct dp_app *app;
+	struct vf_inv *inv;
+	struct vf_nl *nl;		/**< NULL: no rtnetlink, no counters */
+};
+
+/* A guest's qmp and qmp_standby from the live guest table. */
+static int
+pt_lookup(void *arg, const char *guest, struct vf_pt_guest_conf *out)
+{
+	const struct pt_env *e = arg;
+	const struct dp_guest *g = dp_app_guest_find(e->app, guest);
+
+	if (g == NULL)
+		return -ENOENT;
+	snprintf(out->qmp, sizeof(out->qmp), "%s", g->conf->qmp);
+	snprintf(out->standby, sizeof(out->standby), "%s", g->conf->qmp_standby);
+	return 0;
+}
+
+/* QEMU's vfio-pci needs the VF on vfio-pci; it stays there after the
+ * revoke, ready for the next guest. The guest's net_failover pairs the VF
+ * with its virtio-net by MAC, so the VF gets the guest's MAC (spoof
+ * checked) on the PF before QEMU has it. A pool stand-in: nothing to do. */
+static int
+pt_prepare(void *arg, const char *guest, const struct vf_slot *vf, char *err,
+	   size_t errlen)
+{
+	const struct pt_env *e = arg;
+	const struct dp_guest *g = dp_app_guest_find(e->app, guest);
+	const struct vf_inv_pf *pf = vf_inv_pf(e->inv, vf->pf);
+	struct vf_nl_vf_cfg mac = { .set_mac = true, .set_spoofchk = true,
+				    .spoofchk = true };
+	int rc = vf_inv_bind(e->inv, vf->name, err, errlen);
+
+	if (rc != 0 || vf->pci[0] == '\0')
+		return rc;
+	if (g == NULL || !g->conf->has_mac) {
+		snprintf(err, errlen, "guest %s has no mac: the VF must carry "
+			 "its virtio-net's MAC", guest);
+		return -EINVAL;
+	}
+	if (pf == NULL || pf->netdev[0] == '\0' || e->nl == NULL) {
+		snprintf(err, errlen, "VF %s: no PF netdev or rtnetlink to set "
+			 "its MAC", vf->name);
+		return -ENODEV;
+	}
+	memcpy(mac.mac, g->conf->mac, sizeof(mac.mac));
+	return vf_nl_set_vf(e->nl, pf->netdev, vf->vf_index, &mac, err, errlen);
+}
+
+/* The PF's IFLA_VF_STATS for the VF: a PF without a netdev has none. */
+static int
+pt_counters(void *arg, const struct vf_slot *vf, struct vf_counters *out)
+{
+	const struct pt_env *e = arg;
+	const struct vf_inv_pf *pf = vf_inv_pf(e->inv, vf->pf);
+	char err[128];
+
+	if (e->nl == NULL || vf->pci[0] == '\0' || pf == NULL ||
+	    pf->netdev[0] == '\0')
+		return -ENOENT;
+	return vf_nl_vf_stats(e->nl, pf->netdev, vf->vf_index, out, err,
+			      sizeof(err));
+}
+
+static int
+pt_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
+	size_t errlen)
+{
+	const struct dp_vf_conf *vc = &env->app->cfg->vf;
+	struct pt_env *e = calloc(1, sizeof(*e));
+	struct vf_pt_conf pc = {
+		.unplug_timeout_ms = vc->unplug_timeout_ms,
+		.max_guests = MAX_RECORDS,
+		.lookup = pt_lookup,
+		.prepare = pt_prepare,
+		.counters = pt_counters,
+		.arg = e,
+	};
+	struct vf_pt *pt;
+
+	if (e == NULL) {
+		snprintf(err, errlen, "vf: passthrough actuator: out of memory");
+		return -ENOMEM;
+	}
+	*e = (struct pt_env){ .app = env->app, .inv = env->inv,
+			      .nl = vf_nl_open() };
+	if (e->nl == NULL)
+		DP_LOG(WARNING, "vf: passthrough: no rtnetlink socket (%s): "
+		       "no per-VF counters", strerror(errno));
+	snprintf(pc.driver, sizeof(pc.driver), "%s", vc->pt_driver);
+	snprintf(pc.bus, sizeof(pc.bus), "%s", vc->pt_bus);
+	pt = vf_pt_create(&pc);
+	if (pt == NULL) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "vf: passthrough actuator: %s",
+			 strerror(-rc));
+		vf_nl_close(e->nl);
+		free(e);
+		return rc;
+	}
+	vf_pt_actuator(pt, out);
+	return 0;
+}
+
+static void
+pt_free(void *ctx)
+{
+	struct pt_env *e = vf_pt_arg(ctx);
+
+	vf_pt_destroy(ctx);
+	if (e != NULL)
+		vf_nl_close(e->nl);
+	free(e);
+}
+
+/* The modes built in; dedicated (h10) adds a line. */
 static const struct ctl_vf_mode vf_modes[] = {
 	{ "mock", mock_make, mock_free },
+	{ "passthrough", pt_make, pt_free },
 };
 
 static const struct ctl_vf_mode *
@@ -70,23 +195,39 @@ mode_find(const char *name)
 
 /* ---- VFs ---- */
 
-/*
- * The VFs to hand out. Until the inventory (control/vf/inventory.c) is
- * merged these are the vf_pool stand-ins; then this becomes a call to it.
- */
-static unsigned int
-vf_slots(const struct dp_config *cfg, struct vf_slot *out, unsigned int max)
+static void
+log_write(void *arg, const char *path, const char *val)
 {
-	unsigned int n = 0;
+	(void)arg;
+	DP_LOG(NOTICE, "vf: wrote '%s' to %s", val, path);
+}
 
-	for (unsigned int i = 0; i < cfg->vf.n_pool && n < max; i++, n++) {
-		memset(&out[n], 0, sizeof(out[n]));
-		snprintf(out[n].name, sizeof(out[n].name), "pool/%u", i);
-		snprintf(out[n].devargs, sizeof(out[n].devargs), "%s", cfg->vf.pool[i]);
-		out[n].iommu_group = -1;
-		out[n].vf_index = i;
+/*
+ * The VFs to hand out: the inventory's — the [pf] sections' VFs read from
+ * sysfs, after giving each PF the `vfs` it asks for, or the vf_pool
+ * stand-ins. At start only: provisioning takes as long as the kernel does.
+ * @return the slots (malloc'd) and their number in *n, or NULL with err.
+ */
+static struct vf_slot *
+vf_slots(struct ctl_vf *v, const struct dp_config *cfg, unsigned int *n,
+	 char *err, size_t errlen)
+{
+	struct vf_slot *slots;
+
+	if (vf_inv_load(cfg, &v->inv, err, errlen) < 0)
+		return NULL;
+	vf_inv_set_write_hook(v->inv, log_write, NULL);
+	if (vf_inv_provision(v->inv, err, errlen) < 0)
+		return NULL;
+	*n = vf_inv_count(v->inv);
+	slots = calloc(*n + 1, sizeof(*slots));
+	if (slots == NULL) {
+		snprintf(err, errlen, "vf: out of memory");
+		return NULL;
 	}
-	return n;
+	for (unsigned int i = 0; i < *n; i++)
+		slots[i] = *vf_inv_slot(v->inv, i);
+	return slots;
 }
 
 /* ---- create ---- */
@@ -119,14 +260,27 @@ alloc_conf(const struct dp_vf_conf *vc, struct vf_alloc_conf *ac)
 	return 0;
 }
 
+/* Undo a create that failed half-way; errno is kept. */
+static struct ctl_vf *
+create_failed(struct ctl_vf *v, struct vf_slot *slots, int err)
+{
+	vf_alloc_free(v->alloc);
+	vf_inv_destroy(v->inv);
+	free(slots);
+	free(v);
+	errno = err;
+	return NULL;
+}
+
 struct ctl_vf *
 ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 {
 	const struct dp_vf_conf *vc = &app->cfg->vf;
-	struct vf_slot slots[DP_MAX_VF_POOL];
+	struct vf_slot *slots = NULL;
 	struct vf_alloc_conf ac;
+	struct ctl_vf_env env;
 	struct ctl_vf *v;
-	unsigned int n;
+	unsigned int n = 0;
 	int rc;
 
 	v = calloc(1, sizeof(*v));
@@ -139,25 +293,22 @@ ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 	if (v->mode == NULL) {
 		snprintf(err, errlen, "[vf] mode %s: not available in this build",
 			 vc->mode);
-		free(v);
-		errno = ENOTSUP;
-		return NULL;
+		return create_failed(v, NULL, ENOTSUP);
 	}
-	n = vf_slots(app->cfg, slots, RTE_DIM(slots));
+	slots = vf_slots(v, app->cfg, &n, err, errlen);
+	if (slots == NULL)
+		return create_failed(v, NULL, EINVAL);
 	if (alloc_conf(vc, &ac) < 0 ||
 	    (v->alloc = vf_alloc_create(&ac, slots, n, MAX_RECORDS)) == NULL) {
 		snprintf(err, errlen, "vf: cannot create the allocator: %s",
 			 strerror(errno));
-		free(v);
-		return NULL;
+		return create_failed(v, slots, ENOMEM);
 	}
-	rc = v->mode->make(app, &v->act, err, errlen);
-	if (rc < 0) {
-		vf_alloc_free(v->alloc);
-		free(v);
-		errno = -rc;
-		return NULL;
-	}
+	env = (struct ctl_vf_env){ .app = app, .inv = v->inv };
+	rc = v->mode->make(&env, &v->act, err, errlen);
+	if (rc < 0)
+		return create_failed(v, slots, -rc);
+	free(slots);
 	vf_alloc_set_actuator(v->alloc, &v->act);
 	vf_alloc_set_logger(v->alloc, log_entry, NULL);
 	DP_LOG(INFO, "vf: %u VFs, mode %s, policy %s every %u ms", n, vc->mode,
@@ -173,7 +324,14 @@ ctl_vf_free(struct ctl_vf *v)
 	vf_alloc_free(v->alloc);
 	if (v->mode->free != NULL)
 		v->mode->free(v->act.ctx);
+	vf_inv_destroy(v->inv);
 	free(v);
+}
+
+struct vf_inv *
+ctl_vf_inventory(struct ctl_vf *v)
+{
+	return v->inv;
 }
 
 /* ---- guests ---- */

@@ -5,9 +5,9 @@
  * control plane (docs/vf.md).
  *
  * ctl_vf_create() builds the allocator from [vf] when the config has one:
- * the VFs (the vf_pool stand-ins until the inventory is merged, see
- * ctl_vf.c's vf_slots()), the actuator of `mode` (a table of modes with
- * their constructors: each mode adds one line). ctl_vf_tick() runs from
+ * the VFs of the inventory (the [pf] sections' from sysfs, provisioned to
+ * their `vfs`, or the vf_pool stand-ins), the actuator of `mode` (a table
+ * of modes with their constructors: each mode adds one line). ctl_vf_tick() runs from
  * the control server's poll, i.e. on every slow-path tick of the main
  * lcore: it keeps the allocator's guests in step with the guest table
  * (every active guest whose vf key is not none), feeds their channel
@@ -24,15 +24,22 @@
 #include "app.h"
 #include "ctl_snap.h"
 #include "vf/alloc.h"
+#include "vf/inventory.h"
 
 struct ctl_vf;
+
+/** What a mode's actuator may use. */
+struct ctl_vf_env {
+	struct dp_app *app;
+	struct vf_inv *inv;		/**< the VFs (vf_inv_bind/release, rescans) */
+};
 
 /** How a mode builds its actuator: h10 (dedicated), h11 (passthrough). */
 struct ctl_vf_mode {
 	const char *name;
 	/** Fill out (its ctx included). @return 0 or -errno with err. */
-	int (*make)(struct dp_app *app, struct vf_actuator *out, char *err,
-		    size_t errlen);
+	int (*make)(const struct ctl_vf_env *env, struct vf_actuator *out,
+		    char *err, size_t errlen);
 	/** Free what make made; may be NULL. */
 	void (*free)(void *ctx);
 };
@@ -58,6 +65,9 @@ struct vf_alloc *ctl_vf_alloc(struct ctl_vf *v);
 
 /** Copy what reports need into out (out->enabled false when v is NULL). */
 void ctl_vf_snap(const struct ctl_vf *v, struct ctl_snap_vf *out);
+
+/** The inventory the VFs came from. */
+struct vf_inv *ctl_vf_inventory(struct ctl_vf *v);
 
 /** The configured mode's name. */
 const char *ctl_vf_mode_name(const struct ctl_vf *v);

@@ -769,7 +769,23 @@ parse_vf_pool(const struct cfg_ctx *c, const char *key, const char *val,
 	X(min_hold_ms, 0, 86400000) \
 	X(hysteresis_pct, 0, 1000) \
 	X(max_moves, 0, 4096) \
-	X(rate_window_ms, 10, 3600000)
+	X(rate_window_ms, 10, 3600000) \
+	X(unplug_timeout_ms, 100, 600000)
+
+/* passthrough_driver, passthrough_bus: names QEMU's device_add takes. */
+static int
+vf_key_pt(const struct cfg_ctx *c, struct dp_vf_conf *vf, const char *key,
+	  const char *val)
+{
+	bool bus = strcmp(key, "passthrough_bus") == 0;
+
+	if (!qdev_id_ok(val))
+		return fail(c, key, "'%.64s' is not a QEMU %s (a letter, then 0-30 "
+			    "of [A-Za-z0-9._-])", val, bus ? "device id" :
+			    "device driver");
+	return bus ? copy_str(c, key, val, vf->pt_bus, sizeof(vf->pt_bus)) :
+		copy_str(c, key, val, vf->pt_driver, sizeof(vf->pt_driver));
+}
 
 static int
 vf_key(const struct cfg_ctx *c, struct dp_vf_conf *vf, const char *key,
@@ -807,9 +823,13 @@ vf_key(const struct cfg_ctx *c, struct dp_vf_conf *vf, const char *key,
 			fail(c, key, "'%.64s' is not an absolute path", val);
 	if (strcmp(key, "vf_pool") == 0)
 		return parse_vf_pool(c, key, val, vf);
+	if (strcmp(key, "passthrough_driver") == 0 ||
+	    strcmp(key, "passthrough_bus") == 0)
+		return vf_key_pt(c, vf, key, val);
 	return fail(c, key, "unknown key (known: mode, policy, interval_ms, "
 		    "min_hold_ms, hysteresis_pct, max_moves, rate_window_ms, "
-		    "sysfs_root, vf_pool)");
+		    "sysfs_root, vf_pool, passthrough_driver, passthrough_bus, "
+		    "unplug_timeout_ms)");
 }
 
 static void
@@ -817,6 +837,8 @@ vf_defaults(struct dp_vf_conf *vf)
 {
 	memset(vf, 0, sizeof(*vf));
 	snprintf(vf->mode, sizeof(vf->mode), "dedicated");
+	snprintf(vf->pt_driver, sizeof(vf->pt_driver), "vfio-pci");
+	vf->unplug_timeout_ms = 10000;
 	snprintf(vf->policy, sizeof(vf->policy), "fair");
 	vf->interval_ms = 10000;
 	vf->min_hold_ms = 10000;

@@ -110,6 +110,11 @@ struct dp_vf_conf {
 	unsigned int max_moves;		    /**< per round */
 	unsigned int rate_window_ms;	    /**< EWMA window */
 	char sysfs_root[PATH_MAX];	    /**< "/sys" on a real host */
+	/* passthrough mode (control/vf/act_passthrough.h) */
+	char pt_driver[DP_NAME_MAX];	    /**< passthrough_driver: "vfio-pci" */
+	char pt_bus[DP_NAME_MAX];	    /**< passthrough_bus: a free root port's
+					         id, "" for none */
+	unsigned int unplug_timeout_ms;	    /**< device_del → DEVICE_DELETED */
 	unsigned int n_pool;		    /**< vf_pool: devargs standing in for VFs */
 	char pool[DP_MAX_VF_POOL][256];
 };

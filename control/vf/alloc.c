@@ -36,6 +36,7 @@ struct vf_alloc {
 	bool have_act;
 	void (*log_fn)(void *arg, const struct vf_log_entry *e);
 	void *log_arg;
+	char last_err[160];		/* the last operation's failure, for replies */
 	uint64_t now_ms;
 	uint64_t next_round_ms;
 	uint64_t last_round_ms;
@@ -345,8 +346,9 @@ assign_failed(struct vf_alloc *a, int id, int rc, const char *err)
 {
 	struct guest *g = &a->g[id];
 
-	log_event(a, g, g->slot, "failed", "assign: %s (%s); the VF stays free",
-		  err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	snprintf(a->last_err, sizeof(a->last_err), "assign: %s (%s)",
+		 err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	log_event(a, g, g->slot, "failed", "%s; the VF stays free", a->last_err);
 	a->owner[g->slot] = NO_ONE;
 	g->slot = NO_ONE;
 	g->state = VF_G_IDLE;
@@ -383,8 +385,9 @@ revoke_failed(struct vf_alloc *a, int id, int rc, const char *err)
 {
 	struct guest *g = &a->g[id];
 
-	log_event(a, g, g->slot, "failed", "revoke: %s (%s); the guest keeps the VF",
-		  err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	snprintf(a->last_err, sizeof(a->last_err), "revoke: %s (%s)",
+		 err[0] != '\0' ? err : "actuator error", strerror(-rc));
+	log_event(a, g, g->slot, "failed", "%s; the guest keeps the VF", a->last_err);
 	g->state = VF_G_HELD;
 	g->failures++;
 	a->st.failures++;
@@ -682,8 +685,18 @@ run_round(struct vf_alloc *a)
 	r.free_vfs = free_slots(a);
 	n = vf_policy_round(&pc, a->pol, a->cap, &r, a->scratch, a->dec);
 	a->st.decisions += n;
-	for (unsigned int i = 0; i < n; i++)
-		carry_out(a, &a->dec[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vf_pol_decision *d = &a->dec[i];
+
+		/* A swap's challenger: say why now; its assign comes when the
+		 * revoke completes, perhaps rounds later. */
+		if (d->action == VF_POL_REVOKE && d->other != VF_POL_NONE &&
+		    i + 1 < n && a->dec[i + 1].guest == d->other &&
+		    a->g[d->guest].state == VF_G_HELD)
+			log_event(a, &a->g[d->other], a->g[d->guest].slot, "chosen", "%s",
+				  a->dec[i + 1].reason);
+		carry_out(a, d);
+	}
 	a->last_round_ms = a->now_ms;
 	a->round_no = 0;
 	ns = mono_ns() - t0;
@@ -728,8 +741,7 @@ vf_alloc_assign(struct vf_alloc *a, const char *guest, char *err, size_t errlen)
 		return -ENOSPC;
 	start_assign(a, id, slot, "operator: vf assign");
 	if (g->state == VF_G_IDLE) {
-		snprintf(err, errlen, "%s", a->log[(a->log_head + VF_LOG_ENTRIES - 1) %
-						   VF_LOG_ENTRIES].reason);
+		snprintf(err, errlen, "%s", a->last_err);
 		return -EIO;
 	}
 	return g->state == VF_G_HELD ? 0 : 1;
@@ -751,8 +763,7 @@ vf_alloc_release(struct vf_alloc *a, const char *guest, char *err, size_t errlen
 		return -EBUSY;
 	start_revoke(a, id, NO_ONE, "operator: vf release");
 	if (g->state == VF_G_HELD) {
-		snprintf(err, errlen, "%s", a->log[(a->log_head + VF_LOG_ENTRIES - 1) %
-						   VF_LOG_ENTRIES].reason);
+		snprintf(err, errlen, "%s", a->last_err);
 		return -EIO;
 	}
 	return g->state == VF_G_IDLE ? 0 : 1;
@@ -826,7 +837,7 @@ info_of(const struct vf_alloc *a, int id, struct vf_alloc_guest_info *o)
 	o->weight = p->weight;
 	o->rate = g->now;
 	o->held_ms = g->state == VF_G_HELD ? a->now_ms - p->held_since_ms : 0;
-	o->service_ms = p->vtime * (p->weight ? p->weight : 1) / VF_POL_WSCALE;
+	o->service_ms = p->vtime / VF_POL_WSCALE;
 	o->assigns = g->assigns;
 	o->revokes = g->revokes;
 	o->failures = g->failures;

@@ -105,7 +105,7 @@ struct vf_alloc_guest_info {
 	unsigned int weight;
 	struct vf_rate_now rate;
 	uint64_t held_ms;		/**< of the current hold */
-	uint64_t service_ms;		/**< fair: weighted time held */
+	uint64_t service_ms;		/**< fair: time held / weight, as its reasons say */
 	uint64_t assigns, revokes, failures;
 	uint64_t last_switch_ms;
 	uint64_t reports, reports_refused;
@@ -117,7 +117,8 @@ struct vf_log_entry {
 	uint64_t round;			/**< 0: an operator's action */
 	char guest[VF_NAME_MAX];
 	char vf[VF_NAME_MAX];
-	char what[16];			/**< assign, revoke, assigned, revoked, failed, ... */
+	char what[16];			/**< assign, revoke, chosen, assigned, revoked,
+					     failed, dropped, role */
 	char reason[160];
 };
 

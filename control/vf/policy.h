@@ -15,8 +15,9 @@
  *              divided by its weight); the least served wait first, and a
  *              holder yields to a waiting guest whose service is not
  *              above its own.
- *  - activity  the top N guests by rate x weight hold the VFs; a challenger
- *              must beat a holder by hysteresis_pct.
+ *  - activity  the top N guests by rate x weight hold the VFs (a guest
+ *              with no traffic gets none); a challenger must beat a holder
+ *              by hysteresis_pct.
  *  - manual    nothing moves except by the operator (vf assign/release);
  *              pins and exclusions still apply.
  *

@@ -120,7 +120,7 @@ else
 	echo "NOTE: dpdk-telemetry.py not installed: /hostlane/vf not checked"
 fi
 
-hl_stop || fail "hostlane exit status"
+hl_stop || { tail -n 20 "$T/hostlane.log"; fail "hostlane exit status"; }
 grep -q 'vf: round [0-9]*: revoke g2 pool/1: excluded by the operator' "$T/hostlane.log" ||
 	fail "the log lacks the round's decision: $(grep 'vf:' "$T/hostlane.log")"
 pass "decisions logged with their reasons"

@@ -388,6 +388,15 @@ ok_any(const char *what)
 	(void)what;
 }
 
+static void
+ok_passthrough(const char *what)
+{
+	CHECK(what, strcmp(cfg.vf.pt_driver, "e1000e") == 0 &&
+	      strcmp(cfg.vf.pt_bus, "pci.7") == 0 &&
+	      cfg.vf.unplug_timeout_ms == 600000, "driver '%s' bus '%s' %u ms",
+	      cfg.vf.pt_driver, cfg.vf.pt_bus, cfg.vf.unplug_timeout_ms);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 struct cfg_case {
@@ -680,6 +689,18 @@ static const struct cfg_case cases[] = {
 	OK("ethdev guests have no socket to compare", "[guest a]\nchannel = ethdev\n"
 	   "devargs = net_null0\n[guest b]\nchannel = ethdev\ndevargs = net_null1\n",
 	   NULL, ok_any),
+
+	/* [vf] passthrough keys: names that go into QEMU's device_add. */
+	OK("passthrough keys", "[vf]\nvf_pool = x\nmode = passthrough\n"
+	   "passthrough_driver = e1000e\npassthrough_bus = pci.7\n"
+	   "unplug_timeout_ms = 600000\n", NULL, ok_passthrough),
+	BAD("passthrough_driver with options", "[vf]\nvf_pool = x\n"
+	    "passthrough_driver = vfio-pci,x-no-mmap=on\n",
+	    "[vf] passthrough_driver:", "not a QEMU device driver"),
+	BAD("passthrough_bus not an id", "[vf]\nvf_pool = x\n"
+	    "passthrough_bus = 7\n", "[vf] passthrough_bus:", "not a QEMU device id"),
+	BAD("unplug_timeout_ms too short", "[vf]\nvf_pool = x\n"
+	    "unplug_timeout_ms = 99\n", "[vf] unplug_timeout_ms:", "out of range"),
 };
 
 /* ---- the runner ------------------------------------------------------------ */

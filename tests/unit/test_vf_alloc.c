@@ -117,6 +117,20 @@ test_rounds(void)
 	vf_alloc_tick(r.a, 1100);
 	CHECK("rounds", vf_alloc_stats(r.a)->rounds == 2 &&
 	      info(&r, "g2").state == VF_G_HELD, "g2 did not get its turn");
+	{
+		struct vf_log_entry log[VF_LOG_ENTRIES];
+		unsigned int n = vf_alloc_log(r.a, log, VF_LOG_ENTRIES);
+		bool why = false, rev = false;
+
+		for (unsigned int i = 0; i < n; i++) {
+			why |= log[i].round == 2 && strcmp(log[i].what, "chosen") == 0 &&
+			       strcmp(log[i].guest, "g2") == 0 &&
+			       strncmp(log[i].reason, "fair: least served", 18) == 0;
+			rev |= log[i].round == 2 && strcmp(log[i].what, "revoke") == 0 &&
+			       strncmp(log[i].reason, "fair: served 1000 ms", 20) == 0;
+		}
+		CHECK("rounds", why && rev, "the swap's reasons are not in the log");
+	}
 	check_books("rounds", &r);
 	rig_free(&r);
 }
