@@ -25,7 +25,8 @@
  *    callback, so unit tests and the benchmark drive it with a fake clock
  *    and the mock actuator (act_mock.h).
  *
- * Thread: the main lcore (one thread); nothing here blocks.
+ * Thread: the main lcore (one thread); nothing here blocks. An actuator
+ * is called from inside the allocator and must not call back into it.
  * Errors: 0 or a negative errno; err (when given) holds one line.
  */
 #ifndef VF_ALLOC_H
