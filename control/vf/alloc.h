@@ -9,8 +9,9 @@
  *  - Books. Each VF (struct vf_slot) has at most one owner, the guest
  *    holding it or the guest an operation is under way for; a guest has
  *    at most one VF and one operation. An assign that fails leaves the VF
- *    free; a revoke that fails leaves the VF with its guest (the log says
- *    so). A VF is therefore never held by two guests, whatever an
+ *    free, and its guest out of the next round (so a guest whose assigns
+ *    always fail cannot keep a VF from everyone); a revoke that fails
+ *    leaves the VF with its guest (the log says so). A VF is therefore never held by two guests, whatever an
  *    actuator answers.
  *  - Rounds. vf_alloc_tick() runs on every slow-path tick: it polls the
  *    operations under way (actuators are non-blocking state machines,
