@@ -76,7 +76,7 @@ struct ctl_snap_vf {
 	unsigned int held;
 	unsigned int n_guests;
 	struct vf_alloc_stats st;
-	struct vf_alloc_guest_info guests[DP_MAX_GUESTS];
+	struct vf_alloc_guest_info guests[2 * DP_MAX_GUESTS]; /**< CTL_VF_RECORDS */
 };
 
 struct ctl_snap {

@@ -16,14 +16,15 @@
 
 /* Channel counters are sampled at most this often. */
 #define SAMPLE_MS 100
-/* Records: every guest, and as many removed ones still giving a VF back. */
-#define MAX_RECORDS (2 * DP_MAX_GUESTS)
 
 _Static_assert((int)DP_VF_NONE == (int)VF_ROLE_NONE &&
 	       (int)DP_VF_ELIGIBLE == (int)VF_ROLE_ELIGIBLE &&
 	       (int)DP_VF_PINNED == (int)VF_ROLE_PINNED &&
 	       (int)DP_VF_EXCLUDED == (int)VF_ROLE_EXCLUDED,
 	       "config.h's VF roles are the policy's");
+
+_Static_assert(RTE_DIM(((struct ctl_snap_vf *)0)->guests) == CTL_VF_RECORDS,
+	       "a snapshot holds every allocator record");
 
 struct ctl_vf {
 	struct dp_app *app;
@@ -42,7 +43,7 @@ static int
 mock_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
 	  size_t errlen)
 {
-	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) + MAX_RECORDS);
+	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) + CTL_VF_RECORDS);
 
 
 	if (m == NULL) {
@@ -299,7 +300,7 @@ ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 	if (slots == NULL)
 		return create_failed(v, NULL, EINVAL);
 	if (alloc_conf(vc, &ac) < 0 ||
-	    (v->alloc = vf_alloc_create(&ac, slots, n, MAX_RECORDS)) == NULL) {
+	    (v->alloc = vf_alloc_create(&ac, slots, n, CTL_VF_RECORDS)) == NULL) {
 		snprintf(err, errlen, "vf: cannot create the allocator: %s",
 			 strerror(errno));
 		return create_failed(v, slots, ENOMEM);
@@ -422,5 +423,5 @@ ctl_vf_snap(const struct ctl_vf *v, struct ctl_snap_vf *out)
 	out->n_slots = vf_alloc_n_slots(v->alloc);
 	out->held = vf_alloc_n_held(v->alloc);
 	out->st = *vf_alloc_stats(v->alloc);
-	out->n_guests = vf_alloc_guests(v->alloc, out->guests, DP_MAX_GUESTS);
+	out->n_guests = vf_alloc_guests(v->alloc, out->guests, RTE_DIM(out->guests));
 }

@@ -28,6 +28,10 @@
 
 struct ctl_vf;
 
+/** Allocator records: every guest, and as many removed ones still giving
+ *  a VF back. */
+#define CTL_VF_RECORDS (2 * DP_MAX_GUESTS)
+
 /** What a mode's actuator may use. */
 struct ctl_vf_env {
 	struct dp_app *app;

@@ -85,7 +85,7 @@ stats_json(const struct vf_alloc_stats *st)
 enum ctl_err
 ctl_cmd_vf_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
-	static struct vf_alloc_guest_info gs[DP_MAX_GUESTS];	/* main lcore */
+	static struct vf_alloc_guest_info gs[CTL_VF_RECORDS];	/* main lcore */
 	enum ctl_err err = CTL_OK;
 	struct vf_alloc *a = alloc_of(c, r, &err);
 	const struct vf_alloc_conf *conf;
@@ -96,7 +96,7 @@ ctl_cmd_vf_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	if (a == NULL)
 		return err;
 	conf = vf_alloc_conf(a);
-	n = vf_alloc_guests(a, gs, DP_MAX_GUESTS);
+	n = vf_alloc_guests(a, gs, CTL_VF_RECORDS);
 	guests = json_array();
 	for (unsigned int i = 0; guests != NULL && i < n; i++)
 		json_array_append_new(guests, guest_json(&gs[i]));

@@ -198,11 +198,22 @@ scale(enum vf_pol_kind pol, unsigned int n, unsigned int vfs, const struct opts 
 	/* Rates spread over two decades, so activity has work to do. */
 	for (unsigned int i = 0; i < n; i++)
 		w.pps[i] = 1e3 + (double)(lcg(&w.seed) % 100000);
-	for (unsigned int r = 0; r < o->scale_rounds; r++) {
+	/* Two rounds not timed: the first touch of every page, first rates. */
+	for (unsigned int r = 0; r < o->scale_rounds + 2; r++) {
+		uint64_t before = vf_alloc_stats(w.a)->rounds;
+
 		now += 1000;
 		world_sample(&w, now, 1);
+		vf_alloc_kick(w.a);		/* a round on every tick */
 		vf_alloc_tick(w.a, now);
-		ns[r] = vf_alloc_stats(w.a)->round_ns_last;
+		if (vf_alloc_stats(w.a)->rounds != before + 1) {
+			fprintf(stderr, "alloc_sim: tick %u ran no round\n", r);
+			free(ns);
+			world_free(&w);
+			return -1;
+		}
+		if (r >= 2)
+			ns[r - 2] = vf_alloc_stats(w.a)->round_ns_last;
 		/* Shuffle some rates: the next round has moves to make. */
 		for (unsigned int k = 0; k < n / 20; k++)
 			w.pps[lcg(&w.seed) % n] = 1e3 + (double)(lcg(&w.seed) % 100000);

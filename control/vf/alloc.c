@@ -22,6 +22,7 @@ struct guest {
 	int slot;			/* held or under way, NO_ONE */
 	int next;			/* REVOKING: who gets the VF then, NO_ONE */
 	uint64_t op_start_ms;
+	uint64_t backoff_round;		/* an assign failed: out of rounds up to this */
 	uint64_t last_report_ms;
 	uint8_t reported;
 	struct vf_rate rate;
@@ -354,6 +355,9 @@ assign_failed(struct vf_alloc *a, int id, int rc, const char *err)
 	g->state = VF_G_IDLE;
 	g->failures++;
 	a->st.failures++;
+	/* Left as it is, the policy would pick the same guest again and the
+	 * VF would stay free for everyone: it sits out the next round. */
+	g->backoff_round = a->st.rounds + 1;
 }
 
 /* The VF is back in the pool, or handed to the guest that waits for it. */
@@ -615,7 +619,7 @@ pol_inputs(struct vf_alloc *a)
 		p->holds = g->used && (g->state == VF_G_HELD);
 		p->busy = g->used && (g->state == VF_G_ASSIGNING ||
 				      g->state == VF_G_REVOKING || g->waiting ||
-				      g->removed);
+				      g->removed || a->st.rounds <= g->backoff_round);
 	}
 }
 

@@ -9,8 +9,9 @@
  *  - Books. Each VF (struct vf_slot) has at most one owner, the guest
  *    holding it or the guest an operation is under way for; a guest has
  *    at most one VF and one operation. An assign that fails leaves the VF
- *    free; a revoke that fails leaves the VF with its guest (the log says
- *    so). A VF is therefore never held by two guests, whatever an
+ *    free, and its guest out of the next round (so a guest whose assigns
+ *    always fail cannot keep a VF from everyone); a revoke that fails
+ *    leaves the VF with its guest (the log says so). A VF is therefore never held by two guests, whatever an
  *    actuator answers.
  *  - Rounds. vf_alloc_tick() runs on every slow-path tick: it polls the
  *    operations under way (actuators are non-blocking state machines,
@@ -25,7 +26,8 @@
  *    callback, so unit tests and the benchmark drive it with a fake clock
  *    and the mock actuator (act_mock.h).
  *
- * Thread: the main lcore (one thread); nothing here blocks.
+ * Thread: the main lcore (one thread); nothing here blocks. An actuator
+ * is called from inside the allocator and must not call back into it.
  * Errors: 0 or a negative errno; err (when given) holds one line.
  */
 #ifndef VF_ALLOC_H

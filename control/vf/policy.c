@@ -106,16 +106,79 @@ rank_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Waiting guests, best first. */
+static void
+rank_swap(struct vf_pol_rank *a, struct vf_pol_rank *b)
+{
+	struct vf_pol_rank t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Lomuto partition of [lo, hi] around the median of three; the pivot's
+ * final place. */
+static unsigned int
+partition(struct vf_pol_rank *r, unsigned int lo, unsigned int hi)
+{
+	unsigned int mid = lo + (hi - lo) / 2, store = lo;
+
+	if (rank_cmp(&r[mid], &r[lo]) < 0)
+		rank_swap(&r[mid], &r[lo]);
+	if (rank_cmp(&r[hi], &r[lo]) < 0)
+		rank_swap(&r[hi], &r[lo]);
+	if (rank_cmp(&r[mid], &r[hi]) < 0)
+		rank_swap(&r[mid], &r[hi]);
+	for (unsigned int i = lo; i < hi; i++)
+		if (rank_cmp(&r[i], &r[hi]) < 0)
+			rank_swap(&r[i], &r[store++]);
+	rank_swap(&r[store], &r[hi]);
+	return store;
+}
+
+/*
+ * The best `want` of n entries, sorted, in r[0 .. want). Only that many
+ * can be used in a round (one per free VF or holder), so the rest need
+ * no order: quickselect, then a sort of the few. Keys partly follow a
+ * guest's traffic, so a bad pivot sequence is possible: after 64
+ * partitions it sorts what is left instead (O(n log n) at worst).
+ */
+static void
+rank_best(struct vf_pol_rank *r, unsigned int n, unsigned int want)
+{
+	unsigned int lo = 0, hi = n - 1, rounds = 0;
+
+	if (want < n && want > 0) {
+		while (lo < hi) {
+			unsigned int p;
+
+			if (++rounds > 64) {
+				qsort(r + lo, hi - lo + 1, sizeof(*r), rank_cmp);
+				break;
+			}
+			p = partition(r, lo, hi);
+			if (p == want - 1 || p == want)
+				break;
+			if (p < want)
+				lo = p + 1;
+			else
+				hi = p - 1;
+		}
+		n = want;
+	}
+	qsort(r, n, sizeof(*r), rank_cmp);
+}
+
+/* Waiting guests, best first: as many as can get a VF this round. */
 static unsigned int
 rank_challengers(const struct vf_pol_conf *c, const struct vf_pol_guest *g,
-		 unsigned int n, struct vf_pol_rank *out)
+		 unsigned int n, unsigned int free_vfs, struct vf_pol_rank *out)
 {
-	unsigned int k = 0;
+	unsigned int k = 0, holders = 0, want;
 
 	for (unsigned int i = 0; i < n; i++) {
 		const struct vf_pol_guest *x = &g[i];
 
+		holders += x->holds;
 		if (x->holds || x->busy)
 			continue;
 		if (x->role == VF_ROLE_PINNED)
@@ -127,8 +190,12 @@ rank_challengers(const struct vf_pol_conf *c, const struct vf_pol_guest *g,
 		else if (wrate(x) > 0)
 			out[k++] = (struct vf_pol_rank){ -wrate(x), i };
 	}
-	qsort(out, k, sizeof(*out), rank_cmp);
-	return k;
+	if (k == 0)
+		return 0;
+	/* Each one taken needs a free VF or a holder's. */
+	want = free_vfs + holders < k ? free_vfs + holders : k;
+	rank_best(out, k, want);
+	return want;
 }
 
 /* Holders the policy may move, first to go first. */
@@ -261,7 +328,7 @@ vf_policy_round(const struct vf_pol_conf *c, struct vf_pol_guest *g,
 
 	if (c->kind == VF_POL_FAIR)
 		fair_account(g, n, r);
-	n_wait = rank_challengers(c, g, n, wait);
+	n_wait = rank_challengers(c, g, n, r->free_vfs, wait);
 	n_hold = rank_holders(c, g, n, r->now_ms, hold);
 	forced_revokes(c, g, n, wait, n_wait, &w, &o);
 	for (; free_vfs > 0 && w < n_wait && may_move(&o); free_vfs--, w++) {

@@ -28,9 +28,11 @@
  * VF) gives its VF back; a guest with an operation under way is left
  * alone. Each guest appears in at most one decision per round.
  *
- * Cost: O(n log n) per round (two sorts of the candidates), no per-pair
- * work; memory: struct vf_pol_guest per guest plus 2 x struct vf_pol_rank
- * of scratch (see VF_POL_SCRATCH).
+ * Cost: one pass over the guests, a quickselect of the waiting guests
+ * that can get a VF this round (one per free VF or holder), sorts of those
+ * and of the holders: no per-pair work, O(n log n) at worst. Memory:
+ * struct vf_pol_guest per guest plus 2 x struct vf_pol_rank of scratch
+ * (see VF_POL_SCRATCH).
  *
  * Thread: any; the caller owns every argument.
  */

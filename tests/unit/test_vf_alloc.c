@@ -222,6 +222,28 @@ test_failed_revoke_keeps_vf(void)
 	rig_free(&r);
 }
 
+/* A guest whose assigns always fail does not keep the VF from others. */
+static void
+test_failed_assign_backs_off(void)
+{
+	struct vf_mock_knob broken = { .assign_rc = -EIO };
+	struct rig r;
+
+	rig_init(&r, VF_POL_FAIR, 1, 4);
+	vf_mock_knob(r.m, "g0", &broken);
+	vf_alloc_guest_add(r.a, "g0", VF_ROLE_ELIGIBLE, 1);
+	vf_alloc_guest_add(r.a, "g1", VF_ROLE_ELIGIBLE, 1);
+	vf_alloc_tick(r.a, 10);
+	CHECK("assign fails", info(&r, "g0").failures == 1 && vf_alloc_n_held(r.a) == 0,
+	      "g0's assign did not fail");
+	vf_alloc_tick(r.a, 1010);
+	CHECK("assign fails", info(&r, "g1").state == VF_G_HELD,
+	      "the VF stayed free after g0's failure (g0 failures %lu)",
+	      (unsigned long)info(&r, "g0").failures);
+	check_books("assign fails", &r);
+	rig_free(&r);
+}
+
 static void
 test_removed_guest_releases(void)
 {
@@ -581,6 +603,7 @@ main(void)
 	test_rounds();
 	test_pending_ops();
 	test_failed_revoke_keeps_vf();
+	test_failed_assign_backs_off();
 	test_removed_guest_releases();
 	test_stress_books();
 	test_rates();

@@ -335,6 +335,37 @@ test_busy_and_determinism(void)
 	CHECK("busy", a.held_rounds[3] == 0, "a busy guest got a VF");
 }
 
+/* Activity without margin or hold ends every round with exactly the top N
+ * holding: the partial ranking (quickselect) picks the same set a full
+ * sort would. */
+static void
+test_activity_top_n(void)
+{
+	static struct sim s;
+	uint32_t seed = 99;
+
+	sim_init(&s, VF_POL_ACTIVITY, MAXG, 10);
+	for (unsigned int r = 0; r < 300; r++) {
+		unsigned int better;
+
+		/* Distinct rates; a third of them new each round. */
+		for (unsigned int i = 0; i < MAXG; i++)
+			if (r == 0 || lcg(&seed) % 3 == 0)
+				s.g[i].rate = (double)(lcg(&seed) % 1000000) + i * 1e-3;
+		sim_round(&s, 1000 + r * 1000ull);
+		for (unsigned int i = 0; i < MAXG; i++) {
+			better = 0;
+			for (unsigned int j = 0; j < MAXG; j++)
+				better += s.g[j].rate > s.g[i].rate;
+			CHECK("activity: top N", s.g[i].holds == (better < 10),
+			      "round %u: guest %u (rank %u) holds=%u", r, i, better,
+			      s.g[i].holds);
+		}
+		if (failures)
+			break;
+	}
+}
+
 static void
 test_names(void)
 {
@@ -348,6 +379,7 @@ main(void)
 {
 	test_names();
 	test_activity_flexvf();
+	test_activity_top_n();
 	test_fair_no_starvation();
 	test_fair_weights();
 	test_hysteresis();
