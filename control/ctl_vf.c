@@ -135,7 +135,7 @@ pt_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
 	struct pt_env *e = calloc(1, sizeof(*e));
 	struct vf_pt_conf pc = {
 		.unplug_timeout_ms = vc->unplug_timeout_ms,
-		.max_guests = MAX_RECORDS,
+		.max_guests = CTL_VF_RECORDS,
 		.lookup = pt_lookup,
 		.prepare = pt_prepare,
 		.counters = pt_counters,
