@@ -57,6 +57,7 @@ struct dp_memif_srv {
 struct dp_io_lcore;
 struct dp_pipe;
 struct dp_pvs;
+struct dp_vf;
 
 /**
  * The channel as the guest's I/O lcore drives it. rt and port_epoch are
@@ -78,6 +79,13 @@ struct dp_guest_fast {
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
+	/** Its dedicated VF (vfport.h), or NULL: published by the main lcore
+	 *  (release), read once per poll by the I/O lcore (acquire). */
+	struct dp_vf *vf;
+	/** Where its frames that are not hostlane requests go during this
+	 *  poll: the VF, or NULL for the PV switch. The I/O lcore's own, set
+	 *  around the poll (vfport.h). */
+	struct dp_vf *vf_tx;
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;

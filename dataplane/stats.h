@@ -21,7 +21,15 @@
 	X(tx_kicks, "eventfd wake-ups sent to the guest")                  \
 	X(rx_runts, "frames shorter than an Ethernet header, dropped")     \
 	X(rx_nombuf, "polls that found the mbuf pool empty")               \
-	X(handler_drops, "frames dropped by the guest's frame handler")
+	X(handler_drops, "frames dropped by the guest's frame handler")    \
+	X(vf_tx_frames, "frames of the guest sent on its dedicated VF")   \
+	X(vf_tx_bytes, "bytes of the guest sent on its dedicated VF")     \
+	X(vf_tx_drops, "frames for its dedicated VF dropped: TX queue full, " \
+	  "or a source or EtherType the PV switch would drop too")         \
+	X(vf_rx_frames, "frames from its dedicated VF delivered to it")   \
+	X(vf_rx_bytes, "bytes from its dedicated VF delivered to it")     \
+	X(vf_rx_drops, "frames from its dedicated VF dropped: its ring "  \
+	  "full, or a hostlane EtherType or source MAC")
 
 #define DP_GUEST_SLOW_COUNTERS(X)                                          \
 	X(connects, "clients that completed the handshake")                \
