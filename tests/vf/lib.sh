@@ -1,0 +1,88 @@
+# Helpers for the dedicated-VF test and benchmark: vf_wire (the guest and
+# the wire, memif servers standing in for the uplink and the VFs) and
+# vf_host (the dataplane driving the "dedicated" actuator). Sourced after
+# tests/func/lib.sh (T, HL_PIDS, wait_for, eal_mem, fail, skip).
+VF_HOST="$HOSTLANE_BUILD/tests/vf/vf_host"
+VF_WIRE="$HOSTLANE_BUILD/tests/vf/vf_wire"
+VF_G=52:54:00:00:10:01		# the guest's MAC (configured: enforced)
+VF_W=02:aa:00:00:10:01		# the station behind the wire
+
+# vf_need: skip unless the machine can run them.
+vf_need() {
+	tm_need_pmd net_memif
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	[ -x "$VF_HOST" ] && [ -x "$VF_WIRE" ] || fail "vf_host/vf_wire not built"
+}
+
+# vf_conf FILE: hostlane's config: the uplink (a memif client of the
+# wire's server) and guest g0, a memif guest with the hostlane handler.
+vf_conf() {
+	cat > "$1" <<CONF
+[hostlane]
+mbufs = 16383
+mac_aging_s = 300
+[port up]
+devargs = net_memif_up,role=client,socket=$T/up.sock,socket-abstract=no,rsize=12
+[guest g0]
+channel = memif
+secret = g0-secret
+handler = hostlane
+mac = $VF_G
+CONF
+}
+
+# vf_devargs K: hostlane's devargs for VF stand-in K.
+vf_devargs() {
+	echo "net_memif_vf$1,role=client,socket=$T/vf$1.sock,socket-abstract=no,rsize=12"
+}
+
+# vf_wire_start NVFS ARGS...: the wire with NVFS VF ports, vf_wire options
+# ARGS, on core 0; output in $T/wire.log. Sets WIRE_PID.
+vf_wire_start() {
+	local n=$1 vdevs=(); shift
+	# net_memif checks the guest socket's directory when it probes;
+	# hostlane accepts it as its runtime directory (owner-only).
+	mkdir -p -m 0700 "$T/run"
+	vdevs+=(--vdev "net_memif_guest,role=client,socket=$T/run/g0.sock,socket-abstract=no,secret=g0-secret,rsize=12")
+	vdevs+=(--vdev "net_memif_up,role=server,socket=$T/up.sock,socket-abstract=no")
+	for k in $(seq 0 $((n - 1))); do
+		vdevs+=(--vdev "net_memif_vf$k,role=server,socket=$T/vf$k.sock,socket-abstract=no")
+	done
+	# shellcheck disable=SC2046
+	stdbuf -oL "$VF_WIRE" --lcores '0@0' --no-pci $(eal_mem 256) \
+		--file-prefix "hl-wire-$$" --log-level=pmd.net.memif:critical \
+		"${vdevs[@]}" -- --guest-mac "$VF_G" --wire-mac "$VF_W" "$@" \
+		> "$T/wire.log" 2>&1 < /dev/null &
+	WIRE_PID=$!
+	HL_PIDS+=("$WIRE_PID")
+	wait_for 20 grep -q "^vf_wire: [0-9]* ports" "$T/wire.log" ||
+		{ cat "$T/wire.log"; fail "vf_wire did not start"; }
+}
+
+# vf_host_start NVFS ARGS...: the dataplane with guest g0 and NVFS VF
+# stand-ins, vf_host options ARGS; main lcore on core 0, I/O lcore on
+# core 1; output in $T/host.log. Sets HOST_PID.
+vf_host_start() {
+	local n=$1 vfs=(); shift
+	for k in $(seq 0 $((n - 1))); do vfs+=(--vf "$(vf_devargs "$k")"); done
+	vf_conf "$T/vf.conf"
+	# shellcheck disable=SC2046
+	stdbuf -oL "$VF_HOST" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
+		--file-prefix "hl-host-$$" --log-level=pmd.net.memif:critical -- \
+		--config "$T/vf.conf" --runtime-dir "$T/run" --guest g0 "${vfs[@]}" \
+		"$@" > "$T/host.log" 2>&1 < /dev/null &
+	HOST_PID=$!
+	HL_PIDS+=("$HOST_PID")
+	wait_for 20 grep -q "vf_host: running" "$T/host.log" ||
+		{ cat "$T/host.log"; fail "vf_host did not start"; }
+}
+
+# vf_stop PID: SIGTERM and wait; returns its exit status.
+vf_stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+}
+
+# vf_us LOG WHAT: the microsecond figures of every "switch" line's WHAT
+# ("on the VF after", "on the PV path after", "removed after"), one a line.
+vf_us() { grep "^switch " "$1" | grep -o "$2 [0-9]* us" | awk '{print $(NF-1)}'; }
