@@ -312,9 +312,13 @@ dp_vf_revoke(struct dp_app *app, struct dp_guest *g, char *err, size_t errlen)
 	struct dp_vf_main *m;
 
 	(void)app;
-	if (vf == NULL || vf->m->state == DP_VF_ST_NONE)
+	if (vf == NULL)
 		return 0;
 	m = vf->m;
+	if (m->state == DP_VF_ST_NONE) {
+		m->op = OP_NONE;	/* nothing held: an old failure is told */
+		return 0;
+	}
 	if (m->op == OP_REVOKE && m->op_rc == 1) {
 		snprintf(err, errlen, "guest %s: its VF is already being revoked",
 			 g->conf->name);

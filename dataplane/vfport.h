@@ -63,7 +63,10 @@
 
 struct dp_app;
 
-#define DP_VF_LINK_MS 2000		/**< an assigned VF's link must be up by then */
+/** An assigned VF's link must be up by then: a real VF's comes up in
+ *  hundreds of ms (the PF's mailbox, autonegotiation), later on a busy
+ *  host; netvsc gives a VF 10 s and more. */
+#define DP_VF_LINK_MS 5000
 #define DP_VF_QUIET_MS 20		/**< revoke: VF RX quiet this long, then stop */
 #define DP_VF_DRAIN_MAX_MS 500		/**< revoke: stop after this long regardless */
 #define DP_VF_WATCH_MS 10		/**< tick while a VF is held: link checks */

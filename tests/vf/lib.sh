@@ -21,6 +21,9 @@ vf_conf() {
 [hostlane]
 mbufs = 16383
 mac_aging_s = 300
+; The machine is shared: an I/O lcore descheduled for a second must not
+; end the guest's connection here (the watchdog has its own tests).
+watchdog_ms = 0
 [port up]
 devargs = net_memif_up,role=client,socket=$T/up.sock,socket-abstract=no,rsize=12
 [guest g0]
@@ -37,7 +40,8 @@ vf_devargs() {
 }
 
 # vf_wire_start NVFS ARGS...: the wire with NVFS VF ports, vf_wire options
-# ARGS, on core 0; output in $T/wire.log. Sets WIRE_PID.
+# ARGS, on core 0; output in $T/wire.log. Sets WIRE_PID. VF_WIRE_MEM
+# overrides its EAL memory options.
 vf_wire_start() {
 	local n=$1 vdevs=(); shift
 	# net_memif checks the guest socket's directory when it probes;
@@ -49,7 +53,7 @@ vf_wire_start() {
 		vdevs+=(--vdev "net_memif_vf$k,role=server,socket=$T/vf$k.sock,socket-abstract=no")
 	done
 	# shellcheck disable=SC2046
-	stdbuf -oL "$VF_WIRE" --lcores '0@0' --no-pci $(eal_mem 256) \
+	stdbuf -oL "$VF_WIRE" --lcores '0@0' --no-pci ${VF_WIRE_MEM:-$(eal_mem 256)} \
 		--file-prefix "hl-wire-$$" --log-level=pmd.net.memif:critical \
 		"${vdevs[@]}" -- --guest-mac "$VF_G" --wire-mac "$VF_W" "$@" \
 		> "$T/wire.log" 2>&1 < /dev/null &
@@ -59,9 +63,9 @@ vf_wire_start() {
 		{ cat "$T/wire.log"; fail "vf_wire did not start"; }
 }
 
-# vf_host_start NVFS ARGS...: the dataplane with guest g0 and NVFS VF
-# stand-ins, vf_host options ARGS; main lcore on core 0, I/O lcore on
-# core 1; output in $T/host.log. Sets HOST_PID.
+# vf_host_start NVFS ARGS...: the dataplane with guest g0 and NVFS memif
+# VF stand-ins (more with --vf in ARGS), vf_host options ARGS; main lcore
+# on core 0, I/O lcore on core 1; output in $T/host.log. Sets HOST_PID.
 vf_host_start() {
 	local n=$1 vfs=(); shift
 	for k in $(seq 0 $((n - 1))); do vfs+=(--vf "$(vf_devargs "$k")"); done
@@ -81,6 +85,16 @@ vf_host_start() {
 vf_stop() {
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"
+}
+
+# vf_finish WIRE HOST: the wire's verdict, then hostlane stops, then the
+# wire closes its ports (a memif port must not be polled while its peer
+# leaves). Sets WIRE_RC and HOST_RC.
+vf_finish() {
+	kill -TERM "$1" 2>/dev/null
+	wait_for 60 grep -q "^req:" "$T/wire.log" || { tail -5 "$T/wire.log"; fail "no verdict from the wire"; }
+	vf_stop "$2"; HOST_RC=$?
+	vf_stop "$1"; WIRE_RC=$?
 }
 
 # vf_us LOG WHAT: the microsecond figures of every "switch" line's WHAT

@@ -92,9 +92,9 @@ start_op(struct host *h, bool assign, const struct vf_slot *vf)
 	return rc;
 }
 
-/* Poll the operation; true when it is over (failures said). */
-static bool
-op_over(struct host *h)
+/* Poll the operation: 1 going on, 0 done, -1 failed (said). */
+static int
+op_state(struct host *h)
 {
 	char err[256] = "";
 	int rc = h->act.poll(h->act.ctx, h->guest, dp_now_ms(), err, sizeof(err));
@@ -102,8 +102,15 @@ op_over(struct host *h)
 	if (rc < 0) {
 		printf("error: %s\n", err);
 		h->errors++;
+		return -1;
 	}
-	return rc != 1;
+	return rc;
+}
+
+static bool
+op_over(struct host *h)
+{
+	return op_state(h) != 1;
 }
 
 static void
@@ -222,6 +229,8 @@ step_fail(struct host *h, uint64_t now)
 				h->step = S_DONE;
 				return;
 			}
+			printf("ASSIGNING %s\n", h->vfs[0].devargs);
+			fflush(stdout);
 			h->until_ms = 1;
 		}
 		if (!op_over(h))
@@ -246,6 +255,7 @@ static void
 step_cycles(struct host *h, uint64_t now)
 {
 	const struct vf_slot *vf = &h->vfs[h->cycle % h->n_vfs];
+	int rc;
 
 	switch (h->step) {
 	case S_ASSIGN:
@@ -256,9 +266,11 @@ step_cycles(struct host *h, uint64_t now)
 			}
 			h->until_ms = 1;
 		}
-		if (!op_over(h))
+		rc = op_state(h);
+		if (rc == 1)
 			return;
-		print_switch(h, true);
+		if (rc == 0)
+			print_switch(h, true);
 		h->step = S_ASSIGNED;
 		h->until_ms = now + h->hold_ms;
 		break;
@@ -276,9 +288,11 @@ step_cycles(struct host *h, uint64_t now)
 			}
 			h->until_ms = 1;
 		}
-		if (!op_over(h))
+		rc = op_state(h);
+		if (rc == 1)
 			return;
-		print_switch(h, false);
+		if (rc == 0)
+			print_switch(h, false);
 		h->step = S_REVOKED;
 		h->until_ms = now + h->hold_ms;
 		break;

@@ -17,10 +17,13 @@
  *    sends a frame a port refuses (a VF just removed) again on the port
  *    learned next.
  *
- * SIGUSR1 breaks the port the guest's frames last came from, if it is
- * not the uplink (a VF stand-in failing: rte_eth_dev_stop). SIGTERM stops
- * sending; the wire then receives until every frame sent has arrived or
- * nothing came for 2 s, and prints its verdict:
+ * SIGUSR2 makes the --plug port (a virtio_user client of a vhost-user VF
+ * stand-in hostlane is assigning: such a port is not unmapped under a
+ * burst when its peer leaves, as a net_memif one is). SIGUSR1 breaks the port the guest's frames last came from, if it is
+ * not the uplink (a VF stand-in failing: stopped and closed). SIGTERM
+ * stops sending; the wire then receives until every frame sent has
+ * arrived or nothing came for 2 s, prints its verdict, and waits for a
+ * second SIGTERM (after hostlane stopped) to close its ports and exit:
  *   fwd: frames lost, duplicated, out of order on one port, and the
  *        number of path changes per flow (a frame sent on the old path
  *        after the switch would add two); each change of flow 0;
@@ -41,8 +44,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -66,6 +71,16 @@ struct __attribute__((packed)) test_frame {
 	uint64_t seq;
 };
 
+/*
+ * When a VF port is polled. net_memif unmaps a port's rings in its
+ * interrupt thread when the peer leaves, without waiting for a burst in
+ * progress, so the wire must not poll a VF port hostlane may be removing:
+ * once the guest has moved off it, it is read until empty (everything
+ * hostlane sent it was sent before the guest's first frame elsewhere) and
+ * left alone until its link has gone down and come up again.
+ */
+enum pstate { P_DOWN, P_ACTIVE, P_RETIRED };
+
 /* One direction's books: where each frame arrived (port + 1, 0: not yet). */
 struct dir {
 	uint64_t sent, rcvd, dups, misorder, cap;
@@ -84,18 +99,24 @@ static struct {
 	bool allow_loss;
 	uint16_t guest, uplink, n_ports;
 	uint16_t learned;		/* where the guest was seen last */
+	uint64_t newest;		/* sending order of its newest frame, + 1 */
 	struct rte_mempool *mp;
 	struct dir fwd, rev;
 	uint64_t req_sent, req_answered, other;
-	volatile sig_atomic_t stop, breakit;
+	volatile sig_atomic_t stop, breakit, plugit;
+	const char *plug;		/* --plug: a VF stand-in made on SIGUSR2 */
 	bool started[MAX_PORTS];	/* never polled otherwise */
+	enum pstate st[MAX_PORTS];	/* VF ports: when they are polled */
+	bool closed[MAX_PORTS];
+	bool used[MAX_PORTS];		/* a VF port the guest was seen on */
 } w;
 
+/* First: stop sending and give the verdict; second: exit. */
 static void
 on_term(int sig)
 {
 	(void)sig;
-	w.stop = 1;
+	w.stop++;
 }
 
 static void
@@ -103,6 +124,13 @@ on_usr1(int sig)
 {
 	(void)sig;
 	w.breakit = 1;
+}
+
+static void
+on_usr2(int sig)
+{
+	(void)sig;
+	w.plugit = 1;
 }
 
 static int
@@ -196,15 +224,22 @@ make_request(void)
 	return m;
 }
 
-/* Where the guest is now; said when it moves (the tests wait for it). */
+/* Where the guest is now: where its newest frame (by its place in the
+ * guest's sending order, not by when it was read: a backlog on the old
+ * path is read after the first frames on the new one) came from. Said
+ * when it moves (the tests wait for it). */
 static void
-learn(uint16_t p)
+learn(uint16_t p, uint64_t order)
 {
 	char name[RTE_ETH_NAME_MAX_LEN] = "";
 
+	if (order + 1 <= w.newest)
+		return;
+	w.newest = order + 1;
 	if (p == w.learned)
 		return;
 	w.learned = p;
+	w.used[p] = p != w.uplink;
 	rte_eth_dev_get_name_by_port(p, name);
 	printf("learned: port %u (%s)\n", p, name);
 	fflush(stdout);
@@ -248,7 +283,7 @@ classify(struct rte_mbuf *m, uint16_t p)
 	    f->magic == TEST_MAGIC) {
 		if (f->dir == 0 && p != w.guest) {
 			book(&w.fwd, f, p);
-			learn(p);
+			learn(p, f->seq * w.flows + f->flow);
 		} else if (f->dir == 1 && p == w.guest) {
 			book(&w.rev, f, 0);
 		} else {
@@ -273,9 +308,11 @@ receive_all(void)
 	for (uint16_t p = 0; p < w.n_ports; p++) {
 		uint16_t n;
 
-		if (!w.started[p])
+		if (!w.started[p] || w.st[p] != P_ACTIVE)
 			continue;
 		n = rte_eth_rx_burst(p, 0, pkts, BURST);
+		if (n == 0 && w.used[p] && p != w.learned)
+			w.st[p] = P_RETIRED;	/* drained: the guest moved on */
 
 		for (uint16_t i = 0; i < n; i++)
 			classify(pkts[i], p);
@@ -341,10 +378,58 @@ break_port(void)
 		printf("break: the guest is on the uplink, nothing broken\n");
 		return;
 	}
-	printf("break: port %u stopped\n", w.learned);
+	printf("break: port %u closed\n", w.learned);
 	fflush(stdout);
 	rte_eth_dev_stop(w.learned);
+	rte_eth_dev_close(w.learned);
 	w.started[w.learned] = false;
+	w.closed[w.learned] = true;
+}
+
+/* SIGUSR2: make the --plug port (a virtio_user client of a vhost-user VF
+ * stand-in hostlane just probed), polled once its link is up. */
+static void
+plug_port(void)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(w.plug, ",");
+	uint16_t p;
+
+	w.plugit = 0;
+	snprintf(name, sizeof(name), "%.*s", (int)len, w.plug);
+	if (rte_dev_probe(w.plug) != 0 || rte_eth_dev_get_port_by_name(name, &p) != 0 ||
+	    p >= MAX_PORTS || port_init(p) != 0) {
+		printf("plug: %s failed\n", w.plug);
+		fflush(stdout);
+		return;
+	}
+	w.st[p] = P_DOWN;
+	if (p >= w.n_ports)
+		w.n_ports = (uint16_t)(p + 1);
+	printf("plug: port %u (%s)\n", p, name);
+	fflush(stdout);
+}
+
+/* VF ports come back into use when their link went down and up again. */
+static void
+watch_links(void)
+{
+	static uint64_t next;
+	uint64_t now = rte_rdtsc();
+
+	if (now < next)
+		return;
+	next = now + rte_get_tsc_hz() / 1000;
+	for (uint16_t p = 0; p < w.n_ports; p++) {
+		if (p == w.guest || p == w.uplink || !w.started[p])
+			continue;
+		if (w.st[p] == P_DOWN && link_up(p)) {
+			w.st[p] = P_ACTIVE;
+			w.used[p] = false;
+		}
+		else if (w.st[p] == P_RETIRED && !link_up(p))
+			w.st[p] = P_DOWN;
+	}
 }
 
 static void
@@ -357,6 +442,9 @@ run(void)
 
 		/* Receive first: learn where the guest is before sending to it. */
 		receive_all();
+		watch_links();
+		if (w.plugit && w.plug != NULL)
+			plug_port();
 		if (w.breakit)
 			break_port();
 		if (!started) {
@@ -492,6 +580,7 @@ parse(int argc, char **argv, uint64_t *cap)
 		{ "max-changes", required_argument, NULL, 'x' },
 		{ "req-every", required_argument, NULL, 'q' },
 		{ "allow-loss", no_argument, NULL, 'L' },
+		{ "plug", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -507,6 +596,7 @@ parse(int argc, char **argv, uint64_t *cap)
 		case 'x': w.max_changes = (unsigned int)atoi(optarg); break;
 		case 'q': w.req_every = (unsigned int)atoi(optarg); break;
 		case 'L': w.allow_loss = true; break;
+		case 'P': w.plug = optarg; break;
 		default: return -1;
 		}
 	}
@@ -528,7 +618,7 @@ main(int argc, char **argv)
 	if (parse(argc - n, argv + n, &cap) < 0) {
 		fprintf(stderr, "usage: vf_wire [EAL] -- --guest-mac M --wire-mac M "
 			"[--flows N] [--rate PPS] [--rev-rate PPS] [--max-frames N] "
-			"[--max-changes N] [--req-every N] [--allow-loss]\n");
+			"[--max-changes N] [--req-every N] [--allow-loss] [--plug DEVARGS]\n");
 		return 2;
 	}
 	/* --max-frames 0: no limit and no books (rates only). No reverse
@@ -553,16 +643,24 @@ main(int argc, char **argv)
 			return 2;
 		}
 	w.learned = w.uplink;
+	w.st[w.guest] = w.st[w.uplink] = P_ACTIVE;
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 	printf("vf_wire: %u ports, guest %u, uplink %u\n", w.n_ports, w.guest, w.uplink);
 	fflush(stdout);
 	run();
 	drain();
 	n = verdict();
 	fflush(stdout);
+	/* hostlane leaves first (the test stops it after the verdict): a
+	 * memif port must not be polled while its peer goes. */
+	while (w.stop < 2)
+		pause();
 	for (uint16_t p = 0; p < w.n_ports; p++) {
+		if (w.closed[p])
+			continue;
 		if (w.started[p])
 			rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
