@@ -19,6 +19,7 @@
 #include "app.h"
 #include "ctl_proto.h"
 #include "ctl_snap.h"
+#include "ctl_vf.h"
 #include "manager.h"
 
 /** What every command may use. */
@@ -26,6 +27,7 @@ struct ctl_ctx {
 	struct dp_app *app;
 	struct ctl_mgr *mgr;
 	struct ctl_snap *snap;		/**< scratch, refilled per command */
+	struct ctl_vf *vf;		/**< the VF allocator, or NULL: no [vf] */
 	char socket_path[DP_SOCKET_PATH_MAX];
 	/** Set by a handler whose reply comes later, from ctl_fpga_poll()
 	 * (`fpga load`); the server clears it. */

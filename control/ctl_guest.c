@@ -49,6 +49,18 @@ channel_keys(json_t *o, const struct dp_guest_conf *g)
 		json_object_set_new(o, "devargs", json_string(g->devargs));
 }
 
+/* VF assignment's keys; the passthrough ones when given. */
+static void
+vf_keys(json_t *o, const struct dp_guest_conf *g)
+{
+	json_object_set_new(o, "vf", json_string(vf_role_name(g->vf_role)));
+	json_object_set_new(o, "vf_weight", json_integer(g->vf_weight));
+	if (g->qmp[0] != '\0')
+		json_object_set_new(o, "qmp", json_string(g->qmp));
+	if (g->qmp_standby[0] != '\0')
+		json_object_set_new(o, "qmp_standby", json_string(g->qmp_standby));
+}
+
 json_t *
 ctl_guest_conf_json(const struct dp_guest_conf *g)
 {
@@ -71,8 +83,10 @@ ctl_guest_conf_json(const struct dp_guest_conf *g)
 			 "max_ring_size", (json_int_t)1 << g->memif.max_log2_ring,
 			 "max_frame", (int)g->max_frame,
 			 "max_chain", (int)g->max_chain);
-	if (o != NULL)
+	if (o != NULL) {
 		channel_keys(o, g);
+		vf_keys(o, g);
+	}
 	return o;
 }
 
@@ -173,6 +187,7 @@ ctl_cmd_guest_remove(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	held = ctl_mgr_sessions(c->mgr, (unsigned int)slot);
 	if (dp_app_guest_remove(c->app, name) < 0)
 		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
+	ctl_vf_guest_removed(c->vf, name);
 	return ctl_ok(r, json_pack("{s:s, s:i}", "removed", name,
 				   "sessions_released", (int)held));
 }

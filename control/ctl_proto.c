@@ -56,6 +56,45 @@ static const struct ctl_arg ctl_args_fpga_load[] = {
 	END,
 };
 
+static const struct ctl_arg ctl_args_vf_list[] = { END };
+static const struct ctl_arg ctl_args_vf_show[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_assign[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_release[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest holding a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_pin[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_unpin[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a pinned or excluded guest" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_exclude[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_policy[] = {
+	{ "name", CTL_T_STR, POS_REQ, "fair, activity or manual" },
+	{ "interval_ms", CTL_T_INT, 0, "one round every this long (10..86400000)" },
+	{ "min_hold_ms", CTL_T_INT, 0, "a VF stays at least this long (0..86400000)" },
+	{ "hysteresis_pct", CTL_T_INT, 0, "activity: a challenger's margin (0..1000)" },
+	{ "max_moves", CTL_T_INT, 0, "VFs moved per round at most, 0: no cap (0..4096)" },
+	{ "rate_window_ms", CTL_T_INT, 0, "the rates' EWMA window (10..3600000)" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_log[] = {
+	{ "count", CTL_T_INT, 0, "entries, newest last (default 50, at most 256)" },
+	END,
+};
+
 const struct ctl_cmd ctl_cmds[CTL_CMD_COUNT] = {
 #define CTL_CMD_ENTRY_(sym, words, text)                                    \
 	[CTL_CMD_##sym] = { CTL_CMD_##sym, words, text, ctl_args_##sym,       \

@@ -20,6 +20,7 @@
 #include "app.h"
 #include "config.h"
 #include "ctl_server.h"
+#include "ctl_vf.h"
 #include "manager.h"
 #include "paths.h"
 #include "lcore.h"
@@ -134,9 +135,26 @@ control_conf(const struct dp_config *cfg, struct ctl_server_conf *cc)
 	cc->metrics_interval_ms = cfg->metrics_interval_ms;
 }
 
+/* The VF allocator when [vf] is configured; ticked by the control server. */
+static int
+vf_start(struct dp_app *app, struct ctl_vf **vf)
+{
+	char err[DP_ERR_MAX];
+
+	*vf = NULL;
+	if (!app->cfg->vf.enabled)
+		return 0;
+	*vf = ctl_vf_create(app, err, sizeof(err));
+	if (*vf == NULL) {
+		DP_LOG(ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The control server, served by the slow-path loop. NULL on failure. */
 static struct ctl_server *
-control_start(struct dp_app *app, struct ctl_mgr *mgr)
+control_start(struct dp_app *app, struct ctl_mgr *mgr, struct ctl_vf *vf)
 {
 	struct ctl_server_conf cc = { 0 };
 	struct ctl_server *s;
@@ -144,6 +162,7 @@ control_start(struct dp_app *app, struct ctl_mgr *mgr)
 	int rc;
 
 	control_conf(app->cfg, &cc);
+	cc.vf = vf;
 	s = ctl_server_create(app, mgr, &cc, err, sizeof(err));
 	if (s == NULL) {
 		DP_LOG(ERR, "%s", err);
@@ -190,6 +209,7 @@ static int
 run(struct dp_config *cfg)
 {
 	struct ctl_server *ctl = NULL;
+	struct ctl_vf *vf = NULL;
 	struct dp_app_hooks hooks = { .fn_request = fn_request,
 				      .guest_gone = guest_gone,
 				      .guest_added = guest_added };
@@ -203,11 +223,14 @@ run(struct dp_config *cfg)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = dp_app_start(&app, cfg, &hooks);
-	if (rc == 0 && (ctl = control_start(&app, hooks.arg)) == NULL)
+	if (rc == 0)
+		rc = vf_start(&app, &vf);
+	if (rc == 0 && (ctl = control_start(&app, hooks.arg, vf)) == NULL)
 		rc = -1;
 	if (rc == 0)
 		dp_app_run(&app);
 	ctl_server_free(ctl);
+	ctl_vf_free(vf);
 	if (dp_app_stop(&app) == -EBUSY) {
 		/* An lcore is stuck in a job: DPDK's cleanup could wait for it
 		 * or free memory it uses. Leave now; the log says what stayed. */
