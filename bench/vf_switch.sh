@@ -7,8 +7,8 @@
 #                           [--build DIR] [--out FILE]
 #
 # Switch: tests/vf's vf_host assigns and revokes the guest's VF (net_memif
-# stand-ins) --cycles times while vf_wire's guest sends 20 kpps in 4
-# numbered flows and the wire sends 5 kpps back; every frame is accounted
+# stand-ins) --cycles times while vf_wire's guest sends 10 kpps in 4
+# numbered flows and the wire sends 2.5 kpps back; every frame is accounted
 # for. Assign = the call until the guest's frames go to the VF (probe,
 # start, link up); revoke = the call until they go to the PV switch again,
 # and until the VF is drained, stopped and removed. Targets: <= 50 ms and
@@ -65,7 +65,7 @@ stats() {
 }
 
 # ---- switch times and frames lost ------------------------------------------
-vf_wire_start 3 --flows 4 --rate 20000 --rev-rate 5000 --max-changes $((2 * cycles))
+vf_wire_start 3 --flows 4 --rate 10000 --rev-rate 2500 --max-changes $((2 * cycles))
 wire=$WIRE_PID
 vf_host_start 3 --cycles "$cycles" --hold-ms "$hold"
 host=$HOST_PID
@@ -101,7 +101,7 @@ med=$(echo "$ratios" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((
 	echo "# Dedicated-mode VF switch (bench/vf_switch.sh)"
 	echo
 	echo "$(date -u +%F) on $(nproc) CPUs, $cycles assign/revoke cycles over 3 net_memif VF stand-ins;"
-	echo "the guest sent 4 numbered flows at 20 kpps, the wire 5 kpps back, without pause."
+	echo "the guest sent 4 numbered flows at 10 kpps, the wire 2.5 kpps back, without pause."
 	echo
 	echo "| switch (ms) | median | p90 | max |"
 	echo "|---|---|---|---|"

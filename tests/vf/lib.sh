@@ -6,6 +6,10 @@ VF_HOST="$HOSTLANE_BUILD/tests/vf/vf_host"
 VF_WIRE="$HOSTLANE_BUILD/tests/vf/vf_wire"
 VF_G=52:54:00:00:10:01		# the guest's MAC (configured: enforced)
 VF_W=02:aa:00:00:10:01		# the station behind the wire
+# memif rings (set by each ring's client): 16384 slots of 128 B, so the
+# wire may be off its CPU for a second (this machine is shared) before a
+# ring fills and frames are dropped for that, not for a switch.
+VF_RING="rsize=14,bsize=128"
 
 # vf_need: skip unless the machine can run them.
 vf_need() {
@@ -25,18 +29,19 @@ mac_aging_s = 300
 ; end the guest's connection here (the watchdog has its own tests).
 watchdog_ms = 0
 [port up]
-devargs = net_memif_up,role=client,socket=$T/up.sock,socket-abstract=no,rsize=12
+devargs = net_memif_up,$VF_RING,role=client,socket=$T/up.sock,socket-abstract=no
 [guest g0]
 channel = memif
 secret = g0-secret
 handler = hostlane
 mac = $VF_G
+max_ring_size = 16384
 CONF
 }
 
 # vf_devargs K: hostlane's devargs for VF stand-in K.
 vf_devargs() {
-	echo "net_memif_vf$1,role=client,socket=$T/vf$1.sock,socket-abstract=no,rsize=12"
+	echo "net_memif_vf$1,$VF_RING,role=client,socket=$T/vf$1.sock,socket-abstract=no"
 }
 
 # vf_wire_start NVFS ARGS...: the wire with NVFS VF ports, vf_wire options
@@ -47,7 +52,7 @@ vf_wire_start() {
 	# net_memif checks the guest socket's directory when it probes;
 	# hostlane accepts it as its runtime directory (owner-only).
 	mkdir -p -m 0700 "$T/run"
-	vdevs+=(--vdev "net_memif_guest,role=client,socket=$T/run/g0.sock,socket-abstract=no,secret=g0-secret,rsize=12")
+	vdevs+=(--vdev "net_memif_guest,$VF_RING,role=client,socket=$T/run/g0.sock,socket-abstract=no,secret=g0-secret")
 	vdevs+=(--vdev "net_memif_up,role=server,socket=$T/up.sock,socket-abstract=no")
 	for k in $(seq 0 $((n - 1))); do
 		vdevs+=(--vdev "net_memif_vf$k,role=server,socket=$T/vf$k.sock,socket-abstract=no")
