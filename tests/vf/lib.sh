@@ -58,7 +58,7 @@ vf_wire_start() {
 		vdevs+=(--vdev "net_memif_vf$k,role=server,socket=$T/vf$k.sock,socket-abstract=no")
 	done
 	# shellcheck disable=SC2046
-	stdbuf -oL "$VF_WIRE" --lcores '0@0' --no-pci ${VF_WIRE_MEM:-$(eal_mem 256)} \
+	"$VF_WIRE" --lcores '0@0' --no-pci ${VF_WIRE_MEM:-$(eal_mem 256)} \
 		--file-prefix "hl-wire-$$" --log-level=pmd.net.memif:critical \
 		"${vdevs[@]}" -- --guest-mac "$VF_G" --wire-mac "$VF_W" "$@" \
 		> "$T/wire.log" 2>&1 < /dev/null &
@@ -76,7 +76,7 @@ vf_host_start() {
 	for k in $(seq 0 $((n - 1))); do vfs+=(--vf "$(vf_devargs "$k")"); done
 	vf_conf "$T/vf.conf"
 	# shellcheck disable=SC2046
-	stdbuf -oL "$VF_HOST" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
+	"$VF_HOST" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
 		--file-prefix "hl-host-$$" --log-level=pmd.net.memif:critical -- \
 		--config "$T/vf.conf" --runtime-dir "$T/run" --guest g0 "${vfs[@]}" \
 		"$@" > "$T/host.log" 2>&1 < /dev/null &

@@ -460,6 +460,8 @@ main(int argc, char **argv)
 	char err[DP_ERR_MAX];
 	int dash = argc, rc;
 
+	/* Line by line into a log file: the tests wait for lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			dash = i;

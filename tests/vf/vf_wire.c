@@ -607,8 +607,11 @@ int
 main(int argc, char **argv)
 {
 	uint64_t cap = 4000000;
-	int n = rte_eal_init(argc, argv);
+	int n;
 
+	/* Line by line into a log file: the tests wait for lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "vf_wire: EAL init failed\n");
 		return 2;
