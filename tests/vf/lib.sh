@@ -11,6 +11,9 @@ VF_W=02:aa:00:00:10:01		# the station behind the wire
 # ring fills and frames are dropped for that, not for a switch.
 VF_RING="rsize=14,bsize=128"
 
+# DPDK leaves a runtime directory per file prefix, --in-memory or not.
+trap 'cleanup; rm -rf "/var/run/dpdk/hl-wire-$$" "/var/run/dpdk/hl-host-$$" "/var/run/dpdk/hl-vfctl-$$"' EXIT
+
 # vf_need: skip unless the machine can run them.
 vf_need() {
 	tm_need_pmd net_memif
