@@ -6,7 +6,8 @@
  * assign, the guest's frames to the VF and the VF's to the guest; revoke
  * make-before-break (the guest on the PV path at once, a frame the wire
  * had sent the VF delivered during the drain, then the port removed after
- * the grace periods); a VF whose link goes down under its guest. The guest
+ * the grace periods); a VF whose link goes down under its guest; shutdown
+ * with a VF held. The guest
  * and the VFs are net_ring loopback ports: what is sent on one comes back
  * on its own RX queue, so the test reads what the VF path sent.
  */
@@ -265,6 +266,29 @@ test_failure(void)
 	      "the guest's frame did not go to the PV path");
 }
 
+/* Shutdown with a VF held and another being revoked: both ports go. */
+static void
+test_shutdown(void)
+{
+	struct dp_vf_info in;
+	char err[256];
+	uint16_t port;
+	int rc = dp_vf_assign(NULL, &g, "net_ring_vf2", err, sizeof(err));
+
+	if (rc == 1)
+		rc = run_until(DP_VF_ST_ACTIVE) ? 0 : -ETIMEDOUT;
+	CHECK("shutdown: assign", rc == 0, "assign: %d (%s)", rc, err);
+	if (rc != 0)
+		return;
+	port = g.fast.vf->port_id;
+	dp_vf_shutdown(NULL);
+	dp_defer_flush();
+	CHECK("shutdown", g.fast.vf == NULL && !rte_eth_dev_is_valid_port(port) &&
+	      dp_vf_info(&g, &in) == 0 && in.state == DP_VF_ST_NONE,
+	      "published %d, port valid %d", g.fast.vf != NULL,
+	      rte_eth_dev_is_valid_port(port));
+}
+
 int
 main(void)
 {
@@ -288,6 +312,7 @@ main(void)
 	test_cycle();
 	test_failure();
 	drain_port(g.fast.port_id);
+	test_shutdown();
 	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
 	      rte_mempool_in_use_count(mp) - base);
 	dp_vf_shutdown(NULL);
