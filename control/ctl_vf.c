@@ -10,6 +10,7 @@
 #include "guests.h"
 #include "log.h"
 #include "view.h"
+#include "vf/act_dedicated.h"
 #include "vf/act_mock.h"
 #include "vf/act_passthrough.h"
 #include "vf/vfnl.h"
@@ -179,9 +180,21 @@ pt_free(void *ctx)
 	free(e);
 }
 
-/* The modes built in; dedicated (h10) adds a line. */
+/* Dedicated: the VF stays in DPDK, cross-connected (dataplane/vfport.h). */
+static int
+dedicated_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
+	       size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	vf_act_dedicated_init(out, env->app);
+	return 0;
+}
+
+/* The modes built in. */
 static const struct ctl_vf_mode vf_modes[] = {
 	{ "mock", mock_make, mock_free },
+	{ "dedicated", dedicated_make, NULL },
 	{ "passthrough", pt_make, pt_free },
 };
 

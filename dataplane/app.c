@@ -22,6 +22,7 @@
 #include "log.h"
 #include "memif_srv.h"
 #include "report.h"
+#include "vfport.h"
 
 #define TICK_MS 50
 #define POOL_CACHE 256
@@ -249,6 +250,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		rc = ports_open(app);
 	if (rc == 0)
 		rc = dp_app_guests_open(app);
+	if (rc == 0)
+		rc = dp_vf_init(app);
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -373,6 +376,11 @@ watchdog(struct dp_app *app, uint64_t now)
 static int
 tick_ms(const struct dp_app *app)
 {
+	/* A VF being assigned or drained is due within milliseconds. */
+	unsigned int vf_ms = dp_vf_tick_ms();
+
+	if (vf_ms < TICK_MS)
+		return (int)vf_ms;
 	if (dp_defer_urgent() == 0)
 		return TICK_MS;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -403,6 +411,7 @@ dp_app_run(struct dp_app *app)
 		watchdog(app, now);
 		dp_defer_run();
 		dp_cap_tick();
+		dp_vf_tick(app);
 	}
 }
 
@@ -469,6 +478,7 @@ dp_app_stop(struct dp_app *app)
 	/* The I/O lcores are gone: everything can be released now. */
 	if (app->pvs != NULL)
 		dp_pvs_log_stats(app->pvs, vport_name, app);
+	dp_vf_shutdown(app);
 	dp_app_guests_close(app);
 	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
@@ -478,6 +488,7 @@ dp_app_stop(struct dp_app *app)
 	/* No job runs any more: memory kept for bulk jobs can go too. */
 	dp_defer_flush();
 	dp_cap_fini();
+	dp_vf_fini();
 	dp_app_guests_free(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);

@@ -84,6 +84,7 @@ dp_op_index(uint32_t op)
 struct dp_io_lcore;
 struct dp_pipe;
 struct dp_pvs;
+struct dp_vf;
 
 /**
  * The channel as the guest's I/O lcore drives it. rt and port_epoch are
@@ -108,6 +109,13 @@ struct dp_guest_fast {
 	struct dp_cap *cap;		/**< its capture, or NULL: published by the
 					     main lcore (release), read once per
 					     burst (capture.h) */
+	/** Its dedicated VF (vfport.h), or NULL: published by the main lcore
+	 *  (release), read once per poll by the I/O lcore (acquire). */
+	struct dp_vf *vf;
+	/** Where its frames that are not hostlane requests go during this
+	 *  poll: the VF, or NULL for the PV switch. The I/O lcore's own, set
+	 *  around the poll (vfport.h). */
+	struct dp_vf *vf_tx;
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;

@@ -36,6 +36,15 @@ struct dp_port {
 int dp_ethdev_open(const char *who, const char *devargs, struct rte_mempool *mp,
 		   unsigned int lcore, uint16_t *port_id);
 
+/**
+ * Configure one RX and one TX queue on socket with mbufs from mp, start
+ * the port, make it promiscuous. Main lcore. @return 0 or -errno.
+ */
+int dp_ethdev_setup(uint16_t port_id, struct rte_mempool *mp, unsigned int socket);
+
+/** The ethdev name a devargs string probes: up to its first comma. */
+void dp_ethdev_name(const char *devargs, char *name, size_t cap);
+
 /** Stop, close and remove a port opened by dp_ethdev_open(). */
 void dp_ethdev_close(uint16_t port_id);
 

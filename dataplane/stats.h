@@ -25,7 +25,15 @@
 	X(report_invalid, "stats reports refused on arrival: malformed, or " \
 	  "the guest takes no VF")                                         \
 	X(report_drops, "stats reports dropped on arrival: the last one "  \
-	  "was still being judged (a flood)")
+	  "was still being judged (a flood)")                              \
+	X(vf_tx_frames, "frames of the guest sent on its dedicated VF")   \
+	X(vf_tx_bytes, "bytes of the guest sent on its dedicated VF")     \
+	X(vf_tx_drops, "frames for its dedicated VF dropped: TX queue full, " \
+	  "or a source or EtherType the PV switch would drop too")         \
+	X(vf_rx_frames, "frames from its dedicated VF delivered to it")   \
+	X(vf_rx_bytes, "bytes from its dedicated VF delivered to it")     \
+	X(vf_rx_drops, "frames from its dedicated VF dropped: its ring "  \
+	  "full, or a hostlane EtherType or source MAC")
 
 #define DP_GUEST_SLOW_COUNTERS(X)                                          \
 	X(connects, "clients that completed the handshake")                \
