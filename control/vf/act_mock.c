@@ -208,6 +208,8 @@ mock_counters(void *ctx, const char *guest, const struct vf_slot *vf,
 	const struct vf_mock_knob *k = knob_of(m, guest);
 
 	(void)vf;
+	if (k->counters_rc < 0)
+		return k->counters_rc;
 	if (!k->has_counters)
 		return -ENOENT;
 	*out = k->counters;

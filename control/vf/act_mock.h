@@ -30,6 +30,8 @@ struct vf_mock_knob {
 	unsigned int polls;		/**< polls an operation takes (0: at once) */
 	uint8_t has_counters;
 	struct vf_counters counters;	/**< vf_counters()' answer */
+	int counters_rc;		/**< a -errno vf_counters() answers instead
+					     (-ENODEV: the VF failed under it) */
 };
 
 struct vf_mock_stats {

@@ -581,11 +581,18 @@ sample_vf_path(struct vf_alloc *a, int id)
 {
 	struct guest *g = &a->g[id];
 	struct vf_counters c = { .source = VF_RATE_NONE };
+	int rc;
 
 	if (g->state != VF_G_HELD || !a->have_act || a->act.vf_counters == NULL)
 		return g->state != VF_G_HELD;
-	if (a->act.vf_counters(a->act.ctx, g->name, &a->slots[g->slot], &c) < 0 ||
-	    (c.source != VF_RATE_HOST_VFPORT && c.source != VF_RATE_HOST_PF))
+	rc = a->act.vf_counters(a->act.ctx, g->name, &a->slots[g->slot], &c);
+	if (rc == -ENODEV) {
+		/* The VF failed under the guest, which is back on the PV
+		 * path: the books follow at once, not at the next release. */
+		start_revoke(a, id, NO_ONE, "its VF failed: taken back");
+		return false;
+	}
+	if (rc < 0 || (c.source != VF_RATE_HOST_VFPORT && c.source != VF_RATE_HOST_PF))
 		return false;
 	vf_rate_feed(&g->rate, &c, a->now_ms, a->conf.rate_window_ms);
 	return true;

@@ -77,7 +77,9 @@ struct vf_actuator {
 	int (*poll)(void *ctx, const char *guest, uint64_t now_ms,
 		    char *err, size_t errlen);
 	/** The guest's counters on the path the VF gives it (the VF port,
-	 *  or the PF's per-VF stats); -ENOENT if none. May be NULL. */
+	 *  or the PF's per-VF stats); -ENOENT if none; -ENODEV if the VF
+	 *  failed under the guest (it is back on the PV path): the allocator
+	 *  then revokes it at once. May be NULL. */
 	int (*vf_counters)(void *ctx, const char *guest, const struct vf_slot *vf,
 			   struct vf_counters *out);
 	void *ctx;

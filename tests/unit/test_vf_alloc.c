@@ -244,6 +244,29 @@ test_failed_assign_backs_off(void)
 	rig_free(&r);
 }
 
+/* A VF that failed under its guest (-ENODEV from vf_counters) leaves the
+ * books at the next tick, not at some later release. */
+static void
+test_lost_vf_taken_back(void)
+{
+	struct vf_mock_knob lost = { .counters_rc = -ENODEV };
+	struct rig r;
+
+	rig_init(&r, VF_POL_MANUAL, 1, 4);
+	vf_alloc_guest_add(r.a, "g0", VF_ROLE_ELIGIBLE, 1);
+	CHECK("lost VF", vf_alloc_assign(r.a, "g0", NULL, 0) >= 0, "assign refused");
+	vf_alloc_tick(r.a, 10);
+	CHECK("lost VF", info(&r, "g0").state == VF_G_HELD, "g0 holds no VF");
+	vf_mock_knob(r.m, "g0", &lost);
+	vf_alloc_tick(r.a, 60);
+	vf_alloc_tick(r.a, 110);
+	CHECK("lost VF", info(&r, "g0").state != VF_G_HELD && vf_alloc_n_held(r.a) == 0,
+	      "the books still give g0 a VF that failed (state %s)",
+	      vf_gstate_name(info(&r, "g0").state));
+	check_books("lost VF", &r);
+	rig_free(&r);
+}
+
 static void
 test_removed_guest_releases(void)
 {
@@ -604,6 +627,7 @@ main(void)
 	test_pending_ops();
 	test_failed_revoke_keeps_vf();
 	test_failed_assign_backs_off();
+	test_lost_vf_taken_back();
 	test_removed_guest_releases();
 	test_stress_books();
 	test_rates();
