@@ -351,6 +351,8 @@ dp_app_guests_tick(struct dp_app *app)
 			g->conn.link_epoch = dp_guest_next_epoch();
 			__atomic_store_n(&g->fast.port_epoch, g->conn.link_epoch,
 					 __ATOMIC_RELEASE);
+			/* Its lcore may sleep longer while nothing polls a port. */
+			dp_lcore_wake(g->io);
 			g->conn.slow.connects++;
 			DP_LOG(INFO, "guest %s: link up", g->conf->name);
 		} else if (!link.link_status) {

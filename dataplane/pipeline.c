@@ -128,6 +128,7 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		return false;
 	}
 	rte_pktmbuf_free(m);
+	p->mgr_out++;
 	/* Wake the main lcore: a non-blocking eventfd write, slow path only. */
 	if (write(p->wake_fd, &one, sizeof(one)) < 0)
 		p->mgr_busy++;
@@ -192,6 +193,7 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 			g->fast.st.handler_drops++;
 		}
 	}
+	p->mgr_out--;
 	rte_mempool_put(p->msg_pool, msg);
 }
 

@@ -47,19 +47,21 @@ int dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
 /** Stop, close and remove the device. */
 void dp_port_close(struct dp_port *p);
 
-static inline void
+/** Receive a burst and hand it on. @return frames received. */
+static inline uint16_t
 dp_port_poll(struct dp_port *p)
 {
 	struct rte_mbuf *pkts[32];
 	uint16_t n = rte_eth_rx_burst(p->port_id, 0, pkts, 32);
 
 	if (n == 0)
-		return;
+		return 0;
 	p->rx_frames += n;
 	if (p->pvs != NULL)
 		dp_pvs_input(p->pvs, p->vport, pkts, n);
 	else
 		rte_pktmbuf_free_bulk(pkts, n);
+	return n;
 }
 
 #endif /* DP_PORT_H */
