@@ -9,6 +9,7 @@ Inputs (each optional):
   --pvswitch MD    bench/pvswitch.sh --out: its markdown table
   --accel RAW      bench/accel.sh --raw: PAIR/INPROC lines
   --isolation RAW  bench/hostile_ratio.sh --raw: PAIR lines
+  --idle RAW       bench/idle.sh --raw: PAIR lines
   --meta FILE      key=value lines from bench/run (machine, date, rev, ...)
 
 --section virtfun prints and writes the VirtFun table alone (virtfun.sh);
@@ -716,6 +717,30 @@ class Isolation:
         return [] if self.r else ["isolation ratio"]
 
 
+class Idle:
+    """bench/idle.sh's raw file: adaptive idle against idle = poll."""
+
+    def __init__(self, path):
+        self.info, rows, _ = read_pairs(path)
+        # n order cpu_a cpu_p p50_a p99_a p50_p p99_p rate_a rate_p ratio
+        self.rows = [[num(x) for x in w[2:11]] for w in rows if len(w) >= 11]
+
+    def col(self, i):
+        return stats([r[i] for r in self.rows])
+
+    def summary_rows(self):
+        cpu, p99, r = self.col(0), self.col(3), self.col(8)
+        return [("Idle", "idle CPU, idle = adaptive, nothing connected (% of a core)",
+                 fmt_s(cpu, 2), "≤ 5", verdict(cpu, 5, "le")),
+                ("Idle", "wake-up p99, first call after 1 s idle, adaptive (µs)",
+                 fmt_s(p99, 1), "≤ 50", verdict(p99, 50, "le")),
+                ("Idle", "busy pipelined calls/s, adaptive / poll",
+                 fmt_s(r, 3), "≥ 0.98", verdict(r, 0.98, "ge"))]
+
+    def missing(self):
+        return [] if self.rows else ["idle pairs"]
+
+
 # ---- plots ---------------------------------------------------------------------
 
 # Plot titles of the VirtFun domains, in plot_data's column order.
@@ -897,9 +922,10 @@ def load(cls, p):
 def full_report(a, vf):
     off, mem, pvs = load(Offload, a.offload), load(Memif, a.memif), load(PvSwitch, a.pvswitch)
     acc, iso = load(Accel, a.accel), load(Isolation, a.isolation)
+    idle = load(Idle, a.idle)
     meta = read_meta(a.meta)
     rows = []
-    for b in (vf, off, mem, pvs, acc, iso):
+    for b in (vf, off, mem, pvs, acc, iso, idle):
         if b:
             rows += b.summary_rows()
     made = plots(a.plots, vf, off, mem, pvs) if a.plots else []
@@ -929,6 +955,8 @@ def full_report(a, vf):
     md += ["## Accelerators and isolation", "",
            "Pairs, orders and contention of each: `accel.md` and `hostile_ratio.md` beside"
            " this report." if acc or iso else "Not run.", ""]
+    md += ["## Adaptive idle", "", "Pairs and orders: `idle.md` beside this report."
+           if idle else "Not run.", ""]
     if meta.get("skipped"):
         md += ["## Not in the summary", ""]
         md += [f"- {x}" for x in meta["skipped"].split("|") if x.strip()] + [""]
@@ -945,7 +973,7 @@ def full_report(a, vf):
         print(f"plots: {', '.join(made)}")
     if a.check:
         check(a, made, dict(virtfun=vf, offload=off, memif=mem, pvswitch=pvs, accel=acc,
-                            isolation=iso))
+                            isolation=iso, idle=idle))
 
 
 def check(a, made, got):
@@ -970,6 +998,7 @@ def main():
     ap.add_argument("--pvswitch")
     ap.add_argument("--accel")
     ap.add_argument("--isolation")
+    ap.add_argument("--idle")
     ap.add_argument("--meta")
     ap.add_argument("--section", choices=("virtfun", "all"), default="all")
     ap.add_argument("--md")

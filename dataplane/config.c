@@ -1036,7 +1036,7 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->pending_per_lcore = 16384;
 	cfg->watchdog_ms = 1000;
 	cfg->idle = (struct dp_idle_conf){ .mode = DP_IDLE_ADAPTIVE, .spin_us = 100,
-		.pause_us = 100, .sleep_max_us = 250, .block_us = 1000 };
+		.pause_us = 100, .sleep_max_us = 500, .block_us = 1000 };
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;
