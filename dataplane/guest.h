@@ -79,6 +79,9 @@ struct dp_guest_fast {
 	struct rte_mempool *mp;
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
 	uint8_t chan;			/**< enum dp_chan_type */
+	uint8_t rx_intr;		/**< vhost: its Rx queue's interrupt is in
+					     the lcore's epoll set (lcore.h); set
+					     before port_epoch is published */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;
 } __rte_cache_aligned;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_pause.h>
@@ -294,6 +295,27 @@ dp_lcore_fd_unwatch(struct dp_io_lcore *lc, int fd)
 		epoll_ctl(lc->idle.epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+int
+dp_lcore_port_intr_add(struct dp_io_lcore *lc, uint16_t port_id)
+{
+	if (lc->idle.epfd < 0)
+		return -ENOTSUP;
+	/* DPDK registers the queue's eventfd edge-triggered, its own
+	 * pointer as data: the lcore never reads either. */
+	return rte_eth_dev_rx_intr_ctl_q(port_id, 0, lc->idle.epfd,
+					 RTE_INTR_EVENT_ADD, NULL);
+}
+
+void
+dp_lcore_port_intr_del(struct dp_io_lcore *lc, uint16_t port_id)
+{
+	/* Fails once the PMD dropped its handle (vhost: front end gone),
+	 * which also ended the registration's events. */
+	if (lc->idle.epfd >= 0)
+		rte_eth_dev_rx_intr_ctl_q(port_id, 0, lc->idle.epfd,
+					  RTE_INTR_EVENT_DEL, NULL);
+}
+
 void
 dp_lcore_wake(struct dp_io_lcore *lc)
 {
@@ -305,37 +327,67 @@ dp_lcore_wake(struct dp_io_lcore *lc)
 		return;
 }
 
-/* The memif guests' C2S rings: MASK_INT set (we poll) or clear (we sleep). */
-static void
-idle_mask_c2s(struct dp_io_lcore *lc, bool masked)
+/* A port guest that is up: its Rx interrupt, if it has one, armed (the
+ * vhost PMD tells the front end to kick) or not. @return false if it
+ * cannot wake the lcore. */
+static bool
+idle_arm_port(struct dp_guest *g, bool armed)
+{
+	if (__atomic_load_n(&g->fast.port_epoch, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	if (!g->fast.rx_intr)
+		return false;
+	if (armed)
+		return rte_eth_dev_rx_intr_enable(g->fast.port_id, 0) == 0;
+	rte_eth_dev_rx_intr_disable(g->fast.port_id, 0);
+	return true;
+}
+
+/*
+ * Arm (before a block) or disarm (after it) every guest's interrupt: memif
+ * C2S rings get MASK_INT cleared or set, port guests their Rx interrupt.
+ * @return false if a source cannot interrupt (it bounds the block).
+ */
+static bool
+idle_arm(struct dp_io_lcore *lc, bool armed)
 {
 	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+	bool all_intr = lc->n_ports == 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct dp_guest *g = __atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED);
 		struct dp_memif_rt *rt;
 
-		if (g->fast.chan != DP_CHAN_MEMIF)
+		if (g->fast.chan != DP_CHAN_MEMIF) {
+			all_intr &= idle_arm_port(g, armed);
 			continue;
+		}
 		rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
 		if (rt != NULL)
 			__atomic_store_n(&rt->c2s.ring->flags,
-					 masked ? MEMIF_RING_FLAG_MASK_INT : 0,
+					 armed ? 0 : MEMIF_RING_FLAG_MASK_INT,
 					 __ATOMIC_RELAXED);
 	}
+	return all_intr;
 }
 
-/*
- * After unmasking: anything that came before the guests could see it, or
- * that no eventfd will announce? Also false when a source cannot interrupt
- * (*all_intr: vhost/ethdev guests, ports), which bounds the block.
- */
+/* A port guest with frames waiting (or that cannot say). */
 static bool
-idle_work_waiting(struct dp_io_lcore *lc, bool *all_intr)
+idle_port_waiting(const struct dp_guest *g)
+{
+	if (__atomic_load_n(&g->fast.port_epoch, __ATOMIC_ACQUIRE) == 0 ||
+	    !g->fast.rx_intr)
+		return false;
+	return rte_eth_rx_queue_count(g->fast.port_id, 0) != 0;
+}
+
+/* After arming: anything that came before the guests could see it, or
+ * that no eventfd will announce? */
+static bool
+idle_work_waiting(struct dp_io_lcore *lc)
 {
 	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
 
-	*all_intr = lc->n_ports == 0;
 	if (dp_pipe_busy(&lc->pipe) || dp_replace_pending(&lc->replace))
 		return true;
 	for (unsigned int i = 0; i < n; i++) {
@@ -343,8 +395,8 @@ idle_work_waiting(struct dp_io_lcore *lc, bool *all_intr)
 		struct dp_memif_rt *rt;
 
 		if (g->fast.chan != DP_CHAN_MEMIF) {
-			if (__atomic_load_n(&g->fast.port_epoch, __ATOMIC_RELAXED) != 0)
-				*all_intr = false;
+			if (idle_port_waiting(g))
+				return true;
 			continue;
 		}
 		rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
@@ -395,16 +447,16 @@ static void
 idle_block(struct dp_io_lcore *lc, uint64_t now)
 {
 	struct dp_lcore_idle *s = &lc->idle;
-	bool all_intr;
+	bool all_intr = idle_arm(lc, true);
 	int n = 0;
 
-	idle_mask_c2s(lc, false);
 	/* Full fence: the unmask must be visible before we read the heads;
 	 * pairs with the guest's fence between its head store and its
-	 * MASK_INT load, so one of us sees the other (no lost wake-up). */
+	 * MASK_INT load (virtio: its barrier before reading NO_NOTIFY), so
+	 * one of us sees the other (no lost wake-up). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (idle_work_waiting(lc, &all_intr)) {
-		idle_mask_c2s(lc, true);
+	if (idle_work_waiting(lc)) {
+		idle_arm(lc, false);
 		s->last_work = idle_slept(s, now);
 		return;
 	}
@@ -417,8 +469,8 @@ idle_block(struct dp_io_lcore *lc, uint64_t now)
 	rte_rcu_qsbr_thread_online(qsbr, lc->qsbr_id);
 	__atomic_store_n(&s->asleep, 0, __ATOMIC_RELEASE);
 	/* Guests and connections may have changed while we were offline:
-	 * idle_mask_c2s() reads the list afresh. */
-	idle_mask_c2s(lc, true);
+	 * idle_arm() reads the list afresh. */
+	idle_arm(lc, false);
 	s->blocks++;
 	now = idle_slept(s, now);
 	if (n > 0) {

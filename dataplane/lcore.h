@@ -187,6 +187,17 @@ int dp_lcore_fd_watch(struct dp_io_lcore *lc, int fd);
 void dp_lcore_fd_unwatch(struct dp_io_lcore *lc, int fd);
 
 /**
+ * Put a port's Rx queue 0 interrupt in the lcore's epoll set, or take it
+ * out (DPDK's rte_eth_dev_rx_intr_ctl_q()). Used for vhost-user guests,
+ * whose vhost PMD has one once a front end is connected (the kickfd).
+ * Main lcore. @return 0, or -errno when the port has none (then the lcore
+ * never blocks longer than idle_sleep_max_us while the guest is up) or the
+ * lcore does not sleep.
+ */
+int dp_lcore_port_intr_add(struct dp_io_lcore *lc, uint16_t port_id);
+void dp_lcore_port_intr_del(struct dp_io_lcore *lc, uint16_t port_id);
+
+/**
  * Wake the lcore if it sleeps, so it looks at what was just published to
  * it (a guest, a connection, orders). Main lcore; one eventfd write.
  */
