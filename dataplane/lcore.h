@@ -20,9 +20,9 @@
  *
  * Idle (idle = adaptive, docs/ARCHITECTURE.md "Adaptive idle"): after an
  * empty pass with no work pending the lcore backs off — spin, rte_pause,
- * short sleeps, then it blocks in epoll on its memif guests' C2S eventfds
- * and its wake eventfd, with MASK_INT cleared on those rings and its RCU
- * thread offline. Every syscall of that is in the idle path; a pass that
+ * short sleeps, then it blocks in epoll on its memif guests' C2S eventfds,
+ * its vhost-user guests' Rx interrupts and its wake eventfd, with MASK_INT
+ * cleared on those rings and its RCU thread offline. Every syscall of that is in the idle path; a pass that
  * finds work costs one rte_rdtsc() more than with idle = poll. The main
  * lcore adds and removes the eventfds (dp_lcore_fd_watch/unwatch) and
  * wakes the lcore (dp_lcore_wake) when it publishes something to it; a
