@@ -9,7 +9,8 @@
 # One hostlane at a time (I/O lcore on core 1, main lcore on core 0) with
 # two memif guests and no port, so an adaptive lcore blocks on eventfds.
 # Per mode: CPU of the hostlane process over 2 s from /proc/PID/stat with
-# nothing connected; then tests/idle/idle_guest (libhostlane, HL_WAIT_HYBRID)
+# nothing connected; then tests/idle/idle_guest (libhostlane, HL_WAIT_POLL:
+# a spinning guest, so the figure is the host's wake-up, not the guest's)
 # makes ROUNDS echo calls, each after 1 s of idle, timing each; then it
 # keeps 32 echo calls in flight (HL_WAIT_POLL) for MS and counts calls/s.
 # Pairs alternate the modes, the order swapped every other pair
@@ -131,7 +132,7 @@ one() {
 	hl_up "$(conf "$1")"
 	sleep 0.5
 	CPU=$(cpu_pct "$HL_PID")
-	"$GUEST" calls "$T/run/g0.sock" g0-secret hybrid 1000 "$rounds" > "$T/$1.lat" 2>&1 ||
+	"$GUEST" calls "$T/run/g0.sock" g0-secret poll 1000 "$rounds" > "$T/$1.lat" 2>&1 ||
 		{ cat "$T/$1.lat" >&2; echo "idle: calls failed ($1)" >&2; exit 1; }
 	P50=$(pct 50 "$T/$1.lat")
 	P99=$(pct 99 "$T/$1.lat")
@@ -180,7 +181,7 @@ for line in open(raw):
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 md = ["# Adaptive idle against idle = poll", "",
       f"{len(rows)} pair(s); wake-up: {info['rounds']} echo calls per run, each after 1 s of idle "
-      f"(libhostlane HL_WAIT_HYBRID); busy: 32 echo calls in flight for {info['rate_ms']} ms. "
+      f"(libhostlane HL_WAIT_POLL); busy: 32 echo calls in flight for {info['rate_ms']} ms. "
       f"Embedded default (net_null uplink, no Rx interrupt) idle with adaptive: "
       f"{info['default_cpu']} % of a core.", "",
       "| pair | order | idle CPU adaptive % | idle CPU poll % | wake p50/p99 adaptive µs | "
