@@ -10,6 +10,7 @@ Inputs (each optional):
   --accel RAW      bench/accel.sh --raw: PAIR/INPROC lines
   --isolation RAW  bench/hostile_ratio.sh --raw: PAIR lines
   --vfalloc RAW    bench/vf/alloc.sh --raw: ROUND/SHARE/BENEFIT/SCALE lines
+  --idle RAW       bench/idle.sh --raw: PAIR lines
   --meta FILE      key=value lines from bench/run (machine, date, rev, ...)
 
 --section virtfun prints and writes the VirtFun table alone (virtfun.sh),
@@ -813,6 +814,30 @@ class VfAlloc:
         return p
 
 
+class Idle:
+    """bench/idle.sh's raw file: adaptive idle against idle = poll."""
+
+    def __init__(self, path):
+        self.info, rows, _ = read_pairs(path)
+        # n order cpu_a cpu_p p50_a p99_a p50_p p99_p rate_a rate_p ratio
+        self.rows = [[num(x) for x in w[2:11]] for w in rows if len(w) >= 11]
+
+    def col(self, i):
+        return stats([r[i] for r in self.rows])
+
+    def summary_rows(self):
+        cpu, p99, r = self.col(0), self.col(3), self.col(8)
+        return [("Idle", "idle CPU, idle = adaptive, nothing connected (% of a core)",
+                 fmt_s(cpu, 2), "≤ 5", verdict(cpu, 5, "le")),
+                ("Idle", "wake-up p99, first call after 1 s idle, adaptive (µs)",
+                 fmt_s(p99, 1), "≤ 50", verdict(p99, 50, "le")),
+                ("Idle", "busy pipelined calls/s, adaptive / poll",
+                 fmt_s(r, 3), "≥ 0.98", verdict(r, 0.98, "ge"))]
+
+    def missing(self):
+        return [] if self.rows else ["idle pairs"]
+
+
 # ---- plots ---------------------------------------------------------------------
 
 # Plot titles of the VirtFun domains, in plot_data's column order.
@@ -1017,9 +1042,10 @@ def full_report(a, vf):
     off, mem, pvs = load(Offload, a.offload), load(Memif, a.memif), load(PvSwitch, a.pvswitch)
     acc, iso = load(Accel, a.accel), load(Isolation, a.isolation)
     vfa = load(VfAlloc, a.vfalloc)
+    idle = load(Idle, a.idle)
     meta = read_meta(a.meta)
     rows = []
-    for b in (vf, off, mem, pvs, acc, iso, vfa):
+    for b in (vf, off, mem, pvs, acc, iso, vfa, idle):
         if b:
             rows += b.summary_rows()
     made = plots(a.plots, vf, off, mem, pvs, vfa) if a.plots else []
@@ -1051,6 +1077,8 @@ def full_report(a, vf):
     md += ["## Accelerators and isolation", "",
            "Pairs, orders and contention of each: `accel.md` and `hostile_ratio.md` beside"
            " this report." if acc or iso else "Not run.", ""]
+    md += ["## Adaptive idle", "", "Pairs and orders: `idle.md` beside this report."
+           if idle else "Not run.", ""]
     if meta.get("skipped"):
         md += ["## Not in the summary", ""]
         md += [f"- {x}" for x in meta["skipped"].split("|") if x.strip()] + [""]
@@ -1067,7 +1095,7 @@ def full_report(a, vf):
         print(f"plots: {', '.join(made)}")
     if a.check:
         check(a, made, dict(virtfun=vf, offload=off, memif=mem, pvswitch=pvs, accel=acc,
-                            isolation=iso, vfalloc=vfa))
+                            isolation=iso, vfalloc=vfa, idle=idle))
 
 
 def check(a, made, got):
@@ -1093,6 +1121,7 @@ def main():
     ap.add_argument("--accel")
     ap.add_argument("--isolation")
     ap.add_argument("--vfalloc")
+    ap.add_argument("--idle")
     ap.add_argument("--meta")
     ap.add_argument("--section", choices=("virtfun", "vfalloc", "all"), default="all")
     ap.add_argument("--md")

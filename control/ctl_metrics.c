@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,41 @@ functions(FILE *f, const struct ctl_snap *s)
 	fprintf(f, "hostlane_function_capacity %u\n", s->fn_capacity);
 }
 
+/* One counter of every I/O lcore. */
+static void
+io_counter(FILE *f, const struct ctl_snap *s, const char *name, const char *help,
+	   size_t off)
+{
+	head(f, name, "counter", help);
+	for (unsigned int i = 0; i < s->n_lcores; i++) {
+		uint64_t v;
+
+		if (!s->lcores[i].io)
+			continue;
+		memcpy(&v, (const char *)&s->lcores[i] + off, sizeof(v));
+		fprintf(f, "hostlane_%s{lcore=\"%u\"} %" PRIu64 "\n", name,
+			s->lcores[i].id, v);
+	}
+}
+
+/* Busy and idle cycles, sleeps and blocks (docs/ARCHITECTURE.md, idle). */
+static void
+lcore_cycles(FILE *f, const struct ctl_snap *s)
+{
+	io_counter(f, s, "lcore_busy_cycles_total", "TSC cycles of poll passes "
+		   "that found work", offsetof(struct dp_lcore_view, busy_cycles));
+	io_counter(f, s, "lcore_idle_cycles_total", "TSC cycles of empty passes, "
+		   "pauses, sleeps and blocks", offsetof(struct dp_lcore_view, idle_cycles));
+	io_counter(f, s, "lcore_sleep_cycles_total", "TSC cycles asleep or blocked "
+		   "(part of idle)", offsetof(struct dp_lcore_view, sleep_cycles));
+	io_counter(f, s, "lcore_sleeps_total", "short sleeps of the idle ladder",
+		   offsetof(struct dp_lcore_view, sleeps));
+	io_counter(f, s, "lcore_blocks_total", "waits on the guests' eventfds",
+		   offsetof(struct dp_lcore_view, blocks));
+	io_counter(f, s, "lcore_wakeups_total", "waits ended by an eventfd",
+		   offsetof(struct dp_lcore_view, wakeups));
+}
+
 static void
 lcores(FILE *f, const struct ctl_snap *s)
 {
@@ -108,6 +144,7 @@ lcores(FILE *f, const struct ctl_snap *s)
 		fprintf(f, "hostlane_lcore_loops_total{lcore=\"%u\",role=\"%s\"} %"
 			PRIu64 "\n", s->lcores[i].id, s->lcores[i].io ? "io" : "worker",
 			s->lcores[i].loops);
+	lcore_cycles(f, s);
 	head(f, "lcore_stuck", "gauge", "1 while the watchdog finds the I/O "
 	     "lcore stuck (no poll pass for watchdog_ms)");
 	for (unsigned int i = 0; i < s->n_lcores; i++)

@@ -113,6 +113,18 @@ lcore_stuck(const struct ctl_snap *s, unsigned int lcore)
 	return false;
 }
 
+/* The busy and idle cycles of lcore in snapshot s (also in `lcore list`). */
+static json_t *
+lcore_cycles(const struct ctl_snap *s, unsigned int lcore)
+{
+	for (unsigned int i = 0; i < s->n_lcores; i++)
+		if (s->lcores[i].id == lcore)
+			return json_pack("{s:I, s:I}",
+				"busy", (json_int_t)s->lcores[i].busy_cycles,
+				"idle", (json_int_t)s->lcores[i].idle_cycles);
+	return json_pack("{s:I, s:I}", "busy", (json_int_t)0, "idle", (json_int_t)0);
+}
+
 static json_t *
 guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 {
@@ -138,9 +150,10 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
 		json_object_set_new(disc, dp_memif_reason_name(i),
 				    json_integer((json_int_t)g->v.reasons[i]));
-	return json_pack("{s:s, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:i, s:b, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
 		"guest", g->name, "state", g->v.connected ? "connected" : "listening",
 		"lcore", (int)g->v.lcore, "lcore_stuck", lcore_stuck(s, g->v.lcore),
+		"lcore_cycles", lcore_cycles(s, g->v.lcore),
 		"inflight", (int)g->v.inflight, "sessions", (int)g->sessions,
 		"traffic", fast, "connections", slow, "requests", req,
 		"errors", errs, "disconnects", disc);
@@ -216,16 +229,39 @@ ctl_cmd_port_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, list);
 }
 
+/* Busy share of the cycles counted so far, in percent (OVS pmd-stats-show). */
+static double
+busy_pct(const struct dp_lcore_view *l)
+{
+	uint64_t all = l->busy_cycles + l->idle_cycles;
+
+	return all == 0 ? 0.0 : 100.0 * (double)l->busy_cycles / (double)all;
+}
+
 json_t *
 ctl_lcore_json(const struct dp_lcore_view *l)
 {
-	return json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:s}",
+	json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:s}",
 		"lcore", (int)l->id, "role", l->io ? "io" : "worker",
-		"state", l->stuck ? "stuck" : "ok", "guests", (int)l->n_guests,
+		"state", l->stuck ? "stuck" : "ok",
+		"guests", (int)l->n_guests,
 		"loops", (json_int_t)l->loops, "stuck_ms", (json_int_t)l->stuck_ms,
 		"stuck_events", (json_int_t)l->stuck_events,
 		"stuck_ms_total", (json_int_t)l->stuck_ms_total,
 		"stuck_in", l->stuck ? l->where : "-");
+	json_t *idle = json_pack("{s:s, s:b, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
+		"idle", l->idle != NULL ? l->idle : "poll", "asleep", l->asleep,
+		"busy_cycles", (json_int_t)l->busy_cycles,
+		"idle_cycles", (json_int_t)l->idle_cycles,
+		"sleep_cycles", (json_int_t)l->sleep_cycles,
+		"busy_pct", busy_pct(l), "sleeps", (json_int_t)l->sleeps,
+		"blocks", (json_int_t)l->blocks, "wakeups", (json_int_t)l->wakeups,
+		"tsc_hz", (json_int_t)l->tsc_hz);
+
+	if (o != NULL && idle != NULL)
+		json_object_update(o, idle);
+	json_decref(idle);
+	return o;
 }
 
 enum ctl_err

@@ -183,7 +183,11 @@ lcores_cb(const struct ctl_snap *s, void *arg)
 		rte_tel_data_start_dict(o);
 		rte_tel_data_add_dict_string(o, "role", l->io ? "io" : "worker");
 		rte_tel_data_add_dict_string(o, "state", l->stuck ? "stuck" : "ok");
+		rte_tel_data_add_dict_u64(o, "asleep", l->asleep);
 		rte_tel_data_add_dict_u64(o, "loops", l->loops);
+		rte_tel_data_add_dict_string(o, "idle", l->idle != NULL ? l->idle : "poll");
+		rte_tel_data_add_dict_u64(o, "busy_cycles", l->busy_cycles);
+		rte_tel_data_add_dict_u64(o, "idle_cycles", l->idle_cycles);
 		rte_tel_data_add_dict_u64(o, "stuck_ms", l->stuck_ms);
 		rte_tel_data_add_dict_u64(o, "stuck_events", l->stuck_events);
 		rte_tel_data_add_dict_string(o, "stuck_in", l->stuck ? l->where : "-");

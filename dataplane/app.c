@@ -73,8 +73,10 @@ split_lcores(struct dp_app *app, unsigned int *ids)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < app->n_workers; i++)
 		app->workers[i].lcore_id = ids[app->n_io + i];
-	for (unsigned int i = 0; i < app->n_io; i++)
+	for (unsigned int i = 0; i < app->n_io; i++) {
 		app->io[i].lcore_id = ids[i];
+		app->io[i].idle.epfd = app->io[i].idle.wake_fd = -1;
+	}
 	return 0;
 }
 
@@ -99,6 +101,22 @@ link_io_lcore(struct dp_app *app, unsigned int i)
 	return fpga_ring_link_ctx(app->links[i]);
 }
 
+/* An [lcore N] for an lcore that does not poll in this run does nothing:
+ * say so rather than let the operator believe it applies. */
+static void
+lcore_confs_check(const struct dp_app *app)
+{
+	for (unsigned int k = 0; k < app->cfg->n_lcore_confs; k++) {
+		unsigned int id = app->cfg->lcore_confs[k].id, i;
+
+		for (i = 0; i < app->n_io && app->io[i].lcore_id != id; i++)
+			;
+		if (i == app->n_io)
+			DP_LOG(WARNING, "[lcore %u]: not an I/O lcore of this run; "
+			       "ignored", id);
+	}
+}
+
 static int
 io_lcores_init(struct dp_app *app)
 {
@@ -112,6 +130,12 @@ io_lcores_init(struct dp_app *app)
 		if (app->n_workers > 0 && sw == NULL)
 			return -ENOMEM;
 		lc->qsbr_id = i;
+		rc = dp_lcore_idle_init(lc, app->cfg);
+		if (rc < 0) {
+			DP_LOG(ERR, "lcore %u: cannot set up its idle wait: %s",
+			       lc->lcore_id, strerror(-rc));
+			return rc;
+		}
 		rc = dp_pipe_init(&lc->pipe, lc->lcore_id, app->msg_pool,
 				  app->wake_fd, app->cfg->pending_per_lcore,
 				  app->cfg->max_repetitions, sw);
@@ -119,7 +143,10 @@ io_lcores_init(struct dp_app *app)
 			DP_LOG(ERR, "lcore %u: cannot set up the request pipeline: %s",
 			       lc->lcore_id, strerror(-rc));
 	}
-	return rc < 0 ? rc : dp_lcore_init(app->n_io);
+	if (rc < 0)
+		return rc;
+	lcore_confs_check(app);
+	return dp_lcore_init(app->n_io);
 }
 
 /* The accelerator unit, if configured: missing hardware is not fatal,
@@ -482,6 +509,7 @@ dp_app_stop(struct dp_app *app)
 	dp_app_guests_close(app);
 	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
+		dp_lcore_idle_fini(&app->io[i]);
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}

@@ -638,6 +638,85 @@ parse_pf(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 }
 
 static int
+idle_mode(const struct cfg_ctx *c, const char *key, const char *val, uint8_t *out)
+{
+	if (strcmp(val, "poll") == 0)
+		*out = DP_IDLE_POLL;
+	else if (strcmp(val, "adaptive") == 0)
+		*out = DP_IDLE_ADAPTIVE;
+	else
+		return fail(c, key, "'%.64s' is not poll or adaptive", val);
+	return 0;
+}
+
+/* [hostlane] idle and the ladder's bounds (docs/config.md). */
+static int
+idle_key(const struct cfg_ctx *c, struct dp_idle_conf *ic, const char *key,
+	 const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "idle") == 0)
+		return idle_mode(c, key, val, &ic->mode);
+	if (strcmp(key, "idle_spin_us") == 0) {
+		rc = get_uint(c, key, val, 0, 1000000, false, &v);
+		ic->spin_us = (unsigned int)v;
+	} else if (strcmp(key, "idle_pause_us") == 0) {
+		rc = get_uint(c, key, val, 0, 1000000, false, &v);
+		ic->pause_us = (unsigned int)v;
+	} else if (strcmp(key, "idle_sleep_max_us") == 0) {
+		rc = get_uint(c, key, val, 1, 100000, false, &v);
+		ic->sleep_max_us = (unsigned int)v;
+	} else if (strcmp(key, "idle_block_us") == 0) {
+		rc = get_uint(c, key, val, 0, 10000000, false, &v);
+		ic->block_us = (unsigned int)v;
+	} else {
+		rc = fail(c, key, "unknown key");
+	}
+	return rc;
+}
+
+/* [lcore N]: per-lcore settings; whether N is an I/O lcore is known only
+ * after the EAL is up (app.c warns then). */
+static int
+parse_lcore(struct cfg_ctx *c, struct rte_cfgfile *f, const char *id,
+	    struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[4];
+	struct dp_lcore_conf *l;
+	uint64_t v;
+	int n;
+
+	if (parse_u64(id, false, &v) < 0 || v >= RTE_MAX_LCORE)
+		return fail(c, NULL, "'%.16s' is not an lcore id below %d", id,
+			    RTE_MAX_LCORE);
+	for (unsigned int i = 0; i < cfg->n_lcore_confs; i++)
+		if (cfg->lcore_confs[i].id == v)
+			return fail(c, NULL, "lcore defined twice");
+	if (cfg->n_lcore_confs == DP_MAX_LCORE_CONF)
+		return fail(c, NULL, "more than %d [lcore] sections", DP_MAX_LCORE_CONF);
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
+	l = &cfg->lcore_confs[cfg->n_lcore_confs];
+	memset(l, 0, sizeof(*l));
+	l->id = (unsigned int)v;
+	for (int i = 0; i < n; i++) {
+		if (value_validate(c, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+		if (strcmp(ents[i].name, "idle") != 0)
+			return fail(c, ents[i].name, "unknown key (known: idle)");
+		if (idle_mode(c, ents[i].name, ents[i].value, &l->idle) < 0)
+			return -EINVAL;
+	}
+	cfg->n_lcore_confs++;
+	return 0;
+}
+
+static int
 parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	struct rte_cfgfile_entry ents[48];
@@ -720,6 +799,8 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		} else if (strcmp(key, "report_line_rate_mbps") == 0) {
 			rc = get_uint(c, key, val, 1, 10000000, false, &v);
 			cfg->report_line_rate_mbps = (unsigned int)v;
+		} else if (strncmp(key, "idle", 4) == 0) {
+			rc = idle_key(c, &cfg->idle, key, val);
 		} else if (strcmp(key, "test_hang") == 0) {
 			rc = get_bool(c, key, val, &cfg->test_hang);
 		} else {
@@ -919,8 +1000,10 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		return parse_pf(c, f, s + 3, cfg);
 	if (strcmp(s, "vf") == 0)
 		return parse_vf(c, f, cfg);
+	if (strncmp(s, "lcore ", 6) == 0)
+		return parse_lcore(c, f, s + 6, cfg);
 	return fail(c, NULL, "unknown section (known: [hostlane], "
-		    "[guest NAME], [port NAME], [pf NAME], [vf])");
+		    "[guest NAME], [port NAME], [pf NAME], [vf], [lcore N])");
 }
 
 /*
@@ -1056,7 +1139,8 @@ parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	int n = rte_cfgfile_num_sections(f, NULL, 0);
 	char (*names)[CFG_NAME_LEN];
-	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */];
+	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + DP_MAX_LCORE_CONF + 1 +
+		   1 /* [vf] */];
 	int rc = 0;
 
 	if (n > (int)RTE_DIM(ptrs))
@@ -1109,7 +1193,8 @@ line_problem(char *line, bool *in_section)
  * costs no quadratic time: more sections or keys than the parser takes
  * are refused here already.
  */
-#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */)
+#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + DP_MAX_LCORE_CONF + 1 + \
+		      1 /* [vf] */)
 #define SYN_KEYS 64
 _Static_assert(SYN_KEYS <= SYN_SECTIONS, "keys are kept in a struct syn_seen");
 
@@ -1305,6 +1390,8 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->report_interval_ms = 500;
 	cfg->report_line_rate_mbps = 100000;
 	vf_defaults(&cfg->vf);
+	cfg->idle = (struct dp_idle_conf){ .mode = DP_IDLE_ADAPTIVE, .spin_us = 100,
+		.pause_us = 100, .sleep_max_us = 500, .block_us = 1000 };
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;

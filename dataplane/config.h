@@ -88,6 +88,30 @@ struct dp_port_conf {
 	enum dp_port_role role;
 };
 
+/** How an I/O lcore waits when it has nothing to do (lcore.h). */
+enum dp_idle_mode {
+	DP_IDLE_DEFAULT,	/**< [lcore N] only: the [hostlane] idle value */
+	DP_IDLE_POLL,		/**< never back off: lowest latency, a full core */
+	DP_IDLE_ADAPTIVE,	/**< spin, pause, short sleeps, block on eventfds */
+};
+
+#define DP_MAX_LCORE_CONF 64
+
+/** [lcore N]: settings of one lcore. */
+struct dp_lcore_conf {
+	unsigned int id;		    /**< the EAL lcore id */
+	uint8_t idle;			    /**< enum dp_idle_mode */
+};
+
+/** The idle ladder's bounds ([hostlane] idle_*), microseconds. */
+struct dp_idle_conf {
+	uint8_t mode;			    /**< DP_IDLE_POLL or DP_IDLE_ADAPTIVE */
+	unsigned int spin_us;		    /**< poll flat out this long after work */
+	unsigned int pause_us;		    /**< then poll with rte_pause() */
+	unsigned int sleep_max_us;	    /**< then sleep, doubling up to this */
+	unsigned int block_us;		    /**< idle this long: block on eventfds */
+};
+
 #define DP_MAX_PFS 8
 #define DP_MAX_VF_POOL 64
 
@@ -149,6 +173,9 @@ struct dp_config {
 						 rate, each way */
 	uint8_t test_hang;		    /**< register the test-only "hang"
 						 backend (tests only) */
+	struct dp_idle_conf idle;	    /**< every I/O lcore's, unless ... */
+	unsigned int n_lcore_confs;	    /**< ... its [lcore N] says otherwise */
+	struct dp_lcore_conf lcore_confs[DP_MAX_LCORE_CONF];
 	unsigned int n_guests;
 	struct dp_guest_conf guests[DP_MAX_GUESTS];
 	unsigned int n_ports;

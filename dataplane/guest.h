@@ -117,6 +117,9 @@ struct dp_guest_fast {
 	 *  around the poll (vfport.h). */
 	struct dp_vf *vf_tx;
 	uint8_t chan;			/**< enum dp_chan_type */
+	uint8_t rx_intr;		/**< vhost: its Rx queue's interrupt is in
+					     the lcore's epoll set (lcore.h); set
+					     before port_epoch is published */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;
 } __rte_cache_aligned;
@@ -216,8 +219,8 @@ dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 		g->fast.st.rx_bytes += pkts[i]->pkt_len;
 }
 
-/* A guest behind a DPDK port (vhost-user, af_packet, ...). */
-static inline void
+/* A guest behind a DPDK port (vhost-user, af_packet, ...): frames received. */
+static inline uint16_t
 dp_guest_poll_port(struct dp_guest *g)
 {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -226,15 +229,16 @@ dp_guest_poll_port(struct dp_guest *g)
 	uint16_t n;
 
 	if (epoch == 0)
-		return;
+		return 0;
 	if (unlikely(epoch != g->pl.epoch))
 		dp_guest_new_epoch(g, epoch);
 	n = rte_eth_rx_burst(g->fast.port_id, 0, pkts, DP_BURST);
 	if (n == 0)
-		return;
+		return 0;
 	dp_guest_rx_count(g, pkts, n);
 	dp_guest_rx_tap(g, pkts, n);
 	g->fast.handler->rx(g, pkts, n);
+	return n;
 }
 
 static inline uint16_t
@@ -257,23 +261,24 @@ dp_guest_tx_port(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 	return k;
 }
 
-/** Poll the guest once: receive a burst and hand it to the handler. */
-static inline void
+/**
+ * Poll the guest once: receive a burst and hand it to the handler.
+ * @return frames received (0: nothing to do, as far as this guest goes).
+ */
+static inline uint16_t
 dp_guest_poll(struct dp_guest *g)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	struct dp_memif_rt *rt;
 	uint16_t n;
 
-	if (g->fast.chan != DP_CHAN_MEMIF) {
-		dp_guest_poll_port(g);
-		return;
-	}
+	if (g->fast.chan != DP_CHAN_MEMIF)
+		return dp_guest_poll_port(g);
 	/* Acquire: pairs with the main lcore's release when it publishes
 	 * rt, so the ring and region fields below are initialised. */
 	rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
 	if (rt == NULL || __atomic_load_n(&rt->fault, __ATOMIC_RELAXED) != 0)
-		return;
+		return 0;
 	if (unlikely(rt->epoch != g->pl.epoch))
 		dp_guest_new_epoch(g, rt->epoch);
 	if (rt->s2c.kick_pending) {
@@ -287,6 +292,7 @@ dp_guest_poll(struct dp_guest *g)
 		g->fast.handler->rx(g, pkts, n);
 		g->fast.rx_rt = NULL;
 	}
+	return n;
 }
 
 /**

@@ -280,6 +280,10 @@ port_down(struct dp_guest *g)
 		return;
 	g->conn.link_epoch = 0;
 	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
+	if (g->fast.rx_intr) {
+		dp_lcore_port_intr_del(g->io, g->fast.port_id);
+		__atomic_store_n(&g->fast.rx_intr, 0, __ATOMIC_RELAXED);
+	}
 	g->conn.slow.disconnects++;
 	if (g->conn.srv.gone != NULL)
 		g->conn.srv.gone(g->conn.srv.gone_arg, g->idx, epoch);
@@ -350,8 +354,16 @@ dp_app_guests_tick(struct dp_app *app)
 			/* Release: the I/O lcore sees a new epoch only once the
 			 * port is up. */
 			g->conn.link_epoch = dp_guest_next_epoch();
+			/* Its interrupt (vhost: the front end's new kickfd)
+			 * before the lcore may look for it. */
+			if (g->fast.chan == DP_CHAN_VHOST)
+				__atomic_store_n(&g->fast.rx_intr,
+					dp_lcore_port_intr_add(g->io, g->fast.port_id) == 0,
+					__ATOMIC_RELAXED);
 			__atomic_store_n(&g->fast.port_epoch, g->conn.link_epoch,
 					 __ATOMIC_RELEASE);
+			/* Its lcore may sleep longer while nothing polls a port. */
+			dp_lcore_wake(g->io);
 			g->conn.slow.connects++;
 			DP_LOG(INFO, "guest %s: link up", g->conf->name);
 		} else if (!link.link_status) {

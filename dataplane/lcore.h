@@ -17,6 +17,16 @@
  * lcore *stuck* (logged, counted, shown by `lcore list`, metrics and
  * telemetry); its memif guests are then told so and new clients refused
  * (app.c) until the heartbeat moves again.
+ *
+ * Idle (idle = adaptive, docs/ARCHITECTURE.md "Adaptive idle"): after an
+ * empty pass with no work pending the lcore backs off — spin, rte_pause,
+ * short sleeps, then it blocks in epoll on its memif guests' C2S eventfds,
+ * its vhost-user guests' Rx interrupts and its wake eventfd, with MASK_INT
+ * cleared on those rings and its RCU thread offline. Every syscall of that is in the idle path; a pass that
+ * finds work costs one rte_rdtsc() more than with idle = poll. The main
+ * lcore adds and removes the eventfds (dp_lcore_fd_watch/unwatch) and
+ * wakes the lcore (dp_lcore_wake) when it publishes something to it; a
+ * sleeping lcore is healthy to the watchdog.
  */
 #ifndef DP_LCORE_H
 #define DP_LCORE_H
@@ -41,6 +51,33 @@ struct dp_lcore_wd {
 	uint64_t last_stuck_ms;		/**< length of the last ended episode */
 };
 
+/** The lcore's idle state and counters. */
+struct dp_lcore_idle {
+	/* Set by the main lcore before launch. */
+	uint8_t mode;			/**< enum dp_idle_mode (never DEFAULT) */
+	int epfd;			/**< its epoll set, -1 with idle = poll */
+	int wake_fd;			/**< eventfd in it: the main lcore's kick */
+	uint64_t spin_tsc;		/**< rungs, in TSC cycles since last work */
+	uint64_t pause_tsc;
+	uint64_t block_tsc;
+	uint64_t sleep_max_ns;		/**< longest short sleep; also the
+					     longest block while a source
+					     cannot interrupt */
+	/* The lcore's own; the main lcore reads them (relaxed). */
+	uint64_t last_work;		/**< TSC of the last pass with work */
+	uint64_t last_pass;		/**< TSC at the end of the last pass */
+	uint64_t sleep_ns;		/**< next short sleep */
+	uint64_t busy_cycles;		/**< passes that found work */
+	uint64_t idle_cycles;		/**< empty passes, pauses, sleeps, blocks */
+	uint64_t sleep_cycles;		/**< of idle: inside sleeps and blocks */
+	uint64_t sleeps;		/**< short sleeps */
+	uint64_t blocks;		/**< waits on eventfds */
+	uint64_t wakeups;		/**< blocks ended by an event */
+	/** 1 while blocked (RCU offline): healthy to the watchdog. Written
+	 *  by the lcore (release), read by the main lcore (acquire). */
+	uint32_t asleep;
+};
+
 struct dp_io_lcore {
 	unsigned int lcore_id;
 	unsigned int qsbr_id;
@@ -57,6 +94,7 @@ struct dp_io_lcore {
 	/** Calls in flight its guests may have at most (the sum of their
 	 *  max_inflight): never above the pipeline's pending pool. Main lcore. */
 	unsigned int budget;
+	struct dp_lcore_idle idle __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /**
@@ -128,6 +166,45 @@ dp_lcore_stuck(const struct dp_io_lcore *lc)
 {
 	return lc->wd.stuck_since_ms != 0;
 }
+
+/**
+ * Set up an I/O lcore's idle state from the config: its mode and bounds,
+ * and for idle = adaptive its epoll set and wake eventfd. Main lcore,
+ * before launch. @return 0 or -errno.
+ */
+int dp_lcore_idle_init(struct dp_io_lcore *lc, const struct dp_config *cfg);
+
+/** Close what dp_lcore_idle_init() opened. Main lcore, after the stop. */
+void dp_lcore_idle_fini(struct dp_io_lcore *lc);
+
+/**
+ * Add an interrupt eventfd (a memif guest's C2S ring) to the lcore's epoll
+ * set, or remove it; remove it before the fd is closed (the guest shares
+ * the file, so closing ours would leave it registered). No-op with idle =
+ * poll. Main lcore. @return 0 or -errno.
+ */
+int dp_lcore_fd_watch(struct dp_io_lcore *lc, int fd);
+void dp_lcore_fd_unwatch(struct dp_io_lcore *lc, int fd);
+
+/**
+ * Put a port's Rx queue 0 interrupt in the lcore's epoll set, or take it
+ * out (DPDK's rte_eth_dev_rx_intr_ctl_q()). Used for vhost-user guests,
+ * whose vhost PMD has one once a front end is connected (the kickfd).
+ * Main lcore. @return 0, or -errno when the port has none (then the lcore
+ * never blocks longer than idle_sleep_max_us while the guest is up) or the
+ * lcore does not sleep.
+ */
+int dp_lcore_port_intr_add(struct dp_io_lcore *lc, uint16_t port_id);
+void dp_lcore_port_intr_del(struct dp_io_lcore *lc, uint16_t port_id);
+
+/**
+ * Wake the lcore if it sleeps, so it looks at what was just published to
+ * it (a guest, a connection, orders). Main lcore; one eventfd write.
+ */
+void dp_lcore_wake(struct dp_io_lcore *lc);
+
+/** Name of an idle mode ("poll", "adaptive"). */
+const char *dp_lcore_idle_name(unsigned int mode);
 
 /** The poll loop; arg is the lcore's struct dp_io_lcore. */
 int dp_lcore_io_main(void *arg);

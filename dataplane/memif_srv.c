@@ -255,6 +255,9 @@ static void
 rt_retire(struct dp_guest *g, struct dp_memif_rt *rt)
 {
 	__atomic_store_n(&g->fast.rt, NULL, __ATOMIC_RELEASE);
+	/* Before rt_free() closes it: the guest shares the file, so a
+	 * closed fd of ours would stay in the lcore's epoll set. */
+	dp_lcore_fd_unwatch(g->io, rt->c2s.intr_fd);
 	for (unsigned int i = 0; i < g->conn.srv.hs.n_regions; i++)
 		g->conn.srv.hs.regions[i].addr = NULL;	/* rt->regions has them */
 	for (unsigned int d = 0; d < DP_MEMIF_NDIR; d++)
@@ -318,13 +321,21 @@ publish(struct dp_guest *g)
 
 	if (rt == NULL)
 		return DP_MEMIF_R_NOMEM;
-	/* We poll C2S, so the guest need not signal us. */
+	/* The guest's C2S eventfd wakes its lcore when it sleeps. */
+	if (dp_lcore_fd_watch(g->io, rt->c2s.intr_fd) < 0) {
+		rte_free(rt);
+		return DP_MEMIF_R_NOMEM;
+	}
+	/* We poll C2S, so the guest need not signal us; the lcore clears
+	 * this while it sleeps (lcore.c). */
 	__atomic_store_n(&rt->c2s.ring->flags, MEMIF_RING_FLAG_MASK_INT,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&rt->c2s.ring->tail, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&rt->s2c.ring->tail, 0, __ATOMIC_RELAXED);
 	/* Release: every field of rt is set before the I/O lcore sees it. */
 	__atomic_store_n(&g->fast.rt, rt, __ATOMIC_RELEASE);
+	/* A sleeping lcore would not unmask the new ring before it wakes. */
+	dp_lcore_wake(g->io);
 	g->conn.slow.connects++;
 	DP_LOG(INFO, "guest %s: client '%s' connected (if '%s')", g->conf->name,
 	       g->conn.srv.hs.peer_name, g->conn.srv.hs.if_name);

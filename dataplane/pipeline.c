@@ -129,6 +129,7 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		return false;
 	}
 	rte_pktmbuf_free(m);
+	p->mgr_out++;
 	/* Wake the main lcore: a non-blocking eventfd write, slow path only. */
 	if (write(p->wake_fd, &one, sizeof(one)) < 0)
 		p->mgr_busy++;
@@ -197,6 +198,7 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 			g->fast.st.handler_drops++;
 		}
 	}
+	p->mgr_out--;
 	rte_mempool_put(p->msg_pool, msg);
 }
 
@@ -666,6 +668,7 @@ report_hand_over(struct dp_pipe *p, struct dp_guest *g,
 		return HL_E_BUSY;
 	}
 	g->pl.reports_out++;
+	p->mgr_out++;	/* answered like any hand-off: apply_answer() */
 	return HL_OK;
 }
 

@@ -29,6 +29,7 @@
 #ifndef DP_PIPELINE_H
 #define DP_PIPELINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mempool.h>
@@ -87,7 +88,19 @@ struct dp_pipe {
 	struct dp_guest *dirty[DP_PIPE_DIRTY];
 	uint64_t mgr_busy;		/**< slow-path requests refused: ring full */
 	uint64_t tsc_per_ms;		/**< timer cycles per ms, for report stamps */
+	uint32_t mgr_out;		/**< requests at the manager, unanswered */
 };
+
+/**
+ * True while the pipeline waits for something no eventfd announces: calls
+ * on an accelerator or answers from the manager. The I/O lcore keeps
+ * polling then (lcore.h, idle). Its lcore only.
+ */
+static inline bool
+dp_pipe_busy(const struct dp_pipe *p)
+{
+	return p->n_free != p->n_pend || p->mgr_out != 0;
+}
 
 /**
  * Set up one lcore's pipeline: rings, accelerator contexts for every

@@ -23,6 +23,15 @@ dp_ethdev_name(const char *devargs, char *name, size_t cap)
 	name[n] = '\0';
 }
 
+static uint32_t
+rx_intr_wanted(uint16_t pid)
+{
+	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(pid, &info) == 0 &&
+	       strcmp(info.driver_name, "net_vhost") == 0;
+}
+
 int
 dp_ethdev_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
 {
@@ -30,6 +39,9 @@ dp_ethdev_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
+	/* The vhost PMD's Rx interrupt is the front end's kick: an adaptive
+	 * I/O lcore sleeps on it (lcore.h). Other PMDs' are not used. */
+	conf.intr_conf.rxq = rx_intr_wanted(pid);
 	rc = rte_eth_dev_configure(pid, 1, 1, &conf);
 	if (rc == 0)
 		rc = rte_eth_rx_queue_setup(pid, 0, PORT_DESC, socket, NULL, mp);

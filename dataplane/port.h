@@ -58,7 +58,8 @@ int dp_port_open(struct dp_port *p, const struct dp_port_conf *conf,
 /** Stop, close and remove the device. */
 void dp_port_close(struct dp_port *p);
 
-static inline void
+/** Receive a burst and hand it on. @return frames received. */
+static inline uint16_t
 dp_port_poll(struct dp_port *p)
 {
 	struct rte_mbuf *pkts[32];
@@ -66,7 +67,7 @@ dp_port_poll(struct dp_port *p)
 	struct dp_cap *cap;
 
 	if (n == 0)
-		return;
+		return 0;
 	p->rx_frames += n;
 	cap = dp_cap_load(&p->cap);
 	if (unlikely(cap != NULL))
@@ -75,6 +76,7 @@ dp_port_poll(struct dp_port *p)
 		dp_pvs_input(p->pvs, p->vport, pkts, n);
 	else
 		rte_pktmbuf_free_bulk(pkts, n);
+	return n;
 }
 
 /** Send frames on the port's queue 0; free those it refused. I/O lcore.

@@ -71,6 +71,7 @@ dp_replace_post(struct dp_app *app, const struct dp_replace_list *list)
 		b->list = list;
 		/* Release: the list before the request that names it. */
 		__atomic_store_n(&b->req, b->req + 1, __ATOMIC_RELEASE);
+		dp_lcore_wake(&app->io[i]);
 	}
 	return 0;
 }

@@ -256,8 +256,9 @@ dp_vf_tx(struct dp_guest *g, struct dp_vf *vf, struct rte_mbuf **pkts, uint16_t 
 	}
 }
 
-/* The VF's RX to the guest; notes for the drain whether it was quiet. */
-static inline void
+/* The VF's RX to the guest; notes for the drain whether it was quiet.
+ * @return frames received. */
+static inline unsigned int
 dp_vf_rx(struct dp_guest *g, struct dp_vf *vf)
 {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -268,7 +269,7 @@ dp_vf_rx(struct dp_guest *g, struct dp_vf *vf)
 	if (n == 0) {
 		__atomic_store_n(&vf->io.empty_polls, vf->io.empty_polls + 1,
 				 __ATOMIC_RELAXED);
-		return;
+		return 0;
 	}
 	__atomic_store_n(&vf->io.empty_polls, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&vf->io.rx_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
@@ -283,28 +284,29 @@ dp_vf_rx(struct dp_guest *g, struct dp_vf *vf)
 	g->fast.st.vf_rx_frames += sent;
 	g->fast.st.vf_rx_bytes += bytes;
 	g->fast.st.vf_rx_drops += k - sent;
+	return n;
 }
 
 /**
  * Poll a guest once, with its VF when it has one: the I/O lcore's loop
- * calls this instead of dp_guest_poll().
+ * calls this instead of dp_guest_poll(). @return work found (frames).
  */
-static inline void
+static inline unsigned int
 dp_vf_guest_poll(struct dp_guest *g)
 {
 	/* Acquire: pairs with the main lcore's release when it published
 	 * the VF, so port_id and the started port are seen. */
 	struct dp_vf *vf = __atomic_load_n(&g->fast.vf, __ATOMIC_ACQUIRE);
+	unsigned int work;
 
-	if (likely(vf == NULL)) {
-		dp_guest_poll(g);
-		return;
-	}
-	dp_vf_rx(g, vf);
+	if (likely(vf == NULL))
+		return dp_guest_poll(g);
+	work = dp_vf_rx(g, vf);
 	/* Once per poll: a burst goes to one path, never split. */
 	g->fast.vf_tx = __atomic_load_n(&vf->xconn, __ATOMIC_ACQUIRE) ? vf : NULL;
-	dp_guest_poll(g);
+	work += dp_guest_poll(g);
 	g->fast.vf_tx = NULL;
+	return work;
 }
 
 #endif /* DP_VFPORT_H */

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "app.h"
 #include "session.h"
 #include "view.h"
@@ -90,6 +92,20 @@ dp_view_session(const struct dp_app *app, unsigned int slot, uint32_t id,
 }
 
 static void
+idle_view(const struct dp_lcore_idle *s, struct dp_lcore_view *o)
+{
+	o->idle = dp_lcore_idle_name(s->mode);
+	o->asleep = __atomic_load_n(&s->asleep, __ATOMIC_RELAXED) != 0;
+	o->busy_cycles = __atomic_load_n(&s->busy_cycles, __ATOMIC_RELAXED);
+	o->idle_cycles = __atomic_load_n(&s->idle_cycles, __ATOMIC_RELAXED);
+	o->sleep_cycles = __atomic_load_n(&s->sleep_cycles, __ATOMIC_RELAXED);
+	o->sleeps = __atomic_load_n(&s->sleeps, __ATOMIC_RELAXED);
+	o->blocks = __atomic_load_n(&s->blocks, __ATOMIC_RELAXED);
+	o->wakeups = __atomic_load_n(&s->wakeups, __ATOMIC_RELAXED);
+	o->tsc_hz = rte_get_tsc_hz();
+}
+
+static void
 io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
 {
 	*o = (struct dp_lcore_view){ .id = lc->lcore_id, .io = true,
@@ -97,6 +113,7 @@ io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
 		.loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED),
 		.stuck_events = lc->wd.stuck_events,
 		.stuck_ms_total = lc->wd.stuck_ms_total };
+	idle_view(&lc->idle, o);
 	if (o->stuck) {
 		o->stuck_ms = now - lc->wd.stuck_since_ms;
 		dp_pipe_where_str(lc->wd.stuck_where, o->where, sizeof(o->where));
@@ -114,6 +131,7 @@ dp_view_lcores(const struct dp_app *app, uint64_t now_ms,
 	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers &&
 	     n < max; i++)
 		v[n++] = (struct dp_lcore_view){ .id = app->workers[i].lcore_id,
+			.idle = "poll",	/* workers always spin */
 			.loops = __atomic_load_n(&app->workers[i].loops,
 						 __ATOMIC_RELAXED) };
 	return n;

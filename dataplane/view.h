@@ -53,6 +53,16 @@ struct dp_lcore_view {
 	uint64_t stuck_events;
 	uint64_t stuck_ms_total;	/**< ended episodes */
 	char where[64];			/**< where it was found stuck */
+	/* Idle (I/O lcores): mode, TSC cycles and back-off counts. */
+	const char *idle;		/**< "poll" or "adaptive" */
+	bool asleep;			/**< blocked on its eventfds now */
+	uint64_t busy_cycles;		/**< passes that found work */
+	uint64_t idle_cycles;		/**< the rest, sleeps included */
+	uint64_t sleep_cycles;		/**< of idle: asleep or blocked */
+	uint64_t sleeps;		/**< short sleeps */
+	uint64_t blocks;		/**< waits on eventfds */
+	uint64_t wakeups;		/**< of those, ended by an event */
+	uint64_t tsc_hz;		/**< cycles per second */
 };
 
 /** Slots to look at: dp_view_guest() on 0 .. this - 1. */

@@ -383,6 +383,27 @@ ok_pfs(const char *what)
 }
 
 static void
+ok_idle(const char *what)
+{
+	CHECK(what, cfg.idle.mode == DP_IDLE_POLL && cfg.idle.spin_us == 5 &&
+	      cfg.idle.pause_us == 0 && cfg.idle.sleep_max_us == 100000 &&
+	      cfg.idle.block_us == 7, "idle %u spin %u pause %u sleep %u block %u",
+	      cfg.idle.mode, cfg.idle.spin_us, cfg.idle.pause_us,
+	      cfg.idle.sleep_max_us, cfg.idle.block_us);
+	CHECK(what, cfg.n_lcore_confs == 2 && cfg.lcore_confs[0].id == 1 &&
+	      cfg.lcore_confs[0].idle == DP_IDLE_ADAPTIVE &&
+	      cfg.lcore_confs[1].id == 3 && cfg.lcore_confs[1].idle == DP_IDLE_POLL,
+	      "%u [lcore] sections", cfg.n_lcore_confs);
+}
+
+static void
+ok_idle_default(const char *what)
+{
+	CHECK(what, cfg.idle.mode == DP_IDLE_ADAPTIVE && cfg.n_lcore_confs == 0,
+	      "idle %u, %u [lcore] sections", cfg.idle.mode, cfg.n_lcore_confs);
+}
+
+static void
 ok_any(const char *what)
 {
 	(void)what;
@@ -439,6 +460,21 @@ static const struct cfg_case cases[] = {
 	   "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n[guest a]\n"
 	   "[guest b]\nsocket = /tmp/hl-unit-rt/b.sock\n", NULL, ok_default_vs_explicit),
 	OK("secret of 24 bytes", G "secret = 123456789012345678901234\n", NULL, ok_any),
+
+	/* Adaptive idle: [hostlane] idle* and [lcore N]. */
+	OK("idle keys and [lcore N]", "[hostlane]\nidle = poll\nidle_spin_us = 5\n"
+	   "idle_pause_us = 0\nidle_sleep_max_us = 100000\nidle_block_us = 7\n"
+	   "[lcore 1]\nidle = adaptive\n[lcore 3]\nidle = poll\n", NULL, ok_idle),
+	OK("idle default", "[hostlane]\nmbufs = 2047\n", NULL, ok_idle_default),
+	BAD("idle mode unknown", "[hostlane]\nidle = sometimes\n", "idle",
+	    "not poll or adaptive"),
+	BAD("idle sleep 0", "[hostlane]\nidle_sleep_max_us = 0\n", "idle_sleep_max_us"),
+	BAD("idle key unknown", "[hostlane]\nidle_nap_us = 3\n", "idle_nap_us", "unknown key"),
+	BAD("lcore id not a number", "[lcore x]\nidle = poll\n", "[lcore x]", "not an lcore id"),
+	BAD("lcore id too large", "[lcore 100000]\nidle = poll\n", "[lcore 100000]",
+	    "not an lcore id"),
+	BAD("lcore key unknown", "[lcore 1]\nmode = poll\n", "mode", "unknown key"),
+	BAD("lcore idle unknown", "[lcore 1]\nidle = spin\n", "idle", "not poll or adaptive"),
 
 	/* Sections. */
 	BAD("unknown section", "[hostlanes]\nmbufs = 2047\n", "[hostlanes]", "unknown section"),
