@@ -134,7 +134,8 @@ def table(rows):
                 continue
             text = inline(cells[j])
             if head[j] and not (j == len(head) - 1 and last_plain):
-                text = '\\fI' + escape(head[j].strip('`')) + ':\\fR ' + text
+                label = head[j].strip('`').rstrip(':')
+                text = '\\fI' + escape(label) + ':\\fR ' + text
             if not first:
                 out.append('.br')
             out += fill(text)
