@@ -95,7 +95,7 @@ find "$build/guestlib" -maxdepth 1 -name 'libhostlane.so*' ! -type d -exec cp -P
 export LD_LIBRARY_PATH=$T/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 HL=$T/hostlane AG=$T/accel_guest AD=$T/accel AF=$T/accel_fpga
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench 2>/dev/null || rev="$rev+dirty"
+git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench ':!bench/results' 2>/dev/null || rev="$rev+dirty"
 
 cat > "$T/accel.conf" <<'CONF'
 [hostlane]

@@ -90,7 +90,7 @@ cp "$HR" "$HL" "$T/" || die "cannot copy the binaries"
 HR=$T/hostile_ratio
 HL=$T/hostlane
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench tests/hostile 2>/dev/null ||
+git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench ':!bench/results' tests/hostile 2>/dev/null ||
 	rev="$rev+dirty"
 
 # tests/hostile/attack.h hard-codes the evil limits (EVIL_*).

@@ -9,9 +9,11 @@ Inputs (each optional):
   --pvswitch MD    bench/pvswitch.sh --out: its markdown table
   --accel RAW      bench/accel.sh --raw: PAIR/INPROC lines
   --isolation RAW  bench/hostile_ratio.sh --raw: PAIR lines
+  --vfalloc RAW    bench/vf/alloc.sh --raw: ROUND/SHARE/BENEFIT/SCALE lines
   --meta FILE      key=value lines from bench/run (machine, date, rev, ...)
 
---section virtfun prints and writes the VirtFun table alone (virtfun.sh);
+--section virtfun prints and writes the VirtFun table alone (virtfun.sh),
+--section vfalloc the VF allocator's tables (bench/vf/alloc.sh);
 --section all (the default) writes the whole report (--md), prints the
 summary, draws the plots into --plots DIR, writes the summary block
 docs/performance.md includes (--summary FILE) and replaces that block in a
@@ -716,6 +718,101 @@ class Isolation:
         return [] if self.r else ["isolation ratio"]
 
 
+# ---- the VF allocator (bench/vf/alloc.sh) ------------------------------------------
+
+class VfAlloc:
+    GROUPS = ("20k", "40k", "80k", "100k")
+
+    def __init__(self, path):
+        self.info, self.rounds, self.share, self.benefit, self.scale = {}, {}, {}, {}, []
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 3 and w[0] == "INFO":
+                    self.info[w[1]] = " ".join(w[2:])
+                elif len(w) == 8 and w[0] == "ROUND":
+                    self.rounds.setdefault(w[1], []).append([int(x) for x in w[2:]])
+                elif len(w) == 4 and w[0] == "SHARE":
+                    self.share.setdefault(w[1], []).append(float(w[3]))
+                elif len(w) == 4 and w[0] == "BENEFIT":
+                    self.benefit[w[1]] = (float(w[2]), int(w[3]))
+                elif len(w) == 9 and w[0] == "SCALE":
+                    self.scale.append(dict(policy=w[1], guests=int(w[2]), vfs=int(w[3]),
+                                           rounds=int(w[4]), med=float(w[5]), p99=float(w[6]),
+                                           max=float(w[7]), bytes=int(w[8])))
+
+    def ratio(self):
+        f, a = self.benefit.get("fair"), self.benefit.get("activity")
+        return a[0] / f[0] if f and a and f[0] > 0 else None
+
+    def round_at(self, n):
+        v = [x["med"] for x in self.scale if x["guests"] == n]
+        return max(v) if v else None
+
+    def bytes_per_guest(self):
+        v = [x["bytes"] for x in self.scale]
+        return max(v) if v else None
+
+    def markdown(self):
+        vfs = self.info.get("vfs", "?")
+        out = [f"FlexVF's experiment in simulation: 100 guests in four groups of 25 at"
+               f" 20k/40k/80k/100k pps (±10 % noise), {vfs} VFs, a round every"
+               f" {self.info.get('interval_s', '?')} s of simulated time, the mock actuator."
+               " Share: each group's fraction of its guests' time on a VF; benefit: the"
+               " fraction of all packets carried by VFs.", "",
+               "| policy | " + " | ".join(f"{g} pps share" for g in self.GROUPS)
+               + " | benefit | VF assigns |", "|---|---|---|---|---|---|---|"]
+        for pol in ("fair", "activity"):
+            sh = self.share.get(pol, [])
+            b = self.benefit.get(pol)
+            out.append(f"| {pol} | " + " | ".join(fmt(x, 3) for x in sh)
+                       + f" | {fmt(b[0], 3) if b else '–'} | {b[1] if b else '–'} |")
+        out += ["", "One round (rates of every guest, the policy, its decisions through the"
+                " mock actuator; 64 VFs) and the allocator's memory per guest record:", "",
+                "| policy | guests | round µs median | p99 | max | bytes per guest |",
+                "|---|---|---|---|---|---|"]
+        for x in self.scale:
+            out.append(f"| {x['policy']} | {x['guests']} | {fmt(x['med'])} | {fmt(x['p99'])}"
+                       f" | {fmt(x['max'])} | {x['bytes']} |")
+        return "\n".join(out)
+
+    def summary_rows(self):
+        r1k, mem, ratio = self.round_at(1000), self.bytes_per_guest(), self.ratio()
+        rows = []
+        if r1k is not None:
+            rows.append(("VF allocator", "one round at 1 000 guests (µs, median, worse policy)",
+                         fmt(r1k), "≤ 1000", verdict((r1k, r1k, r1k), 1000, "le")))
+        r10k = self.round_at(10000)
+        if r10k is not None:
+            rows.append(("VF allocator", "one round at 10 000 guests (µs)", fmt(r10k), "–", ""))
+        if mem is not None:
+            rows.append(("VF allocator", "memory per guest (bytes)", str(mem), "≤ 4096",
+                         verdict((mem, mem, mem), 4096, "le")))
+        if ratio is not None:
+            rows.append(("VF allocator", "FlexVF 4 groups: benefit activity / fair",
+                         fmt(ratio, 3), "> 1", verdict((ratio, ratio, ratio), 1.0, "ge")))
+        return rows
+
+    def missing(self):
+        miss = []
+        if set(self.rounds) != {"fair", "activity"}:
+            miss.append("vfalloc rounds")
+        if self.ratio() is None:
+            miss.append("vfalloc benefit")
+        if self.round_at(1000) is None or self.round_at(10000) is None:
+            miss.append("vfalloc scale")
+        return miss
+
+    def plot_data(self, d):
+        p = os.path.join(d, "vf_alloc.dat")
+        with open(p, "w") as f:
+            f.write("# t_s fair: held20 held40 held80 held100; activity: the same\n")
+            fair, act = self.rounds.get("fair", []), self.rounds.get("activity", [])
+            for a, b in zip(fair, act):
+                f.write(" ".join(str(x) for x in [a[1]] + a[2:] + b[2:]) + "\n")
+        return p
+
+
 # ---- plots ---------------------------------------------------------------------
 
 # Plot titles of the VirtFun domains, in plot_data's column order.
@@ -723,7 +820,7 @@ VF_PLOT = (("HH", "Host-Host"), ("HS", "Host-Host, sliced"), ("GH", "Guest-Host,
            ("GV", "Guest-Host, VM"), ("GN", "Guest-Net (TCP loopback)"))
 
 
-def plots(d, vf, off, mem, pvs):
+def plots(d, vf, off, mem, pvs, vfa=None):
     """Draws PNGs into d with gnuplot; returns their names."""
     if shutil.which("gnuplot") is None:
         print("report: no gnuplot (apt-get install gnuplot-nox): no plots", file=sys.stderr)
@@ -797,6 +894,28 @@ def plots(d, vf, off, mem, pvs):
                f'"" using ($1):3 with boxes title "B testpmd", '
                f'"" using ($1+0.27):4 with boxes title "C OVS-DPDK"',
                "unset style", "set boxwidth", "set yrange [*:*]"]
+        made.append(png)
+    if vfa and vfa.rounds:
+        p = vfa.plot_data(data)
+        png = "vf_alloc_holders.png"
+        gp += [f'set output "{os.path.join(d, png)}"',
+               "set multiplot layout 1,2 title \"FlexVF in simulation: VFs held per group of 25"
+               f" guests, {vfa.info.get('vfs', '?')} VFs\"",
+               'set xlabel "simulated time (s), one bar per round"',
+               'set ylabel "VFs held, stacked by group"',
+               f"set yrange [0:{int(vfa.info.get('vfs', '50')) * 1.25:.0f}]",
+               "set key top left horizontal", "set style fill solid 0.8 border -1",
+               f"set boxwidth {float(vfa.info.get('interval_s', '300')) * 0.9:.0f}"]
+        for pol, base in (("fair", 2), ("activity", 6)):
+            # Stacked: each group's bar is drawn from 0 to its sum with the
+            # busier groups below it, the quietest group first.
+            series = []
+            for i, g in enumerate(VfAlloc.GROUPS):
+                cols = "+".join(f"${base + k}" for k in range(i, 4))
+                series.append(f'"{p}" using 1:({cols}) with boxes title "{g} pps"')
+            gp += [f'set title "{pol}"', "plot " + ", ".join(series)]
+        gp += ["unset multiplot", "set yrange [*:*]", "set title", "unset style",
+               "set boxwidth", "set key top left"]
         made.append(png)
     script = os.path.join(data, "plots.gp")
     with open(script, "w") as f:
@@ -897,12 +1016,13 @@ def load(cls, p):
 def full_report(a, vf):
     off, mem, pvs = load(Offload, a.offload), load(Memif, a.memif), load(PvSwitch, a.pvswitch)
     acc, iso = load(Accel, a.accel), load(Isolation, a.isolation)
+    vfa = load(VfAlloc, a.vfalloc)
     meta = read_meta(a.meta)
     rows = []
-    for b in (vf, off, mem, pvs, acc, iso):
+    for b in (vf, off, mem, pvs, acc, iso, vfa):
         if b:
             rows += b.summary_rows()
-    made = plots(a.plots, vf, off, mem, pvs) if a.plots else []
+    made = plots(a.plots, vf, off, mem, pvs, vfa) if a.plots else []
 
     md = [f"# hostlane benchmarks — {meta.get('date', '')}", "", run_line(meta)]
     for w in warnings(meta):
@@ -913,7 +1033,7 @@ def full_report(a, vf):
     if made:
         md += ["Plots: " + ", ".join(f"[{m}]({m})" for m in made) + ".", ""]
     sections = (("VirtFun table", vf), ("Offload latency and throughput", off),
-                ("Channel rate", mem), ("PV switch rate", pvs))
+                ("Channel rate", mem), ("PV switch rate", pvs), ("VF allocator", vfa))
     for title, b in sections:
         md += [f"## {title}", ""]
         md.append(b.markdown() if b else "Not run (or it produced nothing): see the run's output.")
@@ -926,6 +1046,8 @@ def full_report(a, vf):
             md += ["![channel_rate.png](channel_rate.png)", ""]
         if title.startswith("PV") and "pvswitch_rate.png" in made:
             md += ["![pvswitch_rate.png](pvswitch_rate.png)", ""]
+        if title.startswith("VF") and "vf_alloc_holders.png" in made:
+            md += ["![vf_alloc_holders.png](vf_alloc_holders.png)", ""]
     md += ["## Accelerators and isolation", "",
            "Pairs, orders and contention of each: `accel.md` and `hostile_ratio.md` beside"
            " this report." if acc or iso else "Not run.", ""]
@@ -945,7 +1067,7 @@ def full_report(a, vf):
         print(f"plots: {', '.join(made)}")
     if a.check:
         check(a, made, dict(virtfun=vf, offload=off, memif=mem, pvswitch=pvs, accel=acc,
-                            isolation=iso))
+                            isolation=iso, vfalloc=vfa))
 
 
 def check(a, made, got):
@@ -970,8 +1092,9 @@ def main():
     ap.add_argument("--pvswitch")
     ap.add_argument("--accel")
     ap.add_argument("--isolation")
+    ap.add_argument("--vfalloc")
     ap.add_argument("--meta")
-    ap.add_argument("--section", choices=("virtfun", "all"), default="all")
+    ap.add_argument("--section", choices=("virtfun", "vfalloc", "all"), default="all")
     ap.add_argument("--md")
     ap.add_argument("--summary")
     ap.add_argument("--splice")
@@ -980,6 +1103,18 @@ def main():
     ap.add_argument("--want")
     a = ap.parse_args()
 
+    if a.section == "vfalloc":
+        vfa = load(VfAlloc, a.vfalloc)
+        if vfa is None or vfa.missing():
+            sys.exit("report: no VF allocator results" if vfa is None else
+                     "report: VF allocator results lack " + ", ".join(vfa.missing()))
+        text = vfa.markdown()
+        print(text)
+        print(text_table(vfa.summary_rows()))
+        if a.md:
+            with open(a.md, "w") as f:
+                f.write("# VF allocator\n\n" + text + "\n")
+        sys.exit(0)
     vf = load(VirtFun, a.virtfun)
     if a.section == "virtfun":
         if vf is None:

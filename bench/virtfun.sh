@@ -120,7 +120,7 @@ find "$build/guestlib" -maxdepth 1 -name 'libhostlane.so*' ! -type d -exec cp -P
 [ -e "$work/lib/libhostlane.so" ] || die "cannot copy libhostlane"
 export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench 2>/dev/null || rev="$rev+dirty"
+git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench ':!bench/results' 2>/dev/null || rev="$rev+dirty"
 # shellcheck disable=SC2207
 eal_mem=($(bash "$src/scripts/eal-mem.sh" 256))
 

@@ -17,8 +17,10 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "capture.h"
 #include "ctl_proto.h"
 #include "ctl_snap.h"
+#include "ctl_vf.h"
 #include "manager.h"
 
 /** What every command may use. */
@@ -26,6 +28,7 @@ struct ctl_ctx {
 	struct dp_app *app;
 	struct ctl_mgr *mgr;
 	struct ctl_snap *snap;		/**< scratch, refilled per command */
+	struct ctl_vf *vf;		/**< the VF allocator, or NULL: no [vf] */
 	char socket_path[DP_SOCKET_PATH_MAX];
 	/** Set by a handler whose reply comes later, from ctl_fpga_poll()
 	 * (`fpga load`); the server clears it. */
@@ -92,6 +95,9 @@ json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
 
 /** Sessions of the guest called name in s, or of all when name is NULL. */
 json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
+
+/** One capture as `capture list`, `stats` and `port list` show it. */
+json_t *ctl_capture_json(const struct dp_cap_info *i);
 
 /** One lcore as `lcore list` shows it. */
 json_t *ctl_lcore_json(const struct dp_lcore_view *l);

@@ -49,6 +49,18 @@ channel_keys(json_t *o, const struct dp_guest_conf *g)
 		json_object_set_new(o, "devargs", json_string(g->devargs));
 }
 
+/* VF assignment's keys; the passthrough ones when given. */
+static void
+vf_keys(json_t *o, const struct dp_guest_conf *g)
+{
+	json_object_set_new(o, "vf", json_string(vf_role_name(g->vf_role)));
+	json_object_set_new(o, "vf_weight", json_integer(g->vf_weight));
+	if (g->qmp[0] != '\0')
+		json_object_set_new(o, "qmp", json_string(g->qmp));
+	if (g->qmp_standby[0] != '\0')
+		json_object_set_new(o, "qmp_standby", json_string(g->qmp_standby));
+}
+
 json_t *
 ctl_guest_conf_json(const struct dp_guest_conf *g)
 {
@@ -71,8 +83,10 @@ ctl_guest_conf_json(const struct dp_guest_conf *g)
 			 "max_ring_size", (json_int_t)1 << g->memif.max_log2_ring,
 			 "max_frame", (int)g->max_frame,
 			 "max_chain", (int)g->max_chain);
-	if (o != NULL)
+	if (o != NULL) {
 		channel_keys(o, g);
+		vf_keys(o, g);
+	}
 	return o;
 }
 
@@ -99,6 +113,21 @@ ctl_cmd_guest_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, list);
 }
 
+/* The guest's stats reports (dataplane/report.h): what came of them. */
+static json_t *
+reports_json(const struct ctl_snap_guest *g)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "accepted", (json_int_t)g->v.slow.report_accepted,
+			 "resets", (json_int_t)g->v.slow.report_resets,
+			 "limited", (json_int_t)g->v.slow.report_limited,
+			 "refused", (json_int_t)g->v.slow.report_refused,
+			 "invalid", (json_int_t)g->v.st.report_invalid,
+			 "dropped", (json_int_t)g->v.st.report_drops,
+			 "pkts", (json_int_t)g->v.slow.report_pkts,
+			 "bytes", (json_int_t)g->v.slow.report_bytes);
+}
+
 enum ctl_err
 ctl_cmd_guest_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
@@ -114,6 +143,7 @@ ctl_cmd_guest_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	if (o != NULL) {
 		json_object_set_new(o, "config", ctl_guest_conf_json(g->v.conf));
 		json_object_set_new(o, "session_list", ctl_sessions_json(c->snap, name));
+		json_object_set_new(o, "reports", reports_json(g));
 	}
 	return ctl_ok(r, o);
 }
@@ -173,6 +203,7 @@ ctl_cmd_guest_remove(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	held = ctl_mgr_sessions(c->mgr, (unsigned int)slot);
 	if (dp_app_guest_remove(c->app, name) < 0)
 		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
+	ctl_vf_guest_removed(c->vf, name);
 	return ctl_ok(r, json_pack("{s:s, s:i}", "removed", name,
 				   "sessions_released", (int)held));
 }

@@ -64,7 +64,7 @@ guest_breakdowns(FILE *f, const struct ctl_snap *s)
 
 #define CTL_M_OP_(sym, val, pl) \
 		fprintf(f, "hostlane_guest_requests_total{guest=\"%s\",opcode=\"%s\"} " \
-			"%" PRIu64 "\n", g->name, #sym, g->v.req_by_op[val]);
+			"%" PRIu64 "\n", g->name, #sym, g->v.req_by_op[DP_OPI_##sym]);
 		HL_OPCODE_LIST(CTL_M_OP_)
 #undef CTL_M_OP_
 	}
@@ -150,6 +150,55 @@ ports(FILE *f, const struct ctl_snap *s)
 #undef CTL_M_PORT_
 }
 
+/* X(metric, field of struct vf_alloc_stats, type, help) */
+#define CTL_VF_COUNTERS(X) \
+	X(rounds_total, rounds, "counter", "VF allocator rounds run") \
+	X(assigns_total, assigns, "counter", "VF assigns completed") \
+	X(revokes_total, revokes, "counter", "VF revokes completed") \
+	X(failures_total, failures, "counter", "VF assigns or revokes that failed") \
+	X(switch_ms_total, switch_ms_total, "counter", \
+	  "milliseconds from the start of each VF assign or revoke to its end") \
+	X(switch_ms_max, switch_ms_max, "gauge", "the longest VF assign or revoke, ms") \
+	X(round_ns, round_ns_last, "gauge", "the last allocator round, ns") \
+	X(reports_total, reports, "counter", "guest counter reports taken") \
+	X(reports_refused_total, reports_refused, "counter", \
+	  "guest counter reports refused: too soon, backwards or too fast")
+
+static void
+vf_metrics(FILE *f, const struct ctl_snap_vf *v)
+{
+	if (!v->enabled)
+		return;
+	head(f, "vf_total", "gauge", "VFs the allocator hands out");
+	fprintf(f, "hostlane_vf_total %u\n", v->n_slots);
+	head(f, "vf_held", "gauge", "VFs held by a guest (operations under way included)");
+	fprintf(f, "hostlane_vf_held %u\n", v->held);
+#define CTL_M_VF_(name, field, type, help) \
+	head(f, "vf_" #name, type, help); \
+	fprintf(f, "hostlane_vf_" #name " %" PRIu64 "\n", v->st.field);
+	CTL_VF_COUNTERS(CTL_M_VF_)
+#undef CTL_M_VF_
+	head(f, "vf_guest_holds", "gauge", "1 while the guest holds a VF");
+	for (unsigned int i = 0; i < v->n_guests; i++)
+		fprintf(f, "hostlane_vf_guest_holds{guest=\"%s\"} %u\n", v->guests[i].name,
+			(unsigned int)(v->guests[i].state == VF_G_HELD));
+	head(f, "vf_guest_switches_total", "counter", "VF assigns completed for the guest");
+	for (unsigned int i = 0; i < v->n_guests; i++)
+		fprintf(f, "hostlane_vf_guest_switches_total{guest=\"%s\"} %" PRIu64 "\n",
+			v->guests[i].name, v->guests[i].assigns);
+	head(f, "vf_guest_rate_pps", "gauge", "the guest's packet rate the VF policy "
+	     "uses (EWMA), by the source it came from");
+	for (unsigned int i = 0; i < v->n_guests; i++)
+		fprintf(f, "hostlane_vf_guest_rate_pps{guest=\"%s\",source=\"%s\"} %.0f\n",
+			v->guests[i].name, vf_rate_source_name(v->guests[i].rate.source),
+			v->guests[i].rate.pps);
+	head(f, "vf_guest_rate_bytes", "gauge", "the guest's byte rate per second (EWMA)");
+	for (unsigned int i = 0; i < v->n_guests; i++)
+		fprintf(f, "hostlane_vf_guest_rate_bytes{guest=\"%s\",source=\"%s\"} %.0f\n",
+			v->guests[i].name, vf_rate_source_name(v->guests[i].rate.source),
+			v->guests[i].rate.bps);
+}
+
 char *
 ctl_metrics_text(const struct ctl_snap *s)
 {
@@ -166,6 +215,7 @@ ctl_metrics_text(const struct ctl_snap *s)
 	functions(f, s);
 	ports(f, s);
 	lcores(f, s);
+	vf_metrics(f, &s->vf);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;
@@ -181,6 +231,7 @@ ctl_cmd_metrics(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 
 	(void)args;
 	ctl_snap_fill(c->snap, c->app, c->mgr);
+	ctl_vf_snap(c->vf, &c->snap->vf);
 	text = ctl_metrics_text(c->snap);
 	if (text == NULL)
 		return ctl_fail(r, CTL_E_INTERNAL, "out of memory");

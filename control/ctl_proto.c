@@ -56,6 +56,58 @@ static const struct ctl_arg ctl_args_fpga_load[] = {
 	END,
 };
 
+static const struct ctl_arg ctl_args_capture_start[] = {
+	{ "target", CTL_T_STR, POS_REQ, "a guest or a port: NAME, guest:NAME or port:NAME" },
+	{ "file", CTL_T_STR, POS_REQ, "absolute path of a new file (never overwritten)" },
+	{ "count", CTL_T_INT, 0, "stop after this many frames written (default: no limit)" },
+	{ "snaplen", CTL_T_INT, 0, "bytes kept of each frame (14..65535, default 65535)" },
+	{ "filter", CTL_T_STR, 0, "a libpcap filter, e.g. 'udp port 53'" },
+	END,
+};
+static const struct ctl_arg ctl_args_capture_stop[] = {
+	{ "target", CTL_T_STR, POS, "the guest or port whose capture stops; all if left out" },
+	END,
+};
+static const struct ctl_arg ctl_args_capture_list[] = { END };
+static const struct ctl_arg ctl_args_vf_list[] = { END };
+static const struct ctl_arg ctl_args_vf_show[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_assign[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_release[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest holding a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_pin[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_unpin[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a pinned or excluded guest" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_exclude[] = {
+	{ "guest", CTL_T_STR, POS_REQ, "a guest that may take a VF" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_policy[] = {
+	{ "name", CTL_T_STR, POS_REQ, "fair, activity or manual" },
+	{ "interval_ms", CTL_T_INT, 0, "one round every this long (10..86400000)" },
+	{ "min_hold_ms", CTL_T_INT, 0, "a VF stays at least this long (0..86400000)" },
+	{ "hysteresis_pct", CTL_T_INT, 0, "activity: a challenger's margin (0..1000)" },
+	{ "max_moves", CTL_T_INT, 0, "VFs moved per round at most, 0: no cap (0..4096)" },
+	{ "rate_window_ms", CTL_T_INT, 0, "the rates' EWMA window (10..3600000)" },
+	END,
+};
+static const struct ctl_arg ctl_args_vf_log[] = {
+	{ "count", CTL_T_INT, 0, "entries, newest last (default 50, at most 256)" },
+	END,
+};
+
 const struct ctl_cmd ctl_cmds[CTL_CMD_COUNT] = {
 #define CTL_CMD_ENTRY_(sym, words, text)                                    \
 	[CTL_CMD_##sym] = { CTL_CMD_##sym, words, text, ctl_args_##sym,       \

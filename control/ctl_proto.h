@@ -90,7 +90,11 @@ struct ctl_arg {
 	X(max_region_size, CTL_T_SIZE, "bytes per region, K/M/G suffixes") \
 	X(max_ring_size, CTL_T_INT, "ring slots, a power of two") \
 	X(max_frame, CTL_T_INT, "bytes per frame (64..65535)") \
-	X(max_chain, CTL_T_INT, "descriptors per frame (1..64)")
+	X(max_chain, CTL_T_INT, "descriptors per frame (1..64)") \
+	X(vf, CTL_T_STR, "VF assignment: none, eligible or pinned (needs [vf])") \
+	X(vf_weight, CTL_T_INT, "the VF policy's weight (1..1000)") \
+	X(qmp, CTL_T_STR, "passthrough: absolute path of the guest's QEMU QMP socket") \
+	X(qmp_standby, CTL_T_STR, "passthrough: the virtio-net device id the VF pairs with")
 
 /**
  * Commands: X(SYM, "words", args, "help"). args is a ctl_args_<sym> array
@@ -112,7 +116,19 @@ struct ctl_arg {
 	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \
 	X(metrics, "metrics", "counters in the Prometheus text exposition format") \
 	X(fpga_list, "fpga list", "FPGA slots: image loaded, functions, images it can load") \
-	X(fpga_load, "fpga load", "reconfigure a slot: drain it, load IMAGE, republish its functions")
+	X(fpga_load, "fpga load", "reconfigure a slot: drain it, load IMAGE, republish its functions") \
+	X(capture_start, "capture start", "capture a guest's or a port's frames, both directions, to a new pcapng FILE") \
+	X(capture_stop, "capture stop", "stop the capture of TARGET, or every capture; its file is closed") \
+	X(capture_list, "capture list", "captures: target, file, state, written, dropped, filtered out") \
+	X(vf_list, "vf list", "VF assignment: the VFs, their holders, the guests' rates") \
+	X(vf_show, "vf show", "one guest's VF, rate, role and switches") \
+	X(vf_assign, "vf assign", "give a guest a free VF now") \
+	X(vf_release, "vf release", "take a guest's VF back now") \
+	X(vf_pin, "vf pin", "a guest holds a VF whenever it can; the policy never takes it") \
+	X(vf_unpin, "vf unpin", "give a pinned or excluded guest back to the policy") \
+	X(vf_exclude, "vf exclude", "a guest gives its VF back and gets none until unpinned") \
+	X(vf_policy, "vf policy", "switch the VF policy and its settings") \
+	X(vf_log, "vf log", "the VF allocator's last decisions, with their reasons")
 
 enum ctl_cmd_id {
 #define CTL_CMD_ENUM_(sym, words, help) CTL_CMD_##sym,

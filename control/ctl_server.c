@@ -13,6 +13,7 @@
 #include "ctl_metrics.h"
 #include "ctl_server.h"
 #include "ctl_telemetry.h"
+#include "ctl_vf.h"
 #include "log.h"
 #include "memif_srv.h"
 #include "paths.h"
@@ -328,8 +329,9 @@ ctl_server_poll(void *arg)
 			client_event(s, evs[i].data.ptr, evs[i].events);
 	}
 	deliver_deferred(s);
+	ctl_vf_tick(s->ctx.vf, dp_now_ms());
 	expire_clients(s, dp_now_ms());
-	ctl_snap_publish(s->ctx.app, s->ctx.mgr);
+	ctl_snap_publish(s->ctx.app, s->ctx.mgr, s->ctx.vf);
 }
 
 int
@@ -388,7 +390,7 @@ server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 
 	if (rc < 0)
 		return rc;
-	ctl_snap_publish(s->ctx.app, s->ctx.mgr);
+	ctl_snap_publish(s->ctx.app, s->ctx.mgr, s->ctx.vf);
 	rc = ctl_telemetry_register();
 	if (rc < 0) {
 		snprintf(err, errlen, "control: cannot register telemetry: %s",
@@ -419,6 +421,7 @@ ctl_server_create(struct dp_app *app, struct ctl_mgr *mgr,
 		return NULL;
 	s->ctx.app = app;
 	s->ctx.mgr = mgr;
+	s->ctx.vf = conf->vf;
 	s->epfd = -1;
 	s->listen_fd = -1;
 	s->timeout_ms = conf->idle_timeout_ms ? conf->idle_timeout_ms :

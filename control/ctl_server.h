@@ -24,6 +24,7 @@
 #define CTL_SERVER_H
 
 #include "app.h"
+#include "ctl_vf.h"
 #include "manager.h"
 
 /** Clients served at once; more are refused with busy. */
@@ -38,6 +39,7 @@ struct ctl_server_conf {
 	unsigned int idle_timeout_ms;	/**< 0: CTL_IDLE_TIMEOUT_MS */
 	const char *metrics_file;	/**< NULL: no file */
 	unsigned int metrics_interval_ms; /**< with metrics_file */
+	struct ctl_vf *vf;		/**< the VF allocator ([vf]), or NULL */
 };
 
 /**

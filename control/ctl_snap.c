@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl_snap.h"
+#include "ctl_vf.h"
 #include "memif_srv.h"
 
 struct snap_pub {
@@ -137,13 +138,15 @@ ctl_snap_pub_init(void)
 }
 
 void
-ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr)
+ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr,
+		 const struct ctl_vf *vf)
 {
 	struct ctl_snap *t;
 
 	if (pub.back == NULL || dp_now_ms() - pub.last_ms < CTL_SNAP_MS)
 		return;
 	ctl_snap_fill(pub.back, app, mgr);
+	ctl_vf_snap(vf, &pub.back->vf);
 	/* Never wait for a reader: if one holds the lock, swap next tick. */
 	if (pthread_mutex_trylock(&pub.lock) != 0)
 		return;

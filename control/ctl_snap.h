@@ -32,6 +32,7 @@
 #include "manager.h"
 #include "memif_reasons.h"
 #include "view.h"
+#include "vf/alloc.h"
 
 /** Publish at most this often (ms), so readers see data this fresh. */
 #define CTL_SNAP_MS 200
@@ -66,6 +67,18 @@ struct ctl_snap_port {
 
 #define CTL_SNAP_LCORES 128
 
+/** The VF allocator, when [vf] is configured (ctl_vf_snap()). */
+struct ctl_snap_vf {
+	bool enabled;
+	char mode[DP_NAME_MAX];
+	char policy[DP_NAME_MAX];
+	unsigned int n_slots;
+	unsigned int held;
+	unsigned int n_guests;
+	struct vf_alloc_stats st;
+	struct vf_alloc_guest_info guests[2 * DP_MAX_GUESTS]; /**< CTL_VF_RECORDS */
+};
+
 struct ctl_snap {
 	uint64_t taken_ms;
 	unsigned int n_guests;
@@ -78,6 +91,7 @@ struct ctl_snap {
 	struct ctl_snap_port ports[DP_MAX_PORTS];
 	struct ctl_snap_guest guests[DP_MAX_GUESTS];
 	struct ctl_snap_session sessions[DP_MAX_GUESTS * DP_MAX_SESSIONS];
+	struct ctl_snap_vf vf;
 };
 
 /** @return the config name of a channel type ("memif", ...). */
@@ -97,8 +111,12 @@ const struct ctl_snap_guest *ctl_snap_guest(const struct ctl_snap *s,
 /** Set up publication. Main lcore, once. @return 0 or -ENOMEM. */
 int ctl_snap_pub_init(void);
 
-/** Take a snapshot and publish it unless a reader holds it. Main lcore. */
-void ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr);
+struct ctl_vf;
+
+/** Take a snapshot (with the VF allocator's part; vf may be NULL) and
+ *  publish it unless a reader holds it. Main lcore. */
+void ctl_snap_publish(struct dp_app *app, const struct ctl_mgr *mgr,
+		      const struct ctl_vf *vf);
 
 /** Stop publishing and free the buffers; readers then see nothing. */
 void ctl_snap_pub_fini(void);

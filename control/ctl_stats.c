@@ -126,7 +126,7 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	DP_GUEST_SLOW_COUNTERS(CTL_SLOW_)
 #undef CTL_SLOW_
 #define CTL_OP_(name, val, pl) \
-	json_object_set_new(req, #name, json_integer((json_int_t)g->v.req_by_op[val]));
+	json_object_set_new(req, #name, json_integer((json_int_t)g->v.req_by_op[DP_OPI_##name]));
 	HL_OPCODE_LIST(CTL_OP_)
 #undef CTL_OP_
 #define CTL_ST_(name, val, msg) \
@@ -146,6 +146,20 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 		"errors", errs, "disconnects", disc);
 }
 
+/* o with "capture": the guest's (or port's) running capture, or null. */
+static json_t *
+with_capture(json_t *o, struct ctl_ctx *c, bool guest, unsigned int idx)
+{
+	struct dp_cap_info ci;
+	int rc = guest ? dp_cap_info_guest(c->app, idx, &ci) :
+		 dp_cap_info_port(c->app, idx, &ci);
+
+	if (o != NULL)
+		json_object_set_new(o, "capture", rc == 0 ? ctl_capture_json(&ci) :
+				    json_null());
+	return o;
+}
+
 enum ctl_err
 ctl_cmd_stats(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
@@ -158,12 +172,13 @@ ctl_cmd_stats(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 		g = ctl_snap_guest(c->snap, name);
 		if (g == NULL)
 			return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
-		return ctl_ok(r, guest_stats_json(c->snap, g));
+		return ctl_ok(r, with_capture(guest_stats_json(c->snap, g), c, true,
+					      g->v.slot));
 	}
 	list = json_array();
 	for (unsigned int i = 0; list != NULL && i < c->snap->n_guests; i++)
-		json_array_append_new(list, guest_stats_json(c->snap,
-							     &c->snap->guests[i]));
+		json_array_append_new(list, with_capture(guest_stats_json(c->snap,
+			&c->snap->guests[i]), c, true, c->snap->guests[i].v.slot));
 	return ctl_ok(r, list);
 }
 
@@ -196,7 +211,8 @@ ctl_cmd_port_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	(void)args;
 	ctl_snap_fill(c->snap, c->app, c->mgr);
 	for (unsigned int i = 0; list != NULL && i < c->snap->n_ports; i++)
-		json_array_append_new(list, port_json(&c->snap->ports[i]));
+		json_array_append_new(list, with_capture(port_json(&c->snap->ports[i]),
+							 c, false, i));
 	return ctl_ok(r, list);
 }
 

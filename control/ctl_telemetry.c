@@ -131,7 +131,7 @@ stats_dict(struct rte_tel_data *d, const struct ctl_snap_guest *g)
 	rte_tel_data_add_dict_u64(d, "inflight", g->v.inflight);
 	rte_tel_data_add_dict_u64(d, "sessions", g->sessions);
 #define CTL_T_OP_(name, val, pl) \
-	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[val]);
+	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[DP_OPI_##name]);
 	HL_OPCODE_LIST(CTL_T_OP_)
 #undef CTL_T_OP_
 #define CTL_T_ST_(name, val, msg) \
@@ -193,6 +193,45 @@ lcores_cb(const struct ctl_snap *s, void *arg)
 	return 0;
 }
 
+static int
+vf_cb(const struct ctl_snap *s, void *arg)
+{
+	const struct ctl_snap_vf *v = &s->vf;
+	struct tel_req *q = arg;
+
+	if (!v->enabled)
+		return -1;
+	rte_tel_data_start_dict(q->d);
+	rte_tel_data_add_dict_string(q->d, "mode", v->mode);
+	rte_tel_data_add_dict_string(q->d, "policy", v->policy);
+	rte_tel_data_add_dict_u64(q->d, "vfs_total", v->n_slots);
+	rte_tel_data_add_dict_u64(q->d, "vfs_held", v->held);
+	rte_tel_data_add_dict_u64(q->d, "rounds", v->st.rounds);
+	rte_tel_data_add_dict_u64(q->d, "assigns", v->st.assigns);
+	rte_tel_data_add_dict_u64(q->d, "revokes", v->st.revokes);
+	rte_tel_data_add_dict_u64(q->d, "failures", v->st.failures);
+	rte_tel_data_add_dict_u64(q->d, "switch_ms_max", v->st.switch_ms_max);
+	rte_tel_data_add_dict_u64(q->d, "round_us_last", v->st.round_ns_last / 1000);
+	for (unsigned int i = 0; i < v->n_guests; i++) {
+		const struct vf_alloc_guest_info *g = &v->guests[i];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+
+		if (o == NULL)
+			return -1;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_string(o, "state", vf_gstate_name(g->state));
+		rte_tel_data_add_dict_string(o, "vf", g->vf[0] != '\0' ? g->vf : "-");
+		rte_tel_data_add_dict_string(o, "role", vf_role_name(g->role));
+		rte_tel_data_add_dict_u64(o, "pps", (uint64_t)g->rate.pps);
+		rte_tel_data_add_dict_u64(o, "bytes_per_s", (uint64_t)g->rate.bps);
+		rte_tel_data_add_dict_string(o, "source",
+					     vf_rate_source_name(g->rate.source));
+		rte_tel_data_add_dict_u64(o, "assigns", g->assigns);
+		rte_tel_data_add_dict_container(q->d, g->name, o, 0);
+	}
+	return 0;
+}
+
 /* The endpoints: X(path suffix, snapshot reader, takes a guest, help). */
 #define CTL_TEL_LIST(X) \
 	X(guests, guests_cb, false, "Returns the guest names. Takes no parameters") \
@@ -202,7 +241,9 @@ lcores_cb(const struct ctl_snap *s, void *arg)
 	X(stats, stats_cb, false, \
 	  "Returns a guest's counters, or all guests' summed. Parameters: guest name (optional)") \
 	X(lcores, lcores_cb, false, \
-	  "Returns each lcore's role, loop passes and watchdog state. Takes no parameters")
+	  "Returns each lcore's role, loop passes and watchdog state. Takes no parameters") \
+	X(vf, vf_cb, false, \
+	  "Returns the VF allocator: VFs held, counters, each guest's VF and rate. Takes no parameters")
 
 #define CTL_TEL_CB_(name, fn, need, help)                                     \
 static int                                                                    \

@@ -17,9 +17,12 @@
 #include "cryptodev.h"
 #include "hang.h"
 #include "app.h"
+#include "capture.h"
 #include "defer.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "report.h"
+#include "vfport.h"
 
 #define TICK_MS 50
 #define POOL_CACHE 256
@@ -247,6 +250,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		rc = ports_open(app);
 	if (rc == 0)
 		rc = dp_app_guests_open(app);
+	if (rc == 0)
+		rc = dp_vf_init(app);
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -275,8 +280,12 @@ serve_fn_requests(struct dp_app *app)
 
 		while ((n = rte_ring_dequeue_burst(p->to_mgr, (void **)msgs,
 						   RTE_DIM(msgs), NULL)) > 0) {
-			for (unsigned int k = 0; k < n; k++)
-				app->hooks.fn_request(app->hooks.arg, msgs[k]);
+			for (unsigned int k = 0; k < n; k++) {
+				if (msgs[k]->op == DP_FNMSG_REPORT)
+					dp_report_serve(app, msgs[k]);
+				else
+					app->hooks.fn_request(app->hooks.arg, msgs[k]);
+			}
 			/* Never full: it holds the whole pool (fnmsg.h). */
 			if (rte_ring_enqueue_bulk(p->from_mgr, (void **)msgs, n,
 						  NULL) != n)
@@ -367,6 +376,11 @@ watchdog(struct dp_app *app, uint64_t now)
 static int
 tick_ms(const struct dp_app *app)
 {
+	/* A VF being assigned or drained is due within milliseconds. */
+	unsigned int vf_ms = dp_vf_tick_ms();
+
+	if (vf_ms < TICK_MS)
+		return (int)vf_ms;
 	if (dp_defer_urgent() == 0)
 		return TICK_MS;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -396,6 +410,8 @@ dp_app_run(struct dp_app *app)
 				dp_memif_srv_tick(&app->guests[i], now);
 		watchdog(app, now);
 		dp_defer_run();
+		dp_cap_tick();
+		dp_vf_tick(app);
 	}
 }
 
@@ -462,13 +478,17 @@ dp_app_stop(struct dp_app *app)
 	/* The I/O lcores are gone: everything can be released now. */
 	if (app->pvs != NULL)
 		dp_pvs_log_stats(app->pvs, vport_name, app);
+	dp_vf_shutdown(app);
 	dp_app_guests_close(app);
+	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}
 	/* No job runs any more: memory kept for bulk jobs can go too. */
 	dp_defer_flush();
+	dp_cap_fini();
+	dp_vf_fini();
 	dp_app_guests_free(app);
 	for (unsigned int i = 0; i < app->n_ports; i++)
 		dp_port_close(&app->ports[i]);

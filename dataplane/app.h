@@ -23,7 +23,15 @@ struct dp_app_hooks {
 	void (*guest_gone)(void *arg, unsigned int guest, uint32_t epoch);
 	/** A guest was added in a slot (a retired slot may be reused). */
 	void (*guest_added)(void *arg, unsigned int guest);
-	void *arg;
+	/** A guest's stats report was accepted (report.h): the rx + tx
+	 *  packets and bytes its accepted reports add up to, a series that
+	 *  only grows. For the VF allocator, which exists only once the app
+	 *  runs: so this and report_arg may be set in app->hooks after
+	 *  dp_app_start() (main lcore). NULL: reports are only counted. */
+	void (*guest_report)(void *report_arg, unsigned int guest, uint64_t pkts,
+			     uint64_t bytes);
+	void *report_arg;
+	void *arg;			/**< the other hooks' argument */
 };
 
 struct dp_app {

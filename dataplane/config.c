@@ -20,6 +20,7 @@
 #include "paths.h"
 
 #define DEFAULT_RUNTIME_DIR "/run/hostlane"
+#define DP_PF_NAME_MAX (DP_NAME_MAX - 7)
 
 /* Where a problem is: file, section, key. */
 struct cfg_ctx {
@@ -341,6 +342,56 @@ guest_key_general(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	return 1;
 }
 
+/* A QEMU device id: a letter, then letters, digits, '-', '.', '_'. */
+static bool
+qdev_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= DP_NAME_MAX || !isalpha((unsigned char)s[0]))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789-._") == n;
+}
+
+/* A guest's place in VF assignment (docs/vf.md). */
+static int
+guest_key_vf(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	     const char *key, const char *val)
+{
+	static const char *const roles[] = { [DP_VF_NONE] = "none",
+					     [DP_VF_ELIGIBLE] = "eligible",
+					     [DP_VF_PINNED] = "pinned" };
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "vf") == 0) {
+		for (size_t i = 0; i < RTE_DIM(roles); i++)
+			if (strcmp(val, roles[i]) == 0) {
+				g->vf_role = (uint8_t)i;
+				return 0;
+			}
+		return fail(c, key, "'%.64s' is not none, eligible or pinned", val);
+	}
+	if (strcmp(key, "vf_weight") == 0) {
+		rc = get_uint(c, key, val, 1, 1000, false, &v);
+		g->vf_weight = (uint16_t)v;
+		return rc;
+	}
+	if (strcmp(key, "qmp") == 0) {
+		if (val[0] != '/')
+			return fail(c, key, "'%.64s' is not an absolute path", val);
+		return copy_str(c, key, val, g->qmp, sizeof(g->qmp));
+	}
+	if (strcmp(key, "qmp_standby") == 0) {
+		if (!qdev_id_ok(val))
+			return fail(c, key, "'%.64s' is not a QEMU device id (a letter, "
+				    "then 0-30 of [A-Za-z0-9._-])", val);
+		return copy_str(c, key, val, g->qmp_standby, sizeof(g->qmp_standby));
+	}
+	return 1;
+}
+
 static void
 guest_defaults(struct dp_guest_conf *g, const char *name)
 {
@@ -356,6 +407,7 @@ guest_defaults(struct dp_guest_conf *g, const char *name)
 	g->max_frame = 9728;
 	g->max_sessions = 16;
 	g->max_inflight = 256;
+	g->vf_weight = 1;
 	parse_functions(NULL, NULL, "all", &g->fn_allowed);
 }
 
@@ -368,7 +420,7 @@ guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	      const char *key, const char *val)
 {
 	static const key_fn fns[] = { guest_key_general, guest_key_memif,
-				      guest_key_ring, guest_key_fn };
+				      guest_key_ring, guest_key_fn, guest_key_vf };
 	int rc = 1;
 
 	if (value_validate(c, key, val) < 0)
@@ -470,6 +522,121 @@ parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	return 0;
 }
 
+/* "0000:3b:00.1", any case in, the kernel's lower case out. */
+static int
+parse_dbdf(const char *s, char out[16])
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return -1;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return -1;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[sizeof(shape) - 1] = '\0';
+	/* device 0-1f, function 0-7 */
+	return strtoul(out + 8, NULL, 16) > 0x1f || out[11] > '7' ? -1 : 0;
+}
+
+/* A name the kernel takes for a netdev (dev_valid_name). */
+static bool
+ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 16 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int
+pf_key(const struct cfg_ctx *c, struct dp_pf_conf *pf, const char *key,
+       const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (value_validate(c, key, val) < 0)
+		return -EINVAL;
+	if (strcmp(key, "pci") == 0)
+		return parse_dbdf(val, pf->pci) == 0 ? 0 :
+			fail(c, key, "'%.64s' is not a PCI address DDDD:BB:DD.F "
+			     "(e.g. 0000:3b:00.0)", val);
+	if (strcmp(key, "netdev") == 0)
+		return ifname_ok(val) ? copy_str(c, key, val, pf->netdev,
+						 sizeof(pf->netdev)) :
+			fail(c, key, "'%.64s' is not an interface name (1-15 bytes, "
+			     "no '/', ':' or blanks)", val);
+	if (strcmp(key, "vfs") == 0) {
+		/* The PCIe TotalVFs field is 16 bits; the device's own
+		 * sriov_totalvfs is checked when provisioning. */
+		rc = get_uint(c, key, val, 0, UINT16_MAX, false, &v);
+		pf->vfs = (unsigned int)v;
+		return rc;
+	}
+	return fail(c, key, "unknown key (known: pci, netdev, vfs)");
+}
+
+/* One PF, one device: by name, by PCI address and by netdev. */
+static int
+pf_validate(const struct cfg_ctx *c, const struct dp_config *cfg,
+	    const struct dp_pf_conf *pf)
+{
+	if (pf->pci[0] == '\0' && pf->netdev[0] == '\0')
+		return fail(c, NULL, "missing key pci or netdev");
+	if (pf->pci[0] != '\0' && pf->netdev[0] != '\0')
+		return fail(c, NULL, "pci and netdev both given: name the PF once");
+	for (unsigned int i = 0; i < cfg->n_pfs; i++) {
+		const struct dp_pf_conf *o = &cfg->pfs[i];
+
+		if (pf->pci[0] != '\0' && strcmp(o->pci, pf->pci) == 0)
+			return fail(c, "pci", "%s is also [pf %s]", pf->pci, o->name);
+		if (pf->netdev[0] != '\0' && strcmp(o->netdev, pf->netdev) == 0)
+			return fail(c, "netdev", "%s is also [pf %s]", pf->netdev,
+				    o->name);
+	}
+	return 0;
+}
+
+static int
+parse_pf(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
+	 struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[4];
+	struct dp_pf_conf *pf;
+	int n;
+
+	/* Room for "/65535": its VFs are called NAME/N (control/vf/vf.h). */
+	if (!name_ok(name) || strlen(name) > DP_PF_NAME_MAX)
+		return fail(c, NULL, "pf name must be 1-%d of [A-Za-z0-9_-]",
+			    DP_PF_NAME_MAX);
+	if (cfg->n_pfs == DP_MAX_PFS)
+		return fail(c, NULL, "more than %d PFs", DP_MAX_PFS);
+	for (unsigned int i = 0; i < cfg->n_pfs; i++)
+		if (strcmp(cfg->pfs[i].name, name) == 0)
+			return fail(c, NULL, "pf defined twice");
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
+	pf = &cfg->pfs[cfg->n_pfs];
+	memset(pf, 0, sizeof(*pf));
+	snprintf(pf->name, sizeof(pf->name), "%s", name);
+	for (int i = 0; i < n; i++)
+		if (pf_key(c, pf, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+	if (pf_validate(c, cfg, pf) < 0)
+		return -EINVAL;
+	cfg->n_pfs++;
+	return 0;
+}
+
 static int
 parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
@@ -547,6 +714,12 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 			if (rc == 0 && v != 0 && v < 50)
 				rc = fail(c, key, "%s is below 50 (0 turns it off)", val);
 			cfg->watchdog_ms = (unsigned int)v;
+		} else if (strcmp(key, "report_interval_ms") == 0) {
+			rc = get_uint(c, key, val, 10, 3600000, false, &v);
+			cfg->report_interval_ms = (unsigned int)v;
+		} else if (strcmp(key, "report_line_rate_mbps") == 0) {
+			rc = get_uint(c, key, val, 1, 10000000, false, &v);
+			cfg->report_line_rate_mbps = (unsigned int)v;
 		} else if (strcmp(key, "test_hang") == 0) {
 			rc = get_bool(c, key, val, &cfg->test_hang);
 		} else {
@@ -555,6 +728,179 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		if (rc < 0)
 			return rc;
 	}
+	return 0;
+}
+
+/* "a;b;c" (written a\;b\;c in the file) → the pool of VF stand-ins. */
+static int
+parse_vf_pool(const struct cfg_ctx *c, const char *key, const char *val,
+	      struct dp_vf_conf *vf)
+{
+	char buf[CFG_VALUE_LEN], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	vf->n_pool = 0;
+	for (char *t = strtok_r(buf, ";", &save); t != NULL;
+	     t = strtok_r(NULL, ";", &save)) {
+		char *end = t + strlen(t);
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		while (end > t && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*t == '\0')
+			continue;
+		if (vf->n_pool == DP_MAX_VF_POOL)
+			return fail(c, key, "more than %d entries", DP_MAX_VF_POOL);
+		for (unsigned int i = 0; i < vf->n_pool; i++)
+			if (strcmp(vf->pool[i], t) == 0)
+				return fail(c, key, "'%.64s' given twice", t);
+		snprintf(vf->pool[vf->n_pool++], sizeof(vf->pool[0]), "%s", t);
+	}
+	return vf->n_pool > 0 ? 0 : fail(c, key, "no devargs (separate them with "
+					 "\\; in the file)");
+}
+
+/* X(key, field, min, max): the allocator's numbers; the same ranges as
+ * VF_ALLOC_TUNABLES in control/vf/alloc.h (tests/unit/test_vf_alloc.c
+ * checks they agree). */
+#define DP_VF_NUM_KEYS(X) \
+	X(interval_ms, 10, 86400000) \
+	X(min_hold_ms, 0, 86400000) \
+	X(hysteresis_pct, 0, 1000) \
+	X(max_moves, 0, 4096) \
+	X(rate_window_ms, 10, 3600000) \
+	X(unplug_timeout_ms, 100, 600000)
+
+/* passthrough_driver, passthrough_bus: names QEMU's device_add takes. */
+static int
+vf_key_pt(const struct cfg_ctx *c, struct dp_vf_conf *vf, const char *key,
+	  const char *val)
+{
+	bool bus = strcmp(key, "passthrough_bus") == 0;
+
+	if (!qdev_id_ok(val))
+		return fail(c, key, "'%.64s' is not a QEMU %s (a letter, then 0-30 "
+			    "of [A-Za-z0-9._-])", val, bus ? "device id" :
+			    "device driver");
+	return bus ? copy_str(c, key, val, vf->pt_bus, sizeof(vf->pt_bus)) :
+		copy_str(c, key, val, vf->pt_driver, sizeof(vf->pt_driver));
+}
+
+static int
+vf_key(const struct cfg_ctx *c, struct dp_vf_conf *vf, const char *key,
+       const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (value_validate(c, key, val) < 0)
+		return -EINVAL;
+#define DP_VF_NUM_(k, lo, hi) \
+	if (strcmp(key, #k) == 0) { \
+		rc = get_uint(c, key, val, lo, hi, false, &v); \
+		vf->k = (unsigned int)v; \
+		return rc; \
+	}
+	DP_VF_NUM_KEYS(DP_VF_NUM_)
+#undef DP_VF_NUM_
+	if (strcmp(key, "mode") == 0) {
+		if (strcmp(val, "dedicated") != 0 && strcmp(val, "passthrough") != 0 &&
+		    strcmp(val, "mock") != 0)
+			return fail(c, key, "'%.64s' is not dedicated or passthrough "
+				    "(or mock, for tests)", val);
+		return copy_str(c, key, val, vf->mode, sizeof(vf->mode));
+	}
+	if (strcmp(key, "policy") == 0) {
+		if (strcmp(val, "fair") != 0 && strcmp(val, "activity") != 0 &&
+		    strcmp(val, "manual") != 0)
+			return fail(c, key, "'%.64s' is not fair, activity or manual", val);
+		return copy_str(c, key, val, vf->policy, sizeof(vf->policy));
+	}
+	if (strcmp(key, "sysfs_root") == 0)
+		return val[0] == '/' ? copy_str(c, key, val, vf->sysfs_root,
+						sizeof(vf->sysfs_root)) :
+			fail(c, key, "'%.64s' is not an absolute path", val);
+	if (strcmp(key, "vf_pool") == 0)
+		return parse_vf_pool(c, key, val, vf);
+	if (strcmp(key, "passthrough_driver") == 0 ||
+	    strcmp(key, "passthrough_bus") == 0)
+		return vf_key_pt(c, vf, key, val);
+	return fail(c, key, "unknown key (known: mode, policy, interval_ms, "
+		    "min_hold_ms, hysteresis_pct, max_moves, rate_window_ms, "
+		    "sysfs_root, vf_pool, passthrough_driver, passthrough_bus, "
+		    "unplug_timeout_ms)");
+}
+
+static void
+vf_defaults(struct dp_vf_conf *vf)
+{
+	memset(vf, 0, sizeof(*vf));
+	snprintf(vf->mode, sizeof(vf->mode), "dedicated");
+	snprintf(vf->pt_driver, sizeof(vf->pt_driver), "vfio-pci");
+	vf->unplug_timeout_ms = 10000;
+	snprintf(vf->policy, sizeof(vf->policy), "fair");
+	vf->interval_ms = 10000;
+	vf->min_hold_ms = 10000;
+	vf->hysteresis_pct = 20;
+	vf->max_moves = 0;
+	vf->rate_window_ms = 10000;
+	snprintf(vf->sysfs_root, sizeof(vf->sysfs_root), "/sys");
+}
+
+static int
+parse_vf(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[16];
+	int n;
+
+	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
+		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
+	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
+	cfg->vf.enabled = 1;
+	for (int i = 0; i < n; i++)
+		if (vf_key(c, &cfg->vf, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* A guest's VF keys against [vf]: a role needs the allocator, and a
+ * passed-through VF needs the guest's QEMU. */
+static int
+guest_vf_check(const struct cfg_ctx *c, const struct dp_config *cfg,
+	       const struct dp_guest_conf *g)
+{
+	if (g->vf_role == DP_VF_NONE)
+		return 0;
+	if (!cfg->vf.enabled)
+		return fail(c, "vf", "the guest may take a VF, but there is no [vf] "
+			    "section");
+	if (strcmp(cfg->vf.mode, "passthrough") == 0 &&
+	    (g->qmp[0] == '\0' || g->qmp_standby[0] == '\0'))
+		return fail(c, "vf", "[vf] mode passthrough needs the guest's qmp "
+			    "and qmp_standby");
+	return 0;
+}
+
+/* [vf] needs VFs: its pool of stand-ins or a [pf NAME]. */
+static int
+vf_check(struct cfg_ctx *c, const struct dp_config *cfg)
+{
+	char section[DP_NAME_MAX + 8];
+
+	if (cfg->vf.enabled && cfg->vf.n_pool == 0 && cfg->n_pfs == 0) {
+		c->section = "vf";
+		return fail(c, NULL, "no VFs: give vf_pool or a [pf NAME] section");
+	}
+	for (unsigned int i = 0; i < cfg->n_guests; i++) {
+		snprintf(section, sizeof(section), "guest %s", cfg->guests[i].name);
+		c->section = section;
+		if (guest_vf_check(c, cfg, &cfg->guests[i]) < 0)
+			return -EINVAL;
+	}
+	c->section = NULL;
 	return 0;
 }
 
@@ -569,8 +915,12 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 		return parse_guest(c, f, s + 6, cfg);
 	if (strncmp(s, "port ", 5) == 0)
 		return parse_port(c, f, s + 5, cfg);
+	if (strncmp(s, "pf ", 3) == 0)
+		return parse_pf(c, f, s + 3, cfg);
+	if (strcmp(s, "vf") == 0)
+		return parse_vf(c, f, cfg);
 	return fail(c, NULL, "unknown section (known: [hostlane], "
-		    "[guest NAME], [port NAME])");
+		    "[guest NAME], [port NAME], [pf NAME], [vf])");
 }
 
 /*
@@ -706,7 +1056,7 @@ parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	int n = rte_cfgfile_num_sections(f, NULL, 0);
 	char (*names)[CFG_NAME_LEN];
-	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + 1];
+	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */];
 	int rc = 0;
 
 	if (n > (int)RTE_DIM(ptrs))
@@ -759,7 +1109,7 @@ line_problem(char *line, bool *in_section)
  * costs no quadratic time: more sections or keys than the parser takes
  * are refused here already.
  */
-#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + 1)
+#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + 1 + 1 /* [vf] */)
 #define SYN_KEYS 64
 _Static_assert(SYN_KEYS <= SYN_SECTIONS, "keys are kept in a struct syn_seen");
 
@@ -952,6 +1302,9 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->mac_table_size = 8192;
 	cfg->pending_per_lcore = 16384;
 	cfg->watchdog_ms = 1000;
+	cfg->report_interval_ms = 500;
+	cfg->report_line_rate_mbps = 100000;
+	vf_defaults(&cfg->vf);
 	rc = check_file_syntax(&c, path);
 	if (rc < 0)
 		return rc;
@@ -962,6 +1315,8 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 		return fail(&c, NULL, "not a valid INI file");
 	rc = parse_all(&c, f, cfg);
 	rte_cfgfile_close(f);
+	if (rc == 0)
+		rc = vf_check(&c, cfg);
 	if (rc == 0 && runtime_dir != NULL) {
 		if (runtime_dir[0] != '/' ||
 		    strlen(runtime_dir) >= sizeof(cfg->runtime_dir))
@@ -1009,6 +1364,8 @@ dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
 	char section[DP_NAME_MAX + 8];
 	struct cfg_ctx c = runtime_ctx(g->name, section, sizeof(section), err, errlen);
 
+	if (guest_vf_check(&c, cfg, g) < 0)
+		return -EINVAL;
 	return guest_socket(&c, cfg, g, cfg->n_guests);
 }
 

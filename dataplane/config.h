@@ -110,6 +110,11 @@ struct dp_vf_conf {
 	unsigned int max_moves;		    /**< per round */
 	unsigned int rate_window_ms;	    /**< EWMA window */
 	char sysfs_root[PATH_MAX];	    /**< "/sys" on a real host */
+	/* passthrough mode (control/vf/act_passthrough.h) */
+	char pt_driver[DP_NAME_MAX];	    /**< passthrough_driver: "vfio-pci" */
+	char pt_bus[DP_NAME_MAX];	    /**< passthrough_bus: a free root port's
+					         id, "" for none */
+	unsigned int unplug_timeout_ms;	    /**< device_del → DEVICE_DELETED */
 	unsigned int n_pool;		    /**< vf_pool: devargs standing in for VFs */
 	char pool[DP_MAX_VF_POOL][256];
 };
@@ -138,6 +143,10 @@ struct dp_config {
 	unsigned int pending_per_lcore;	    /**< calls in flight per I/O lcore */
 	unsigned int watchdog_ms;	    /**< an I/O lcore without a pass for
 						 this long is stuck; 0: off */
+	unsigned int report_interval_ms;    /**< a guest's stats reports: one
+						 judged per interval (report.h) */
+	unsigned int report_line_rate_mbps; /**< ... and none above this line
+						 rate, each way */
 	uint8_t test_hang;		    /**< register the test-only "hang"
 						 backend (tests only) */
 	unsigned int n_guests;

@@ -13,6 +13,14 @@
  * session table; the I/O lcore never makes a policy decision. So calls
  * (set/get/reset) stay on the fast path and the fast path never waits for
  * the slow one.
+ *
+ * A guest's STATS_REPORT (report.h) travels the same way: the I/O lcore
+ * copies and validates it into a message, the main lcore rate-limits and
+ * judges it and sets the status, the I/O lcore replies. A guest has at
+ * most DP_REPORT_INFLIGHT of them handed over at once (a flood is dropped
+ * on the I/O lcore), so reports never take the pool from function requests.
+ * Unlike those, a report does not wake the main lcore (no eventfd write):
+ * its next tick, at most 50 ms away, picks it up.
  */
 #ifndef DP_FNMSG_H
 #define DP_FNMSG_H
@@ -26,7 +34,11 @@ enum dp_fnmsg_op {
 	DP_FNMSG_ACTIVATE,	/**< place the session on hardware or software */
 	DP_FNMSG_CLOSE,		/**< release one session */
 	DP_FNMSG_BYE,		/**< release all the guest's sessions */
+	DP_FNMSG_REPORT,	/**< a guest's own interface counters */
 };
+
+/** STATS_REPORT messages a guest may have with the main lcore at once. */
+#define DP_REPORT_INFLIGHT 1u
 
 /**
  * Hand-off messages in the pool, all I/O lcores together. Each lcore's
@@ -57,6 +69,11 @@ struct dp_fnmsg {
 	uint8_t placed;			/**< ACTIVATE: enum hl_placement chosen */
 	uint8_t backend;		/**< ACTIVATE: index in the fpga registry */
 	uint32_t new_session;		/**< OPEN: the reserved session id */
+
+	/* REPORT only, filled by the I/O lcore: last, so other requests
+	 * need not clear it. */
+	uint64_t rx_ms;			/**< when it came: TSC cycles in ms */
+	struct hl_stats_report report;	/**< copied, then validated */
 };
 
 /** Session ids: slot in the low 16 bits, a generation above it (never 0). */

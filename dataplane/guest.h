@@ -22,10 +22,12 @@
 
 #include <hostlane/proto.h>
 
+#include "capture.h"
 #include "config.h"
 #include "handler.h"
 #include "memif_hs.h"
 #include "memif_ring.h"
+#include "report.h"
 #include "session.h"
 #include "stats.h"
 
@@ -54,9 +56,35 @@ struct dp_memif_srv {
 #define DP_PIPE_OPS 16
 #define DP_PIPE_STATUSES 32
 
+/*
+ * Opcodes in a dense index, in HL_OPCODE_LIST order: wire values are sparse
+ * (0x80 for STATS_REPORT), counters and handler tables are not.
+ */
+enum dp_op_idx {
+#define DP_OPI_(name, val, pl) DP_OPI_##name,
+	HL_OPCODE_LIST(DP_OPI_)
+#undef DP_OPI_
+	DP_OPI_COUNT
+};
+_Static_assert(DP_OPI_COUNT <= DP_PIPE_OPS, "more opcodes than DP_PIPE_OPS");
+
+/** The dense index of a valid opcode; DP_OPI_COUNT for any other value. */
+static inline unsigned int
+dp_op_index(uint32_t op)
+{
+	switch (op) {
+#define DP_OPI_CASE_(name, val, pl) case (val): return DP_OPI_##name;
+	HL_OPCODE_LIST(DP_OPI_CASE_)
+#undef DP_OPI_CASE_
+	default:
+		return DP_OPI_COUNT;
+	}
+}
+
 struct dp_io_lcore;
 struct dp_pipe;
 struct dp_pvs;
+struct dp_vf;
 
 /**
  * The channel as the guest's I/O lcore drives it. rt and port_epoch are
@@ -78,6 +106,16 @@ struct dp_guest_fast {
 	const struct dp_handler *handler;
 	struct rte_mempool *mp;
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
+	struct dp_cap *cap;		/**< its capture, or NULL: published by the
+					     main lcore (release), read once per
+					     burst (capture.h) */
+	/** Its dedicated VF (vfport.h), or NULL: published by the main lcore
+	 *  (release), read once per poll by the I/O lcore (acquire). */
+	struct dp_vf *vf;
+	/** Where its frames that are not hostlane requests go during this
+	 *  poll: the VF, or NULL for the PV switch. The I/O lcore's own, set
+	 *  around the poll (vfport.h). */
+	struct dp_vf *vf_tx;
 	uint8_t chan;			/**< enum dp_chan_type */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
 	struct dp_guest_stats st;
@@ -95,9 +133,12 @@ struct dp_guest_pl {
 	 *  main lcore (relaxed) before it reuses a removed guest's slot. */
 	uint16_t inflight;
 	uint16_t txn;
+	/** STATS_REPORTs with the main lcore (<= DP_REPORT_INFLIGHT): the
+	 *  guest's, not a connection's, so a reconnect does not reset it. */
+	uint8_t reports_out;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
-	uint64_t req_by_op[DP_PIPE_OPS];
+	uint64_t req_by_op[DP_PIPE_OPS];	/**< by dp_op_index() */
 	uint64_t err_by_status[DP_PIPE_STATUSES];
 } __rte_cache_aligned;
 
@@ -117,6 +158,7 @@ struct dp_guest_conn {
 					     thread (atomic), read here */
 	uint32_t link_downs_seen;
 	struct dp_guest_slow_stats slow;
+	struct dp_report_state report;	/**< its stats reports' budget */
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
 } __rte_cache_aligned;
 
@@ -156,6 +198,16 @@ dp_guest_new_epoch(struct dp_guest *g, uint32_t epoch)
 	g->pl.txn = 0;
 }
 
+/* Copies for a capture, when one runs: one predictable branch otherwise. */
+static inline void
+dp_guest_rx_tap(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_cap *cap = dp_cap_load(&g->fast.cap);
+
+	if (unlikely(cap != NULL))
+		dp_cap_rx(cap, pkts, n);
+}
+
 static inline void
 dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -181,6 +233,7 @@ dp_guest_poll_port(struct dp_guest *g)
 	if (n == 0)
 		return;
 	dp_guest_rx_count(g, pkts, n);
+	dp_guest_rx_tap(g, pkts, n);
 	g->fast.handler->rx(g, pkts, n);
 }
 
@@ -229,6 +282,7 @@ dp_guest_poll(struct dp_guest *g)
 	}
 	n = dp_memif_rx_burst(rt, g->fast.mp, pkts, DP_BURST, &g->fast.st);
 	if (n > 0) {
+		dp_guest_rx_tap(g, pkts, n);
 		g->fast.rx_rt = rt;
 		g->fast.handler->rx(g, pkts, n);
 		g->fast.rx_rt = NULL;
@@ -236,11 +290,11 @@ dp_guest_poll(struct dp_guest *g)
 }
 
 /**
- * Send frames to a guest from an I/O lcore. Consumes every mbuf.
- * @return frames delivered; the rest were dropped and counted.
+ * Send frames to a guest on its channel, without capture (dp_guest_tx()).
+ * Consumes every mbuf. @return frames delivered: the first ones.
  */
 static inline uint16_t
-dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+dp_guest_tx_chan(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_memif_rt *rt;
 
@@ -254,6 +308,20 @@ dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	}
 	return dp_memif_tx_burst(rt, pkts, n, &g->fast.st);
+}
+
+/**
+ * Send frames to a guest from an I/O lcore. Consumes every mbuf.
+ * @return frames delivered; the rest were dropped and counted.
+ */
+static inline uint16_t
+dp_guest_tx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_cap *cap = dp_cap_load(&g->fast.cap);
+
+	if (unlikely(cap != NULL))
+		return dp_cap_guest_tx(cap, g, pkts, n);
+	return dp_guest_tx_chan(g, pkts, n);
 }
 
 #endif /* DP_GUEST_H */

@@ -17,6 +17,7 @@
 #include "memif_srv.h"
 #include "paths.h"
 #include "port.h"
+#include "vfport.h"
 
 static uint32_t epoch_counter;	/* main lcore only */
 
@@ -508,7 +509,9 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 
 	if (g == NULL)
 		return -ENOENT;
+	dp_cap_stop(&g->fast.cap, "guest removed");
 	channel_close(g, DP_MEMIF_R_REMOVED);
+	dp_vf_guest_gone(app, g);
 	dp_pvs_detach(app->pvs, g->idx);
 	dp_lcore_guest_remove(g->io, g);
 	/* The lcore and the switch may hold the slot until a grace period. */

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "lcore.h"
 #include "log.h"
+#include "vfport.h"
 
 static struct rte_rcu_qsbr *qsbr;
 static volatile int stop_flag;
@@ -91,7 +92,7 @@ poll_once(struct dp_io_lcore *lc)
 	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
 
 	for (unsigned int i = 0; i < n; i++)
-		dp_guest_poll(__atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED));
+		dp_vf_guest_poll(__atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED));
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		dp_port_poll(lc->ports[i]);
 	dp_pipe_poll(&lc->pipe);

@@ -15,11 +15,14 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "app.h"
 #include "config.h"
 #include "ctl_server.h"
+#include "ctl_vf.h"
 #include "manager.h"
 #include "paths.h"
 #include "lcore.h"
@@ -124,6 +127,24 @@ guest_added(void *arg, unsigned int guest)
 	ctl_mgr_guest_added(arg, guest);
 }
 
+/* What a guest's accepted stats reports go to: the VF allocator. */
+struct vf_feed {
+	const struct dp_config *cfg;
+	struct vf_alloc *alloc;
+};
+
+static void
+guest_report(void *arg, unsigned int guest, uint64_t pkts, uint64_t bytes)
+{
+	struct vf_feed *f = arg;
+	struct vf_counters c = { .pkts = pkts, .bytes = bytes,
+				 .source = VF_RATE_GUEST_REPORT };
+
+	/* The allocator's own verdict (too soon for it, no such guest) is
+	 * its business: it counts what it takes. */
+	(void)vf_alloc_guest_report(f->alloc, f->cfg->guests[guest].name, &c);
+}
+
 /* The control server's settings, from [hostlane] in the config. */
 static void
 control_conf(const struct dp_config *cfg, struct ctl_server_conf *cc)
@@ -134,9 +155,26 @@ control_conf(const struct dp_config *cfg, struct ctl_server_conf *cc)
 	cc->metrics_interval_ms = cfg->metrics_interval_ms;
 }
 
+/* The VF allocator when [vf] is configured; ticked by the control server. */
+static int
+vf_start(struct dp_app *app, struct ctl_vf **vf)
+{
+	char err[DP_ERR_MAX];
+
+	*vf = NULL;
+	if (!app->cfg->vf.enabled)
+		return 0;
+	*vf = ctl_vf_create(app, err, sizeof(err));
+	if (*vf == NULL) {
+		DP_LOG(ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The control server, served by the slow-path loop. NULL on failure. */
 static struct ctl_server *
-control_start(struct dp_app *app, struct ctl_mgr *mgr)
+control_start(struct dp_app *app, struct ctl_mgr *mgr, struct ctl_vf *vf)
 {
 	struct ctl_server_conf cc = { 0 };
 	struct ctl_server *s;
@@ -144,6 +182,7 @@ control_start(struct dp_app *app, struct ctl_mgr *mgr)
 	int rc;
 
 	control_conf(app->cfg, &cc);
+	cc.vf = vf;
 	s = ctl_server_create(app, mgr, &cc, err, sizeof(err));
 	if (s == NULL) {
 		DP_LOG(ERR, "%s", err);
@@ -186,10 +225,26 @@ runtime_dir_ready(const struct dp_config *cfg)
 	return 0;
 }
 
+/*
+ * DPDK's capture tools (dpdk-dumpcap, dpdk-pdump) attach to hostlane's
+ * ethdev ports as secondary processes of the same --file-prefix. They need
+ * memory they can map: hostlane started on hugepages without --in-memory,
+ * --no-shconf or --no-huge (rte_pdump_init() itself succeeds either way).
+ */
+static void
+pdump_start(void)
+{
+	if (rte_pdump_init() < 0)
+		DP_LOG(WARNING, "pdump: not available, dpdk-dumpcap cannot attach: %s",
+		       rte_strerror(rte_errno));
+}
+
 static int
 run(struct dp_config *cfg)
 {
 	struct ctl_server *ctl = NULL;
+	struct ctl_vf *vf = NULL;
+	struct vf_feed feed = { .cfg = cfg };
 	struct dp_app_hooks hooks = { .fn_request = fn_request,
 				      .guest_gone = guest_gone,
 				      .guest_added = guest_added };
@@ -203,11 +258,19 @@ run(struct dp_config *cfg)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = dp_app_start(&app, cfg, &hooks);
-	if (rc == 0 && (ctl = control_start(&app, hooks.arg)) == NULL)
+	if (rc == 0)
+		rc = vf_start(&app, &vf);
+	if (rc == 0 && vf != NULL) {
+		feed.alloc = ctl_vf_alloc(vf);
+		app.hooks.guest_report = guest_report;
+		app.hooks.report_arg = &feed;
+	}
+	if (rc == 0 && (ctl = control_start(&app, hooks.arg, vf)) == NULL)
 		rc = -1;
 	if (rc == 0)
 		dp_app_run(&app);
 	ctl_server_free(ctl);
+	ctl_vf_free(vf);
 	if (dp_app_stop(&app) == -EBUSY) {
 		/* An lcore is stuck in a job: DPDK's cleanup could wait for it
 		 * or free memory it uses. Leave now; the log says what stayed. */
@@ -261,7 +324,9 @@ main(int argc, char **argv)
 	if (rte_eal_init(dash, argv) < 0)
 		rte_exit(EXIT_FAILURE, "hostlane: EAL init failed: %s\n",
 			 rte_strerror(rte_errno));
+	pdump_start();
 	rc = run(cfg);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	free(cfg);
 	return rc;

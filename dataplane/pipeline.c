@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -179,6 +180,10 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 	struct dp_guest *g = msg->g;
 	struct rte_mbuf *m;
 
+	/* The guest's, whichever connection sent it (the guard: a slot
+	 * reused meanwhile starts again from 0). */
+	if (msg->op == DP_FNMSG_REPORT && g->pl.reports_out > 0)
+		g->pl.reports_out--;
 	if (msg->epoch == g->pl.epoch) {
 		if (msg->op == DP_FNMSG_OPEN)
 			apply_open(g, msg);
@@ -622,6 +627,82 @@ do_bye(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	}
 }
 
+/* ---- guest reports ------------------------------------------------------- */
+
+/* May this report go to the main lcore? HL_OK, or why not (counted). */
+static enum hl_status
+report_admit(struct dp_guest *g, const struct hl_frame_hdr *h)
+{
+	if (h->hl.session != 0 || h->hl.arg0 != 0 || h->hl.arg1 != 0) {
+		g->fast.st.report_invalid++;
+		return HL_E_BAD_REQUEST;
+	}
+	if (g->conf->vf_role == DP_VF_NONE) {
+		g->fast.st.report_invalid++;
+		return HL_E_PERM;
+	}
+	if (g->pl.reports_out >= DP_REPORT_INFLIGHT) {
+		g->fast.st.report_drops++;
+		return HL_E_BUSY;
+	}
+	return HL_OK;
+}
+
+/* Fill msg (its report already parsed) and hand it over. */
+static enum hl_status
+report_hand_over(struct dp_pipe *p, struct dp_guest *g,
+		 const struct hl_frame_hdr *h, struct dp_fnmsg *msg)
+{
+	memset(msg, 0, offsetof(struct dp_fnmsg, rx_ms));
+	msg->g = g;
+	msg->guest = g->idx;
+	msg->op = DP_FNMSG_REPORT;
+	msg->epoch = g->pl.epoch;
+	msg->hdr = *h;
+	msg->rx_ms = rte_get_timer_cycles() / p->tsc_per_ms;
+	if (unlikely(rte_ring_enqueue(p->to_mgr, msg) != 0)) {
+		rte_mempool_put(p->msg_pool, msg);
+		p->mgr_busy++;
+		return HL_E_BUSY;
+	}
+	g->pl.reports_out++;
+	return HL_OK;
+}
+
+/*
+ * STATS_REPORT: copy and validate the guest's counters straight into a
+ * hand-off message; the main lcore judges them (report.h) and the reply
+ * comes back through apply_answer(). No wake-up: its next tick takes it.
+ */
+static void
+do_report(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	  struct hl_frame_hdr *h)
+{
+	struct dp_fnmsg *msg = NULL;
+	enum hl_status st = report_admit(g, h);
+
+	if (st == HL_OK && unlikely(rte_mempool_get(p->msg_pool, (void **)&msg) != 0)) {
+		p->mgr_busy++;
+		st = HL_E_BUSY;
+	}
+	if (st == HL_OK) {
+		st = hl_proto_stats_report_parse(
+			rte_pktmbuf_mtod_offset(m, void *, HL_FRAME_HDR_LEN),
+			h->hl.payload_len, &msg->report);
+		if (st != HL_OK) {
+			rte_mempool_put(p->msg_pool, msg);
+			g->fast.st.report_invalid++;
+		}
+	}
+	if (st == HL_OK)
+		st = report_hand_over(p, g, h, msg);
+	if (st != HL_OK) {
+		reply_in_place(p, g, m, h, st);
+		return;
+	}
+	rte_pktmbuf_free(m);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
@@ -629,8 +710,9 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 
 /*
  * The handler of each opcode, op_<NAME>: the table below is built from
- * proto.h's HL_OPCODE_LIST, so an opcode added there without a handler
- * here does not compile, nor one whose value the counters cannot hold.
+ * proto.h's HL_OPCODE_LIST and indexed by dp_op_index() (guest.h), so an
+ * opcode added there without a handler here does not compile, nor one
+ * more than the counters hold.
  */
 #define op_HELLO do_hello
 #define op_BYE do_bye
@@ -642,14 +724,10 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 #define op_FN_RESET do_reset
 #define op_FN_CLOSE do_activate_close
 #define op_FN_CALL_BULK do_call_bulk
+#define op_STATS_REPORT do_report
 
-#define DP_OP_ASSERT_(name, val, pl) \
-	_Static_assert((val) < DP_PIPE_OPS, "opcode " #name " beyond DP_PIPE_OPS");
-HL_OPCODE_LIST(DP_OP_ASSERT_)
-#undef DP_OP_ASSERT_
-
-static const op_fn ops[DP_PIPE_OPS] = {
-#define DP_OP_ENTRY_(name, val, pl) [HL_OP_##name] = op_##name,
+static const op_fn ops[DP_OPI_COUNT] = {
+#define DP_OP_ENTRY_(name, val, pl) [DP_OPI_##name] = op_##name,
 	HL_OPCODE_LIST(DP_OP_ENTRY_)
 #undef DP_OP_ENTRY_
 };
@@ -682,6 +760,7 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 {
 	struct hl_frame_hdr h;
 	enum hl_status st;
+	unsigned int oi;
 
 	if (unlikely(m->nb_segs > 1))
 		trim_chain(m);
@@ -700,8 +779,10 @@ handle_one(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m)
 		reply_in_place(p, g, m, &h, st);
 		return;
 	}
-	g->pl.req_by_op[h.hl.opcode]++;
-	ops[h.hl.opcode](p, g, m, &h);
+	/* A valid opcode (hl_proto_hdr_parse), so its index is in range. */
+	oi = dp_op_index(h.hl.opcode);
+	g->pl.req_by_op[oi]++;
+	ops[oi](p, g, m, &h);
 }
 
 /* Requests are served here; ordinary traffic goes to the PV switch. */
@@ -795,6 +876,7 @@ dp_pipe_init(struct dp_pipe *p, unsigned int lcore, struct rte_mempool *msg_pool
 
 	p->msg_pool = msg_pool;
 	p->wake_fd = wake_fd;
+	p->tsc_per_ms = RTE_MAX(rte_get_timer_hz() / 1000, (uint64_t)1);
 	if (make_rings(p, lcore) < 0 || make_pending(p, n_pend, socket) < 0)
 		return -ENOMEM;
 	for (p->n_ctx = 0; (be = fpga_backend_get(p->n_ctx)) != NULL &&

@@ -9,6 +9,8 @@
  *  - HELLO and BYE are answered at once;
  *  - FN_OPEN, FN_ACTIVATE, FN_CLOSE go to the function manager through the
  *    lcore's hand-off rings (fnmsg.h) and are answered when it has decided;
+ *  - STATS_REPORT is copied and validated into a hand-off message for the
+ *    main lcore to judge (report.h), one per guest at a time;
  *  - FN_CALL, FN_CALL_BULK, FN_SET, FN_GET, FN_RESET are served here: a job
  *    goes to the session's accelerator context (fpga/), and its completion
  *    becomes the reply. A bulk call's job reads and writes guest memory in
@@ -84,6 +86,7 @@ struct dp_pipe {
 	uint16_t n_dirty;		/**< guests with replies queued */
 	struct dp_guest *dirty[DP_PIPE_DIRTY];
 	uint64_t mgr_busy;		/**< slow-path requests refused: ring full */
+	uint64_t tsc_per_ms;		/**< timer cycles per ms, for report stamps */
 };
 
 /**

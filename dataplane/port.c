@@ -12,9 +12,8 @@
 
 #define PORT_DESC 1024
 
-/* The device name is the devargs up to the first comma. */
-static void
-dev_name(const char *devargs, char *name, size_t cap)
+void
+dp_ethdev_name(const char *devargs, char *name, size_t cap)
 {
 	size_t n = strcspn(devargs, ",");
 
@@ -24,8 +23,8 @@ dev_name(const char *devargs, char *name, size_t cap)
 	name[n] = '\0';
 }
 
-static int
-port_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
+int
+dp_ethdev_setup(uint16_t pid, struct rte_mempool *mp, unsigned int socket)
 {
 	struct rte_eth_conf conf;
 	int rc;
@@ -54,7 +53,7 @@ dp_ethdev_open(const char *who, const char *devargs, struct rte_mempool *mp,
 	uint16_t pid;
 	int rc;
 
-	dev_name(devargs, name, sizeof(name));
+	dp_ethdev_name(devargs, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
 		rc = rte_dev_probe(devargs);
 		if (rc < 0 || rte_eth_dev_get_port_by_name(name, &pid) != 0) {
@@ -63,7 +62,7 @@ dp_ethdev_open(const char *who, const char *devargs, struct rte_mempool *mp,
 			return rc < 0 ? rc : -ENODEV;
 		}
 	}
-	rc = port_setup(pid, mp, rte_lcore_to_socket_id(lcore));
+	rc = dp_ethdev_setup(pid, mp, rte_lcore_to_socket_id(lcore));
 	if (rc < 0) {
 		DP_LOG(ERR, "%s: cannot start %s: %s", who, name, strerror(-rc));
 		return rc;

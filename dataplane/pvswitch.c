@@ -18,6 +18,7 @@
 #include "log.h"
 #include "port.h"
 #include "pvswitch.h"
+#include "vfport.h"
 
 /* Guests are bitmap word 0, ports word 1. */
 _Static_assert(DP_MAX_GUESTS == 64, "guest vports fill one 64-bit word");
@@ -440,8 +441,7 @@ flush_vport(struct pvs_vport *vp)
 	if (vp->kind == VP_GUEST) {
 		k = dp_guest_tx(vp->g, vp->buf, n);
 	} else {
-		k = rte_eth_tx_burst(vp->p->port_id, 0, vp->buf, n);
-		rte_pktmbuf_free_bulk(vp->buf + k, n - k);
+		k = dp_port_tx(vp->p, vp->buf, n);
 	}
 	vp->st.out_frames += k;
 	vp->st.out_drops += n - k;
@@ -628,6 +628,11 @@ dp_pvs_input(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n)
 void
 dp_pvs_guest_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 {
+	/* Cross-connected to a dedicated VF: past the switch (vfport.h). */
+	if (unlikely(g->fast.vf_tx != NULL)) {
+		dp_vf_tx(g, g->fast.vf_tx, pkts, n);
+		return;
+	}
 	if (unlikely(g->fast.pvs == NULL)) {
 		g->fast.st.handler_drops += n;
 		rte_pktmbuf_free_bulk(pkts, n);

@@ -200,8 +200,10 @@ void dp_pvs_input_at(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts,
 
 /**
  * The `switch` frame handler (handler.c), and where the request pipeline
- * sends a guest's frames that are not hostlane requests. If g is not
- * attached the frames are freed and counted as handler_drops.
+ * sends a guest's frames that are not hostlane requests. A guest
+ * cross-connected to a dedicated VF (g->fast.vf_tx, vfport.h) has them
+ * sent to the VF instead. If g is not attached the frames are freed and
+ * counted as handler_drops.
  */
 void dp_pvs_guest_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n);
 

@@ -21,7 +21,19 @@
 	X(tx_kicks, "eventfd wake-ups sent to the guest")                  \
 	X(rx_runts, "frames shorter than an Ethernet header, dropped")     \
 	X(rx_nombuf, "polls that found the mbuf pool empty")               \
-	X(handler_drops, "frames dropped by the guest's frame handler")
+	X(handler_drops, "frames dropped by the guest's frame handler")   \
+	X(report_invalid, "stats reports refused on arrival: malformed, or " \
+	  "the guest takes no VF")                                         \
+	X(report_drops, "stats reports dropped on arrival: the last one "  \
+	  "was still being judged (a flood)")                              \
+	X(vf_tx_frames, "frames of the guest sent on its dedicated VF")   \
+	X(vf_tx_bytes, "bytes of the guest sent on its dedicated VF")     \
+	X(vf_tx_drops, "frames for its dedicated VF dropped: TX queue full, " \
+	  "or a source or EtherType the PV switch would drop too")         \
+	X(vf_rx_frames, "frames from its dedicated VF delivered to it")   \
+	X(vf_rx_bytes, "bytes from its dedicated VF delivered to it")     \
+	X(vf_rx_drops, "frames from its dedicated VF dropped: its ring "  \
+	  "full, or a hostlane EtherType or source MAC")
 
 #define DP_GUEST_SLOW_COUNTERS(X)                                          \
 	X(connects, "clients that completed the handshake")                \
@@ -31,7 +43,16 @@
 	X(busy, "clients refused because another was connected")           \
 	X(bulk_retired, "connections ended with bulk jobs in flight: their " \
 	  "memory stays mapped until the jobs complete")                   \
-	X(bulk_reaped, "such connections whose memory was then unmapped")
+	X(bulk_reaped, "such connections whose memory was then unmapped")   \
+	X(report_accepted, "stats reports accepted (given to the VF allocator)") \
+	X(report_resets, "accepted stats reports whose counters went back: " \
+	  "a new baseline")                                                \
+	X(report_limited, "stats reports refused: sooner than "            \
+	  "report_interval_ms after the last one judged")                  \
+	X(report_refused, "stats reports refused: a rate above the line-rate " \
+	  "ceiling, or counters that overflow")                            \
+	X(report_pkts, "frames (rx + tx) the accepted stats reports add up to") \
+	X(report_bytes, "bytes (rx + tx) the accepted stats reports add up to")
 
 struct dp_guest_stats {
 #define DP_STATS_FIELD(name, help) uint64_t name;

@@ -31,7 +31,7 @@ struct dp_guest_view {
 	struct dp_guest_stats st;
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];
-	uint64_t req_by_op[DP_PIPE_OPS];
+	uint64_t req_by_op[DP_PIPE_OPS];	/**< by dp_op_index() */
 	uint64_t err_by_status[DP_PIPE_STATUSES];
 };
 

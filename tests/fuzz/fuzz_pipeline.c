@@ -14,13 +14,24 @@
  *                    come from a memif connection (g->rx_rt NULL)
  *             bit 5: (built) an FN_CALL_BULK whose payload the harness
  *                    builds, see below
+ *             bit 6: (built) a STATS_REPORT whose payload the harness
+ *                    builds, see below
+ *             bit 7: the guest's vf_role flips (none <-> eligible) before
+ *                    this frame; each input starts eligible
  *   u16 len   frame length (raw) or payload length (built), mod 2200
- *   built: u8 opcode, u8 session index or u32 session, u64 arg0, u64 arg1,
- *          u16 flags (kept only if ctl bit 3), then the payload
+ *   built: u8 opcode (mod 13; 12 is STATS_REPORT), u8 session index or u32
+ *          session, u64 arg0, u64 arg1, u16 flags (kept only if ctl bit
+ *          3), then the payload
  *   built bulk (bit 5): the same header fields (opcode and len ignored),
  *          then u8 sel and a struct hl_bulk: region = sel & 3; unless sel
  *          bit 2, offsets and lengths are cut to 17 bits (around the bulk
  *          region's 64 KiB); unless sel bit 3, reserved fields are 0
+ *   built report (bit 6): the same header fields (opcode ignored), then
+ *          u8 sel: count = (sel & 15) % 10 entries (9: one too many); unless sel
+ *          bit 4, payload_len is HL_STATS_REPORT_LEN(count) (else the
+ *          record's len, zero-padded past the struct); unless sel bit 5, reserved fields are 0; then per
+ *          entry u8 name (below 0xF0: "eth" and name % 3, so names repeat;
+ *          else 16 raw bytes follow) and four u32 counters
  *   raw: the frame
  * Each input is one connection (a new epoch; the manager forgets the last).
  * The guest is a memif guest: each burst is handed over with g->rx_rt set
@@ -33,6 +44,10 @@
  * have its own rings overwritten (tests/hostile does that), but then the
  * replies this oracle reads would be gone.
  *
+ * The main lcore's clock, for reports, is the harness's: 100 ms a cycle,
+ * with report_interval_ms 250 and a 1 Gbit/s line, so that rate limits and
+ * ceilings are reached and every run of an input judges the same.
+ *
  * Checked beyond the sanitizers: every reply is a well-formed hostlane
  * reply; each built request (unique req_id) is answered exactly once once
  * the pipeline is drained; calls in flight stay within max_inflight and
@@ -41,7 +56,11 @@
  * one obeyed every rule (region, ranges in 64 bits, no overlap, lengths,
  * reserved fields) and wrote at most out_cap bytes; nothing in the bulk
  * region changed but what accepted calls wrote at their output; no job
- * holds the connection's memory once drained.
+ * holds the connection's memory once drained. Reports: the allocator's
+ * hook is called once per accepted report (an OK reply) and never
+ * otherwise, its series never goes back, and it never claims more than
+ * the ceiling allows over the time the accepted reports span; no report
+ * stays with the main lcore once drained.
  */
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -53,10 +72,12 @@
 
 #define HL_FUZZ_WITH_EAL
 #include "fuzz_common.h"
+#include "app.h"
 #include "guest.h"
 #include "manager.h"
 #include "pipeline.h"
 #include "pvswitch.h"
+#include "report.h"
 
 #define LOG2_S2C 8u
 #define S2C_SLOTS (1u << LOG2_S2C)
@@ -72,6 +93,9 @@
 #define PAGE 4096u
 #define OPCODE_AT offsetof(struct hl_frame_hdr, hl.opcode)
 #define REQ_ID_AT offsetof(struct hl_frame_hdr, hl.req_id)
+#define TICK_MS 100u
+#define REPORT_INTERVAL_MS 250u
+#define LINE_MBPS 1000u
 
 static struct rte_mempool *mp, *msg_pool;
 static struct dp_pipe pipe_;
@@ -86,6 +110,14 @@ static uint8_t bulk_init[BULK_SIZE];	/* what each input starts with */
 static uint8_t bulk_want[BULK_SIZE];	/* what it must hold now */
 static unsigned int base_mbufs;
 static uint32_t epoch;
+static struct dp_app app;	/* what dp_report_serve() looks at */
+static struct dp_report_limits lim;
+
+/* Per input: the main lcore's clock and what the allocator's hook saw. */
+static uint64_t now_ms;
+static uint64_t first_ok_ms, last_ok_ms;
+static unsigned int hook_calls, report_oks;
+static uint64_t hook_pkts, hook_bytes;
 
 /* One frame of the input, by its req_id: REQ_BASE + k built, RAW_BASE + k
  * raw (the harness rewrites raw frames' req_id; hostlane only echoes it). */
@@ -101,6 +133,23 @@ static struct sent sent[MAX_FRAMES];
 static unsigned int n_sent;
 static uint32_t known[16];
 static unsigned int n_known;
+
+/* The allocator's side of the guest_report hook: a series that only grows. */
+static void
+report_hook(void *arg, unsigned int guest, uint64_t pkts, uint64_t bytes)
+{
+	(void)arg;
+	FUZZ_CHECK(guest == 0, "report hook for guest %u", guest);
+	FUZZ_CHECK(pkts >= hook_pkts && bytes >= hook_bytes,
+		   "report series went back: %llu/%llu after %llu/%llu",
+		   (unsigned long long)pkts, (unsigned long long)bytes,
+		   (unsigned long long)hook_pkts, (unsigned long long)hook_bytes);
+	if (hook_calls++ == 0)
+		first_ok_ms = now_ms;
+	last_ok_ms = now_ms;
+	hook_pkts = pkts;
+	hook_bytes = bytes;
+}
 
 /* Ordinary (non-hostlane) frames: no PV switch here; dropped and counted. */
 void
@@ -154,6 +203,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	gc->max_inflight = MAX_INFL;
 	gc->max_chain = 4;
 	gc->max_frame = 4096;
+	gc->vf_role = DP_VF_ELIGIBLE;
+	cfg.report_interval_ms = REPORT_INTERVAL_MS;
+	cfg.report_line_rate_mbps = LINE_MBPS;
+	dp_report_limits(REPORT_INTERVAL_MS, LINE_MBPS, &lim);
+	app.cfg = &cfg;
+	app.hooks.guest_report = report_hook;
 	for (unsigned int id = 1; id <= FPGA_FN_COUNT; id++)
 		gc->fn_allowed |= FPGA_FN_BIT(id);
 	mgr = ctl_mgr_create(&cfg);
@@ -194,6 +249,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memcpy(g.mac, "\x02\x00\x00\x00\x00\x01", 6);
 	g.pl.sessions = sessions;
 	g.conf = gc;
+	g.conn.active = 1;
 	base_mbufs = rte_mempool_in_use_count(mp);
 	return 0;
 }
@@ -301,6 +357,8 @@ collect(void)
 			check_hello(f + HL_FRAME_HDR_LEN, h.hl.payload_len);
 		if (h.hl.opcode == HL_OP_FN_CALL_BULK)
 			check_bulk_reply(&h);
+		if (h.hl.opcode == HL_OP_STATS_REPORT && h.hl.status == HL_OK)
+			report_oks++;
 		if (h.hl.req_id >= REQ_BASE && h.hl.req_id < REQ_BASE + n_sent &&
 		    sent[h.hl.req_id - REQ_BASE].built) {
 			unsigned int k = (unsigned int)(h.hl.req_id - REQ_BASE);
@@ -322,9 +380,18 @@ cycle(void)
 	struct dp_fnmsg *msgs[64];
 	unsigned int n;
 
+	now_ms += TICK_MS;
 	while ((n = rte_ring_dequeue_burst(pipe_.to_mgr, (void **)msgs, 64, NULL)) > 0) {
-		for (unsigned int k = 0; k < n; k++)
-			ctl_mgr_handle(mgr, msgs[k]);
+		for (unsigned int k = 0; k < n; k++) {
+			if (msgs[k]->op != DP_FNMSG_REPORT) {
+				ctl_mgr_handle(mgr, msgs[k]);
+				continue;
+			}
+			FUZZ_CHECK(g.pl.reports_out <= DP_REPORT_INFLIGHT,
+				   "%u reports with the main lcore", g.pl.reports_out);
+			msgs[k]->rx_ms = now_ms;
+			dp_report_serve(&app, msgs[k]);
+		}
 		rte_ring_enqueue_bulk(pipe_.from_mgr, (void **)msgs, n, NULL);
 	}
 	dp_pipe_poll(&pipe_);
@@ -352,6 +419,53 @@ bulk_payload(struct fuzz_in *in, struct hl_bulk *b)
 	}
 	if (!(sel & 8))
 		b->reserved0 = b->reserved1 = 0;
+}
+
+/* A name for a report entry: "eth0".."eth2" (so some repeat) or raw bytes. */
+static void
+report_name(struct fuzz_in *in, char name[HL_IFNAME_LEN])
+{
+	uint8_t sel = fuzz_u8(in);
+
+	memset(name, 0, HL_IFNAME_LEN);
+	if (sel < 0xF0)
+		snprintf(name, HL_IFNAME_LEN, "eth%u", sel % 3u);
+	else
+		fuzz_take(in, name, HL_IFNAME_LEN);
+}
+
+/* The payload of a harness-built report (ctl bit 6); its length. */
+static uint32_t
+report_payload(struct fuzz_in *in, struct hl_stats_report *r, uint32_t len)
+{
+	uint8_t sel = fuzz_u8(in);
+	uint32_t count = (sel & 0x0Fu) % 10u;
+
+	memset(r, 0, sizeof(*r));
+	r->count = (uint16_t)count;
+	if (sel & 0x20) {
+		r->reserved0 = fuzz_u16(in);
+		r->reserved1 = fuzz_u32(in);
+	}
+	for (uint32_t i = 0; i < count && i < HL_REPORT_IFS_MAX; i++) {
+		report_name(in, r->ifs[i].name);
+		r->ifs[i].rx_packets = fuzz_u32(in);
+		r->ifs[i].tx_packets = fuzz_u32(in);
+		r->ifs[i].rx_bytes = fuzz_u32(in);
+		r->ifs[i].tx_bytes = fuzz_u32(in);
+	}
+	if (sel & 0x10)
+		return len;
+	return count <= HL_REPORT_IFS_MAX ? HL_STATS_REPORT_LEN(count) :
+	       (uint32_t)sizeof(*r);
+}
+
+/* Opcode v of a built request: 0..11 as they are, 12 the report. */
+static uint16_t
+built_opcode(uint8_t v)
+{
+	v %= 13;
+	return v == 12 ? HL_OP_STATS_REPORT : v;
 }
 
 /*
@@ -382,6 +496,7 @@ frame(struct fuzz_in *in, uint8_t ctl)
 	uint16_t len = fuzz_u16(in) % 2200;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	unsigned int k = n_sent;
+	struct hl_stats_report rep;
 	struct hl_frame_hdr h;
 	struct hl_bulk b;
 	uint8_t *p;
@@ -404,7 +519,7 @@ frame(struct fuzz_in *in, uint8_t ctl)
 		return m;
 	}
 	hl_proto_hdr_init(&h, g.mac, (const uint8_t *)"\x02\x00\x00\x00\x00\x02",
-			  fuzz_u8(in) % 12, 0, REQ_BASE + k);
+			  built_opcode(fuzz_u8(in)), 0, REQ_BASE + k);
 	if (ctl & 2)
 		h.hl.session = n_known > 0 ? known[fuzz_u8(in) % n_known] : 0;
 	else
@@ -418,6 +533,9 @@ frame(struct fuzz_in *in, uint8_t ctl)
 	if (ctl & 0x20) {
 		h.hl.opcode = HL_OP_FN_CALL_BULK;
 		len = sizeof(b);
+	} else if (ctl & 0x40) {
+		h.hl.opcode = HL_OP_STATS_REPORT;
+		len = (uint16_t)report_payload(in, &rep, len);
 	}
 	h.hl.payload_len = len;
 	p = (uint8_t *)rte_pktmbuf_append(m, HL_FRAME_HDR_LEN + len);
@@ -427,6 +545,9 @@ frame(struct fuzz_in *in, uint8_t ctl)
 	if (ctl & 0x20) {
 		bulk_payload(in, &b);
 		memcpy(p + HL_FRAME_HDR_LEN, &b, sizeof(b));
+	} else if (ctl & 0x40) {
+		memset(p + HL_FRAME_HDR_LEN, 0, len);
+		memcpy(p + HL_FRAME_HDR_LEN, &rep, RTE_MIN((size_t)len, sizeof(rep)));
 	} else {
 		fuzz_take(in, p + HL_FRAME_HDR_LEN, len);
 	}
@@ -460,6 +581,24 @@ check_bulk_region(void)
 	FUZZ_CHECK(0, "bulk region byte %u written outside an accepted output", i);
 }
 
+/* The hook saw exactly the accepted reports, and no more than the line. */
+static void
+check_reports(void)
+{
+	uint64_t span = last_ok_ms - first_ok_ms;
+
+	FUZZ_CHECK(g.pl.reports_out == 0, "%u reports never answered", g.pl.reports_out);
+	FUZZ_CHECK(hook_calls == report_oks, "hook called %u times, %u reports accepted",
+		   hook_calls, report_oks);
+	FUZZ_CHECK(hook_calls == g.conn.slow.report_accepted, "hook %u, counted %llu",
+		   hook_calls, (unsigned long long)g.conn.slow.report_accepted);
+	FUZZ_CHECK(hook_pkts <= lim.max_pps * span / 1000 &&
+		   hook_bytes <= lim.max_bytes_ps * span / 1000,
+		   "%llu frames, %llu bytes claimed in %llu ms",
+		   (unsigned long long)hook_pkts, (unsigned long long)hook_bytes,
+		   (unsigned long long)span);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -469,6 +608,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	n_sent = 0;
 	n_known = 0;
+	now_ms = 0;
+	hook_calls = report_oks = 0;
+	hook_pkts = hook_bytes = 0;
+	first_ok_ms = last_ok_ms = 0;
+	memset(&g.conn.report, 0, sizeof(g.conn.report));
+	memset(&g.conn.slow, 0, sizeof(g.conn.slow));
+	cfg.guests[0].vf_role = DP_VF_ELIGIBLE;
 	memcpy(bulk, bulk_init, BULK_SIZE);
 	memcpy(bulk_want, bulk_init, BULK_SIZE);
 	dp_guest_new_epoch(&g, ++epoch);
@@ -476,7 +622,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (in.n > 0 && frames < MAX_FRAMES && n_sent < MAX_FRAMES) {
 		uint8_t ctl = fuzz_u8(&in);
-		struct rte_mbuf *m = frame(&in, ctl);
+		struct rte_mbuf *m;
+
+		if (ctl & 0x80)
+			cfg.guests[0].vf_role = cfg.guests[0].vf_role == DP_VF_NONE ?
+						DP_VF_ELIGIBLE : DP_VF_NONE;
+		m = frame(&in, ctl);
 
 		frames++;
 		if (m != NULL)
@@ -501,6 +652,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_bulk_region();
 	FUZZ_CHECK(rte_mempool_in_use_count(msg_pool) == 0, "%u hand-off messages lost",
 		   rte_mempool_in_use_count(msg_pool));
+	check_reports();
 	FUZZ_CHECK(rte_mempool_in_use_count(mp) == base_mbufs, "%u mbufs leaked",
 		   rte_mempool_in_use_count(mp) - base_mbufs);
 	/* The connection ends: the manager releases what it reserved. */

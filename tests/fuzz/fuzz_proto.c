@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: the request decoder of guestlib/include/hostlane/proto.h
  * — hl_proto_hdr_parse() on the whole input as a frame, then
- * hl_proto_fn_open_parse() or hl_proto_bulk_parse() on its payload (and
- * both on the input itself); a parsed bulk call goes through
+ * hl_proto_fn_open_parse(), hl_proto_bulk_parse() or
+ * hl_proto_stats_report_parse() on its payload (and all three on the input
+ * itself); a parsed bulk call goes through
  * hl_proto_bulk_ranges() against region sizes at and around its own ends,
  * and one taken from the bytes after it.
  *
@@ -118,6 +119,61 @@ check_bulk(const uint8_t *p, uint32_t len, uint32_t avail)
 	check_bulk_sizes(&b, p + sizeof(b), avail - sizeof(b));
 }
 
+/* An interface name by the rules of docs/protocol.md, written out again. */
+static int
+ifname_ok(const char *n)
+{
+	size_t k = strnlen(n, HL_IFNAME_LEN);
+
+	if (k == 0 || k == HL_IFNAME_LEN || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if (n[i] <= ' ' || n[i] > '~' || n[i] == '/' || n[i] == ':')
+			return 0;
+	for (size_t i = k; i < HL_IFNAME_LEN; i++)
+		if (n[i] != '\0')
+			return 0;
+	return 1;
+}
+
+static enum hl_status
+report_ref(const uint8_t *p, uint32_t len)
+{
+	struct hl_stats_report r;
+
+	if (len < 8 || len > sizeof(r))
+		return HL_E_BAD_LENGTH;
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, p, len);
+	if (r.count == 0 || r.count > HL_REPORT_IFS_MAX || r.reserved0 || r.reserved1)
+		return HL_E_BAD_REQUEST;
+	if (len != 8u + 48u * r.count)
+		return HL_E_BAD_LENGTH;
+	for (unsigned int i = 0; i < r.count; i++) {
+		if (!ifname_ok(r.ifs[i].name))
+			return HL_E_BAD_REQUEST;
+		for (unsigned int k = 0; k < i; k++)
+			if (strncmp(r.ifs[i].name, r.ifs[k].name, HL_IFNAME_LEN) == 0)
+				return HL_E_BAD_REQUEST;
+	}
+	return HL_OK;
+}
+
+static void
+check_report(const uint8_t *p, uint32_t len)
+{
+	struct hl_stats_report r;
+	enum hl_status st = hl_proto_stats_report_parse(p, len, &r);
+
+	FUZZ_CHECK(st == report_ref(p, len), "report of %u bytes: %d, wanted %d",
+		   len, st, report_ref(p, len));
+	if (st != HL_OK)
+		return;
+	FUZZ_CHECK(memcmp(&r, p, len) == 0, "report not copied");
+	for (size_t i = len; i < sizeof(r); i++)
+		FUZZ_CHECK(((const uint8_t *)&r)[i] == 0, "entry past count not zeroed");
+}
+
 static void
 check_hdr(const uint8_t *frame, uint32_t len)
 {
@@ -147,6 +203,8 @@ check_hdr(const uint8_t *frame, uint32_t len)
 	if (h.hl.opcode == HL_OP_FN_CALL_BULK)
 		check_bulk(frame + HL_FRAME_HDR_LEN, h.hl.payload_len,
 			   len - HL_FRAME_HDR_LEN);
+	if (h.hl.opcode == HL_OP_STATS_REPORT)
+		check_report(frame + HL_FRAME_HDR_LEN, h.hl.payload_len);
 }
 
 int
@@ -163,6 +221,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_hdr(frame, len);
 	check_fn_open(frame, len);
 	check_bulk(frame, len, len);
+	check_report(frame, len);
 	/* The same frame cut short must never be accepted past its end. */
 	if (len > 0)
 		check_hdr(frame, len - 1);

@@ -164,6 +164,28 @@ put("proto", "bulk-reserved", hl(0x0A, bulk(r1=1), session=0x10001))
 put("proto", "bulk-too-large", hl(0x0A, bulk(in_len=(16 << 20) + 1), session=0x10001))
 put("proto", "bulk-short", hl(0x0A, bulk()[:31], session=0x10001))
 
+
+
+# STATS_REPORT: the 8-byte head and 48-byte entries.
+def ifstats(name, rxp=0, txp=0, rxb=0, txb=0):
+    return name.ljust(16, b"\0")[:16] + struct.pack("<QQQQ", rxp, txp, rxb, txb)
+
+
+def report(*entries, count=None, r0=0, r1=0):
+    return struct.pack("<HHI", len(entries) if count is None else count, r0, r1) + b"".join(entries)
+
+
+put("proto", "report", hl(0x80, report(ifstats(b"eth0", 10, 20, 1000, 2000),
+                                       ifstats(b"ens3", 1, 1, 64, 64))))
+put("proto", "report-max", hl(0x80, report(*[ifstats(b"if%d" % i, i) for i in range(8)])))
+put("proto", "report-nine", hl(0x80, report(*[ifstats(b"if%d" % i) for i in range(9)])))
+put("proto", "report-short", hl(0x80, report(ifstats(b"eth0"))[:50]))
+put("proto", "report-count-lies", hl(0x80, report(ifstats(b"eth0"), count=2)))
+put("proto", "report-no-nul", hl(0x80, report(ifstats(b"abcdefghijklmnop"))))
+put("proto", "report-dup", hl(0x80, report(ifstats(b"eth0"), ifstats(b"eth0"))))
+put("proto", "report-dotdot", hl(0x80, report(ifstats(b".."), ifstats(b"a/b"))))
+put("proto", "report-reserved", hl(0x80, report(ifstats(b"eth0"), r1=1)))
+
 # ---- the pipeline: records of ctl, len, then a built request or a raw frame ----
 def built(op, payload=b"", sess_idx=None, session=0, arg0=0, arg1=0, flags=0,
           end=True, keep_flags=False, extra=0):
@@ -236,6 +258,41 @@ put("pipeline", "bulk-flood", opened(b"echo")
                   end=False) for i in range(12)) + built(9, sess_idx=0))
 put("pipeline", "bulk-raw", raw(hl(1, hello)) + opened(b"echo")
     + raw(hl(0x0A, bulk(), session=0x10000, req=9)))
+
+# Reports (opcode byte 12 = STATS_REPORT): built ones with a payload the
+# harness makes (REPORT_MODE: sel, then per entry a name byte and four u32),
+# and whole ones; VF_FLIP turns the guest's vf_role to none (and back).
+REPORT_MODE, VF_FLIP = 0x40, 0x80
+
+
+def hr(sel, entries, end=True, extra=0):
+    """A report the harness builds: sel (count = (sel & 15) % 10), then entries of
+    (name byte, rxp, txp, rxb, txb)."""
+    body = bytes([sel]) + b"".join(bytes([n]) + struct.pack("<IIII", *c) for n, *c in entries)
+    return built(12, body, end=end, extra=REPORT_MODE | extra)
+
+
+put("pipeline", "reports", built(1, hello)
+    + hr(2, [(0, 10, 10, 1000, 1000), (1, 5, 5, 500, 500)])
+    + hr(2, [(0, 20, 20, 2000, 2000), (1, 6, 6, 600, 600)])
+    + hr(2, [(0, 30, 30, 3000, 3000), (1, 7, 7, 700, 700)])
+    + built(1, hello) + built(1, hello)
+    + hr(2, [(0, 40, 40, 4000, 4000), (1, 8, 8, 800, 800)])
+    + hr(1, [(0, 1, 1, 1, 1)]))
+put("pipeline", "report-flood", built(1, hello)
+    + b"".join(hr(1, [(0, i, i, 64 * i, 64 * i)], end=False) for i in range(20))
+    + built(1, hello))
+put("pipeline", "report-forged", built(1, hello)
+    + hr(1, [(0, 1, 1, 64, 64)]) + built(1, hello) + built(1, hello)
+    + hr(1, [(0, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)])
+    + hr(0, []) + hr(9, [(i, 1, 1, 1, 1) for i in range(9)])
+    + hr(2, [(0, 1, 1, 1, 1), (0, 1, 1, 1, 1)])
+    + hr(1, [(0xF0, 1, 1, 1, 1)]) + hr(0x21, [(0, 1, 1, 1, 1)])
+    + hr(0x11, [(0, 1, 1, 1, 1)])
+    + built(12, report(ifstats(b"eth0", 2, 2, 128, 128)))
+    + built(12, report(ifstats(b"eth0"))[:40]))
+put("pipeline", "report-not-vf", built(1, hello)
+    + hr(1, [(0, 1, 1, 64, 64)], extra=VF_FLIP) + hr(1, [(0, 2, 2, 64, 64)], extra=VF_FLIP))
 
 # ---- config files -----------------------------------------------------------------
 put("config", "minimal", "[hostlane]\nruntime_dir = /tmp/hl\n\n[guest g0]\nchannel = memif\n")

@@ -225,6 +225,130 @@ test_bulk(void)
 	CHECK(strcmp(hl_proto_opcode_name(HL_OP_FN_CALL_BULK), "FN_CALL_BULK") == 0);
 }
 
+/* A report of n interfaces "if0".."ifN" in raw wire bytes; its length. */
+static uint32_t
+report_raw(uint8_t *raw, unsigned int n)
+{
+	struct hl_stats_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.count = (uint16_t)n;
+	for (unsigned int i = 0; i < n && i < HL_REPORT_IFS_MAX; i++) {
+		snprintf(r.ifs[i].name, sizeof(r.ifs[i].name), "if%u", i);
+		r.ifs[i].rx_packets = 1000 + i;
+		r.ifs[i].tx_packets = 2000 + i;
+		r.ifs[i].rx_bytes = 1ull << 40;
+		r.ifs[i].tx_bytes = UINT64_MAX;
+	}
+	memcpy(raw, &r, sizeof(r));
+	return HL_STATS_REPORT_LEN(n);
+}
+
+/* STATS_REPORT payload: layout (docs/protocol.md) and a good one. */
+static void
+test_report_good(void)
+{
+	uint8_t raw[sizeof(struct hl_stats_report) + 64];
+	struct hl_stats_report o;
+	uint32_t len = report_raw(raw, 2);
+
+	CHECK_EQ(len, 104);
+	CHECK_EQ(HL_STATS_REPORT_LEN(HL_REPORT_IFS_MAX), 392);
+	CHECK(raw[0] == 2 && raw[1] == 0);			/* count */
+	CHECK(memcmp(raw + 8, "if0\0", 4) == 0);		/* ifs[0].name */
+	CHECK(raw[24] == 0xe8 && raw[25] == 0x03);		/* rx_packets 1000 */
+	CHECK(raw[32] == 0xd0 && raw[33] == 0x07);		/* tx_packets 2000 */
+	CHECK(raw[40 + 5] == 1);				/* rx_bytes 2^40 */
+	CHECK(raw[48] == 0xff && raw[55] == 0xff);		/* tx_bytes */
+	CHECK(memcmp(raw + 56, "if1\0", 4) == 0);		/* ifs[1] */
+	memset(&o, 0x5a, sizeof(o));
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+	CHECK_EQ(o.count, 2);
+	CHECK_EQ(o.ifs[1].tx_packets, 2001);
+	CHECK_EQ(o.ifs[2].name[0], 0);			/* past count: zeroed */
+	CHECK_EQ(o.ifs[7].tx_bytes, 0);
+	len = report_raw(raw, HL_REPORT_IFS_MAX);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+	len = report_raw(raw, 1);
+	strcpy((char *)raw + 8, "abcdefghijklmno");		/* 15 chars: fits */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+	CHECK(hl_proto_opcode_valid(HL_OP_STATS_REPORT));
+	CHECK_EQ(HL_OP_STATS_REPORT, 0x80);
+	CHECK(strcmp(hl_proto_opcode_name(0x80), "STATS_REPORT") == 0);
+}
+
+/* Short, long and lying sizes; counts out of range; reserved fields. */
+static void
+test_report_sizes(void)
+{
+	uint8_t raw[sizeof(struct hl_stats_report) + 64] = { 0 };
+	struct hl_stats_report o;
+	uint32_t len = report_raw(raw, 2);
+
+	CHECK_EQ(hl_proto_stats_report_parse(raw, 0, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, 7, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, 8, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len - 1, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len + 1, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len + 48, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, sizeof(o) + 1, &o), HL_E_BAD_LENGTH);
+	CHECK_EQ(hl_proto_stats_report_parse(raw, 1984, &o), HL_E_BAD_LENGTH);
+	raw[0] = 0;						/* count 0 */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, 8, &o), HL_E_BAD_REQUEST);
+	raw[0] = HL_REPORT_IFS_MAX + 1;				/* one too many */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, sizeof(o), &o), HL_E_BAD_REQUEST);
+	raw[0] = 0xff;
+	raw[1] = 0xff;						/* 65535 */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, sizeof(o), &o), HL_E_BAD_REQUEST);
+	len = report_raw(raw, 2);
+	raw[0] = 3;						/* count says 3, 2 sent */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_LENGTH);
+	raw[0] = 1;						/* count says 1, 2 sent */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_LENGTH);
+	raw[0] = 2;
+	raw[2] = 1;						/* reserved0 */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	raw[2] = 0;
+	raw[7] = 0x80;						/* reserved1 */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	raw[7] = 0;
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+}
+
+/* Names: NUL-terminated, NUL-padded, no two alike, Linux's rules. */
+static void
+test_report_names(void)
+{
+	static const char *const bad[] = { "", ".", "..", "a/b", "a:1", "a b",
+					   "tab\t", "\x7f", "\xc3\xa9" };
+	uint8_t raw[sizeof(struct hl_stats_report)];
+	struct hl_stats_report o;
+	uint32_t len = report_raw(raw, 2);
+	char *name0 = (char *)raw + 8, *name1 = (char *)raw + 56;
+
+	memset(name0, 'a', HL_IFNAME_LEN);			/* no NUL at all */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	memset(name0, 0, HL_IFNAME_LEN);
+	strcpy(name0, "eth0");
+	name0[9] = 'x';						/* junk after the NUL */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	name0[9] = 0;
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+	strcpy(name1, "eth0");					/* twice */
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	strcpy(name1, "eth1");
+	CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_OK);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char n[HL_IFNAME_LEN] = { 0 };
+
+		strcpy(n, bad[i]);
+		CHECK_EQ(hl_proto_ifname_validate(n), HL_E_BAD_REQUEST);
+		memcpy(name1, n, HL_IFNAME_LEN);
+		CHECK_EQ(hl_proto_stats_report_parse(raw, len, &o), HL_E_BAD_REQUEST);
+	}
+	CHECK_EQ(hl_proto_ifname_validate("enp0s3.100@x-_~"), HL_OK);
+}
+
 int
 main(void)
 {
@@ -234,6 +358,9 @@ main(void)
 	test_reply();
 	test_fn_open();
 	test_bulk();
+	test_report_good();
+	test_report_sizes();
+	test_report_names();
 	test_strerror();
 	return gl_report("guestlib-proto");
 }

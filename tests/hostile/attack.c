@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The attack suite's driver: hostile_attack GROUP RUNDIR HOSTLANE_PID [LOG]
- * runs one group of cases (ctl, rings, requests) against hostlane's guest
+ * runs one group of cases (ctl, rings, requests, reports, reports-budget)
+ * against hostlane's guest
  * `evil` while guest `good` runs offload calls, and asserts every outcome.
  */
 #include <dirent.h>
@@ -295,6 +296,10 @@ group_cases(const char *group)
 		return hostile_ring_cases;
 	if (strcmp(group, "requests") == 0)
 		return hostile_req_cases;
+	if (strcmp(group, "reports") == 0)
+		return hostile_report_cases;
+	if (strcmp(group, "reports-budget") == 0)
+		return hostile_budget_cases;
 	return NULL;
 }
 
@@ -319,12 +324,14 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 4 || argc > 5 || (cases = group_cases(argv[1])) == NULL) {
-		fprintf(stderr, "usage: %s ctl|rings|requests RUNDIR HOSTLANE_PID [LOG]\n",
+		fprintf(stderr, "usage: %s ctl|rings|requests|reports|reports-budget "
+			"RUNDIR HOSTLANE_PID [LOG]\n",
 			argv[0]);
 		return 2;
 	}
 	snprintf(c.evil_sock, sizeof(c.evil_sock), "%s/evil.sock", argv[2]);
 	snprintf(c.good_sock, sizeof(c.good_sock), "%s/good.sock", argv[2]);
+	snprintf(c.novf_sock, sizeof(c.novf_sock), "%s/novf.sock", argv[2]);
 	c.hl_pid = (pid_t)atoi(argv[3]);
 	c.log = argc == 5 ? argv[4] : NULL;
 	if (good_start(&c.good, c.good_sock, GOOD_SECRET) < 0) {

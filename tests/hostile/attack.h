@@ -23,6 +23,8 @@
 /* The test config (tests/hostile/lib.sh) the cases rely on. */
 #define EVIL_SECRET "evil-secret"
 #define GOOD_SECRET "good-secret"
+#define NOVF_SECRET "novf-secret"	/**< guest novf: takes no VF */
+#define EVIL_REPORT_MS 200		/**< report_interval_ms (group reports) */
 #define EVIL_MAX_SESSIONS 4
 #define EVIL_MAX_INFLIGHT 8
 #define EVIL_MAX_REGIONS 2
@@ -35,6 +37,7 @@
 struct ctx {
 	char evil_sock[256];
 	char good_sock[256];
+	char novf_sock[256];
 	const char *log;		/**< hostlane's log file, or NULL */
 	pid_t hl_pid;
 	struct good good;
@@ -54,6 +57,8 @@ struct hcase {
 extern const struct hcase hostile_ctl_cases[];
 extern const struct hcase hostile_ring_cases[];
 extern const struct hcase hostile_req_cases[];
+extern const struct hcase hostile_report_cases[];
+extern const struct hcase hostile_budget_cases[];
 
 /** Say what the case saw (printf-style); returns 0 for "pass" chaining. */
 int got(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -365,9 +365,36 @@ ok_punct_secret(const char *what)
 }
 
 static void
+ok_pfs(const char *what)
+{
+	const struct dp_pf_conf *a = &cfg.pfs[0], *b = &cfg.pfs[1];
+
+	CHECK(what, cfg.n_pfs == 2, "%u PFs", cfg.n_pfs);
+	if (cfg.n_pfs != 2)
+		return;
+	CHECK(what, strcmp(a->name, "p0") == 0 && strcmp(a->pci, "0000:3b:00.1") == 0 &&
+	      a->netdev[0] == '\0' && a->vfs == 65535,
+	      "p0: name '%s' pci '%s' netdev '%s' vfs %u", a->name, a->pci, a->netdev,
+	      a->vfs);
+	CHECK(what, strcmp(b->name, "p1") == 0 && b->pci[0] == '\0' &&
+	      strcmp(b->netdev, "enp59s0f0np0xx") == 0 && b->vfs == 0,
+	      "p1: name '%s' pci '%s' netdev '%s' vfs %u", b->name, b->pci, b->netdev,
+	      b->vfs);
+}
+
+static void
 ok_any(const char *what)
 {
 	(void)what;
+}
+
+static void
+ok_passthrough(const char *what)
+{
+	CHECK(what, strcmp(cfg.vf.pt_driver, "e1000e") == 0 &&
+	      strcmp(cfg.vf.pt_bus, "pci.7") == 0 &&
+	      cfg.vf.unplug_timeout_ms == 600000, "driver '%s' bus '%s' %u ms",
+	      cfg.vf.pt_driver, cfg.vf.pt_bus, cfg.vf.unplug_timeout_ms);
 }
 
 /* ---- the table ------------------------------------------------------------ */
@@ -610,9 +637,70 @@ static const struct cfg_case cases[] = {
 	    "[guest g] socket:", "does not name a file"),
 	BAD("metrics_file naming a directory", "[hostlane]\nmetrics_file = /tmp/\n",
 	    "[hostlane] metrics_file:", "does not name a file"),
+	/* [pf NAME] */
+	OK("two PFs, by pci (upper case kept lower) and by netdev",
+	   "[pf p0]\npci = 0000:3B:00.1\nvfs = 65535\n[pf p1]\nnetdev = enp59s0f0np0xx\n"
+	   "vfs = 0\n", NULL, ok_pfs),
+	BAD("pf without pci or netdev", "[pf p]\nvfs = 4\n", "[pf p]",
+	    "missing key pci or netdev"),
+	BAD("pf with pci and netdev", "[pf p]\npci = 0000:3b:00.0\nnetdev = eth0\n",
+	    "[pf p]", "both given"),
+	BAD("pf bad name", "[pf p.0]\npci = 0000:3b:00.0\n", "[pf p.0]", "pf name"),
+	BAD("pf name of 26", "[pf abcdefghijklmnopqrstuvwxyz]\npci = 0000:3b:00.0\n",
+	    "[pf abcdefghijklmnopqrstuvwxyz]", "pf name must be 1-25"),
+	OK("pf name of 25", "[pf abcdefghijklmnopqrstuvwxy]\npci = 0000:3b:00.0\n", NULL,
+	   ok_any),
+	BAD("pf twice", "[pf p]\npci = 0000:3b:00.0\n[pf p]\npci = 0000:3b:00.1\n",
+	    "[pf p]", "twice"),
+	BAD("two PFs on one PCI address",
+	    "[pf a]\npci = 0000:3b:00.0\n[pf b]\npci = 0000:3B:00.0\n",
+	    "[pf b] pci:", "0000:3b:00.0 is also [pf a]"),
+	BAD("two PFs on one netdev", "[pf a]\nnetdev = eth0\n[pf b]\nnetdev = eth0\n",
+	    "[pf b] netdev:", "eth0 is also [pf a]"),
+	BAD("pf pci without domain", "[pf p]\npci = 3b:00.0\n", "[pf p] pci:",
+	    "not a PCI address"),
+	BAD("pf pci function 8", "[pf p]\npci = 0000:3b:00.8\n", "[pf p] pci:",
+	    "not a PCI address"),
+	BAD("pf pci device 20", "[pf p]\npci = 0000:3b:20.0\n", "[pf p] pci:",
+	    "not a PCI address"),
+	BAD("pf pci with a path", "[pf p]\npci = ../../../etc\n", "[pf p] pci:",
+	    "not a PCI address"),
+	BAD("pf pci trailing junk", "[pf p]\npci = 0000:3b:00.0x\n", "[pf p] pci:",
+	    "not a PCI address"),
+	BAD("pf netdev with a slash", "[pf p]\nnetdev = ../eth0\n", "[pf p] netdev:",
+	    "not an interface name"),
+	BAD("pf netdev ..", "[pf p]\nnetdev = ..\n", "[pf p] netdev:",
+	    "not an interface name"),
+	BAD("pf netdev of 16 bytes", "[pf p]\nnetdev = abcdefghijklmnop\n",
+	    "[pf p] netdev:", "not an interface name"),
+	BAD("pf netdev with a blank", "[pf p]\nnetdev = eth 0\n", "[pf p] netdev:",
+	    "not an interface name"),
+	BAD("pf vfs over 16 bits", "[pf p]\npci = 0000:3b:00.0\nvfs = 65536\n",
+	    "[pf p] vfs:", "out of range"),
+	BAD("pf vfs negative", "[pf p]\npci = 0000:3b:00.0\nvfs = -1\n",
+	    "[pf p] vfs:", "not an unsigned"),
+	BAD("pf vfs garbage", "[pf p]\npci = 0000:3b:00.0\nvfs = 4x\n",
+	    "[pf p] vfs:", "not an unsigned"),
+	BAD("pf unknown key", "[pf p]\npci = 0000:3b:00.0\ndriver = ice\n",
+	    "[pf p] driver:", "unknown key"),
+	BAD("pf key with an escape", "[pf p]\nnetdev = et\x1bh0\n", "[pf p] netdev:",
+	    "control character 0x1b"),
+	BAD("pf without name", "[pf]\npci = 0000:3b:00.0\n", "[pf]", "unknown section"),
 	OK("ethdev guests have no socket to compare", "[guest a]\nchannel = ethdev\n"
 	   "devargs = net_null0\n[guest b]\nchannel = ethdev\ndevargs = net_null1\n",
 	   NULL, ok_any),
+
+	/* [vf] passthrough keys: names that go into QEMU's device_add. */
+	OK("passthrough keys", "[vf]\nvf_pool = x\nmode = passthrough\n"
+	   "passthrough_driver = e1000e\npassthrough_bus = pci.7\n"
+	   "unplug_timeout_ms = 600000\n", NULL, ok_passthrough),
+	BAD("passthrough_driver with options", "[vf]\nvf_pool = x\n"
+	    "passthrough_driver = vfio-pci,x-no-mmap=on\n",
+	    "[vf] passthrough_driver:", "not a QEMU device driver"),
+	BAD("passthrough_bus not an id", "[vf]\nvf_pool = x\n"
+	    "passthrough_bus = 7\n", "[vf] passthrough_bus:", "not a QEMU device id"),
+	BAD("unplug_timeout_ms too short", "[vf]\nvf_pool = x\n"
+	    "unplug_timeout_ms = 99\n", "[vf] unplug_timeout_ms:", "out of range"),
 };
 
 /* ---- the runner ------------------------------------------------------------ */
@@ -773,6 +861,15 @@ run_built_cases(void)
 	want[0] = "[guest g64]";
 	want[1] = "guests";
 	run("65 guests", buf, NULL, -EINVAL, want, 2, NULL);
+
+	/* 9 PFs: one more than DP_MAX_PFS. */
+	off = 0;
+	for (int i = 0; i <= DP_MAX_PFS; i++)
+		off += (size_t)snprintf(buf + off, 64 * 1024 - off,
+					"[pf p%d]\npci = 0000:3b:00.%d\n", i, i % 8);
+	want[0] = "[pf p8]";
+	want[1] = "more than 8 PFs";
+	run("9 PFs", buf, NULL, -EINVAL, want, 2, NULL);
 
 	/* More keys than the parser reads at once: refused, not cut. */
 	off = (size_t)snprintf(buf, 64 * 1024, "[hostlane]\n");
@@ -1012,7 +1109,7 @@ main(void)
 	run_real_paths();
 	run_guest_add();
 	unlink(tmp_path);
-	printf("config: %zu table cases, %zu long-value cases, 9 built, ring sizes, "
+	printf("config: %zu table cases, %zu long-value cases, 10 built, ring sizes, "
 	       "missing file, small buffer, NUL bytes, real paths, guest add: "
 	       "%d failure(s)\n", RTE_DIM(cases),
 	       RTE_DIM(long_cases), failures);

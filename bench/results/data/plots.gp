@@ -7,7 +7,7 @@ set logscale xy
 set xlabel "invocations"
 set ylabel "seconds"
 set format x '10^{%L}'
-plot "/work/main/bench/results/data/virtfun_factorial.dat" using 1:2:3:4 with yerrorlines lw 2 title "Host-Host", "" using 1:5:6:7 with yerrorlines lw 2 title "Guest-Host (hostlane)", "" using 1:8:9:10 with yerrorlines lw 2 title "Guest-Net (TCP loopback)"
+plot "/work/main/bench/results/data/virtfun_factorial.dat" using 1:2:3:4 with yerrorlines lw 2 title "Host-Host", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:5:6:7 with yerrorlines lw 2 title "Host-Host, sliced", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:8:9:10 with yerrorlines lw 2 title "Guest-Host, process", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:11:12:13 with yerrorlines lw 2 title "Guest-Host, VM", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:14:15:16 with yerrorlines lw 2 title "Guest-Net (TCP loopback)"
 unset logscale
 set format x
 set output "/work/main/bench/results/virtfun_fibonacci.png"
@@ -16,7 +16,7 @@ set logscale xy
 set xlabel "invocations"
 set ylabel "seconds"
 set format x '10^{%L}'
-plot "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:2:3:4 with yerrorlines lw 2 title "Host-Host", "" using 1:5:6:7 with yerrorlines lw 2 title "Guest-Host (hostlane)", "" using 1:8:9:10 with yerrorlines lw 2 title "Guest-Net (TCP loopback)"
+plot "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:2:3:4 with yerrorlines lw 2 title "Host-Host", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:5:6:7 with yerrorlines lw 2 title "Host-Host, sliced", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:8:9:10 with yerrorlines lw 2 title "Guest-Host, process", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:11:12:13 with yerrorlines lw 2 title "Guest-Host, VM", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:14:15:16 with yerrorlines lw 2 title "Guest-Net (TCP loopback)"
 unset logscale
 set format x
 set output "/work/main/bench/results/virtfun_ratios.png"
@@ -25,7 +25,7 @@ set logscale xy
 set xlabel "invocations"
 set ylabel "ratio"
 set format x '10^{%L}'
-plot "/work/main/bench/results/data/virtfun_factorial.dat" using 1:11 with linespoints lw 2 title "GH/HH factorial", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:12 with linespoints lw 2 title "GN/GH factorial", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:11 with linespoints lw 2 title "GH/HH fibonacci", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:12 with linespoints lw 2 title "GN/GH fibonacci", 1.01 dt 2 lc "gray" title "GH/HH goal 1.01", 5 dt 3 lc "gray" title "GN/GH goal 5"
+plot "/work/main/bench/results/data/virtfun_factorial.dat" using 1:17 with linespoints lw 2 title "GH/HH factorial", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:18 with linespoints lw 2 title "GN/GH factorial", "/work/main/bench/results/data/virtfun_factorial.dat" using 1:19 with linespoints lw 2 title "GV/HH factorial", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:17 with linespoints lw 2 title "GH/HH fibonacci", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:18 with linespoints lw 2 title "GN/GH fibonacci", "/work/main/bench/results/data/virtfun_fibonacci.dat" using 1:19 with linespoints lw 2 title "GV/HH fibonacci", 1.01 dt 2 lc "gray" title "GH/HH, GV/HH goal 1.01", 5 dt 3 lc "gray" title "GN/GH goal 5"
 unset logscale
 set format x
 set output "/work/main/bench/results/offload_latency.png"

@@ -13,8 +13,10 @@
  * hl_fn_call_u64, or hl_fn_set + hl_fn_get) or asynchronously
  * (hl_fn_submit + hl_poll, up to HL_MAX_INFLIGHT requests in flight per
  * connection, completed in any order), and finally releases it (hl_fn_close)
- * and the connection (hl_disconnect). The messages are described in
- * hostlane/proto.h and docs/protocol.md.
+ * and the connection (hl_disconnect). A guest may also report its own
+ * interface counters to the host (hl_report_ifstats; the hostlane-agent
+ * program does it every interval), for the host's VF allocator. The
+ * messages are described in hostlane/proto.h and docs/protocol.md.
  *
  * Errors. Every function that can fail returns an enum hl_status value from
  * proto.h: 0 (HL_OK) on success, a positive status otherwise; hl_strerror()
@@ -407,6 +409,31 @@ int hl_fn_submit_u64(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
  */
 int hl_poll(struct hl_conn *conn, struct hl_completion *c, int max,
 	    int timeout_ms);
+
+/**
+ * Report the guest's own interface counters to the host (STATS_REPORT,
+ * docs/protocol.md): FlexVF's collector, for the host's VF allocator,
+ * which trusts its own counters first and a guest's report least. The host
+ * judges one report per its report_interval_ms and refuses rates above its
+ * line-rate ceiling; counters that go back are taken as a reset. Reconnects
+ * like the function calls (HL_RECONNECT_AUTO); the host keeps the guest's
+ * report budget across reconnects.
+ * @param conn  connection
+ * @param ifs   n entries: a name of 1..15 characters (hl_proto_ifname_validate:
+ *              printable ASCII, no space, '/' or ':'), NUL-padded, no name
+ *              twice; the kernel's cumulative rx/tx packets and bytes
+ * @param n     1..HL_REPORT_IFS_MAX
+ * @return HL_OK (accepted); HL_E_INVAL (NULL, n out of range, a bad or
+ *         repeated name: nothing sent); the host's refusal: HL_E_PERM (this
+ *         guest takes no VF), HL_E_QUOTA (sooner than the host's
+ *         report_interval_ms after its last report), HL_E_BUSY (its last
+ *         report is still being judged), HL_E_BAD_REQUEST (a rate above the
+ *         host's ceiling); or a local error (HL_E_TIMEOUT, HL_E_DISCONNECTED,
+ *         HL_E_TOO_LARGE on a packet: interface whose MTU cannot carry
+ *         the report, HL_E_WRONG_THREAD, ...)
+ */
+int hl_report_ifstats(struct hl_conn *conn, const struct hl_ifstats *ifs,
+		      unsigned int n);
 
 /**
  * Text for a status.

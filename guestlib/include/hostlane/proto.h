@@ -41,6 +41,8 @@
 #define HL_BULK_MAX (16u << 20)	      /**< largest bulk input or output */
 #define HL_FN_NAME_LEN 32u	      /**< incl. the terminating NUL */
 #define HL_GUEST_NAME_LEN 32u	      /**< incl. the terminating NUL */
+#define HL_IFNAME_LEN 16u	      /**< incl. the NUL, as the kernel's IFNAMSIZ */
+#define HL_REPORT_IFS_MAX 8u	      /**< interfaces in one STATS_REPORT */
 
 /** hdr.flags bits. */
 #define HL_F_REPLY 0x0001u	      /**< set by the host on every reply */
@@ -61,7 +63,8 @@
 	X(FN_GET,      0x07, "none") \
 	X(FN_RESET,    0x08, "none") \
 	X(FN_CLOSE,    0x09, "none") \
-	X(FN_CALL_BULK, 0x0A, "struct hl_bulk")
+	X(FN_CALL_BULK, 0x0A, "struct hl_bulk") \
+	X(STATS_REPORT, 0x80, "struct hl_stats_report")
 
 enum hl_opcode {
 #define HL_X_(name, val, pl) HL_OP_##name = (val),
@@ -196,12 +199,47 @@ struct __attribute__((packed)) hl_fn_open {
 	uint8_t reserved[7];	      /**< 0 */
 };
 
+/**
+ * One interface's counters in a STATS_REPORT, as the guest's kernel counts
+ * them (/sys/class/net/NAME/statistics). Untrusted: the host checks rates.
+ */
+struct __attribute__((packed)) hl_ifstats {
+	char name[HL_IFNAME_LEN];     /**< 1..15 chars, NUL-terminated and
+					   NUL-padded (hl_proto_ifname_validate) */
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+};
+
+/**
+ * STATS_REPORT request payload (FlexVF's collector): a guest's own
+ * interface counters. The payload is the 8-byte head and `count` entries,
+ * exactly HL_STATS_REPORT_LEN(count) bytes; the struct has room for the
+ * most. The reply is a status only.
+ */
+struct __attribute__((packed)) hl_stats_report {
+	uint16_t count;		      /**< entries, 1..HL_REPORT_IFS_MAX */
+	uint16_t reserved0;	      /**< 0 */
+	uint32_t reserved1;	      /**< 0 */
+	struct hl_ifstats ifs[HL_REPORT_IFS_MAX];
+};
+
+/** Payload bytes of a STATS_REPORT of n interfaces. */
+#define HL_STATS_REPORT_LEN(n) (8u + (uint32_t)(n) * (uint32_t)sizeof(struct hl_ifstats))
+
 _Static_assert(sizeof(struct hl_eth_hdr) == HL_ETH_HDR_LEN, "eth hdr size");
 _Static_assert(sizeof(struct hl_wire_hdr) == HL_HDR_LEN, "hl hdr size");
 _Static_assert(sizeof(struct hl_frame_hdr) == 64, "frame hdr size");
 _Static_assert(sizeof(struct hl_hello) == 48, "hello size");
 _Static_assert(sizeof(struct hl_fn_open) == 40, "fn_open size");
 _Static_assert(sizeof(struct hl_bulk) == 32, "bulk size");
+_Static_assert(sizeof(struct hl_ifstats) == 48, "ifstats size");
+_Static_assert(__builtin_offsetof(struct hl_stats_report, ifs) == 8, "report head");
+_Static_assert(sizeof(struct hl_stats_report) ==
+	       HL_STATS_REPORT_LEN(HL_REPORT_IFS_MAX), "report size");
+_Static_assert(sizeof(struct hl_stats_report) <= 1500u - HL_HDR_LEN,
+	       "a whole report fits a packet: frame at MTU 1500");
 _Static_assert(__builtin_offsetof(struct hl_wire_hdr, req_id) == 16, "req_id");
 _Static_assert(__builtin_offsetof(struct hl_wire_hdr, arg0) == 32, "arg0");
 _Static_assert(HL_FRAME_HDR_LEN + HL_PAYLOAD_MAX == HL_FRAME_MAX, "frame max");
@@ -416,6 +454,67 @@ hl_proto_bulk_ranges(const struct hl_bulk *b, uint64_t region_size)
 	    b->in_off < b->out_off + b->out_cap &&
 	    b->out_off < b->in_off + b->in_len)
 		return HL_E_BAD_REQUEST;
+	return HL_OK;
+}
+
+/**
+ * Validate an interface name as carried in struct hl_ifstats: 1..15
+ * printable ASCII characters other than space, '/' and ':' (what Linux
+ * refuses in a name, and what would garble a report), not "." or "..",
+ * NUL-terminated within HL_IFNAME_LEN and NUL-padded.
+ * @return HL_OK or HL_E_BAD_REQUEST.
+ */
+static inline enum hl_status
+hl_proto_ifname_validate(const char name[HL_IFNAME_LEN])
+{
+	uint32_t i = 0;
+
+	for (; i < HL_IFNAME_LEN && name[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c <= ' ' || c > '~' || c == '/' || c == ':')
+			return HL_E_BAD_REQUEST;
+	}
+	if (i == 0 || i == HL_IFNAME_LEN)
+		return HL_E_BAD_REQUEST;
+	if (name[0] == '.' && (i == 1 || (i == 2 && name[1] == '.')))
+		return HL_E_BAD_REQUEST;	/* "." and ".." */
+	for (; i < HL_IFNAME_LEN; i++)
+		if (name[i] != '\0')
+			return HL_E_BAD_REQUEST;
+	return HL_OK;
+}
+
+/**
+ * Copy out and validate a STATS_REPORT payload: its size, count, reserved
+ * fields, and every name (valid, and no name twice). Counter values are
+ * not judged here (the host checks rates against its own clock). Entries
+ * beyond count are zeroed in out.
+ * @return HL_OK, HL_E_BAD_LENGTH (shorter than the head, longer than the
+ *         largest report, or not HL_STATS_REPORT_LEN(count)) or
+ *         HL_E_BAD_REQUEST (count 0 or above HL_REPORT_IFS_MAX, a reserved
+ *         field set, a bad or repeated name).
+ */
+static inline enum hl_status
+hl_proto_stats_report_parse(const void *payload, uint32_t len,
+			    struct hl_stats_report *out)
+{
+	if (len < HL_STATS_REPORT_LEN(0) || len > sizeof(*out))
+		return HL_E_BAD_LENGTH;
+	memcpy(out, payload, len);
+	memset((uint8_t *)out + len, 0, sizeof(*out) - len);
+	if (out->count == 0 || out->count > HL_REPORT_IFS_MAX ||
+	    out->reserved0 != 0 || out->reserved1 != 0)
+		return HL_E_BAD_REQUEST;
+	if (len != HL_STATS_REPORT_LEN(out->count))
+		return HL_E_BAD_LENGTH;
+	for (uint32_t i = 0; i < out->count; i++) {
+		if (hl_proto_ifname_validate(out->ifs[i].name) != HL_OK)
+			return HL_E_BAD_REQUEST;
+		for (uint32_t k = 0; k < i; k++)
+			if (memcmp(out->ifs[k].name, out->ifs[i].name,
+				   HL_IFNAME_LEN) == 0)
+				return HL_E_BAD_REQUEST;
+	}
 	return HL_OK;
 }
 
