@@ -14,7 +14,10 @@ paragraph: its first cell the tag, the other cells below it, labelled with
 their column's header (the last column unlabelled when it is the row's
 description: 'meaning', 'what', ...).
 
-Usage: md2man.py --name NAME --section N --whatis TEXT
+A page may be one H2 section of a docs page (--only HEADING): its text
+becomes the page's DESCRIPTION.
+
+Usage: md2man.py --name NAME --section N --whatis TEXT [--only HEADING]
                  [--see-also PAGE(N)]... [--version V] IN.md OUT
 """
 import argparse
@@ -273,7 +276,18 @@ class Converter:
         self.para = [text]
 
 
+def only_section(text, heading):
+    """The body of '## heading', up to the next H2."""
+    lines = text.splitlines()
+    start = lines.index('## ' + heading) + 1
+    end = next((i for i in range(start, len(lines))
+                if lines[i].startswith('## ')), len(lines))
+    return '\n'.join(lines[start:end])
+
+
 def convert(args, text):
+    if args.only:
+        text = only_section(text, args.only)
     c = Converter(text.splitlines())
     c.blank = False
     body = c.run()
@@ -312,6 +326,7 @@ def main():
     ap.add_argument('--whatis', required=True)
     ap.add_argument('--version', default='')
     ap.add_argument('--see-also', action='append', default=[])
+    ap.add_argument('--only', help='one H2 section of the page')
     ap.add_argument('input')
     ap.add_argument('output')
     args = ap.parse_args()

@@ -32,7 +32,8 @@ start_hl() {
 }
 
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
-for f in /usr/sbin/hostlane /usr/bin/hostlanectl /etc/hostlane/hostlane.conf \
+for f in /usr/sbin/hostlane /usr/bin/hostlanectl /usr/bin/hostlane-agent \
+	/usr/share/man/man8/hostlane-agent.8.gz /etc/hostlane/hostlane.conf \
 	/etc/default/hostlane /lib/systemd/system/hostlane.service \
 	/usr/libexec/hostlane/hostlane-hugepages \
 	/usr/share/man/man8/hostlane.8.gz /usr/share/man/man8/hostlanectl.8.gz \

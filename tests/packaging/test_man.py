@@ -10,8 +10,9 @@
 - hostlane(8): every option of `hostlane --help`.
 - hostlanectl(8): every command of `hostlanectl --help`.
 - libhostlane(3): every function libhostlane.map exports.
+- hostlane-agent(8): every option of `hostlane-agent --help`.
 
-Usage: test_man.py SRC_DIR MAN_DIR HOSTLANE HOSTLANECTL
+Usage: test_man.py SRC_DIR MAN_DIR HOSTLANE HOSTLANECTL HOSTLANE_AGENT
 """
 import glob
 import os
@@ -21,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-SRC, MAN, HOSTLANE, HOSTLANECTL = sys.argv[1:5]
-PAGES = ['hostlane.8', 'hostlanectl.8', 'hostlane.conf.5', 'libhostlane.3']
+SRC, MAN, HOSTLANE, HOSTLANECTL, AGENT = sys.argv[1:6]
+PAGES = ['hostlane.8', 'hostlanectl.8', 'hostlane.conf.5', 'libhostlane.3',
+         'hostlane-agent.8']
 failures = []
 
 
@@ -149,17 +151,17 @@ def parser_sources():
     return found
 
 
-def check_hostlane():
-    text = page('hostlane.8')
-    out = subprocess.run([HOSTLANE, '--help'], capture_output=True,
+def check_options(prog, name, man):
+    text = page(man)
+    out = subprocess.run([prog, '--help'], capture_output=True,
                          text=True, timeout=60).stdout
     opts = set(re.findall(r'(?<![\w-])(--[a-z][a-z-]+)', out))
     if not opts:
-        fail('hostlane --help lists no options')
+        fail('%s --help lists no options' % name)
     for o in sorted(opts):
         if roff(o) not in text:
-            fail('hostlane(8) lacks option %s of hostlane --help' % o)
-    print('ok: hostlane(8) has the %d options of hostlane --help' % len(opts))
+            fail('%s lacks option %s of %s --help' % (man, o, name))
+    print('ok: %s has the %d options of %s --help' % (man, len(opts), name))
 
 
 def check_hostlanectl():
@@ -200,7 +202,8 @@ def main():
     check_render()
     with tempfile.TemporaryDirectory() as tmp:
         check_config(tmp)
-    check_hostlane()
+    check_options(HOSTLANE, 'hostlane', 'hostlane.8')
+    check_options(AGENT, 'hostlane-agent', 'hostlane-agent.8')
     check_hostlanectl()
     check_libhostlane()
     if failures:
