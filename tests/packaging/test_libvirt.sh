@@ -16,7 +16,7 @@ for f in "$src"/examples/libvirt/*.xml; do
 		bad=$((bad + 1))
 	fi
 done
-[ "$n" -ge 3 ] || { echo "FAIL: $n examples, want the 3 of examples/libvirt/README.md"; exit 1; }
+[ "$n" -ge 4 ] || { echo "FAIL: $n examples, want the 4 of examples/libvirt/README.md"; exit 1; }
 # The validator must be able to say no: a domain with an unknown element.
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
