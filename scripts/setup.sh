@@ -21,7 +21,8 @@ done
 # Everything the build, the tests and the benchmarks use, from Debian 12.
 pkgs=(gcc g++ clang libclang-rt-14-dev pkg-config meson ninja-build make python3 verilator qemu-system-x86 gnuplot-nox
       libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev zlib1g-dev libmnl-dev
-      iproute2 ethtool procps coreutils tcpdump)
+      iproute2 ethtool procps coreutils tcpdump
+      debhelper lintian mmdebstrap systemd libvirt-clients man-db)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build hostlane and run every test suite (unit, func, hostile, perf smoke),
+# Build hostlane and run every test suite (unit, func, hostile, perf smoke,
+# package: the Debian packages built, installed in a fresh root and run),
 # then the unit, func and hostile suites again in a build with
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/), then a
 # short smoke run of every libFuzzer target (build-fuzz/, clang).
