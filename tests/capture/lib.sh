@@ -19,16 +19,24 @@ handler = echo
 CONF
 }
 
+# more_than N PATTERN: hostlane's log has more than N lines with PATTERN.
+more_than() {
+	[ "$(grep -c "$2" "$T/hostlane.log")" -gt "$1" ]
+}
+
 # send_pcap GUEST SECRET IN OUT: testpmd sends IN's frames to GUEST (memif
 # port 0) and writes what comes back to OUT (pcap port 1), then quits.
 # Returns once every frame came back, or fails.
 send_pcap() {
-	local guest=$1 secret=$2 in=$3 out=$4 n fifo="$T/tp-$1.in" want
+	local guest=$1 secret=$2 in=$3 out=$4 n fifo="$T/tp-$1.in" want conns gone
 	command -v dpdk-testpmd > /dev/null || skip "dpdk-testpmd not installed"
 	tm_need_pmd net_pcap
 	want=$(python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import pcaptool; print(len(pcaptool.pcap_read(sys.argv[2])))" \
 		"$(dirname "$PCAPTOOL")" "$in")
 	rm -f "$fifo" "$out"
+	# The guest may have had clients before: wait for one more line each.
+	conns=$(grep -c "guest $guest: client 'DPDK" "$T/hostlane.log")
+	gone=$(grep -c "guest $guest: client disconnected" "$T/hostlane.log")
 	mkfifo "$fifo"
 	exec {TP_FD}<> "$fifo"
 	# shellcheck disable=SC2046
@@ -40,7 +48,7 @@ send_pcap() {
 		< "$fifo" > "$T/tp-$guest.log" 2>&1 &
 	TP_PID=$!
 	HL_PIDS+=("$TP_PID")
-	wait_for 30 grep -q "guest $guest: client 'DPDK" "$T/hostlane.log" ||
+	wait_for 30 more_than "$conns" "guest $guest: client 'DPDK" ||
 		{ cat "$T/tp-$guest.log"; fail "testpmd did not connect to $guest"; }
 	echo "start" >&"$TP_FD"
 	# testpmd counts what port 1 sent (to the file) in "show port stats".
@@ -56,7 +64,7 @@ send_pcap() {
 	echo "quit" >&"$TP_FD"
 	wait "$TP_PID"
 	exec {TP_FD}>&-
-	wait_for 20 grep -q "guest $guest: client disconnected" "$T/hostlane.log" ||
+	wait_for 20 more_than "$gone" "guest $guest: client disconnected" ||
 		fail "hostlane did not see testpmd leave $guest"
 }
 

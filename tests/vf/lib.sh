@@ -60,6 +60,8 @@ vf_wire_start() {
 	for k in $(seq 0 $((n - 1))); do
 		vdevs+=(--vdev "net_memif_vf$k,role=server,socket=$T/vf$k.sock,socket-abstract=no")
 	done
+	# A log left by an earlier wire must not answer the wait below.
+	rm -f "$T/wire.log"
 	# shellcheck disable=SC2046
 	"$VF_WIRE" --lcores '0@0' --no-pci ${VF_WIRE_MEM:-$(eal_mem 256)} \
 		--file-prefix "hl-wire-$$" --log-level=pmd.net.memif:critical \
@@ -78,6 +80,7 @@ vf_host_start() {
 	local n=$1 vfs=(); shift
 	for k in $(seq 0 $((n - 1))); do vfs+=(--vf "$(vf_devargs "$k")"); done
 	vf_conf "$T/vf.conf"
+	rm -f "$T/host.log"	# as for the wire's log
 	# shellcheck disable=SC2046
 	"$VF_HOST" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
 		--file-prefix "hl-host-$$" --log-level=pmd.net.memif:critical -- \
