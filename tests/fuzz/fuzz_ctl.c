@@ -83,6 +83,18 @@ STUB_(port_list)
 STUB_(lcore_list)
 STUB_(fpga_list)
 STUB_(fpga_load)
+STUB_(capture_start)
+STUB_(capture_stop)
+STUB_(capture_list)
+STUB_(vf_list)
+STUB_(vf_show)
+STUB_(vf_assign)
+STUB_(vf_release)
+STUB_(vf_pin)
+STUB_(vf_unpin)
+STUB_(vf_exclude)
+STUB_(vf_policy)
+STUB_(vf_log)
 #undef STUB_
 
 /* As control/ctl_guest.c turns a JSON value into a config value. */
