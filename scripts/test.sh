@@ -2,8 +2,11 @@
 # Build hostlane and run every test suite (unit, func, hostile, perf smoke,
 # package: the Debian packages built, installed in a fresh root and run),
 # then the unit, func and hostile suites again in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/), then a
-# short smoke run of every libFuzzer target (build-fuzz/, clang).
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/; not the
+# `docs` tests of man pages, unit files and examples, nor a `twin` that
+# runs the same code as another test under another accelerator), then a
+# short smoke run of every libFuzzer target (build-fuzz/, clang). Those two
+# builds run niced in the background during the first pass.
 # Works on a fresh Debian 12 as root: scripts/setup.sh installs what is
 # missing and sets up hugepages (or falls back to --no-huge).
 #
@@ -16,35 +19,63 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash scripts/setup.sh || exit 1
 
+all_passes=0
+[ -z "${HOSTLANE_NO_ASAN:-}" ] && [ $# -eq 0 ] && all_passes=1
+
+# The sanitizer and fuzz builds, at the lowest priority while the first
+# pass runs: its tests mostly wait (peers, timeouts), so the builds use
+# cores they leave idle. Each log is shown only if its build fails.
+build_asan() {
+	if [ ! -f build-asan/build.ninja ]; then
+		meson setup build-asan --buildtype=debug -Dwerror=true \
+			-Db_sanitize=address,undefined -Db_lundef=false || return 1
+	fi
+	cp build/eal-mem.args build-asan/
+	ninja -C build-asan
+}
+build_fuzz() {
+	if [ ! -f build-fuzz/build.ninja ]; then
+		# CXX too: the fuzzers link the Verilator model (C++).
+		CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true || return 1
+	fi
+	cp build/eal-mem.args build-fuzz/
+	ninja -C build-fuzz $(cd tests/fuzz && ls fuzz_*.c | sed 's|^|tests/fuzz/|; s|\.c$||')
+}
+if [ "$all_passes" = 1 ]; then
+	rm -f build-asan.rc build-fuzz.rc
+	( nice -n 19 bash -c "$(declare -f build_asan); build_asan" > build-asan.log 2>&1
+	  echo $? > build-asan.rc
+	  nice -n 19 bash -c "$(declare -f build_fuzz); build_fuzz" > build-fuzz.log 2>&1
+	  echo $? > build-fuzz.rc ) &
+	builds=$!
+fi
+
 meson test -C build --print-errorlogs "$@"
 rc=$?
 logs=("$top/build/meson-logs/testlog.json")
 
-if [ -z "${HOSTLANE_NO_ASAN:-}" ] && [ $# -eq 0 ]; then
+# build_done NAME: the background build NAME went well (else its log).
+build_done() {
+	[ "$(cat "$1.rc" 2>/dev/null)" = 0 ] && return 0
+	echo "== $1 failed:"; tail -40 "$1.log"
+	return 1
+}
+
+if [ "$all_passes" = 1 ]; then
+	wait "$builds"
 	echo "== the same suites under AddressSanitizer + UndefinedBehaviorSanitizer"
-	if [ ! -f build-asan/build.ninja ]; then
-		meson setup build-asan --buildtype=debug -Dwerror=true \
-			-Db_sanitize=address,undefined -Db_lundef=false > /dev/null || exit 1
-	fi
-	cp build/eal-mem.args build-asan/
-	ninja -C build-asan > /dev/null || ninja -C build-asan || exit 1
+	build_done build-asan || exit 1
 	# Any report fails the test that caused it.
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --suite unit --suite func \
-		--suite hostile
+		--suite hostile --no-suite docs --no-suite twin
 	asan_rc=$?
 	[ $rc -eq 0 ] && rc=$asan_rc
 	logs+=("$top/build-asan/meson-logs/testlog.json")
 
 	echo "== fuzz smoke: every libFuzzer target, a few seconds each (clang)"
-	if [ ! -f build-fuzz/build.ninja ]; then
-		# CXX too: the fuzzers link the Verilator model (C++).
-		CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true > /dev/null || exit 1
-	fi
-	cp build/eal-mem.args build-fuzz/
-	ninja -C build-fuzz $(cd tests/fuzz && ls fuzz_*.c | sed 's|^|tests/fuzz/|; s|\.c$||') \
-		> /dev/null || exit 1
+	build_done build-fuzz || exit 1
 	meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz
 	fuzz_rc=$?
 	[ $rc -eq 0 ] && rc=$fuzz_rc
