@@ -72,7 +72,7 @@ host=$HOST_PID
 wait_for $((cycles + 60)) grep -q "^done:" "$T/host.log" ||
 	{ cat "$T/host.log"; fail "the switch cycles did not finish"; }
 vf_finish "$wire" "$host"; wrc=$WIRE_RC
-[ "$HOST_RC" = 0 ] || fail "vf_host failed: $(grep '^error' "$T/host.log" | head -3)"
+[ "$HOST_RC" = 0 ] || { tail -20 "$T/host.log"; fail "vf_host failed (exit $HOST_RC)"; }
 grep "^switch" "$T/host.log"
 grep "^fwd: sent\|^rev: sent" "$T/wire.log"
 flost=$(grep "^fwd: sent" "$T/wire.log" | grep -o "lost [0-9]*" | awk '{print $2}')
@@ -92,7 +92,7 @@ host=$HOST_PID
 wait_for $((pairs * ms * 2 / 1000 + 60)) grep -q "^done:" "$T/host.log" ||
 	{ cat "$T/host.log"; fail "the rate pairs did not finish"; }
 vf_finish "$wire" "$host"
-[ "$HOST_RC" = 0 ] || fail "vf_host failed in the rate pairs"
+[ "$HOST_RC" = 0 ] || { tail -20 "$T/host.log"; fail "vf_host failed in the rate pairs (exit $HOST_RC)"; }
 grep "^ab pair" "$T/host.log"
 ratios=$(grep -o "ratio vf/pv [0-9.]*" "$T/host.log" | awk '{print $3}')
 med=$(echo "$ratios" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }')

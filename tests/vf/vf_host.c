@@ -59,6 +59,7 @@ struct host {
 	uint64_t until_ms;
 	uint64_t ab_t0, ab_frames0;
 	int ab_switching;
+	bool ab_vf_held;		/* the guest is on its VF */
 	double ab_pps[2];		/* this pair: [0] PV, [1] VF */
 	int errors;
 };
@@ -156,8 +157,13 @@ ab_on_vf(const struct host *h)
 static void
 ab_begin(struct host *h)
 {
-	if (start_op(h, ab_on_vf(h), &h->vfs[0]) < 0)
+	bool vf = ab_on_vf(h);
+
+	/* A pair that starts on the path the last one ended on (the order
+	 * turns every pair) has nothing to switch. */
+	if (vf != h->ab_vf_held && start_op(h, vf, &h->vfs[0]) < 0)
 		h->step = S_DONE;
+	h->ab_vf_held = vf;
 	h->ab_switching = 1;
 }
 
