@@ -443,6 +443,22 @@ guest_begin(const struct cfg_ctx *c, const struct dp_config *cfg,
 	return 0;
 }
 
+/* The current section's keys, at most cap of them. @return how many, or
+ * -EINVAL (said). */
+static int
+section_entries(const struct cfg_ctx *c, struct rte_cfgfile *f,
+		struct rte_cfgfile_entry *ents, int cap)
+{
+	int n;
+
+	if (rte_cfgfile_section_num_entries(f, c->section) > cap)
+		return fail(c, NULL, "more than %d keys", cap);
+	n = rte_cfgfile_section_entries(f, c->section, ents, cap);
+	if (n < 0)
+		return fail(c, NULL, "cannot read keys");
+	return n;
+}
+
 static int
 parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	    struct dp_config *cfg)
@@ -456,11 +472,9 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	g = &cfg->guests[cfg->n_guests];
 	if (guest_begin(c, cfg, g, name) < 0)
 		return -EINVAL;
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	for (int i = 0; i < n; i++)
 		if (guest_set_key(c, g, ents[i].name, ents[i].value) < 0)
 			return -EINVAL;
@@ -505,11 +519,9 @@ parse_port(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		if (strcmp(cfg->ports[i].name, name) == 0)
 			return fail(c, NULL, "port defined twice");
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	p = &cfg->ports[cfg->n_ports];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -620,11 +632,9 @@ parse_pf(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	for (unsigned int i = 0; i < cfg->n_pfs; i++)
 		if (strcmp(cfg->pfs[i].name, name) == 0)
 			return fail(c, NULL, "pf defined twice");
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	pf = &cfg->pfs[cfg->n_pfs];
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->name, sizeof(pf->name), "%s", name);
@@ -696,11 +706,9 @@ parse_lcore(struct cfg_ctx *c, struct rte_cfgfile *f, const char *id,
 			return fail(c, NULL, "lcore defined twice");
 	if (cfg->n_lcore_confs == DP_MAX_LCORE_CONF)
 		return fail(c, NULL, "more than %d [lcore] sections", DP_MAX_LCORE_CONF);
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	l = &cfg->lcore_confs[cfg->n_lcore_confs];
 	memset(l, 0, sizeof(*l));
 	l->id = (unsigned int)v;
@@ -723,11 +731,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 	uint64_t v;
 	int n;
 
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	for (int i = 0; i < n; i++) {
 		const char *key = ents[i].name, *val = ents[i].value;
 		int rc;
@@ -935,11 +941,9 @@ parse_vf(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 	struct rte_cfgfile_entry ents[16];
 	int n;
 
-	if (rte_cfgfile_section_num_entries(f, c->section) > (int)RTE_DIM(ents))
-		return fail(c, NULL, "more than %zu keys", RTE_DIM(ents));
-	n = rte_cfgfile_section_entries(f, c->section, ents, RTE_DIM(ents));
+	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
-		return fail(c, NULL, "cannot read keys");
+		return n;
 	cfg->vf.enabled = 1;
 	for (int i = 0; i < n; i++)
 		if (vf_key(c, &cfg->vf, ents[i].name, ents[i].value) < 0)
