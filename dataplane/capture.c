@@ -453,17 +453,6 @@ writer_main(void *arg)
 
 /* ---- start (main lcore) ------------------------------------------------------ */
 
-static int __attribute__((format(printf, 4, 5)))
-say(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* Which file of hostlane's canon is, or NULL (compared by canonical path). */
 static const char *
 owned_file(const struct dp_config *cfg, const char *canon, char *buf, size_t cap)
@@ -508,37 +497,37 @@ open_file(const char *path, const struct dp_config *cfg, char *err, size_t errle
 	int rc, dfd, fd;
 
 	if (path[0] != '/')
-		return say(err, errlen, -EINVAL, "capture file '%.256s': not an "
-			   "absolute path", path);
+		return dp_errf(err, errlen, -EINVAL, "capture file '%.256s': not an "
+			       "absolute path", path);
 	rc = dp_path_canon(path, canon, sizeof(canon));
 	if (rc < 0)
-		return say(err, errlen, rc == -ENAMETOOLONG ? rc : -EINVAL,
-			   "capture file '%.256s': %s", path, rc == -EINVAL ?
-			   "does not name a file" : strerror(-rc));
+		return dp_errf(err, errlen, rc == -ENAMETOOLONG ? rc : -EINVAL,
+			       "capture file '%.256s': %s", path, rc == -EINVAL ?
+			       "does not name a file" : strerror(-rc));
 	owner = owned_file(cfg, canon, buf, sizeof(buf));
 	if (owner != NULL)
-		return say(err, errlen, -EPERM, "capture file '%.256s' is %s; refused",
-			   path, owner);
+		return dp_errf(err, errlen, -EPERM, "capture file '%.256s' is %s; refused",
+			       path, owner);
 	name = dp_path_split(canon, dir, sizeof(dir));
 	if (name == NULL)
-		return say(err, errlen, -EINVAL, "capture file '%.256s': not a file "
-			   "name", path);
+		return dp_errf(err, errlen, -EINVAL, "capture file '%.256s': not a file "
+			       "name", path);
 	dfd = dp_path_dir_open(dir, why, sizeof(why));
 	if (dfd < 0)
-		return say(err, errlen, dfd, "capture file '%.256s': %s", path, why);
+		return dp_errf(err, errlen, dfd, "capture file '%.256s': %s", path, why);
 	if (is_runtime_dir(dfd, cfg)) {
 		close(dfd);
-		return say(err, errlen, -EPERM, "capture file '%.256s': in hostlane's "
-			   "runtime directory %s; refused", path, cfg->runtime_dir);
+		return dp_errf(err, errlen, -EPERM, "capture file '%.256s': in hostlane's "
+			       "runtime directory %s; refused", path, cfg->runtime_dir);
 	}
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    CAP_FILE_MODE);
 	rc = -errno;
 	close(dfd);
 	if (fd < 0)
-		return say(err, errlen, rc, "capture file '%.256s': %s%s", path,
-			   strerror(-rc), rc == -EEXIST ? " (hostlane never "
-			   "overwrites a file: remove it or name another)" : "");
+		return dp_errf(err, errlen, rc, "capture file '%.256s': %s%s", path,
+			       strerror(-rc), rc == -EEXIST ? " (hostlane never "
+			       "overwrites a file: remove it or name another)" : "");
 	return fd;
 }
 
@@ -552,18 +541,18 @@ filter_compile(struct dp_cap *c, const char *expr, char *err, size_t errlen)
 	if (expr == NULL || expr[0] == '\0')
 		return 0;
 	if (strlen(expr) > DP_CAP_FILTER_MAX)
-		return say(err, errlen, -EINVAL, "filter: longer than %d bytes",
-			   DP_CAP_FILTER_MAX);
+		return dp_errf(err, errlen, -EINVAL, "filter: longer than %d bytes",
+			       DP_CAP_FILTER_MAX);
 	for (const char *s = expr; *s != '\0'; s++)
 		if (*s < 0x20 || *s > 0x7e)
-			return say(err, errlen, -EINVAL, "filter: only printable "
-				   "ASCII characters");
+			return dp_errf(err, errlen, -EINVAL, "filter: only printable "
+				       "ASCII characters");
 	p = pcap_open_dead(DLT_EN10MB, (int)c->snaplen);
 	if (p == NULL)
-		return say(err, errlen, -ENOMEM, "filter: out of memory");
+		return dp_errf(err, errlen, -ENOMEM, "filter: out of memory");
 	if (pcap_compile(p, &c->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		rc = say(err, errlen, -EINVAL, "filter '%.256s': %s", expr,
-			 pcap_geterr(p));
+		rc = dp_errf(err, errlen, -EINVAL, "filter '%.256s': %s", expr,
+			     pcap_geterr(p));
 	pcap_close(p);
 	if (rc == 0) {
 		c->has_prog = true;
@@ -601,8 +590,8 @@ queues_create(struct dp_cap *c, unsigned int socket, char *err, size_t errlen)
 	c->q.mp = rte_pktmbuf_pool_create(name, CAP_POOL, CAP_POOL_CACHE, priv,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)socket);
 	if (c->q.ring == NULL || c->q.mp == NULL)
-		return say(err, errlen, -ENOMEM, "capture %s: cannot create its ring "
-			   "and pool: %s", c->target, rte_strerror(rte_errno));
+		return dp_errf(err, errlen, -ENOMEM, "capture %s: cannot create its ring "
+			       "and pool: %s", c->target, rte_strerror(rte_errno));
 	return 0;
 }
 
@@ -623,7 +612,7 @@ cap_new(const struct dp_cap_conf *conf, char *err, size_t errlen, int *rc)
 					      (int)conf->socket);
 
 	if (c == NULL) {
-		*rc = say(err, errlen, -ENOMEM, "capture %s: out of memory", conf->target);
+		*rc = dp_errf(err, errlen, -ENOMEM, "capture %s: out of memory", conf->target);
 		return NULL;
 	}
 	snprintf(c->target, sizeof(c->target), "%s", conf->target);
@@ -647,14 +636,14 @@ check_conf(const struct dp_cap_conf *conf, char *err, size_t errlen)
 {
 	if (conf->snaplen != 0 && (conf->snaplen < DP_CAP_SNAPLEN_MIN ||
 				   conf->snaplen > DP_CAP_SNAPLEN_MAX))
-		return say(err, errlen, -EINVAL, "snaplen %u: not in %d..%d",
-			   conf->snaplen, DP_CAP_SNAPLEN_MIN, DP_CAP_SNAPLEN_MAX);
+		return dp_errf(err, errlen, -EINVAL, "snaplen %u: not in %d..%d",
+			       conf->snaplen, DP_CAP_SNAPLEN_MIN, DP_CAP_SNAPLEN_MAX);
 	if (dp_cap_load(conf->slot) != NULL)
-		return say(err, errlen, -EBUSY, "%s is being captured already "
-			   "(capture stop it first)", conf->target);
+		return dp_errf(err, errlen, -EBUSY, "%s is being captured already "
+			       "(capture stop it first)", conf->target);
 	if (free_index() < 0)
-		return say(err, errlen, -ENOSPC, "%d captures run already",
-			   DP_CAP_MAX);
+		return dp_errf(err, errlen, -ENOSPC, "%d captures run already",
+			       DP_CAP_MAX);
 	return 0;
 }
 
@@ -669,8 +658,8 @@ cap_launch(struct dp_cap *c, int fd, char *err, size_t errlen)
 	if (c->f == NULL) {
 		rc = errno;
 		close(fd);
-		return say(err, errlen, -rc, "capture file %s: %s", c->path,
-			   strerror(rc));
+		return dp_errf(err, errlen, -rc, "capture file %s: %s", c->path,
+			       strerror(rc));
 	}
 	setvbuf(c->f, NULL, _IOFBF, CAP_FILE_BUF);
 	c->hz = rte_get_tsc_hz();
@@ -679,8 +668,8 @@ cap_launch(struct dp_cap *c, int fd, char *err, size_t errlen)
 	snprintf(name, sizeof(name), "hl-cap-%u", seq);
 	rc = rte_ctrl_thread_create(&c->tid, name, NULL, writer_main, c);
 	if (rc != 0)
-		return say(err, errlen, -rc, "capture %s: cannot start its writer: %s",
-			   c->target, strerror(rc));
+		return dp_errf(err, errlen, -rc, "capture %s: cannot start its writer: %s",
+			       c->target, strerror(rc));
 	return 0;
 }
 
@@ -895,11 +884,11 @@ dp_cap_resolve(struct dp_app *app, const char *target, struct dp_cap_conf *conf,
 	struct dp_port *p = ports ? port_find(app, name, &idx) : NULL;
 
 	if (g != NULL && p != NULL)
-		return say(err, errlen, -EINVAL, "'%.32s' is a guest and a port: say "
-			   "guest:%.32s or port:%.32s", name, name, name);
+		return dp_errf(err, errlen, -EINVAL, "'%.32s' is a guest and a port: say "
+			       "guest:%.32s or port:%.32s", name, name, name);
 	if (g == NULL && p == NULL)
-		return say(err, errlen, -ENOENT, "no %s '%.64s'", !guests ? "port" :
-			   !ports ? "guest" : "guest or port", name);
+		return dp_errf(err, errlen, -ENOENT, "no %s '%.64s'", !guests ? "port" :
+			       !ports ? "guest" : "guest or port", name);
 	if (g != NULL) {
 		snprintf(conf->target, sizeof(conf->target), "guest:%s", g->conf->name);
 		conf->slot = &g->fast.cap;

@@ -15,8 +15,8 @@
 
 #include "paths.h"
 
-static int __attribute__((format(printf, 4, 5)))
-say(char *err, size_t errlen, int rc, const char *fmt, ...)
+int
+dp_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -201,27 +201,27 @@ dp_path_sock_claim(const char *path, int type, char *err, size_t errlen)
 
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return say(err, errlen, -ENAMETOOLONG, "%s: too long for a socket path",
-			   path);
+		return dp_errf(err, errlen, -ENAMETOOLONG, "%s: too long for a socket path",
+			       path);
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : say(err, errlen, -errno,
+		return errno == ENOENT ? 0 : dp_errf(err, errlen, -errno,
 			"%s: cannot look at it: %s", path, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return say(err, errlen, -EEXIST, "%s: exists and is not a socket; "
-			   "not removed", path);
+		return dp_errf(err, errlen, -EEXIST, "%s: exists and is not a socket; "
+			       "not removed", path);
 	rc = probe_listener(path, type, who, sizeof(who));
 	if (rc == -EADDRINUSE)
-		return say(err, errlen, rc, "%s: in use by %s%s; not taken over", path,
-			   who, strstr(who, " (hostlane)") != NULL &&
-			   strncmp(who, "this ", 5) != 0 ?
-			   ", another hostlane on the same runtime dir?" : "");
+		return dp_errf(err, errlen, rc, "%s: in use by %s%s; not taken over", path,
+			       who, strstr(who, " (hostlane)") != NULL &&
+			       strncmp(who, "this ", 5) != 0 ?
+			       ", another hostlane on the same runtime dir?" : "");
 	if (rc < 0)
-		return say(err, errlen, rc, "%s: cannot tell whether something "
-			   "listens on it (%s); not removed", path, strerror(-rc));
+		return dp_errf(err, errlen, rc, "%s: cannot tell whether something "
+			       "listens on it (%s); not removed", path, strerror(-rc));
 	/* Left by a run that died: nobody listens. */
 	if (unlink(path) < 0 && errno != ENOENT)
-		return say(err, errlen, -errno, "%s: cannot remove the stale socket: %s",
-			   path, strerror(errno));
+		return dp_errf(err, errlen, -errno, "%s: cannot remove the stale socket: %s",
+			       path, strerror(errno));
 	return 0;
 }
 
@@ -240,21 +240,21 @@ dp_path_sock_listen(const char *path, int type, mode_t mode, gid_t gid,
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return say(err, errlen, -errno, "%s: cannot create a socket: %s", path,
-			   strerror(errno));
+		return dp_errf(err, errlen, -errno, "%s: cannot create a socket: %s", path,
+			       strerror(errno));
 	old = umask(DP_PATH_PRIVATE_UMASK);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc < 0) {
 		rc = -errno;
 		close(fd);
-		return say(err, errlen, rc, "%s: cannot bind: %s", path, strerror(-rc));
+		return dp_errf(err, errlen, rc, "%s: cannot bind: %s", path, strerror(-rc));
 	}
 	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) ||
 	    chmod(path, mode) < 0 || listen(fd, backlog) < 0) {
 		rc = -errno;
-		say(err, errlen, rc, "%s: cannot set up the socket: %s", path,
-		    strerror(-rc));
+		dp_errf(err, errlen, rc, "%s: cannot set up the socket: %s", path,
+			strerror(-rc));
 		close(fd);
 		unlink(path);
 		return rc;
@@ -302,18 +302,18 @@ dp_path_runtime_dir(const char *dir, gid_t gid, char *err, size_t errlen)
 		/* Ours: its exact mode, whatever the umask. */
 		if ((gid != (gid_t)-1 && chown(dir, (uid_t)-1, gid) < 0) ||
 		    chmod(dir, want) < 0)
-			return say(err, errlen, -errno, "runtime dir %s: cannot set its "
-				   "mode: %s", dir, strerror(errno));
+			return dp_errf(err, errlen, -errno, "runtime dir %s: cannot set its "
+				       "mode: %s", dir, strerror(errno));
 	} else if (errno != EEXIST) {
-		return say(err, errlen, -errno, "runtime dir %s: cannot create it: %s",
-			   dir, strerror(errno));
+		return dp_errf(err, errlen, -errno, "runtime dir %s: cannot create it: %s",
+			       dir, strerror(errno));
 	}
 	if (lstat(dir, &st) < 0)
-		return say(err, errlen, -errno, "runtime dir %s: %s", dir,
-			   strerror(errno));
+		return dp_errf(err, errlen, -errno, "runtime dir %s: %s", dir,
+			       strerror(errno));
 	why = runtime_dir_problem(&st, gid, buf, sizeof(buf));
-	return why == NULL ? 0 : say(err, errlen, -EPERM, "runtime dir %s: %s; "
-				     "refused", dir, why);
+	return why == NULL ? 0 : dp_errf(err, errlen, -EPERM, "runtime dir %s: %s; "
+					 "refused", dir, why);
 }
 
 int
@@ -324,23 +324,23 @@ dp_path_dir_open(const char *dir, char *err, size_t errlen)
 	mode_t mode;
 
 	if (fd < 0)
-		return say(err, errlen, -errno, "%s: cannot open the directory: %s",
-			   dir, strerror(errno));
+		return dp_errf(err, errlen, -errno, "%s: cannot open the directory: %s",
+			       dir, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return say(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+		return dp_errf(err, errlen, -errno, "%s: %s", dir, strerror(errno));
 	}
 	mode = st.st_mode & 07777;
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
 		close(fd);
-		return say(err, errlen, -EPERM, "directory %s: owned by uid %u, neither "
-			   "hostlane's uid %u nor root; refused", dir,
-			   (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return dp_errf(err, errlen, -EPERM, "directory %s: owned by uid %u, neither "
+			       "hostlane's uid %u nor root; refused", dir,
+			       (unsigned int)st.st_uid, (unsigned int)geteuid());
 	}
 	if ((mode & (S_IWGRP | S_IWOTH)) && !(mode & S_ISVTX)) {
 		close(fd);
-		return say(err, errlen, -EPERM, "directory %s: writable by others "
-			   "(mode %04o) and not sticky; refused", dir, (unsigned int)mode);
+		return dp_errf(err, errlen, -EPERM, "directory %s: writable by others "
+			       "(mode %04o) and not sticky; refused", dir, (unsigned int)mode);
 	}
 	return fd;
 }

@@ -98,4 +98,9 @@ int dp_path_write_at(int dirfd, const char *name, const void *data, size_t len,
  */
 const char *dp_path_split(const char *path, char *dir, size_t cap);
 
+/** Write a message into err (printf-style, cut to errlen) and return rc:
+ *  the error convention of these path functions, for their callers too. */
+int dp_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* DP_PATHS_H */
