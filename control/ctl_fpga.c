@@ -2,6 +2,7 @@
 /* `fpga list` and `fpga load`: FPGA slots and their reconfiguration. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <hostlane/proto.h>
@@ -36,7 +37,10 @@ struct ctl_fpga_op {
 	uint64_t deadline_ms;
 	uint64_t drain_ms;
 	struct dp_replace_list list;
-	struct dp_replace items[DP_MAX_GUESTS * DP_MAX_SESSIONS];
+	/* The orders: one per open session at most, made at the post, kept
+	 * until the next post (the I/O lcores read them until done). */
+	unsigned int cap_items;
+	struct dp_replace *items;
 };
 
 static struct ctl_fpga_op op;
@@ -208,7 +212,8 @@ orders_guest(struct ctl_ctx *c, unsigned int guest, uint32_t lost)
 	unsigned int n = ctl_mgr_session_list(c->mgr, guest, s, DP_MAX_SESSIONS);
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (!(lost & (1u << s[i].fn)) || s[i].asked == HL_PLACE_SW)
+		if (!(lost & (1u << s[i].fn)) || s[i].asked == HL_PLACE_SW ||
+		    op.list.n == op.cap_items)
 			continue;
 		op.items[op.list.n++] = (struct dp_replace){
 			.guest = (uint16_t)guest, .session = s[i].id,
@@ -217,11 +222,26 @@ orders_guest(struct ctl_ctx *c, unsigned int guest, uint32_t lost)
 	}
 }
 
+/* Room for an order per open session; the last orders are done (a load
+ * starts only then), so their memory can go. */
+static void
+orders_alloc(struct ctl_ctx *c)
+{
+	unsigned int n = 0;
+
+	for (unsigned int fn = 0; fn <= FPGA_FN_COUNT; fn++)
+		n += ctl_mgr_fn_sessions(c->mgr, fn);
+	free(op.items);
+	op.items = calloc(n + 1, sizeof(*op.items));
+	op.cap_items = op.items != NULL ? n : 0;
+}
+
 static void
 orders_post(struct ctl_ctx *c)
 {
 	uint32_t lost = op.old_fns & ~op.new_fns;
 
+	orders_alloc(c);
 	op.list = (struct dp_replace_list){
 		.from_backend = (uint8_t)backend_index(FPGA_AFU_BACKEND_NAME),
 		.sw_backend = (uint8_t)backend_index("sw"), .items = op.items };

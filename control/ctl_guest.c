@@ -229,10 +229,11 @@ ctl_cmd_config_show(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	for (unsigned int i = 0; guests != NULL && i < cfg->n_guests; i++)
 		if (dp_view_guest_active(c->app, i))
 			json_array_append_new(guests, ctl_guest_conf_json(&cfg->guests[i]));
-	return ctl_ok(r, json_pack("{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:I, s:i, "
+	return ctl_ok(r, json_pack("{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:i, "
 				   "s:s}, s:o*, s:o*}",
 		"path", cfg->path, "hostlane",
 		"runtime_dir", cfg->runtime_dir, "control_socket", c->socket_path,
+		"max_guests", (int)cfg->max_guests,
 		"mbufs", (int)cfg->mbufs,
 		"handshake_timeout_ms", (int)cfg->handshake_timeout_ms,
 		"function_capacity", (int)cfg->function_capacity,

@@ -386,7 +386,7 @@ server_extras(struct ctl_server *s, const struct ctl_server_conf *conf,
 	      char *err, size_t errlen)
 {
 	char why[DP_ERR_MAX];
-	int rc = ctl_snap_pub_init();
+	int rc = ctl_snap_pub_init(s->ctx.app->cfg);
 
 	if (rc < 0)
 		return rc;
@@ -428,7 +428,7 @@ ctl_server_create(struct dp_app *app, struct ctl_mgr *mgr,
 			CTL_IDLE_TIMEOUT_MS;
 	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
-	s->ctx.snap = ctl_snap_alloc();
+	s->ctx.snap = ctl_snap_alloc(app->cfg);
 	rc = s->ctx.snap == NULL ? -ENOMEM : server_open(s, conf, err, errlen);
 	if (rc == 0)
 		rc = server_extras(s, conf, err, errlen);
@@ -458,6 +458,6 @@ ctl_server_free(struct ctl_server *s)
 	}
 	if (s->epfd >= 0)
 		close(s->epfd);
-	free(s->ctx.snap);
+	ctl_snap_free(s->ctx.snap);
 	free(s);
 }

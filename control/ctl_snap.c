@@ -18,16 +18,58 @@ struct snap_pub {
 
 static struct snap_pub pub = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-struct ctl_snap *
-ctl_snap_alloc(void)
+unsigned int
+ctl_snap_max_sessions(const struct dp_config *cfg)
+{
+	uint64_t by_guest = (uint64_t)cfg->max_guests * DP_MAX_SESSIONS;
+	uint64_t by_fn = (uint64_t)cfg->function_capacity * FPGA_FN_COUNT;
+
+	return (unsigned int)RTE_MIN(by_guest, by_fn);
+}
+
+/* Zeroed, cache-line aligned: a guest's view holds cache-aligned counters. */
+static void *
+snap_calloc(size_t n, size_t size)
 {
 	/* Rounded up: aligned_alloc wants a multiple of the alignment. */
-	size_t len = (sizeof(struct ctl_snap) + 63) & ~(size_t)63;
-	struct ctl_snap *s = aligned_alloc(64, len);
+	size_t len = (n * size + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, len != 0 ? len : 64);
 
-	if (s != NULL)
-		memset(s, 0, len);
+	if (p != NULL)
+		memset(p, 0, len);
+	return p;
+}
+
+struct ctl_snap *
+ctl_snap_alloc(const struct dp_config *cfg)
+{
+	struct ctl_snap *s = snap_calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->cap_guests = cfg->max_guests;
+	s->cap_sessions = ctl_snap_max_sessions(cfg);
+	s->vf.cap_guests = ctl_vf_records(cfg);
+	s->guests = snap_calloc(s->cap_guests, sizeof(*s->guests));
+	s->sessions = snap_calloc(s->cap_sessions + 1, sizeof(*s->sessions));
+	s->vf.guests = snap_calloc(s->vf.cap_guests, sizeof(*s->vf.guests));
+	if (s->guests == NULL || s->sessions == NULL || s->vf.guests == NULL) {
+		ctl_snap_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return s;
+}
+
+void
+ctl_snap_free(struct ctl_snap *s)
+{
+	if (s == NULL)
+		return;
+	free(s->guests);
+	free(s->sessions);
+	free(s->vf.guests);
+	free(s);
 }
 
 static void
@@ -37,7 +79,8 @@ fill_sessions(struct ctl_snap *s, const struct dp_app *app, unsigned int slot,
 	struct ctl_mgr_session ms[DP_MAX_SESSIONS];
 	unsigned int n = ctl_mgr_session_list(mgr, slot, ms, DP_MAX_SESSIONS);
 
-	for (unsigned int k = 0; k < n && s->n_sessions < RTE_DIM(s->sessions); k++) {
+	/* The bound holds (ctl_snap_max_sessions()); checked all the same. */
+	for (unsigned int k = 0; k < n && s->n_sessions < s->cap_sessions; k++) {
 		struct ctl_snap_session *o = &s->sessions[s->n_sessions++];
 		struct dp_session_view sv;
 
@@ -99,7 +142,7 @@ ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
 	s->taken_ms = dp_now_ms();
 	s->n_guests = 0;
 	s->n_sessions = 0;
-	for (unsigned int i = 0; i < dp_view_slots(app); i++)
+	for (unsigned int i = 0; i < dp_view_slots(app) && s->n_guests < s->cap_guests; i++)
 		fill_guest(s, app, i, mgr);
 	s->n_ports = app->n_ports;
 	for (unsigned int i = 0; i < app->n_ports; i++)
@@ -120,13 +163,13 @@ ctl_snap_guest(const struct ctl_snap *s, const char *name)
 }
 
 int
-ctl_snap_pub_init(void)
+ctl_snap_pub_init(const struct dp_config *cfg)
 {
-	struct ctl_snap *a = ctl_snap_alloc(), *b = ctl_snap_alloc();
+	struct ctl_snap *a = ctl_snap_alloc(cfg), *b = ctl_snap_alloc(cfg);
 
 	if (a == NULL || b == NULL) {
-		free(a);
-		free(b);
+		ctl_snap_free(a);
+		ctl_snap_free(b);
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&pub.lock);
@@ -161,8 +204,8 @@ void
 ctl_snap_pub_fini(void)
 {
 	pthread_mutex_lock(&pub.lock);
-	free(pub.front);
-	free(pub.back);
+	ctl_snap_free(pub.front);
+	ctl_snap_free(pub.back);
 	pub.front = NULL;
 	pub.back = NULL;
 	pthread_mutex_unlock(&pub.lock);

@@ -76,7 +76,8 @@ struct ctl_snap_vf {
 	unsigned int held;
 	unsigned int n_guests;
 	struct vf_alloc_stats st;
-	struct vf_alloc_guest_info guests[2 * DP_MAX_GUESTS]; /**< CTL_VF_RECORDS */
+	unsigned int cap_guests;	/**< ctl_vf_records(): every record */
+	struct vf_alloc_guest_info *guests;
 };
 
 struct ctl_snap {
@@ -89,16 +90,31 @@ struct ctl_snap {
 	unsigned int fn_sessions[FPGA_FN_COUNT + 1];
 	unsigned int fn_capacity;
 	struct ctl_snap_port ports[DP_MAX_PORTS];
-	struct ctl_snap_guest guests[DP_MAX_GUESTS];
-	struct ctl_snap_session sessions[DP_MAX_GUESTS * DP_MAX_SESSIONS];
+	/* Sized from the config (ctl_snap_alloc()), so that every guest and
+	 * session fits: reports are never cut short. */
+	unsigned int cap_guests;	/**< max_guests */
+	unsigned int cap_sessions;	/**< ctl_snap_max_sessions() */
+	struct ctl_snap_guest *guests;
+	struct ctl_snap_session *sessions;
 	struct ctl_snap_vf vf;
 };
+
+/**
+ * Sessions open at once at most, over all guests: each guest has at most
+ * DP_MAX_SESSIONS, and each function at most function_capacity (the
+ * manager's rule).
+ */
+unsigned int ctl_snap_max_sessions(const struct dp_config *cfg);
 
 /** @return the config name of a channel type ("memif", ...). */
 const char *ctl_chan_name(unsigned int chan);
 
-/** @return a zeroed snapshot, or NULL with errno = ENOMEM. Free with free(). */
-struct ctl_snap *ctl_snap_alloc(void);
+/** @return a zeroed snapshot with room for cfg's guests, sessions and VF
+ *  records, or NULL with errno = ENOMEM. Free with ctl_snap_free(). */
+struct ctl_snap *ctl_snap_alloc(const struct dp_config *cfg);
+
+/** Free a snapshot; accepts NULL. */
+void ctl_snap_free(struct ctl_snap *s);
 
 /** Copy the live state into s. Main lcore. */
 void ctl_snap_fill(struct ctl_snap *s, struct dp_app *app,
@@ -108,8 +124,8 @@ void ctl_snap_fill(struct ctl_snap *s, struct dp_app *app,
 const struct ctl_snap_guest *ctl_snap_guest(const struct ctl_snap *s,
 					    const char *name);
 
-/** Set up publication. Main lcore, once. @return 0 or -ENOMEM. */
-int ctl_snap_pub_init(void);
+/** Set up publication for cfg. Main lcore, once. @return 0 or -ENOMEM. */
+int ctl_snap_pub_init(const struct dp_config *cfg);
 
 struct ctl_vf;
 

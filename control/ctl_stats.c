@@ -241,10 +241,10 @@ busy_pct(const struct dp_lcore_view *l)
 json_t *
 ctl_lcore_json(const struct dp_lcore_view *l)
 {
-	json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:s}",
+	json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s}",
 		"lcore", (int)l->id, "role", l->io ? "io" : "worker",
 		"state", l->stuck ? "stuck" : "ok",
-		"guests", (int)l->n_guests,
+		"guests", (int)l->n_guests, "polled", (int)l->n_polled,
 		"loops", (json_int_t)l->loops, "stuck_ms", (json_int_t)l->stuck_ms,
 		"stuck_events", (json_int_t)l->stuck_events,
 		"stuck_ms_total", (json_int_t)l->stuck_ms_total,

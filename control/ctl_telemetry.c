@@ -16,6 +16,50 @@ struct tel_req {
 	struct rte_tel_data *d;
 };
 
+/*
+ * DPDK telemetry answers in at most 16 KiB (its MAX_OUTPUT_LEN in 22.11)
+ * and RTE_TEL_MAX_ARRAY_ENTRIES array entries, and leaves out silently
+ * what does not fit. A string array of ours stops a little earlier and
+ * says what it left out in its last entry ("+N more: ..."), so a reader
+ * with 1 024 guests is told to use the control socket.
+ */
+#define TEL_OUT_BUDGET (15 * 1024)
+#define TEL_VF_GUESTS 48		/**< guests in /hostlane/vf at most */
+
+struct tel_list {
+	size_t used;			/**< JSON bytes so far, estimated high */
+	unsigned int n;			/**< entries added */
+	unsigned int left_out;
+};
+
+/* Add s unless the answer would overflow; count it as left out then. */
+static void
+tel_list_add(struct rte_tel_data *d, struct tel_list *l, const char *s)
+{
+	size_t cost = strlen(s) * 2 + 4;	/* quotes, comma; escapes at most double */
+
+	if (l->left_out > 0 || l->n + 1 >= RTE_TEL_MAX_ARRAY_ENTRIES ||
+	    l->used + cost > TEL_OUT_BUDGET) {
+		l->left_out++;
+		return;
+	}
+	rte_tel_data_add_array_string(d, s);
+	l->used += cost;
+	l->n++;
+}
+
+static void
+tel_list_end(struct rte_tel_data *d, const struct tel_list *l, const char *where)
+{
+	char more[RTE_TEL_MAX_STRING_LEN];
+
+	if (l->left_out == 0)
+		return;
+	snprintf(more, sizeof(more), "+%u more: telemetry answers are limited, "
+		 "see %s", l->left_out, where);
+	rte_tel_data_add_array_string(d, more);
+}
+
 /* A guest name parameter: NULL when absent, "" when not a valid name. */
 static const char *
 guest_param(const char *params)
@@ -33,10 +77,12 @@ static int
 guests_cb(const struct ctl_snap *s, void *arg)
 {
 	struct tel_req *q = arg;
+	struct tel_list l = { 0 };
 
 	rte_tel_data_start_array(q->d, RTE_TEL_STRING_VAL);
 	for (unsigned int i = 0; i < s->n_guests; i++)
-		rte_tel_data_add_array_string(q->d, s->guests[i].name);
+		tel_list_add(q->d, &l, s->guests[i].name);
+	tel_list_end(q->d, &l, "hostlanectl guest list");
 	return 0;
 }
 
@@ -70,12 +116,12 @@ static int
 sessions_cb(const struct ctl_snap *s, void *arg)
 {
 	struct tel_req *q = arg;
-	unsigned int n = 0;
+	struct tel_list l = { 0 };
 
 	if (q->param != NULL && ctl_snap_guest(s, q->param) == NULL)
 		return -1;
 	rte_tel_data_start_array(q->d, RTE_TEL_STRING_VAL);
-	for (unsigned int i = 0; i < s->n_sessions && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
+	for (unsigned int i = 0; i < s->n_sessions; i++) {
 		const struct ctl_snap_session *ss = &s->sessions[i];
 		const struct fpga_backend_ops *be = fpga_backend_get(ss->backend);
 		bool active = ss->state == DP_SESSION_ACTIVE;
@@ -88,9 +134,9 @@ sessions_cb(const struct ctl_snap *s, void *arg)
 			 active ? "active" : "open",
 			 active ? place_name(ss->placement) : "-",
 			 active && be != NULL ? fpga_backend_name(be) : "-");
-		rte_tel_data_add_array_string(q->d, line);
-		n++;
+		tel_list_add(q->d, &l, line);
 	}
+	tel_list_end(q->d, &l, "hostlanectl session list");
 	return 0;
 }
 
@@ -216,7 +262,11 @@ vf_cb(const struct ctl_snap *s, void *arg)
 	rte_tel_data_add_dict_u64(q->d, "failures", v->st.failures);
 	rte_tel_data_add_dict_u64(q->d, "switch_ms_max", v->st.switch_ms_max);
 	rte_tel_data_add_dict_u64(q->d, "round_us_last", v->st.round_ns_last / 1000);
-	for (unsigned int i = 0; i < v->n_guests; i++) {
+	/* Each guest's dict is ~250 bytes of JSON: the rest are counted. */
+	if (v->n_guests > TEL_VF_GUESTS)
+		rte_tel_data_add_dict_u64(q->d, "guests_left_out_see_vf_list",
+					  v->n_guests - TEL_VF_GUESTS);
+	for (unsigned int i = 0; i < v->n_guests && i < TEL_VF_GUESTS; i++) {
 		const struct vf_alloc_guest_info *g = &v->guests[i];
 		struct rte_tel_data *o = rte_tel_data_alloc();
 

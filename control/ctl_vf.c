@@ -24,8 +24,6 @@ _Static_assert((int)DP_VF_NONE == (int)VF_ROLE_NONE &&
 	       (int)DP_VF_EXCLUDED == (int)VF_ROLE_EXCLUDED,
 	       "config.h's VF roles are the policy's");
 
-_Static_assert(RTE_DIM(((struct ctl_snap_vf *)0)->guests) == CTL_VF_RECORDS,
-	       "a snapshot holds every allocator record");
 
 struct ctl_vf {
 	struct dp_app *app;
@@ -34,8 +32,10 @@ struct ctl_vf {
 	struct vf_actuator act;
 	struct vf_alloc *alloc;
 	uint64_t last_sample_ms;
-	/* Per guest-table slot: the name the allocator knows it by, or "". */
-	char known[DP_MAX_GUESTS][DP_NAME_MAX];
+	/* Per guest-table slot (max_guests): the name the allocator knows
+	 * it by, or "". */
+	unsigned int n_known;
+	char (*known)[DP_NAME_MAX];
 };
 
 /* ---- modes ---- */
@@ -44,7 +44,8 @@ static int
 mock_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
 	  size_t errlen)
 {
-	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) + CTL_VF_RECORDS);
+	struct vf_mock *m = vf_mock_create(vf_inv_count(env->inv) +
+					   ctl_vf_records(env->app->cfg));
 
 
 	if (m == NULL) {
@@ -136,7 +137,7 @@ pt_make(const struct ctl_vf_env *env, struct vf_actuator *out, char *err,
 	struct pt_env *e = calloc(1, sizeof(*e));
 	struct vf_pt_conf pc = {
 		.unplug_timeout_ms = vc->unplug_timeout_ms,
-		.max_guests = CTL_VF_RECORDS,
+		.max_guests = ctl_vf_records(env->app->cfg),
 		.lookup = pt_lookup,
 		.prepare = pt_prepare,
 		.counters = pt_counters,
@@ -281,6 +282,7 @@ create_failed(struct ctl_vf *v, struct vf_slot *slots, int err)
 	vf_alloc_free(v->alloc);
 	vf_inv_destroy(v->inv);
 	free(slots);
+	free(v->known);
 	free(v);
 	errno = err;
 	return NULL;
@@ -298,10 +300,14 @@ ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 	int rc;
 
 	v = calloc(1, sizeof(*v));
-	if (v == NULL) {
+	if (v != NULL)
+		v->known = calloc(app->cfg->max_guests, sizeof(*v->known));
+	if (v == NULL || v->known == NULL) {
+		free(v);
 		snprintf(err, errlen, "vf: out of memory");
 		return NULL;
 	}
+	v->n_known = app->cfg->max_guests;
 	v->app = app;
 	v->mode = mode_find(vc->mode);
 	if (v->mode == NULL) {
@@ -313,7 +319,7 @@ ctl_vf_create(struct dp_app *app, char *err, size_t errlen)
 	if (slots == NULL)
 		return create_failed(v, NULL, EINVAL);
 	if (alloc_conf(vc, &ac) < 0 ||
-	    (v->alloc = vf_alloc_create(&ac, slots, n, CTL_VF_RECORDS)) == NULL) {
+	    (v->alloc = vf_alloc_create(&ac, slots, n, ctl_vf_records(app->cfg))) == NULL) {
 		snprintf(err, errlen, "vf: cannot create the allocator: %s",
 			 strerror(errno));
 		return create_failed(v, slots, ENOMEM);
@@ -339,6 +345,7 @@ ctl_vf_free(struct ctl_vf *v)
 	if (v->mode->free != NULL)
 		v->mode->free(v->act.ctx);
 	vf_inv_destroy(v->inv);
+	free(v->known);
 	free(v);
 }
 
@@ -395,7 +402,7 @@ ctl_vf_tick(struct ctl_vf *v, uint64_t now_ms)
 		return;
 	if (now_ms - v->last_sample_ms >= SAMPLE_MS) {
 		v->last_sample_ms = now_ms;
-		for (unsigned int i = 0; i < DP_MAX_GUESTS && i < dp_view_slots(v->app); i++)
+		for (unsigned int i = 0; i < v->n_known && i < dp_view_slots(v->app); i++)
 			sync_slot(v, i, now_ms);
 	}
 	vf_alloc_tick(v->alloc, now_ms);
@@ -406,7 +413,7 @@ ctl_vf_guest_removed(struct ctl_vf *v, const char *name)
 {
 	if (v == NULL)
 		return;
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
+	for (unsigned int i = 0; i < v->n_known; i++)
 		if (strcmp(v->known[i], name) == 0)
 			v->known[i][0] = '\0';
 	vf_alloc_guest_remove(v->alloc, name);
@@ -436,5 +443,5 @@ ctl_vf_snap(const struct ctl_vf *v, struct ctl_snap_vf *out)
 	out->n_slots = vf_alloc_n_slots(v->alloc);
 	out->held = vf_alloc_n_held(v->alloc);
 	out->st = *vf_alloc_stats(v->alloc);
-	out->n_guests = vf_alloc_guests(v->alloc, out->guests, RTE_DIM(out->guests));
+	out->n_guests = vf_alloc_guests(v->alloc, out->guests, out->cap_guests);
 }

@@ -28,9 +28,13 @@
 
 struct ctl_vf;
 
-/** Allocator records: every guest, and as many removed ones still giving
- *  a VF back. */
-#define CTL_VF_RECORDS (2 * DP_MAX_GUESTS)
+/** Allocator records: every guest slot (max_guests), and as many removed
+ *  guests still giving a VF back. */
+static inline unsigned int
+ctl_vf_records(const struct dp_config *cfg)
+{
+	return 2 * cfg->max_guests;
+}
 
 /** What a mode's actuator may use. */
 struct ctl_vf_env {

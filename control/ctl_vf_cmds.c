@@ -3,6 +3,7 @@
  * policy, log. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl_cmds.h"
@@ -85,10 +86,10 @@ stats_json(const struct vf_alloc_stats *st)
 enum ctl_err
 ctl_cmd_vf_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
-	static struct vf_alloc_guest_info gs[CTL_VF_RECORDS];	/* main lcore */
 	enum ctl_err err = CTL_OK;
 	struct vf_alloc *a = alloc_of(c, r, &err);
 	const struct vf_alloc_conf *conf;
+	struct vf_alloc_guest_info *gs;
 	json_t *guests;
 	unsigned int n;
 
@@ -96,10 +97,15 @@ ctl_cmd_vf_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	if (a == NULL)
 		return err;
 	conf = vf_alloc_conf(a);
-	n = vf_alloc_guests(a, gs, CTL_VF_RECORDS);
+	n = ctl_vf_records(c->app->cfg);
+	gs = calloc(n, sizeof(*gs));
+	if (gs == NULL)
+		return ctl_fail(r, CTL_E_INTERNAL, "out of memory");
+	n = vf_alloc_guests(a, gs, n);
 	guests = json_array();
 	for (unsigned int i = 0; guests != NULL && i < n; i++)
 		json_array_append_new(guests, guest_json(&gs[i]));
+	free(gs);
 	return ctl_ok(r, json_pack("{s:s, s:s, s:i, s:i, s:i, s:o*, s:o*, s:o*}",
 		"mode", ctl_vf_mode_name(c->vf), "policy", vf_pol_name(conf->policy),
 		"interval_ms", (int)conf->interval_ms,

@@ -28,7 +28,8 @@ struct ctl_mgr {
 	const struct dp_config *cfg;
 	bool hw_paused;			/**< see ctl_mgr_hw_pause() */
 	unsigned int fn_open[FPGA_FN_COUNT + 1];
-	struct mgr_guest g[DP_MAX_GUESTS];
+	unsigned int n_g;		/**< cfg->max_guests: a book per slot */
+	struct mgr_guest *g;
 };
 
 struct ctl_mgr *
@@ -38,8 +39,14 @@ ctl_mgr_create(const struct dp_config *cfg)
 
 	if (m == NULL)
 		return NULL;
+	m->g = calloc(cfg->max_guests, sizeof(*m->g));
+	if (m->g == NULL) {
+		free(m);
+		return NULL;
+	}
 	m->cfg = cfg;
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
+	m->n_g = cfg->max_guests;
+	for (unsigned int i = 0; i < m->n_g; i++)
 		m->g[i].conf = &cfg->guests[i];
 	return m;
 }
@@ -47,6 +54,9 @@ ctl_mgr_create(const struct dp_config *cfg)
 void
 ctl_mgr_free(struct ctl_mgr *m)
 {
+	if (m == NULL)
+		return;
+	free(m->g);
 	free(m);
 }
 
@@ -187,7 +197,7 @@ ctl_mgr_handle(struct ctl_mgr *m, struct dp_fnmsg *msg)
 void
 ctl_mgr_guest_added(struct ctl_mgr *m, unsigned int guest)
 {
-	if (guest < DP_MAX_GUESTS)
+	if (guest < m->n_g)
 		release_all(m, &m->g[guest]);
 }
 
@@ -229,7 +239,8 @@ ctl_mgr_session_list(const struct ctl_mgr *m, unsigned int guest,
 	if (guest >= m->cfg->n_guests)
 		return 0;
 	g = &m->g[guest];
-	for (unsigned int i = 0; i < DP_MAX_SESSIONS && n < max; i++)
+	/* Up to the last open one: snapshots ask for every guest, each tick. */
+	for (unsigned int i = 0; i < DP_MAX_SESSIONS && n < max && n < g->n_open; i++)
 		if (g->s[i].used)
 			out[n++] = (struct ctl_mgr_session){
 				.id = DP_SESSION_ID(g->s[i].gen, i),

@@ -130,7 +130,9 @@ io_lcores_init(struct dp_app *app)
 		if (app->n_workers > 0 && sw == NULL)
 			return -ENOMEM;
 		lc->qsbr_id = i;
-		rc = dp_lcore_idle_init(lc, app->cfg);
+		rc = dp_lcore_poll_init(lc, app->cfg->max_guests);
+		if (rc == 0)
+			rc = dp_lcore_idle_init(lc, app->cfg);
 		if (rc < 0) {
 			DP_LOG(ERR, "lcore %u: cannot set up its idle wait: %s",
 			       lc->lcore_id, strerror(-rc));
@@ -207,6 +209,7 @@ static int
 pvs_create(struct dp_app *app)
 {
 	struct dp_pvs_conf conf = { .lcore = app->io[0].lcore_id,
+				    .max_guests = app->cfg->max_guests,
 				    .table_size = app->cfg->mac_table_size,
 				    .aging_s = app->cfg->mac_aging_s,
 				    .mac_limit = app->cfg->mac_limit_per_port,
@@ -328,7 +331,7 @@ dispatch(struct dp_app *app, const struct epoll_event *ev)
 	unsigned int idx = (unsigned int)(ev->data.u64 >> 1);
 	unsigned int kind = (unsigned int)(ev->data.u64 & 1);
 
-	if (idx < DP_MAX_GUESTS && app->guests[idx].conn.active)
+	if (idx < app->cfg->n_guests && app->guests[idx].conn.active)
 		dp_memif_srv_event(&app->guests[idx], idx, app->epfd, kind, ev->events);
 }
 
@@ -432,7 +435,7 @@ dp_app_run(struct dp_app *app)
 		dp_app_guests_tick(app);
 		if (app->watch_fn != NULL)
 			app->watch_fn(app->watch_arg);
-		for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
+		for (unsigned int i = 0; i < app->cfg->n_guests; i++)
 			if (app->guests[i].conn.active)
 				dp_memif_srv_tick(&app->guests[i], now);
 		watchdog(app, now);
@@ -447,8 +450,9 @@ vport_name(void *arg, uint16_t v)
 {
 	const struct dp_app *app = arg;
 
-	return v < DP_MAX_GUESTS ? app->cfg->guests[v].name :
-	       app->cfg->ports[v - DP_MAX_GUESTS].name;
+	unsigned int p0 = dp_pvs_port_vport(app->pvs, 0);
+
+	return v < p0 ? app->cfg->guests[v].name : app->cfg->ports[v - p0].name;
 }
 
 /* Every launched lcore, I/O then workers. @return how many. */
@@ -510,6 +514,7 @@ dp_app_stop(struct dp_app *app)
 	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_lcore_idle_fini(&app->io[i]);
+		dp_lcore_poll_fini(&app->io[i]);
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}

@@ -42,7 +42,7 @@ struct dp_app {
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 	int epfd;
 	unsigned int n_guests;		/**< active guests */
-	struct dp_guest *guests;	/**< DP_MAX_GUESTS slots, see guests.c */
+	struct dp_guest *guests;	/**< cfg->max_guests slots, see guests.c */
 	unsigned int n_ports;
 	struct dp_port ports[DP_MAX_PORTS];
 	struct dp_pvs *pvs;		/**< the PV switch, on the first I/O lcore */

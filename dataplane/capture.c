@@ -848,7 +848,7 @@ dp_cap_info_of(struct dp_cap *const *slot, struct dp_cap_info *out)
 int
 dp_cap_info_guest(struct dp_app *app, unsigned int slot, struct dp_cap_info *out)
 {
-	if (app->guests == NULL || slot >= DP_MAX_GUESTS)
+	if (app->guests == NULL || slot >= app->cfg->n_guests)
 		return -ENOENT;
 	return dp_cap_info_of(&app->guests[slot].fast.cap, out);
 }

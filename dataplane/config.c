@@ -2,6 +2,7 @@
 /* Config file → validated structs, one error line on the first problem. */
 #include <ctype.h>
 #include <errno.h>
+#include <search.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -430,6 +431,8 @@ guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	return rc > 0 ? fail(c, key, "unknown key") : rc;
 }
 
+/* cfg == NULL: the file's guests, whose names are compared all at once
+ * (guests_check()); a run-time add looks its name up. */
 static int
 guest_begin(const struct cfg_ctx *c, const struct dp_config *cfg,
 	    struct dp_guest_conf *g, const char *name)
@@ -437,7 +440,7 @@ guest_begin(const struct cfg_ctx *c, const struct dp_config *cfg,
 	if (!name_ok(name))
 		return fail(c, NULL, "guest name must be 1-%d of [A-Za-z0-9_-]",
 			    DP_NAME_MAX - 1);
-	if (dp_config_guest(cfg, name) != NULL)
+	if (cfg != NULL && dp_config_guest(cfg, name) != NULL)
 		return fail(c, NULL, "guest defined twice");
 	guest_defaults(g, name);
 	return 0;
@@ -459,18 +462,43 @@ section_entries(const struct cfg_ctx *c, struct rte_cfgfile *f,
 	return n;
 }
 
+/* Room for one more guest while the file is read: the table grows by
+ * doubling up to DP_GUESTS_CAP; guests_check() fits it to max_guests. */
+static int
+guests_grow(const struct cfg_ctx *c, struct dp_config *cfg, unsigned int *cap)
+{
+	struct dp_guest_conf *t;
+	unsigned int n;
+
+	if (cfg->n_guests < *cap)
+		return 0;
+	if (cfg->n_guests == DP_GUESTS_CAP)
+		return fail(c, NULL, "more than %d guests (the hard cap of "
+			    "max_guests)", DP_GUESTS_CAP);
+	n = RTE_MIN(RTE_MAX(*cap * 2, 16u), (unsigned int)DP_GUESTS_CAP);
+	t = realloc(cfg->guests, n * sizeof(*t));
+	if (t == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return -ENOMEM;
+	}
+	cfg->guests = t;
+	*cap = n;
+	return 0;
+}
+
 static int
 parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
-	    struct dp_config *cfg)
+	    struct dp_config *cfg, unsigned int *cap)
 {
 	struct rte_cfgfile_entry ents[32];
 	struct dp_guest_conf *g;
-	int n;
+	int n, rc;
 
-	if (cfg->n_guests == DP_MAX_GUESTS)
-		return fail(c, NULL, "more than %d guests", DP_MAX_GUESTS);
+	rc = guests_grow(c, cfg, cap);
+	if (rc < 0)
+		return rc;
 	g = &cfg->guests[cfg->n_guests];
-	if (guest_begin(c, cfg, g, name) < 0)
+	if (guest_begin(c, NULL, g, name) < 0)
 		return -EINVAL;
 	n = section_entries(c, f, ents, RTE_DIM(ents));
 	if (n < 0)
@@ -744,6 +772,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 			rc = val[0] == '/' ? copy_str(c, key, val, cfg->runtime_dir,
 						      sizeof(cfg->runtime_dir)) :
 				fail(c, key, "'%s' is not an absolute path", val);
+		} else if (strcmp(key, "max_guests") == 0) {
+			rc = get_uint(c, key, val, 1, DP_GUESTS_CAP, false, &v);
+			cfg->max_guests = (unsigned int)v;
 		} else if (strcmp(key, "mbufs") == 0) {
 			rc = get_uint(c, key, val, 1023, 1u << 22, false, &v);
 			cfg->mbufs = (unsigned int)v;
@@ -990,14 +1021,15 @@ vf_check(struct cfg_ctx *c, const struct dp_config *cfg)
 }
 
 static int
-parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg,
+	      unsigned int *guest_cap)
 {
 	const char *s = c->section;
 
 	if (strcmp(s, "hostlane") == 0)
 		return parse_global(c, f, cfg);
 	if (strncmp(s, "guest ", 6) == 0)
-		return parse_guest(c, f, s + 6, cfg);
+		return parse_guest(c, f, s + 6, cfg, guest_cap);
 	if (strncmp(s, "port ", 5) == 0)
 		return parse_port(c, f, s + 5, cfg);
 	if (strncmp(s, "pf ", 3) == 0)
@@ -1112,6 +1144,133 @@ resolve_own_paths(struct cfg_ctx *c, struct dp_config *cfg)
 	return 0;
 }
 
+/* ---- the file's guests compared with each other, sorted: O(n log n) ---- */
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct dp_guest_conf *x = *(const struct dp_guest_conf *const *)a;
+	const struct dp_guest_conf *y = *(const struct dp_guest_conf *const *)b;
+	int d = strcmp(x->name, y->name);
+
+	/* Ties in file order: the table is one array. */
+	return d != 0 ? d : (x > y) - (x < y);
+}
+
+static int
+by_socket(const void *a, const void *b)
+{
+	const struct dp_guest_conf *x = *(const struct dp_guest_conf *const *)a;
+	const struct dp_guest_conf *y = *(const struct dp_guest_conf *const *)b;
+	int d = strcmp(x->socket_canon, y->socket_canon);
+
+	return d != 0 ? d : (x > y) - (x < y);
+}
+
+/*
+ * Sort t by cmp; in every run of equal keys (same()) the second guest
+ * clashes with the first. @return the clash earliest in the file (its
+ * partner in *first), or NULL.
+ */
+static const struct dp_guest_conf *
+first_clash(const struct dp_guest_conf **t, unsigned int n,
+	    int (*cmp)(const void *, const void *),
+	    bool (*same)(const struct dp_guest_conf *, const struct dp_guest_conf *),
+	    const struct dp_guest_conf **first)
+{
+	const struct dp_guest_conf *best = NULL;
+
+	qsort(t, n, sizeof(*t), cmp);
+	for (unsigned int i = 1; i < n; i++)
+		if (same(t[i - 1], t[i]) && (i < 2 || !same(t[i - 2], t[i - 1])) &&
+		    (best == NULL || t[i] < best)) {
+			best = t[i];
+			*first = t[i - 1];
+		}
+	return best;
+}
+
+static bool
+same_name(const struct dp_guest_conf *a, const struct dp_guest_conf *b)
+{
+	return strcmp(a->name, b->name) == 0;
+}
+
+static bool
+same_socket(const struct dp_guest_conf *a, const struct dp_guest_conf *b)
+{
+	return strcmp(a->socket_canon, b->socket_canon) == 0;
+}
+
+/* The guests with a socket file (not ethdev), or all, into t. */
+static unsigned int
+guest_table(const struct dp_config *cfg, const struct dp_guest_conf **t,
+	    bool sockets_only)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < cfg->n_guests; i++)
+		if (!sockets_only || cfg->guests[i].channel != DP_CHAN_ETHDEV)
+			t[n++] = &cfg->guests[i];
+	return n;
+}
+
+/* Two guests of the file with one name, or one socket file: refused on the
+ * later one, as a linear scan would. */
+static int
+guests_unique(struct cfg_ctx *c, const struct dp_config *cfg, bool sockets)
+{
+	const struct dp_guest_conf **t = malloc(sizeof(*t) * (cfg->n_guests + 1));
+	const struct dp_guest_conf *g, *o = NULL;
+	char section[DP_NAME_MAX + 8];
+	unsigned int n;
+
+	if (t == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return -ENOMEM;
+	}
+	n = guest_table(cfg, t, sockets);
+	o = NULL;
+	g = sockets ? first_clash(t, n, by_socket, same_socket, &o) :
+		      first_clash(t, n, by_name, same_name, &o);
+	free(t);
+	if (g == NULL)
+		return 0;
+	snprintf(section, sizeof(section), "guest %s", g->name);
+	c->section = section;
+	if (!sockets)
+		return fail(c, NULL, "guest defined twice");
+	return fail(c, "socket", "'%s' is the same file as guest %s's socket (%s)",
+		    g->socket, o->name, g->socket_canon);
+}
+
+/* After the file: names unique, no more guests than max_guests, and the
+ * table sized to max_guests for run-time adds (its addresses fixed now). */
+static int
+guests_check(struct cfg_ctx *c, struct dp_config *cfg)
+{
+	struct dp_guest_conf *t;
+	int rc = guests_unique(c, cfg, false);
+
+	if (rc < 0)
+		return rc;
+	if (cfg->n_guests > cfg->max_guests) {
+		c->section = "hostlane";
+		return fail(c, "max_guests", "%u guests are configured, more than "
+			    "max_guests %u (raise it, at most %d)", cfg->n_guests,
+			    cfg->max_guests, DP_GUESTS_CAP);
+	}
+	t = realloc(cfg->guests, sizeof(*t) * cfg->max_guests);
+	if (t == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return -ENOMEM;
+	}
+	memset(t + cfg->n_guests, 0, sizeof(*t) * (cfg->max_guests - cfg->n_guests));
+	cfg->guests = t;
+	c->section = NULL;
+	return 0;
+}
+
 static int
 resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
 {
@@ -1120,12 +1279,16 @@ resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
 
 	if (resolve_own_paths(c, cfg) < 0)
 		return -EINVAL;
+	/* Each against hostlane's own files here, against each other below. */
 	for (unsigned int i = 0; i < cfg->n_guests; i++) {
 		snprintf(section, sizeof(section), "guest %s", cfg->guests[i].name);
 		c->section = section;
-		if (guest_socket(c, cfg, &cfg->guests[i], i) < 0)
+		if (guest_socket(c, cfg, &cfg->guests[i], 0) < 0)
 			return -EINVAL;
 	}
+	n = guests_unique(c, cfg, true);
+	if (n < 0)
+		return n;
 	/* After the guests: their own sockets are the likelier to be too long. */
 	c->section = "hostlane";
 	n = snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s/%s",
@@ -1138,30 +1301,40 @@ resolve_sockets(struct cfg_ctx *c, struct dp_config *cfg)
 	return 0;
 }
 
+/* Sections a file may have: every kind at its limit. */
+#define MAX_SECTIONS (DP_GUESTS_CAP + DP_MAX_PORTS + DP_MAX_PFS + DP_MAX_LCORE_CONF + \
+		      1 + 1 /* [vf] */)
+
 static int
 parse_all(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 {
 	int n = rte_cfgfile_num_sections(f, NULL, 0);
 	char (*names)[CFG_NAME_LEN];
-	char *ptrs[DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + DP_MAX_LCORE_CONF + 1 +
-		   1 /* [vf] */];
+	char **ptrs;
+	unsigned int guest_cap = 0;
 	int rc = 0;
 
-	if (n > (int)RTE_DIM(ptrs))
-		return fail(c, NULL, "more than %zu sections", RTE_DIM(ptrs));
-	names = calloc(RTE_DIM(ptrs), CFG_NAME_LEN);
-	if (names == NULL)
+	if (n > MAX_SECTIONS)
+		return fail(c, NULL, "more than %d sections", MAX_SECTIONS);
+	names = calloc((size_t)n + 1, CFG_NAME_LEN);
+	ptrs = calloc((size_t)n + 1, sizeof(*ptrs));
+	if (names == NULL || ptrs == NULL) {
+		free(names);
+		free(ptrs);
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
 		return -ENOMEM;
-	for (size_t i = 0; i < RTE_DIM(ptrs); i++)
+	}
+	for (int i = 0; i <= n; i++)
 		ptrs[i] = names[i];
-	n = rte_cfgfile_sections(f, ptrs, (int)RTE_DIM(ptrs));
+	n = rte_cfgfile_sections(f, ptrs, n + 1);
 	for (int i = 0; i < n && rc == 0; i++) {
 		c->section = ptrs[i];
-		rc = parse_section(c, f, cfg);
+		rc = parse_section(c, f, cfg, &guest_cap);
 	}
 	c->section = NULL;
+	free(ptrs);
 	free(names);
-	return rc;
+	return rc == 0 ? guests_check(c, cfg) : rc;
 }
 
 /* Check one line's shape; rte_cfgfile accepts some broken files silently
@@ -1197,20 +1370,27 @@ line_problem(char *line, bool *in_section)
  * costs no quadratic time: more sections or keys than the parser takes
  * are refused here already.
  */
-#define SYN_SECTIONS (DP_MAX_GUESTS + DP_MAX_PORTS + DP_MAX_PFS + DP_MAX_LCORE_CONF + 1 + \
-		      1 /* [vf] */)
+#define SYN_SECTIONS MAX_SECTIONS
 #define SYN_KEYS 64
-_Static_assert(SYN_KEYS <= SYN_SECTIONS, "keys are kept in a struct syn_seen");
 
+/* Keys of one section: few, compared linearly. */
 struct syn_seen {
 	unsigned int n;
+	char name[SYN_KEYS][CFG_NAME_LEN];
+	unsigned int line[SYN_KEYS];
+};
+
+/* Sections: thousands with many guests, so looked up in libc's hash table
+ * (hsearch_r), which points at the names kept here. */
+struct syn_sections {
+	unsigned int n;
+	struct hsearch_data h;
 	char name[SYN_SECTIONS][CFG_NAME_LEN];
-	unsigned int line[SYN_SECTIONS];
 };
 
 struct syn_state {
-	struct syn_seen sections;
-	struct syn_seen keys;		/* of the last section; n <= SYN_KEYS */
+	struct syn_sections sections;
+	struct syn_seen keys;		/* of the last section */
 };
 
 /* A name as rte_cfgfile keeps it: blanks stripped, at most CFG_NAME_LEN - 1. */
@@ -1238,6 +1418,21 @@ syn_seen_before(struct syn_seen *seen, const char *name, unsigned int line)
 	return 0;
 }
 
+/* The same for a section; n < SYN_SECTIONS, so the table has room. */
+static unsigned int
+syn_section_before(struct syn_sections *ss, const char *name, unsigned int line)
+{
+	ENTRY e = { .key = ss->name[ss->n], .data = (void *)(uintptr_t)line }, *found;
+
+	snprintf(ss->name[ss->n], CFG_NAME_LEN, "%s", name);
+	if (hsearch_r(e, ENTER, &found, &ss->h) == 0)
+		return line;	/* cannot happen: sized for SYN_SECTIONS */
+	if (found->key != e.key)
+		return (unsigned int)(uintptr_t)found->data;
+	ss->n++;
+	return 0;
+}
+
 /* Sections and keys of one line whose shape is fine, as rte_cfgfile reads
  * them: a ';' not after a '\\' ends the line. */
 static int
@@ -1255,7 +1450,7 @@ syn_track(struct cfg_ctx *c, struct syn_state *st, const char *line, unsigned in
 		if (st->sections.n == SYN_SECTIONS)
 			return fail(c, NULL, "more than %d sections", SYN_SECTIONS);
 		st->keys.n = 0;
-		before = syn_seen_before(&st->sections, name, n);
+		before = syn_section_before(&st->sections, name, n);
 		if (before == 0)
 			return 0;
 		c->section = name;	/* for the message only; reset by the caller */
@@ -1326,12 +1521,14 @@ check_syntax(struct cfg_ctx *c, FILE *f)
 	struct syn_state *st = calloc(1, sizeof(*st));
 	int rc;
 
-	if (st == NULL) {
+	if (st == NULL || hcreate_r(SYN_SECTIONS, &st->sections.h) == 0) {
+		free(st);
 		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
 		return -ENOMEM;
 	}
 	rc = check_lines(c, f, st);
 	c->section = NULL;
+	hdestroy_r(&st->sections.h);
 	free(st);
 	return rc;
 }
@@ -1369,17 +1566,25 @@ open_embedded(int *memfd)
 	return rte_cfgfile_load(path, 0);
 }
 
-int
-dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
-	       char *err, size_t errlen)
+void
+dp_config_free(struct dp_config *cfg)
+{
+	free(cfg->guests);
+	cfg->guests = NULL;
+	cfg->n_guests = 0;
+}
+
+static int
+config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
+	    char *err, size_t errlen)
 {
 	struct cfg_ctx c = { .file = path ? path : "<embedded hostlane.conf>",
 			     .err = err, .errlen = errlen };
 	struct rte_cfgfile *f;
 	int memfd = -1, rc;
 
-	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", c.file);
+	cfg->max_guests = DP_GUESTS_DEFAULT;
 	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), DEFAULT_RUNTIME_DIR);
 	cfg->mbufs = 16383;
 	cfg->handshake_timeout_ms = 5000;
@@ -1415,6 +1620,19 @@ dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", runtime_dir);
 	}
 	return rc == 0 ? resolve_sockets(&c, cfg) : rc;
+}
+
+int
+dp_config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
+	       char *err, size_t errlen)
+{
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	rc = config_load(path, runtime_dir, cfg, err, errlen);
+	if (rc < 0)
+		dp_config_free(cfg);
+	return rc;
 }
 
 /* A guest added at run time: the same checks as in the file. */

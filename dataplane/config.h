@@ -25,7 +25,11 @@
 #include "memif_hs.h"
 
 #define DP_NAME_MAX 32
-#define DP_MAX_GUESTS 64
+/** [hostlane] max_guests: guest slots (file and `guest add`), default ... */
+#define DP_GUESTS_DEFAULT 1024
+/** ... and hard cap: a slot is a 16-bit index (guest MACs, replace orders,
+ *  snapshots) and costs memory even when unused (docs/config.md). */
+#define DP_GUESTS_CAP 4096
 #define DP_MAX_PORTS 16
 #define DP_MAX_SESSIONS 256
 #define DP_MAX_INFLIGHT 4096
@@ -176,8 +180,11 @@ struct dp_config {
 	struct dp_idle_conf idle;	    /**< every I/O lcore's, unless ... */
 	unsigned int n_lcore_confs;	    /**< ... its [lcore N] says otherwise */
 	struct dp_lcore_conf lcore_confs[DP_MAX_LCORE_CONF];
-	unsigned int n_guests;
-	struct dp_guest_conf guests[DP_MAX_GUESTS];
+	unsigned int max_guests;	    /**< slots: the file's guests and those
+					         added at run time, at most */
+	unsigned int n_guests;		    /**< slots in use or retired */
+	struct dp_guest_conf *guests;	    /**< max_guests entries (malloc; their
+					         addresses never change) */
 	unsigned int n_ports;
 	struct dp_port_conf ports[DP_MAX_PORTS];
 	unsigned int n_pfs;
@@ -190,11 +197,22 @@ struct dp_config {
  * @param path         the file, or NULL for the embedded default
  *                     (config/hostlane.conf compiled in).
  * @param runtime_dir  overrides [hostlane] runtime_dir when not NULL.
+ * @param cfg          filled from scratch (whatever it held is overwritten:
+ *                     dp_config_free() a loaded one first); after success
+ *                     free it with dp_config_free(), after a failure it
+ *                     holds nothing to free.
  * @param err          on failure, one line: "FILE: [SECTION] KEY: problem".
  * @return 0, or -EINVAL / -ENOENT / -ENOMEM with err filled.
+ *
+ * Config load is O(n log n) in the number of guests: names and socket
+ * paths are compared sorted, sections looked up in a hash table.
  */
 int dp_config_load(const char *path, const char *runtime_dir,
 		   struct dp_config *cfg, char *err, size_t errlen);
+
+/** Free what dp_config_load() allocated (the guest table). Accepts a
+ *  zeroed cfg; cfg is left zeroed but for its scalars. */
+void dp_config_free(struct dp_config *cfg);
 
 /**
  * Build a guest for a run-time add with exactly the checks of the file:

@@ -148,6 +148,9 @@ struct dp_guest_pl {
 /** The main lcore's side: the slot, the socket and handshake, counters. */
 struct dp_guest_conn {
 	uint8_t active;			/**< in the table and listening */
+	/** 1 + its index in its lcore's poll list, 0 while not polled
+	 *  (lcore.h, dp_lcore_guest_sync()). */
+	unsigned int poll_pos;
 	/** Removed, but an I/O lcore may still hold the slot or calls of it
 	 *  are in flight: not reusable until guests.c releases it. */
 	uint8_t releasing;

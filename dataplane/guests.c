@@ -73,6 +73,12 @@ sessions_free(struct dp_guest *g)
 	g->conn.capacity = 0;
 }
 
+int
+dp_guest_sessions_ready(struct dp_guest *g)
+{
+	return g->pl.sessions != NULL ? 0 : sessions_alloc(g, g->conf->max_sessions);
+}
+
 /*
  * The I/O lcore with the fewest guests among those whose pending pool
  * still has room for the guest's whole budget, or NULL: budgets are
@@ -138,7 +144,10 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 		return -ENOMEM;
 	if (g->conn.capacity < g->conf->max_sessions) {
 		sessions_free(g);
-		return sessions_alloc(g, g->conf->max_sessions);
+		/* A memif guest's table is made when a client first connects
+		 * (dp_guest_sessions_ready()): a guest nobody uses costs none. */
+		return g->conf->channel == DP_CHAN_MEMIF ? 0 :
+		       sessions_alloc(g, g->conf->max_sessions);
 	}
 	for (unsigned int k = 0; k < g->conn.capacity; k++) {
 		uint8_t *out = g->pl.sessions[k].out;
@@ -280,6 +289,7 @@ port_down(struct dp_guest *g)
 		return;
 	g->conn.link_epoch = 0;
 	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
+	dp_lcore_guest_sync(g);
 	if (g->fast.rx_intr) {
 		dp_lcore_port_intr_del(g->io, g->fast.port_id);
 		__atomic_store_n(&g->fast.rx_intr, 0, __ATOMIC_RELAXED);
@@ -362,7 +372,9 @@ dp_app_guests_tick(struct dp_app *app)
 					__ATOMIC_RELAXED);
 			__atomic_store_n(&g->fast.port_epoch, g->conn.link_epoch,
 					 __ATOMIC_RELEASE);
-			/* Its lcore may sleep longer while nothing polls a port. */
+			/* Polled from now on; its lcore may sleep longer
+			 * while nothing polls a port. */
+			dp_lcore_guest_sync(g);
 			dp_lcore_wake(g->io);
 			g->conn.slow.connects++;
 			DP_LOG(INFO, "guest %s: link up", g->conf->name);
@@ -443,13 +455,27 @@ guest_open(struct dp_app *app, unsigned int i)
 	return 0;
 }
 
+/*
+ * One slot per max_guests, on the first I/O lcore's socket: the slots hold
+ * fast-path state (`fast`, `pl`) and are one array so that a slot index is
+ * all a reference needs. Untouched slots cost their hugepage memory only.
+ */
+static struct dp_guest *
+guests_alloc(const struct dp_app *app)
+{
+	int socket = app->n_io > 0 ? (int)rte_lcore_to_socket_id(app->io[0].lcore_id) :
+		     SOCKET_ID_ANY;
+
+	return rte_zmalloc_socket("hl_guests", sizeof(*app->guests) *
+				  app->cfg->max_guests, RTE_CACHE_LINE_SIZE, socket);
+}
+
 int
 dp_app_guests_open(struct dp_app *app)
 {
 	/* The runtime directory was created and checked at start-up (main.c,
 	 * dp_path_runtime_dir()). */
-	app->guests = rte_zmalloc("hl_guests", sizeof(*app->guests) * DP_MAX_GUESTS,
-				  RTE_CACHE_LINE_SIZE);
+	app->guests = guests_alloc(app);
 	if (app->guests == NULL)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < app->cfg->n_guests; i++) {
@@ -461,7 +487,8 @@ dp_app_guests_open(struct dp_app *app)
 	return 0;
 }
 
-/* A slot for a new guest: never used, or retired with enough sessions. */
+/* A slot for a new guest: never used, or retired with enough sessions or
+ * none yet (made at the first connection). */
 static int
 free_slot(const struct dp_app *app, const struct dp_guest_conf *conf)
 {
@@ -469,10 +496,10 @@ free_slot(const struct dp_app *app, const struct dp_guest_conf *conf)
 		const struct dp_guest *g = &app->guests[i];
 
 		if (!g->conn.active && !g->conn.releasing && g->conn.srv.n_draining == 0 &&
-		    g->conn.capacity >= conf->max_sessions)
+		    (g->conn.capacity == 0 || g->conn.capacity >= conf->max_sessions))
 			return (int)i;
 	}
-	return app->cfg->n_guests < DP_MAX_GUESTS ? (int)app->cfg->n_guests : -1;
+	return app->cfg->n_guests < app->cfg->max_guests ? (int)app->cfg->n_guests : -1;
 }
 
 int
@@ -491,8 +518,9 @@ dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
 	}
 	slot = free_slot(app, conf);
 	if (slot < 0) {
-		snprintf(err, errlen, "no free guest slot (at most %d guests)",
-			 DP_MAX_GUESTS);
+		snprintf(err, errlen, "no free guest slot: %u slots in use or still "
+			 "being released, max_guests %u", app->cfg->n_guests,
+			 app->cfg->max_guests);
 		return -ENOSPC;
 	}
 	bool fresh = (unsigned int)slot == app->cfg->n_guests;

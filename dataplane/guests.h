@@ -43,6 +43,14 @@ struct dp_guest *dp_app_guest_find(struct dp_app *app, const char *name);
 /** Slow-path tick: link up/down of vhost and ethdev guests (epochs). */
 void dp_app_guests_tick(struct dp_app *app);
 
+/**
+ * The guest's session table, made on first use: a memif guest gets it
+ * when a client first connects, before the connection is published, and
+ * keeps it for the slot's life (calls in flight point into it). Main lcore.
+ * @return 0 or -ENOMEM.
+ */
+int dp_guest_sessions_ready(struct dp_guest *g);
+
 /** A connection epoch, unique across guests and slots. Main lcore. */
 uint32_t dp_guest_next_epoch(void);
 

@@ -108,13 +108,14 @@ dp_lcore_wait_stopped(const unsigned int *ids, unsigned int n,
 static inline unsigned int
 poll_once(struct dp_io_lcore *lc)
 {
-	/* Acquire: pairs with dp_lcore_guest_add()'s release, so the new
-	 * slot's pointer is seen with the count. */
-	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+	/* Acquire: pairs with poll_add()'s release, so the new entry's
+	 * pointer is seen with the count. Only guests with something to
+	 * poll are in the list (dp_lcore_guest_sync()). */
+	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 	unsigned int work = 0;
 
 	for (unsigned int i = 0; i < n; i++)
-		work += dp_vf_guest_poll(__atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED));
+		work += dp_vf_guest_poll(__atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED));
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		work += dp_port_poll(lc->ports[i]);
 	dp_pipe_poll(&lc->pipe);
@@ -125,30 +126,99 @@ poll_once(struct dp_io_lcore *lc)
 	return work;
 }
 
+int
+dp_lcore_poll_init(struct dp_io_lcore *lc, unsigned int max_guests)
+{
+	lc->poll = rte_zmalloc_socket("hl_poll", sizeof(*lc->poll) * max_guests,
+				      RTE_CACHE_LINE_SIZE,
+				      (int)rte_lcore_to_socket_id(lc->lcore_id));
+	if (lc->poll == NULL)
+		return -ENOMEM;
+	lc->cap_poll = max_guests;
+	lc->n_poll = 0;
+	return 0;
+}
+
+void
+dp_lcore_poll_fini(struct dp_io_lcore *lc)
+{
+	rte_free(lc->poll);
+	lc->poll = NULL;
+	lc->cap_poll = 0;
+	lc->n_poll = 0;
+}
+
+/* Entries move only by the main lcore: slot in g->conn.poll_pos. */
+static void
+poll_add(struct dp_io_lcore *lc, struct dp_guest *g)
+{
+	unsigned int n = lc->n_poll;
+
+	if (n == lc->cap_poll)
+		return;		/* no list (stopped), or full: cannot happen */
+	g->conn.poll_pos = n + 1;
+	__atomic_store_n(&lc->poll[n], g, __ATOMIC_RELAXED);
+	/* Release: the entry before the count that covers it. */
+	__atomic_store_n(&lc->n_poll, n + 1, __ATOMIC_RELEASE);
+	dp_lcore_wake(lc);
+}
+
+static void
+poll_del(struct dp_io_lcore *lc, struct dp_guest *g)
+{
+	unsigned int i = g->conn.poll_pos - 1, n = lc->n_poll;
+	struct dp_guest *last;
+
+	g->conn.poll_pos = 0;
+	if (lc->poll == NULL || i >= n)
+		return;		/* the list is gone (stopped) */
+	last = lc->poll[n - 1];
+	/* A pass running now may poll the last guest twice or miss it once;
+	 * both are harmless. Every pointer it may read is a guest slot, and
+	 * slots live as long as the app. */
+	__atomic_store_n(&lc->poll[i], last, __ATOMIC_RELAXED);
+	if (last != g)
+		last->conn.poll_pos = i + 1;
+	__atomic_store_n(&lc->n_poll, n - 1, __ATOMIC_RELEASE);
+}
+
+/* Something for the loop to poll: see dp_lcore_guest_sync(). */
+static bool
+guest_pollable(const struct dp_guest *g)
+{
+	if (!g->conn.active)
+		return false;
+	if (__atomic_load_n(&g->fast.vf, __ATOMIC_RELAXED) != NULL)
+		return true;
+	if (g->fast.chan == DP_CHAN_MEMIF)
+		return __atomic_load_n(&g->fast.rt, __ATOMIC_RELAXED) != NULL;
+	return g->conn.link_epoch != 0;
+}
+
+void
+dp_lcore_guest_sync(struct dp_guest *g)
+{
+	bool want = guest_pollable(g);
+
+	if (want && g->conn.poll_pos == 0)
+		poll_add(g->io, g);
+	else if (!want && g->conn.poll_pos != 0)
+		poll_del(g->io, g);
+}
+
 void
 dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g)
 {
-	unsigned int n = lc->n_guests;
-
-	__atomic_store_n(&lc->guests[n], g, __ATOMIC_RELAXED);
-	__atomic_store_n(&lc->n_guests, n + 1, __ATOMIC_RELEASE);
-	dp_lcore_wake(lc);
+	lc->n_guests++;
+	dp_lcore_guest_sync(g);
 }
 
 void
 dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g)
 {
-	unsigned int n = lc->n_guests;
-
-	for (unsigned int i = 0; i < n; i++) {
-		if (lc->guests[i] != g)
-			continue;
-		/* A pass running now may poll the last guest twice or miss
-		 * it once; both are harmless. */
-		__atomic_store_n(&lc->guests[i], lc->guests[n - 1], __ATOMIC_RELAXED);
-		__atomic_store_n(&lc->n_guests, n - 1, __ATOMIC_RELEASE);
-		return;
-	}
+	lc->n_guests--;
+	if (g->conn.poll_pos != 0)
+		poll_del(lc, g);
 }
 
 int
@@ -352,11 +422,11 @@ idle_arm_port(struct dp_guest *g, bool armed)
 static bool
 idle_arm(struct dp_io_lcore *lc, bool armed)
 {
-	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 	bool all_intr = lc->n_ports == 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct dp_guest *g = __atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED);
+		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
 		struct dp_memif_rt *rt;
 
 		/* A dedicated VF port has no Rx interrupt here. */
@@ -390,12 +460,12 @@ idle_port_waiting(const struct dp_guest *g)
 static bool
 idle_work_waiting(struct dp_io_lcore *lc)
 {
-	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 
 	if (dp_pipe_busy(&lc->pipe) || dp_replace_pending(&lc->replace))
 		return true;
 	for (unsigned int i = 0; i < n; i++) {
-		struct dp_guest *g = __atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED);
+		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
 		struct dp_memif_rt *rt;
 
 		if (g->fast.chan != DP_CHAN_MEMIF) {

@@ -4,7 +4,9 @@
  * a guest away from them safely, and the watchdog that notices one stuck.
  *
  * Each I/O lcore runs dp_lcore_io_main() over the guests and ports the main
- * lcore assigned to it. Every pass through the loop is a quiescent point
+ * lcore assigned to it; of the guests, only those with something to poll
+ * (connected, a link up, a VF) are in its poll list, so a configured guest
+ * nobody uses costs its loop nothing. Every pass through the loop is a quiescent point
  * (rte_rcu_qsbr) and a heartbeat (`loops`). The main lcore never waits for
  * a grace period: it takes a token (dp_lcore_rcu_start()) and checks it
  * later without blocking (dp_lcore_rcu_passed(); defer.h builds on it), so
@@ -81,8 +83,15 @@ struct dp_lcore_idle {
 struct dp_io_lcore {
 	unsigned int lcore_id;
 	unsigned int qsbr_id;
-	unsigned int n_guests;
-	struct dp_guest *guests[DP_MAX_GUESTS];
+	unsigned int n_guests;		/**< guests assigned to it; main lcore */
+	/** The poll list: only guests with something to poll (a published
+	 *  connection, a link up, a dedicated VF), so a configured guest
+	 *  with nothing connected costs the loop nothing. n_poll is stored
+	 *  with release after the entry, read with acquire once per pass;
+	 *  dp_lcore_guest_sync() keeps it (main lcore). */
+	unsigned int n_poll;
+	unsigned int cap_poll;		/**< entries of poll: max_guests */
+	struct dp_guest **poll;		/**< on the lcore's socket */
 	unsigned int n_ports;
 	struct dp_port *ports[DP_MAX_PORTS];
 	/** Passes through the poll loop: the heartbeat. Written by the lcore
@@ -141,14 +150,34 @@ unsigned int dp_lcore_wait_stopped(const unsigned int *ids, unsigned int n,
 				   unsigned int timeout_ms);
 
 /**
- * Start polling a guest (main lcore; the lcore may be running). The
- * guest's slot may be reused only after a grace period that starts after
- * dp_lcore_guest_remove().
+ * Allocate the lcore's poll list for max_guests guests, on its socket.
+ * Main lcore, before launch. @return 0 or -ENOMEM.
+ */
+int dp_lcore_poll_init(struct dp_io_lcore *lc, unsigned int max_guests);
+
+/** Free the poll list. Main lcore, after the lcore stopped. */
+void dp_lcore_poll_fini(struct dp_io_lcore *lc);
+
+/**
+ * Assign a guest to the lcore (main lcore; the lcore may be running); it
+ * is polled only while dp_lcore_guest_sync() finds something to poll.
+ * The guest's slot may be reused only after a grace period that starts
+ * after dp_lcore_guest_remove().
  */
 void dp_lcore_guest_add(struct dp_io_lcore *lc, struct dp_guest *g);
 
-/** Stop polling a guest (main lcore). See dp_lcore_guest_add(). */
+/** Take a guest off the lcore (main lcore). See dp_lcore_guest_add(). */
 void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
+
+/**
+ * Put the guest in its lcore's poll list, or take it out, by whether it
+ * has something to poll: active and a memif connection published (rt), a
+ * port link up (conn.link_epoch), or a dedicated VF (fast.vf). Call after
+ * each of those changes; main lcore. Adding wakes the lcore. Taking out
+ * needs no grace period of its own: what the guest held is released after
+ * one anyway (defer.h), and a pass that still polls it finds nothing.
+ */
+void dp_lcore_guest_sync(struct dp_guest *g);
 
 /**
  * Check one I/O lcore's heartbeat. Main lcore, every slow-path tick.

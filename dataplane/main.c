@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -281,6 +282,22 @@ run(struct dp_config *cfg)
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* Every memif guest holds a listening socket, a connected one its socket
+ * and eventfds: with hundreds of guests the usual soft limit of 1024 fds is
+ * too few, so take what the hard limit allows. */
+static void
+nofile_raise(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			fprintf(stderr, "hostlane: cannot raise the open files limit: %s\n",
+				strerror(errno));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -308,16 +325,19 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	if (dp_config_load(a.config, a.runtime_dir, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hostlane: %s\n", err);
-		free(cfg);
+		free(cfg);	/* a failed load holds nothing */
 		return EXIT_FAILURE;
 	}
 	if (a.check) {
 		printf("%s: OK (%u guests, %u ports)\n", cfg->path, cfg->n_guests,
 		       cfg->n_ports);
+		dp_config_free(cfg);
 		free(cfg);
 		return EXIT_SUCCESS;
 	}
+	nofile_raise();
 	if (runtime_dir_ready(cfg) < 0) {
+		dp_config_free(cfg);
 		free(cfg);
 		return EXIT_FAILURE;
 	}
@@ -328,6 +348,7 @@ main(int argc, char **argv)
 	rc = run(cfg);
 	rte_pdump_uninit();
 	rte_eal_cleanup();
+	dp_config_free(cfg);
 	free(cfg);
 	return rc;
 }

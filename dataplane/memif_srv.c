@@ -255,6 +255,7 @@ static void
 rt_retire(struct dp_guest *g, struct dp_memif_rt *rt)
 {
 	__atomic_store_n(&g->fast.rt, NULL, __ATOMIC_RELEASE);
+	dp_lcore_guest_sync(g);		/* nothing to poll until the next client */
 	/* Before rt_free() closes it: the guest shares the file, so a
 	 * closed fd of ours would stay in the lcore's epoll set. */
 	dp_lcore_fd_unwatch(g->io, rt->c2s.intr_fd);
@@ -317,8 +318,11 @@ rt_build(const struct dp_guest *g)
 static enum dp_memif_reason
 publish(struct dp_guest *g)
 {
-	struct dp_memif_rt *rt = rt_build(g);
+	struct dp_memif_rt *rt;
 
+	if (dp_guest_sessions_ready(g) < 0)
+		return DP_MEMIF_R_NOMEM;
+	rt = rt_build(g);
 	if (rt == NULL)
 		return DP_MEMIF_R_NOMEM;
 	/* The guest's C2S eventfd wakes its lcore when it sleeps. */
@@ -334,7 +338,9 @@ publish(struct dp_guest *g)
 	__atomic_store_n(&rt->s2c.ring->tail, 0, __ATOMIC_RELAXED);
 	/* Release: every field of rt is set before the I/O lcore sees it. */
 	__atomic_store_n(&g->fast.rt, rt, __ATOMIC_RELEASE);
-	/* A sleeping lcore would not unmask the new ring before it wakes. */
+	/* Into the poll list (already there if it has a VF); a sleeping
+	 * lcore would not unmask the new ring before it wakes. */
+	dp_lcore_guest_sync(g);
 	dp_lcore_wake(g->io);
 	g->conn.slow.connects++;
 	DP_LOG(INFO, "guest %s: client '%s' connected (if '%s')", g->conf->name,

@@ -20,9 +20,9 @@
 #include "pvswitch.h"
 #include "vfport.h"
 
-/* Guests are bitmap word 0, ports word 1. */
-_Static_assert(DP_MAX_GUESTS == 64, "guest vports fill one 64-bit word");
+/* Guests are bitmap words 0 .. n_gw - 1, ports word n_gw. */
 _Static_assert(DP_MAX_PORTS <= 64, "port vports fit one 64-bit word");
+_Static_assert(DP_GUESTS_CAP + 64 + DP_MAX_PORTS <= UINT16_MAX, "vports are 16-bit");
 
 #define SWEEP_MAX 256		/* table slots looked at per sweep step */
 #define MAC_GROUP 0x01		/* I/G bit of the first octet */
@@ -76,10 +76,15 @@ struct dp_pvs {
 	uint64_t next_sweep;
 	uint32_t sweep_next;		/* rte_hash_iterate cursor */
 	uint8_t sweeping;
-	uint64_t member[2];		/* attached vports; main lcore writes */
-	uint64_t dirty[2];		/* vports with buffered frames */
+	uint32_t max_guests;		/* guest vports */
+	uint16_t n_gw;			/* bitmap words of guests; ports: word n_gw */
+	uint16_t n_vports;		/* n_gw * 64 + DP_MAX_PORTS */
+	uint64_t *member;		/* n_gw + 1 words: attached vports; main
+					   lcore writes (release), the switch
+					   lcore reads (acquire) */
+	uint64_t *dirty;		/* n_gw + 1 words: vports with buffered frames */
 	struct dp_pvs_stats st;
-	struct pvs_vport vp[DP_PVS_MAX_VPORTS];
+	struct pvs_vport *vp;		/* n_vports */
 };
 
 static inline uint64_t
@@ -91,10 +96,20 @@ mac_u64(const uint8_t *m)
 	return v;
 }
 
-static inline bool
-is_member(const uint64_t *mem, uint16_t v)
+/* Acquire: pairs with attach's release, so an attached vport's fields are
+ * seen with its bit. A vport's fields change only at attach, and a vport
+ * is attached again only a grace period after its detach (pvswitch.h), so
+ * reading them after a bit that has just been cleared is still safe. */
+static inline uint64_t
+member_word(const struct dp_pvs *sw, unsigned int w)
 {
-	return (mem[v >> 6] >> (v & 63)) & 1;
+	return __atomic_load_n(&sw->member[w], __ATOMIC_ACQUIRE);
+}
+
+static inline bool
+is_member(const struct dp_pvs *sw, uint16_t v)
+{
+	return (member_word(sw, v >> 6) >> (v & 63)) & 1;
 }
 
 static inline bool
@@ -139,6 +154,24 @@ mac_usable(const uint8_t *m)
 
 /* ---- set-up (main lcore) -------------------------------------------------- */
 
+/* The vport table and bitmaps for max_guests guests and DP_MAX_PORTS ports. */
+static int
+vports_alloc(struct dp_pvs *sw, uint32_t max_guests, int socket)
+{
+	if (max_guests > DP_GUESTS_CAP)
+		return -EINVAL;
+	sw->max_guests = max_guests;
+	sw->n_gw = (uint16_t)((max_guests + 63) / 64);
+	sw->n_vports = (uint16_t)(sw->n_gw * 64 + DP_MAX_PORTS);
+	sw->member = rte_zmalloc_socket("hl_pvs_member", sizeof(uint64_t) * (sw->n_gw + 1u),
+					RTE_CACHE_LINE_SIZE, socket);
+	sw->dirty = rte_zmalloc_socket("hl_pvs_dirty", sizeof(uint64_t) * (sw->n_gw + 1u),
+				       RTE_CACHE_LINE_SIZE, socket);
+	sw->vp = rte_zmalloc_socket("hl_pvs_vports", sizeof(*sw->vp) * sw->n_vports,
+				    RTE_CACHE_LINE_SIZE, socket);
+	return sw->member != NULL && sw->dirty != NULL && sw->vp != NULL ? 0 : -ENOMEM;
+}
+
 struct dp_pvs *
 dp_pvs_create(const struct dp_pvs_conf *conf)
 {
@@ -162,6 +195,11 @@ dp_pvs_create(const struct dp_pvs_conf *conf)
 	}
 	sw = rte_zmalloc_socket("hl_pvs", sizeof(*sw), RTE_CACHE_LINE_SIZE, socket);
 	if (sw == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (vports_alloc(sw, conf->max_guests != 0 ? conf->max_guests : 64, socket) < 0) {
+		dp_pvs_free(sw);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -194,7 +232,16 @@ dp_pvs_free(struct dp_pvs *sw)
 		return;
 	rte_hash_free(sw->h);
 	rte_free(sw->ent);
+	rte_free(sw->member);
+	rte_free(sw->dirty);
+	rte_free(sw->vp);
 	rte_free(sw);
+}
+
+uint16_t
+dp_pvs_port_vport(const struct dp_pvs *sw, unsigned int i)
+{
+	return (uint16_t)(sw->n_gw * 64u + i);
 }
 
 unsigned int
@@ -211,7 +258,7 @@ attach(struct dp_pvs *sw, uint16_t v, unsigned int lcore, const uint8_t *mac,
 
 	if (lcore != sw->lcore)
 		return -EXDEV;
-	if (is_member(sw->member, v))
+	if (is_member(sw, v))
 		return -EBUSY;
 	vp->kind = g != NULL ? VP_GUEST : VP_PORT;
 	if (g != NULL)
@@ -236,7 +283,7 @@ dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
 {
 	int rc;
 
-	if (g->idx >= DP_MAX_GUESTS || (mac != NULL && !mac_usable(mac)))
+	if (g->idx >= sw->max_guests || (mac != NULL && !mac_usable(mac)))
 		return -EINVAL;
 	rc = attach(sw, g->idx, g->lcore, mac, g, NULL);
 	if (rc == 0)
@@ -247,7 +294,7 @@ dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac)
 int
 dp_pvs_attach_port(struct dp_pvs *sw, struct dp_port *p, unsigned int idx)
 {
-	uint16_t v = DP_PVS_PORT_VPORT(idx);
+	uint16_t v = dp_pvs_port_vport(sw, idx);
 	int rc;
 
 	if (idx >= DP_MAX_PORTS)
@@ -263,7 +310,7 @@ dp_pvs_attach_port(struct dp_pvs *sw, struct dp_port *p, unsigned int idx)
 void
 dp_pvs_detach(struct dp_pvs *sw, uint16_t v)
 {
-	if (v >= DP_PVS_MAX_VPORTS || !is_member(sw->member, v))
+	if (v >= sw->n_vports || !is_member(sw, v))
 		return;
 	/* Its entries stay in the table until aged; the generation bump at
 	 * the next attach keeps them from matching a new occupant. */
@@ -273,35 +320,33 @@ dp_pvs_detach(struct dp_pvs *sw, uint16_t v)
 /* ---- learning and aging (switch lcore) ------------------------------------ */
 
 /* An entry of its vport's current attachment: it counts against the
- * vport's limit. mem is the burst's membership snapshot: a vport's gen is
- * read only while it is attached, when the main lcore leaves it alone. */
+ * vport's limit. A vport's gen is read only while it is attached, when the
+ * main lcore leaves it alone (member_word()). */
 static inline bool
-entry_counted(const struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+entry_counted(const struct dp_pvs *sw, const struct pvs_entry *e)
 {
-	return is_member(mem, e->out) && e->gen == sw->vp[e->out].gen;
+	return is_member(sw, e->out) && e->gen == sw->vp[e->out].gen;
 }
 
 static inline bool
-entry_live(const struct dp_pvs *sw, const struct pvs_entry *e,
-	   const uint64_t *mem, uint64_t now)
+entry_live(const struct dp_pvs *sw, const struct pvs_entry *e, uint64_t now)
 {
-	return entry_counted(sw, e, mem) && now - e->seen <= sw->aging_tsc;
+	return entry_counted(sw, e) && now - e->seen <= sw->aging_tsc;
 }
 
 /* The entry leaves its vport (moved or deleted). */
 static void
-entry_uncount(struct dp_pvs *sw, const struct pvs_entry *e, const uint64_t *mem)
+entry_uncount(struct dp_pvs *sw, const struct pvs_entry *e)
 {
 	struct pvs_vport *owner = &sw->vp[e->out];
 
 	/* > 0: a generation counter that wrapped must not underflow it. */
-	if (entry_counted(sw, e, mem) && owner->st.macs > 0)
+	if (entry_counted(sw, e) && owner->st.macs > 0)
 		owner->st.macs--;
 }
 
 static void
-learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now,
-	   const uint64_t *mem)
+learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	int32_t pos = rte_hash_lookup(sw->h, k);
@@ -324,7 +369,7 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 		e = &sw->ent[pos];
 	} else if (!mine) {
 		sw->st.moved++;
-		entry_uncount(sw, e, mem);
+		entry_uncount(sw, e);
 	}
 	if (!mine)
 		vp->st.macs++;
@@ -337,8 +382,7 @@ learn_slow(struct dp_pvs *sw, uint16_t in, const struct pvs_key *k, uint64_t now
 
 /* Most frames repeat the last source seen on their vport: one compare. */
 static inline void
-learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now,
-      const uint64_t *mem)
+learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	struct pvs_key k;
@@ -348,14 +392,14 @@ learn(struct dp_pvs *sw, uint16_t in, const uint8_t *src, uint64_t now,
 		return;
 	memcpy(k.mac, src, 6);
 	k.vlan = 0;
-	learn_slow(sw, in, &k, now, mem);
+	learn_slow(sw, in, &k, now);
 }
 
 /* One step of the sweep: look at up to SWEEP_MAX slots, delete the keys of
  * entries that are no longer live (aged, or of a vport gone or re-attached
  * since: they would otherwise hold table slots until they age). */
 static bool
-sweep_step(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
+sweep_step(struct dp_pvs *sw, uint64_t now)
 {
 	struct pvs_key dead[SWEEP_MAX];
 	unsigned int n_dead = 0, looked = 0;
@@ -370,7 +414,7 @@ sweep_step(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 			done = true;
 			break;
 		}
-		if ((uint32_t)pos < sw->cap && !entry_live(sw, &sw->ent[pos], mem, now))
+		if ((uint32_t)pos < sw->cap && !entry_live(sw, &sw->ent[pos], now))
 			memcpy(&dead[n_dead++], key, sizeof(dead[0]));
 	}
 	/* Deleted after the walk: rte_hash_iterate()'s cursor is a slot index. */
@@ -379,19 +423,19 @@ sweep_step(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 		if (pos < 0)
 			continue;
 		if ((uint32_t)pos < sw->cap)
-			entry_uncount(sw, &sw->ent[pos], mem);
+			entry_uncount(sw, &sw->ent[pos]);
 		sw->st.aged++;
 	}
 	return done;
 }
 
 static inline void
-maybe_sweep(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
+maybe_sweep(struct dp_pvs *sw, uint64_t now)
 {
 	if (likely(!sw->sweeping && now < sw->next_sweep))
 		return;
 	sw->sweeping = 1;
-	if (sweep_step(sw, now, mem)) {
+	if (sweep_step(sw, now)) {
 		sw->sweeping = 0;
 		sw->sweep_next = 0;
 		sw->next_sweep = now + sw->sweep_tsc;
@@ -401,12 +445,8 @@ maybe_sweep(struct dp_pvs *sw, uint64_t now, const uint64_t *mem)
 void
 dp_pvs_sweep(struct dp_pvs *sw, uint64_t now)
 {
-	uint64_t mem[2];
-
-	mem[0] = __atomic_load_n(&sw->member[0], __ATOMIC_ACQUIRE);
-	mem[1] = __atomic_load_n(&sw->member[1], __ATOMIC_ACQUIRE);
 	sw->sweep_next = 0;
-	while (!sweep_step(sw, now, mem))
+	while (!sweep_step(sw, now))
 		;
 	sw->sweeping = 0;
 	sw->sweep_next = 0;
@@ -452,7 +492,7 @@ flush_vport(struct pvs_vport *vp)
 static void
 flush_all(struct dp_pvs *sw)
 {
-	for (unsigned int w = 0; w < 2; w++) {
+	for (unsigned int w = 0; w <= sw->n_gw; w++) {
 		uint64_t d = sw->dirty[w];
 
 		sw->dirty[w] = 0;
@@ -472,41 +512,51 @@ drop(struct rte_mbuf *m, uint64_t *counter)
 	rte_pktmbuf_free(m);
 }
 
-static void
-flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, const uint64_t *mem)
+/* The attached vports of bitmap word w, the ingress taken out. */
+static inline uint64_t
+flood_word(const struct dp_pvs *sw, unsigned int w, uint16_t in)
 {
-	uint64_t g = mem[0], p = mem[1];
-	unsigned int refs;
-	bool first = true;
+	uint64_t bits = member_word(sw, w);
 
-	if (in < 64)
-		g &= ~(1ULL << in);
-	else
-		p &= ~(1ULL << (in - 64));
-	refs = (unsigned int)__builtin_popcountll(g) + (p != 0);
+	return (in >> 6) == w ? bits & ~(1ULL << (in & 63)) : bits;
+}
+
+/* Every guest output and the first port output share m; further ports get
+ * copies. Each word of the bitmap is read once, and m's reference count is
+ * raised once by what was queued, before anything leaves (flush_all()). */
+static void
+flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m)
+{
+	unsigned int refs = 0;
+	uint64_t p;
+
+	for (unsigned int w = 0; w < sw->n_gw; w++)
+		for (uint64_t g = flood_word(sw, w, in); g != 0; g &= g - 1) {
+			out_push(sw, (uint16_t)(w * 64 + __builtin_ctzll(g)), m);
+			refs++;
+		}
+	p = flood_word(sw, sw->n_gw, in);
+	if (p != 0) {
+		out_push(sw, (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p)), m);
+		refs++;
+		p &= p - 1;
+	}
 	if (refs == 0) {
 		drop(m, &sw->vp[in].st.dropped_nodest);
 		return;
 	}
 	sw->vp[in].st.flooded++;
+	for (; p != 0; p &= p - 1) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, sw->mp, 0, UINT32_MAX);
+
+		if (c == NULL) {
+			sw->vp[in].st.dropped_nomem++;
+			continue;
+		}
+		out_push(sw, (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p)), c);
+	}
 	if (refs > 1)
 		rte_mbuf_refcnt_update(m, (int16_t)(refs - 1));
-	for (; p != 0; p &= p - 1) {
-		uint16_t v = (uint16_t)(64 + __builtin_ctzll(p));
-		struct rte_mbuf *c = m;
-
-		if (!first) {
-			c = rte_pktmbuf_copy(m, sw->mp, 0, UINT32_MAX);
-			if (c == NULL) {
-				sw->vp[in].st.dropped_nomem++;
-				continue;
-			}
-		}
-		first = false;
-		out_push(sw, v, c);
-	}
-	for (; g != 0; g &= g - 1)
-		out_push(sw, (uint16_t)__builtin_ctzll(g), m);
 }
 
 /* ---- the switch ------------------------------------------------------------ */
@@ -536,8 +586,7 @@ check(struct pvs_vport *vp, const struct rte_mbuf *m)
 
 /* Check and learn the source; false if the frame was dropped. */
 static inline bool
-admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now,
-      const uint64_t *mem)
+admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now)
 {
 	struct pvs_vport *vp = &sw->vp[in];
 	uint64_t *why = check(vp, m);
@@ -546,13 +595,13 @@ admit(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, uint64_t now,
 		drop(m, why);
 		return false;
 	}
-	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now, mem);
+	learn(sw, in, rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_ADDR_LEN, now);
 	return true;
 }
 
 static void
 switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
-	     uint64_t now, const uint64_t *mem)
+	     uint64_t now)
 {
 	struct pvs_key keys[DP_PVS_BURST];
 	const void *kp[DP_PVS_BURST];
@@ -564,11 +613,11 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *dst;
 
-		if (!admit(sw, in, m, now, mem))
+		if (!admit(sw, in, m, now))
 			continue;
 		dst = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr.addr_bytes;
 		if (dst[0] & MAC_GROUP) {
-			flood(sw, in, m, mem);
+			flood(sw, in, m);
 			continue;
 		}
 		memcpy(keys[nu].mac, dst, 6);
@@ -583,8 +632,8 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 		const struct pvs_entry *e;
 
 		if (pos[i] < 0 || (uint32_t)pos[i] >= sw->cap ||
-		    !entry_live(sw, e = &sw->ent[pos[i]], mem, now)) {
-			flood(sw, in, uc[i], mem);
+		    !entry_live(sw, e = &sw->ent[pos[i]], now)) {
+			flood(sw, in, uc[i]);
 		} else if (e->out == in) {
 			drop(uc[i], &sw->vp[in].st.dropped_nodest);
 		} else {
@@ -599,21 +648,16 @@ void
 dp_pvs_input_at(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts,
 		uint16_t n, uint64_t now)
 {
-	uint64_t mem[2];
-
-	/* Acquire: pairs with attach's release; one snapshot per burst. */
-	mem[0] = __atomic_load_n(&sw->member[0], __ATOMIC_ACQUIRE);
-	mem[1] = __atomic_load_n(&sw->member[1], __ATOMIC_ACQUIRE);
-	if (unlikely(in >= DP_PVS_MAX_VPORTS || !is_member(mem, in))) {
+	if (unlikely(in >= sw->n_vports || !is_member(sw, in))) {
 		/* Detached while its last burst was in flight. */
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	maybe_sweep(sw, now, mem);
+	maybe_sweep(sw, now);
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)DP_PVS_BURST);
 
-		switch_burst(sw, in, pkts, k, now, mem);
+		switch_burst(sw, in, pkts, k, now);
 		pkts += k;
 		n -= k;
 	}
@@ -646,7 +690,7 @@ dp_pvs_guest_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 int
 dp_pvs_vport_stats(const struct dp_pvs *sw, uint16_t v, struct dp_pvs_vport_stats *out)
 {
-	if (v >= DP_PVS_MAX_VPORTS || sw->vp[v].kind == VP_NONE)
+	if (v >= sw->n_vports || sw->vp[v].kind == VP_NONE)
 		return -ENOENT;
 #define DP_PVS_COPY(name, help) \
 	out->name = __atomic_load_n(&sw->vp[v].st.name, __ATOMIC_RELAXED);
@@ -673,15 +717,16 @@ dp_pvs_log_stats(const struct dp_pvs *sw,
 	char line[1024];
 	int len;
 
-	for (uint16_t v = 0; v < DP_PVS_MAX_VPORTS; v++) {
-		if (!is_member(sw->member, v) || dp_pvs_vport_stats(sw, v, &vs) < 0)
+	for (uint16_t v = 0; v < sw->n_vports; v++) {
+		if (!is_member(sw, v) || dp_pvs_vport_stats(sw, v, &vs) < 0)
 			continue;
 		len = 0;
 #define DP_PVS_FMT(name, help) \
 		len += snprintf(line + len, sizeof(line) - (size_t)len, " " #name "=%" PRIu64, vs.name);
 		DP_PVS_VPORT_COUNTERS(DP_PVS_FMT)
 #undef DP_PVS_FMT
-		DP_LOG(INFO, "pvswitch: %s %s:%s", v < DP_MAX_GUESTS ? "guest" : "port",
+		DP_LOG(INFO, "pvswitch: %s %s:%s",
+		       v < dp_pvs_port_vport(sw, 0) ? "guest" : "port",
 		       vport_name(arg, v), line);
 	}
 	dp_pvs_stats(sw, &ts);

@@ -7,7 +7,10 @@
  *
  * Design note.
  *  - Vports. Guest slot i is vport i; config port i is vport
- *    DP_PVS_PORT_VPORT(i). A guest is attached when its handler is
+ *    dp_pvs_port_vport(sw, i), after the guests' max_guests vports
+ *    (rounded up to 64). The vport table and the membership bitmap are
+ *    allocated for max_guests at creation, on the switch lcore's socket. A
+ *    flood walks the bitmap one 64-bit word at a time. A guest is attached when its handler is
  *    `hostlane` (its frames of other EtherTypes come here) or `switch` (all
  *    its frames do); a port when its role is `uplink` or `exception`.
  *  - Learning. An rte_hash keyed by {MAC, VLAN 0} (the switch is not VLAN
@@ -66,8 +69,10 @@
  * domain.
  *
  * The main lcore creates and frees the switch, attaches and detaches vports
- * (membership is a bitmap published with release and read once per input
- * burst with acquire) and reads counters, which may be one burst old.
+ * (membership is a bitmap published with release, each word read with
+ * acquire where it is used: a vport's fields change only at attach, and a
+ * vport is attached again only a grace period after its detach) and reads
+ * counters, which may be one burst old.
  * After dp_pvs_detach() it must wait for a grace period (dp_lcore_sync())
  * before the vport's guest or port goes away.
  *
@@ -86,8 +91,6 @@ struct dp_pvs;
 struct rte_mbuf;
 struct rte_mempool;
 
-#define DP_PVS_MAX_VPORTS (DP_MAX_GUESTS + DP_MAX_PORTS)
-#define DP_PVS_PORT_VPORT(i) ((uint16_t)(DP_MAX_GUESTS + (i)))
 #define DP_PVS_BURST 32		/**< frames switched in one go */
 #define DP_PVS_MAX_TAGS 4	/**< VLAN tags looked through; a frame with more is dropped */
 
@@ -138,6 +141,7 @@ struct dp_pvs_conf {
 	uint32_t table_size;		/**< learning table entries */
 	uint32_t aging_s;		/**< seconds an address stays learned */
 	uint32_t mac_limit;		/**< addresses per vport; 0: max(4, table_size / 8) */
+	uint32_t max_guests;		/**< guest vports; 0: 64 */
 	struct rte_mempool *mp;		/**< for flood copies */
 };
 
@@ -150,6 +154,9 @@ struct dp_pvs *dp_pvs_create(const struct dp_pvs_conf *conf);
 /** Free a switch; no I/O lcore may use it any more. Accepts NULL. */
 void dp_pvs_free(struct dp_pvs *sw);
 
+/** The vport of config port i (after every guest vport). Any lcore. */
+uint16_t dp_pvs_port_vport(const struct dp_pvs *sw, unsigned int i);
+
 /**
  * Attach guest g as vport g->idx, polled by lcore g->lcore; sets g->pvs.
  * @param mac  the only source MAC g may use, or NULL for no check.
@@ -160,7 +167,7 @@ void dp_pvs_free(struct dp_pvs *sw);
 int dp_pvs_attach_guest(struct dp_pvs *sw, struct dp_guest *g, const uint8_t *mac);
 
 /**
- * Attach port p, config port index idx, as vport DP_PVS_PORT_VPORT(idx);
+ * Attach port p, config port index idx, as vport dp_pvs_port_vport(idx);
  * sets p->pvs and p->vport. Errors as dp_pvs_attach_guest().
  */
 int dp_pvs_attach_port(struct dp_pvs *sw, struct dp_port *p, unsigned int idx);

@@ -8,11 +8,12 @@
 static struct dp_guest *
 guest_of(struct dp_io_lcore *lc, uint16_t idx)
 {
-	/* As poll_once(): the main lcore may be adding or removing guests. */
-	unsigned int n = __atomic_load_n(&lc->n_guests, __ATOMIC_ACQUIRE);
+	/* As poll_once(): the main lcore may be adding or removing guests.
+	 * Only connected guests have sessions to re-place. */
+	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct dp_guest *g = __atomic_load_n(&lc->guests[i], __ATOMIC_RELAXED);
+		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
 
 		if (g->idx == idx)
 			return g;
@@ -28,7 +29,8 @@ apply_one(struct dp_io_lcore *lc, const struct dp_replace_list *l,
 	struct dp_guest *g = guest_of(lc, r->guest);
 	struct dp_session *s;
 
-	if (g == NULL)
+	/* No table: polled for its VF only, never connected. */
+	if (g == NULL || g->pl.sessions == NULL)
 		return;
 	s = dp_session_find(g->pl.sessions, g->conf->max_sessions, r->session);
 	if (s == NULL || s->state != DP_SESSION_ACTIVE ||

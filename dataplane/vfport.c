@@ -2,6 +2,7 @@
 /* Dedicated VFs: probe at run time, cross-connect, make-before-break revoke. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus.h>
@@ -39,9 +40,11 @@ struct dp_vf_main {
 	struct dp_vf_info info;
 };
 
+/* Main lcore only: the I/O lcores reach a VF through g->fast.vf. */
 static struct {
 	struct dp_app *app;
-	struct dp_vf *vf[DP_MAX_GUESTS];
+	unsigned int n;			/* slots: max_guests */
+	struct dp_vf **vf;		/* by guest slot, made on first use */
 } mod;
 
 static const char *const state_names[] = {
@@ -76,7 +79,21 @@ dp_vf_init(struct dp_app *app)
 {
 	memset(&mod, 0, sizeof(mod));
 	mod.app = app;
+	/* Tests run the module without an app: a few slots do. */
+	mod.n = app != NULL ? app->cfg->max_guests : 64;
+	mod.vf = calloc(mod.n, sizeof(*mod.vf));
+	if (mod.vf == NULL) {
+		mod.n = 0;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+/* The slot's VF, or NULL (also before dp_vf_init()). */
+static struct dp_vf *
+slot_vf(unsigned int idx)
+{
+	return idx < mod.n ? mod.vf[idx] : NULL;
 }
 
 /* The slot's VF, made on the guest's socket the first time. */
@@ -84,9 +101,9 @@ static struct dp_vf *
 vf_get(struct dp_guest *g)
 {
 	int socket = (int)rte_lcore_to_socket_id(g->lcore);
-	struct dp_vf *vf = mod.vf[g->idx];
+	struct dp_vf *vf = slot_vf(g->idx);
 
-	if (vf != NULL)
+	if (vf != NULL || g->idx >= mod.n)
 		return vf;
 	vf = rte_zmalloc_socket("hl_vf", sizeof(*vf), RTE_CACHE_LINE_SIZE, socket);
 	if (vf == NULL)
@@ -229,6 +246,7 @@ publish(struct dp_vf *vf)
 	m->state = DP_VF_ST_ACTIVE;
 	/* Release: port_id, xconn and the started port are seen with it. */
 	__atomic_store_n(&m->g->fast.vf, vf, __ATOMIC_RELEASE);
+	dp_lcore_guest_sync(m->g);	/* its VF is polled even while unconnected */
 	m->info.assign_us = since_us(m->t0_ns);
 	m->info.assigns++;
 	m->op_rc = 0;
@@ -308,7 +326,7 @@ switch_back(struct dp_vf *vf)
 int
 dp_vf_revoke(struct dp_app *app, struct dp_guest *g, char *err, size_t errlen)
 {
-	struct dp_vf *vf = mod.vf[g->idx];
+	struct dp_vf *vf = slot_vf(g->idx);
 	struct dp_vf_main *m;
 
 	(void)app;
@@ -347,7 +365,7 @@ static void
 after_switch(struct dp_defer *d)
 {
 	struct dp_vf_main *m = container_of(d, struct dp_vf_main, defer);
-	struct dp_vf *vf = mod.vf[m->g->idx];
+	struct dp_vf *vf = slot_vf(m->g->idx);
 
 	m->state = DP_VF_ST_DRAINING;
 	m->drain_tsc = rte_rdtsc();
@@ -365,6 +383,7 @@ unpublish(struct dp_vf *vf)
 	struct dp_vf_main *m = vf->m;
 
 	__atomic_store_n(&m->g->fast.vf, NULL, __ATOMIC_RELEASE);
+	dp_lcore_guest_sync(m->g);
 	m->info.drained = __atomic_load_n(&vf->io.rx_frames, __ATOMIC_RELAXED) -
 			  m->rx_at_switch;
 	m->state = DP_VF_ST_RELEASING;
@@ -375,7 +394,7 @@ static void
 after_unpublish(struct dp_defer *d)
 {
 	struct dp_vf_main *m = container_of(d, struct dp_vf_main, defer);
-	struct dp_vf *vf = mod.vf[m->g->idx];
+	struct dp_vf *vf = slot_vf(m->g->idx);
 
 	port_close(vf);
 	m->info.revoke_done_us = since_us(m->t0_ns);
@@ -463,7 +482,7 @@ dp_vf_tick(struct dp_app *app)
 	uint64_t now = dp_now_ms(), tsc = rte_rdtsc();
 
 	(void)app;
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++)
+	for (unsigned int i = 0; i < mod.n; i++)
 		if (mod.vf[i] != NULL && mod.vf[i]->m->state != DP_VF_ST_NONE)
 			tick_one(mod.vf[i], now, tsc);
 }
@@ -473,7 +492,7 @@ dp_vf_tick_ms(void)
 {
 	unsigned int ms = UINT32_MAX;
 
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++) {
+	for (unsigned int i = 0; i < mod.n; i++) {
 		if (mod.vf[i] == NULL)
 			continue;
 		switch (mod.vf[i]->m->state) {
@@ -492,7 +511,7 @@ dp_vf_tick_ms(void)
 int
 dp_vf_poll(struct dp_app *app, struct dp_guest *g, char *err, size_t errlen)
 {
-	struct dp_vf *vf = mod.vf[g->idx];
+	struct dp_vf *vf = slot_vf(g->idx);
 
 	dp_vf_tick(app);
 	if (vf == NULL || vf->m->op == OP_NONE)
@@ -505,7 +524,7 @@ dp_vf_poll(struct dp_app *app, struct dp_guest *g, char *err, size_t errlen)
 int
 dp_vf_info(const struct dp_guest *g, struct dp_vf_info *out)
 {
-	const struct dp_vf *vf = mod.vf[g->idx];
+	const struct dp_vf *vf = slot_vf(g->idx);
 
 	if (vf == NULL || vf->m->g != g)
 		return -ENOENT;
@@ -518,7 +537,7 @@ dp_vf_info(const struct dp_guest *g, struct dp_vf_info *out)
 int
 dp_vf_port_stats(const struct dp_guest *g, struct rte_eth_stats *out)
 {
-	const struct dp_vf *vf = mod.vf[g->idx];
+	const struct dp_vf *vf = slot_vf(g->idx);
 
 	if (vf == NULL || vf->m->g != g || vf->m->state != DP_VF_ST_ACTIVE)
 		return -ENOENT;
@@ -528,7 +547,7 @@ dp_vf_port_stats(const struct dp_guest *g, struct rte_eth_stats *out)
 void
 dp_vf_guest_gone(struct dp_app *app, struct dp_guest *g)
 {
-	struct dp_vf *vf = mod.vf[g->idx];
+	struct dp_vf *vf = slot_vf(g->idx);
 
 	(void)app;
 	if (vf == NULL || vf->m->g != g)
@@ -553,7 +572,7 @@ void
 dp_vf_shutdown(struct dp_app *app)
 {
 	(void)app;
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++) {
+	for (unsigned int i = 0; i < mod.n; i++) {
 		struct dp_vf *vf = mod.vf[i];
 
 		if (vf == NULL)
@@ -575,11 +594,14 @@ dp_vf_shutdown(struct dp_app *app)
 void
 dp_vf_fini(void)
 {
-	for (unsigned int i = 0; i < DP_MAX_GUESTS; i++) {
+	for (unsigned int i = 0; i < mod.n; i++) {
 		if (mod.vf[i] == NULL)
 			continue;
 		rte_free(mod.vf[i]->m);
 		rte_free(mod.vf[i]);
 		mod.vf[i] = NULL;
 	}
+	free(mod.vf);
+	mod.vf = NULL;
+	mod.n = 0;
 }

@@ -121,8 +121,9 @@ struct dp_vf {
 };
 
 /**
- * Set up the module for app. Main lcore, after dp_app_start() built the
- * guest table. @return 0.
+ * Set up the module for app: a VF slot per guest slot (max_guests; 64
+ * when app is NULL, for tests). Main lcore, after dp_app_start() built
+ * the guest table. @return 0 or -ENOMEM.
  */
 int dp_vf_init(struct dp_app *app);
 

@@ -110,6 +110,7 @@ io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
 {
 	*o = (struct dp_lcore_view){ .id = lc->lcore_id, .io = true,
 		.stuck = dp_lcore_stuck(lc), .n_guests = lc->n_guests,
+		.n_polled = __atomic_load_n(&lc->n_poll, __ATOMIC_RELAXED),
 		.loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED),
 		.stuck_events = lc->wd.stuck_events,
 		.stuck_ms_total = lc->wd.stuck_ms_total };

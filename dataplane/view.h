@@ -47,7 +47,8 @@ struct dp_lcore_view {
 	unsigned int id;
 	bool io;			/**< I/O lcore, else a function worker */
 	bool stuck;
-	unsigned int n_guests;
+	unsigned int n_guests;		/**< guests assigned to it */
+	unsigned int n_polled;		/**< of them, in its poll list (connected) */
 	uint64_t loops;			/**< passes through its loop */
 	uint64_t stuck_ms;		/**< of the current episode, if stuck */
 	uint64_t stuck_events;

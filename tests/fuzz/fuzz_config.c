@@ -77,7 +77,8 @@ check_guest(const struct dp_guest_conf *g)
 static void
 check_config(const struct dp_config *c)
 {
-	FUZZ_CHECK(c->n_guests <= DP_MAX_GUESTS && c->n_ports <= DP_MAX_PORTS,
+	FUZZ_CHECK(c->n_guests <= c->max_guests && c->max_guests <= DP_GUESTS_CAP &&
+		   c->n_ports <= DP_MAX_PORTS,
 		   "%u guests %u ports", c->n_guests, c->n_ports);
 	FUZZ_CHECK(memchr(c->runtime_dir, '\0', sizeof(c->runtime_dir)) != NULL &&
 		   c->runtime_dir[0] == '/', "runtime_dir");
@@ -157,6 +158,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pwrite(memfd, data, size, 0) != (ssize_t)size)
 		abort();
 	err[0] = '\0';
+	dp_config_free(&cfg);
 	rc = dp_config_load(path, "/tmp/hostlane-fuzz", &cfg, err, sizeof(err));
 	check_err(rc, err, sizeof(err));
 	if (rc == 0)

@@ -191,11 +191,16 @@ post_s2c(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct dp_guest_conf *gc = &cfg.guests[0];
+	struct dp_guest_conf *gc;
 	int wake;
 
 	(void)argc;
 	(void)argv;
+	cfg.max_guests = 1;
+	cfg.guests = calloc(1, sizeof(*cfg.guests));
+	if (cfg.guests == NULL)
+		abort();
+	gc = &cfg.guests[0];
 	fuzz_eal_start("fuzz_pipeline");
 	mp = rte_pktmbuf_pool_create("fuzz_pipe", 4095, 0, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());

@@ -770,6 +770,7 @@ run(const char *name, const char *text, const char *rt, int want_rc,
 		write_file(text);
 		path = tmp_path;
 	}
+	dp_config_free(&cfg);
 	memset(&cfg, 0xa5, sizeof(cfg));
 	rc = dp_config_load(path, rt, &cfg, err, sizeof(err));
 	if (rc != want_rc) {
@@ -868,6 +869,73 @@ run_long_cases(void)
 	}
 }
 
+/* "[hostlane]\n<head>" and n guest sections into buf; one guest's socket
+ * may be given (same_at > 0: guests same_at and same_at * 9 share it). */
+static void
+many_guests(char *buf, size_t cap, const char *head, int n, int same_at)
+{
+	size_t off = (size_t)snprintf(buf, cap, "[hostlane]\nruntime_dir = /tmp\n%s",
+				      head);
+
+	for (int i = 0; i < n && off < cap; i++) {
+		off += (size_t)snprintf(buf + off, cap - off, "[guest g%d]\n", i);
+		if (same_at > 0 && (i == same_at || i == same_at * 9))
+			off += (size_t)snprintf(buf + off, cap - off,
+						"socket = /tmp/hl-unit-same.sock\n");
+	}
+}
+
+/* Issue 16: max_guests slots, 1024 by default, at most DP_GUESTS_CAP. */
+static void
+run_many_guests(void)
+{
+	size_t cap = (size_t)(DP_GUESTS_CAP + 2) * 48;
+	char *buf = malloc(cap);
+	const char *want[2];
+
+	if (buf == NULL)
+		exit(1);
+	many_guests(buf, cap, "", DP_GUESTS_DEFAULT, 0);
+	run("1024 guests", buf, NULL, 0, NULL, 0, NULL);
+	CHECK("1024 guests", cfg.n_guests == DP_GUESTS_DEFAULT &&
+	      cfg.max_guests == DP_GUESTS_DEFAULT &&
+	      strcmp(cfg.guests[1023].name, "g1023") == 0 &&
+	      strcmp(cfg.guests[1023].socket, "/tmp/g1023.sock") == 0,
+	      "%u guests, max_guests %u", cfg.n_guests, cfg.max_guests);
+
+	many_guests(buf, cap, "", DP_GUESTS_DEFAULT + 1, 0);
+	want[0] = "[hostlane] max_guests:";
+	want[1] = "1025 guests are configured, more than max_guests 1024";
+	run("1025 guests", buf, NULL, -EINVAL, want, 2, NULL);
+
+	many_guests(buf, cap, "max_guests = 8\n", 9, 0);
+	want[1] = "9 guests are configured, more than max_guests 8";
+	run("max_guests 8, 9 guests", buf, NULL, -EINVAL, want, 2, NULL);
+	many_guests(buf, cap, "max_guests = 8\n", 8, 0);
+	run("max_guests 8, 8 guests", buf, NULL, 0, NULL, 0, NULL);
+	CHECK("max_guests 8, 8 guests", cfg.max_guests == 8 && cfg.n_guests == 8,
+	      "max_guests %u, %u guests", cfg.max_guests, cfg.n_guests);
+
+	many_guests(buf, cap, "max_guests = 4096\n", DP_GUESTS_CAP + 1, 0);
+	want[0] = "[guest g4096]";
+	want[1] = "more than 4096 guests (the hard cap of max_guests)";
+	run("4097 guests", buf, NULL, -EINVAL, want, 2, NULL);
+	many_guests(buf, cap, "max_guests = 4097\n", 1, 0);
+	want[0] = "[hostlane] max_guests:";
+	want[1] = "out of range [1, 4096]";
+	run("max_guests 4097", buf, NULL, -EINVAL, want, 2, NULL);
+	many_guests(buf, cap, "max_guests = 0\n", 1, 0);
+	want[1] = "out of range [1, 4096]";
+	run("max_guests 0", buf, NULL, -EINVAL, want, 2, NULL);
+
+	/* Sockets are compared sorted: the clash is found on the later guest. */
+	many_guests(buf, cap, "", DP_GUESTS_DEFAULT, 100);
+	want[0] = "[guest g900] socket:";
+	want[1] = "is the same file as guest g100's socket";
+	run("1024 guests, two with one socket", buf, NULL, -EINVAL, want, 2, NULL);
+	free(buf);
+}
+
 static void
 run_built_cases(void)
 {
@@ -890,13 +958,6 @@ run_built_cases(void)
 	run("--runtime-dir makes the default socket too long", "[guest guest01]\n", buf,
 	    -EINVAL, want, 2, NULL);
 
-	/* 65 guests: one more than DP_MAX_GUESTS. */
-	off = 0;
-	for (int i = 0; i <= DP_MAX_GUESTS; i++)
-		off += (size_t)snprintf(buf + off, 64 * 1024 - off, "[guest g%d]\n", i);
-	want[0] = "[guest g64]";
-	want[1] = "guests";
-	run("65 guests", buf, NULL, -EINVAL, want, 2, NULL);
 
 	/* 9 PFs: one more than DP_MAX_PFS. */
 	off = 0;
@@ -955,6 +1016,7 @@ ring_size_one(unsigned int v)
 	snprintf(what, sizeof(what), "max_ring_size %u", v);
 	snprintf(text, sizeof(text), "[guest g]\nmax_ring_size = %u\n", v);
 	write_file(text);
+	dp_config_free(&cfg);
 	rc = dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err));
 	CHECK(what, (rc == 0) == ok, "rc %d (%s)", rc, err);
 	if (rc == 0 && ok)
@@ -983,6 +1045,7 @@ run_missing_file(void)
 {
 	static const char *const what = "missing file";
 	char err[DP_ERR_MAX] = "";
+	dp_config_free(&cfg);
 	int rc = dp_config_load("/nonexistent/hostlane.conf", NULL, &cfg, err,
 				sizeof(err));
 
@@ -1000,6 +1063,7 @@ run_small_err_buffer(void)
 
 	memset(err, 'Z', sizeof(err));
 	write_file("[hostlanes]\n");
+	dp_config_free(&cfg);
 	CHECK(what, dp_config_load(tmp_path, NULL, &cfg, err, 8) == -EINVAL,
 	      "accepted");
 	CHECK(what, memchr(err, '\0', 8) != NULL && err[8] == 'Z',
@@ -1020,6 +1084,7 @@ run_nul_bytes(void)
 		perror(tmp_path);
 		exit(1);
 	}
+	dp_config_free(&cfg);
 	CHECK(what, dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err)) == -EINVAL,
 	      "accepted");
 	CHECK(what, strstr(err, ": NUL byte at line 2") != NULL, "error '%s'", err);
@@ -1101,6 +1166,7 @@ run_guest_add(void)
 
 	write_file("[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n"
 		   "metrics_file = /tmp/hl-unit-m/m.prom\n[guest a]\n");
+	dp_config_free(&cfg);
 	if (dp_config_load(tmp_path, NULL, &cfg, err, sizeof(err)) != 0) {
 		fail("guest add", "base config refused: %s", err);
 		return;
@@ -1138,6 +1204,7 @@ main(void)
 		run_case(&cases[i]);
 	run_long_cases();
 	run_built_cases();
+	run_many_guests();
 	run_ring_sizes();
 	run_missing_file();
 	run_small_err_buffer();
@@ -1146,7 +1213,7 @@ main(void)
 	run_guest_add();
 	unlink(tmp_path);
 	printf("config: %zu table cases, %zu long-value cases, 10 built, ring sizes, "
-	       "missing file, small buffer, NUL bytes, real paths, guest add: "
+	       "many guests, missing file, small buffer, NUL bytes, real paths, guest add: "
 	       "%d failure(s)\n", RTE_DIM(cases),
 	       RTE_DIM(long_cases), failures);
 	return failures == 0 ? 0 : 1;

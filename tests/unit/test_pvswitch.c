@@ -228,8 +228,8 @@ make_switch(uint32_t table, uint32_t aging_s, unsigned int n_ports)
 #define G0 (guests[0].idx)
 #define G1 (guests[1].idx)
 #define G2 (guests[2].idx)
-#define P0 DP_PVS_PORT_VPORT(0)
-#define P1 DP_PVS_PORT_VPORT(1)
+#define P0 dp_pvs_port_vport(sw, 0)
+#define P1 dp_pvs_port_vport(sw, 1)
 
 static void
 test_learn_and_flood(void)
@@ -667,6 +667,60 @@ test_mac_limit(void)
 	dp_pvs_free(sw);
 }
 
+/* Issue 16: 1024 guest vports, sized at creation; guests in the first,
+ * a middle and the last bitmap word, two ports after them. */
+static void
+test_many_vports(void)
+{
+	static const uint16_t idx[N_GUESTS] = { 0, 700, 1023 };
+	struct dp_pvs_conf c = { .lcore = rte_lcore_id(), .table_size = 1024,
+				 .aging_s = 300, .mp = mp, .max_guests = 1024 };
+	uint16_t keep[N_GUESTS];
+	struct dp_pvs *sw;
+
+	for (unsigned int i = 0; i < N_GUESTS; i++) {
+		keep[i] = guests[i].idx;
+		guests[i].idx = idx[i];
+	}
+	sw = dp_pvs_create(&c);
+	CHECK("1024 vports", sw != NULL, "dp_pvs_create: %s", strerror(errno));
+	if (sw == NULL)
+		goto out;
+	CHECK("1024 vports: ports after the guests", P0 >= 1024 && P1 == P0 + 1,
+	      "port vports %u %u", P0, P1);
+	CHECK("attach g0", dp_pvs_attach_guest(sw, &guests[0], MAC_A) == 0, "failed");
+	CHECK("attach g700", dp_pvs_attach_guest(sw, &guests[1], MAC_B) == 0, "failed");
+	CHECK("attach g1023", dp_pvs_attach_guest(sw, &guests[2], NULL) == 0, "failed");
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		CHECK("attach port", dp_pvs_attach_port(sw, &ports[i], i) == 0, "failed");
+	guests[0].idx = 1024;
+	CHECK("slot 1024 refused", dp_pvs_attach_guest(sw, &guests[0], NULL) == -EINVAL,
+	      "attached past max_guests");
+	guests[0].idx = 0;
+	/* Floods reach every word but the sender's bit. */
+	send1(sw, P0, BCAST, MAC_U, 1);
+	expect("1024 vports: broadcast from p0", 1, 1, 1, 1, 0, 1);
+	send1(sw, G1, BCAST, MAC_B, 2);
+	expect("1024 vports: broadcast from g700", 2, 1, 0, 1, 1, 1);
+	/* Learned behind the last guest: unicast goes there alone. */
+	send1(sw, G0, MAC_U, MAC_A, 3);
+	expect("1024 vports: g0 to the uplink", 3, 0, 0, 0, 1, 0);
+	send1(sw, G2, MAC_A, MAC_X, 3);
+	expect("1024 vports: to g0", 3, 1, 0, 0, 0, 0);
+	send1(sw, G0, MAC_X, MAC_A, 4);
+	expect("1024 vports: to g1023", 4, 0, 0, 1, 0, 0);
+	CHECK("1024 vports: counters", vst(sw, G2).out_frames == 3 && vst(sw, G1).flooded == 1,
+	      "g1023 out %" PRIu64 ", g700 flooded %" PRIu64, vst(sw, G2).out_frames,
+	      vst(sw, G1).flooded);
+	dp_pvs_detach(sw, G1);
+	send1(sw, P0, BCAST, MAC_U, 5);
+	expect("1024 vports: g700 detached", 5, 1, 0, 1, 0, 1);
+	dp_pvs_free(sw);
+out:
+	for (unsigned int i = 0; i < N_GUESTS; i++)
+		guests[i].idx = keep[i];
+}
+
 int
 main(void)
 {
@@ -697,6 +751,7 @@ main(void)
 	test_tag_parser();
 	test_hostlane_frames();
 	test_mac_limit();
+	test_many_vports();
 	CHECK("mbufs", rte_mempool_in_use_count(mp) == base, "%u mbufs leaked",
 	      rte_mempool_in_use_count(mp) - base);
 	for (unsigned int i = 0; i < N_GUESTS; i++)
@@ -704,7 +759,7 @@ main(void)
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		dp_ethdev_close(ports[i].port_id);
 	printf("pvswitch: learning, flooding, spoofing, aging, moves, detach, limits, "
-	       "tags, hostlane frames, learning limits: %d failure(s)\n", failures);
+	       "tags, hostlane frames, learning limits, 1024 vports: %d failure(s)\n", failures);
 	rte_eal_cleanup();
 	return failures == 0 ? 0 : 1;
 }

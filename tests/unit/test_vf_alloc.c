@@ -524,6 +524,7 @@ load(const char *text, char *err, size_t len)
 		perror(tmp_path);
 		exit(1);
 	}
+	dp_config_free(&cfg);
 	return dp_config_load(tmp_path, "/tmp", &cfg, err, len);
 }
 

@@ -141,7 +141,7 @@ delivered(struct host *h, bool on_vf)
 
 	if (on_vf)
 		return __atomic_load_n(&g->fast.st.vf_tx_frames, __ATOMIC_RELAXED);
-	if (dp_pvs_vport_stats(h->app.pvs, DP_PVS_PORT_VPORT(0), &vs) < 0)
+	if (dp_pvs_vport_stats(h->app.pvs, dp_pvs_port_vport(h->app.pvs, 0), &vs) < 0)
 		return 0;
 	return vs.out_frames;
 }
@@ -497,6 +497,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rc = run(&h, cfg);
 	rte_eal_cleanup();
+	dp_config_free(cfg);
 	free(cfg);
 	return rc;
 }
