@@ -102,4 +102,7 @@ json_t *ctl_capture_json(const struct dp_cap_info *i);
 /** One lcore as `lcore list` shows it. */
 json_t *ctl_lcore_json(const struct dp_lcore_view *l);
 
+/** A NUMA node: its number, or null when unknown (negative). */
+json_t *ctl_numa_node_json(int node);
+
 #endif /* CTL_CMDS_H */

@@ -93,10 +93,11 @@ ctl_guest_conf_json(const struct dp_guest_conf *g)
 static json_t *
 guest_state_json(const struct ctl_snap_guest *g)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "name", g->name,
-			 "channel", g->channel,
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:i, s:i, s:i}", "name",
+			 g->name, "channel", g->channel,
 			 "state", g->v.connected ? "connected" : "listening",
 			 "handler", g->handler, "lcore", (int)g->v.lcore,
+			 "numa_node", ctl_numa_node_json(g->v.numa_node),
 			 "slot", (int)g->v.slot, "sessions", (int)g->sessions,
 			 "inflight", (int)g->v.inflight);
 }

@@ -150,9 +150,10 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
 		json_object_set_new(disc, dp_memif_reason_name(i),
 				    json_integer((json_int_t)g->v.reasons[i]));
-	return json_pack("{s:s, s:s, s:i, s:b, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:i, s:b, s:o, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
 		"guest", g->name, "state", g->v.connected ? "connected" : "listening",
 		"lcore", (int)g->v.lcore, "lcore_stuck", lcore_stuck(s, g->v.lcore),
+		"numa_node", ctl_numa_node_json(g->v.numa_node),
 		"lcore_cycles", lcore_cycles(s, g->v.lcore),
 		"inflight", (int)g->v.inflight, "sessions", (int)g->sessions,
 		"traffic", fast, "connections", slow, "requests", req,
@@ -239,10 +240,17 @@ busy_pct(const struct dp_lcore_view *l)
 }
 
 json_t *
+ctl_numa_node_json(int node)
+{
+	return node >= 0 ? json_integer(node) : json_null();
+}
+
+json_t *
 ctl_lcore_json(const struct dp_lcore_view *l)
 {
-	json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s}",
+	json_t *o = json_pack("{s:i, s:s, s:o, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s}",
 		"lcore", (int)l->id, "role", l->io ? "io" : "worker",
+		"socket", ctl_numa_node_json(l->socket),
 		"state", l->stuck ? "stuck" : "ok",
 		"guests", (int)l->n_guests, "polled", (int)l->n_polled,
 		"loops", (json_int_t)l->loops, "stuck_ms", (json_int_t)l->stuck_ms,

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "capture.h"
 #include "defer.h"
+#include "guest_numa.h"
 #include "log.h"
 #include "memif_srv.h"
 #include "report.h"
@@ -32,7 +33,12 @@
 struct rte_mempool *
 dp_app_pool_for(struct dp_app *app, unsigned int lcore)
 {
-	unsigned int s = rte_lcore_to_socket_id(lcore);
+	return dp_app_pool_on(app, rte_lcore_to_socket_id(lcore));
+}
+
+struct rte_mempool *
+dp_app_pool_on(struct dp_app *app, unsigned int s)
+{
 	char name[RTE_MEMPOOL_NAMESIZE];
 
 	if (s >= RTE_MAX_NUMA_NODES)
@@ -274,6 +280,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	}
 	if (rc == 0)
 		rc = io_lcores_init(app);
+	if (rc == 0)
+		dp_guest_numa_init(app);
 	if (rc == 0)
 		rc = pvs_create(app);
 	if (rc == 0)

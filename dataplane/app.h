@@ -85,4 +85,11 @@ int dp_app_stop(struct dp_app *app);
 /** The mbuf pool of an lcore's NUMA socket, created on first use. */
 struct rte_mempool *dp_app_pool_for(struct dp_app *app, unsigned int lcore);
 
+/**
+ * The mbuf pool of NUMA socket s (socket 0 for one DPDK does not know),
+ * created on first use. @return it, or NULL (logged) if it cannot be
+ * created, e.g. no hugepages on that socket.
+ */
+struct rte_mempool *dp_app_pool_on(struct dp_app *app, unsigned int s);
+
 #endif /* DP_APP_H */

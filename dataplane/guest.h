@@ -52,6 +52,21 @@ struct dp_memif_srv {
 	void *gone_arg;
 };
 
+/**
+ * The node of the guest's memory (guest_numa.h). Main lcore, but for
+ * port_node and port_seq: the vhost PMD's thread stores port_node
+ * (relaxed), then bumps port_seq (release); the main lcore reads port_seq
+ * (acquire), then port_node.
+ */
+struct dp_guest_numa {
+	int node;			/**< of its connection; DP_NUMA_UNKNOWN */
+	int warned;			/**< the node last warned about */
+	uint32_t epoch;			/**< port guests: the link epoch node is for */
+	int port_node;			/**< vhost: a node, or -errno */
+	uint32_t port_seq;
+	uint32_t port_seq_seen;
+};
+
 /* Request counters by opcode and error replies by status; I/O lcore. */
 #define DP_PIPE_OPS 16
 #define DP_PIPE_STATUSES 32
@@ -104,6 +119,10 @@ struct dp_guest_fast {
 					     until the lcore's next quiescent
 					     point), NULL otherwise */
 	const struct dp_handler *handler;
+	/** Frames and replies are built in it. Stored by the main lcore
+	 *  (release: the pool is created first) when a connection's node is
+	 *  known (guest_numa.h); read by the I/O lcore (acquire): a burst may
+	 *  still take the last pool, whose mbufs are as good. */
 	struct rte_mempool *mp;
 	struct dp_pvs *pvs;		/**< the PV switch it is a vport of, or NULL */
 	struct dp_cap *cap;		/**< its capture, or NULL: published by the
@@ -163,6 +182,7 @@ struct dp_guest_conn {
 	uint32_t link_downs;		/**< bumped by the PMD's LSC callback
 					     thread (atomic), read here */
 	uint32_t link_downs_seen;
+	struct dp_guest_numa numa;
 	struct dp_guest_slow_stats slow;
 	struct dp_report_state report;	/**< its stats reports' budget */
 	uint64_t reasons[DP_MEMIF_R_COUNT];  /**< disconnects by reason */
@@ -288,7 +308,8 @@ dp_guest_poll(struct dp_guest *g)
 		rt->s2c.kick_pending = 0;
 		dp_memif_tx_kick(&rt->s2c, &g->fast.st);
 	}
-	n = dp_memif_rx_burst(rt, g->fast.mp, pkts, DP_BURST, &g->fast.st);
+	n = dp_memif_rx_burst(rt, __atomic_load_n(&g->fast.mp, __ATOMIC_ACQUIRE),
+			      pkts, DP_BURST, &g->fast.st);
 	if (n > 0) {
 		dp_guest_rx_tap(g, pkts, n);
 		g->fast.rx_rt = rt;

@@ -12,6 +12,7 @@
 #include <rte_pause.h>
 
 #include "app.h"
+#include "guest_numa.h"
 #include "guests.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -126,6 +127,7 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	memset(g, 0, sizeof(*g));
 	g->pl.sessions = keep;
 	g->conn.capacity = cap;
+	dp_guest_numa_reset(g);
 	g->conf = &app->cfg->guests[i];
 	g->fast.handler = dp_handler_find(g->conf->handler);
 	g->lcore = lc->lcore_id;
@@ -227,8 +229,14 @@ port_lsc_event(uint16_t port, enum rte_eth_event_type type, void *guest,
 
 	(void)type;
 	(void)ret_param;
-	if (rte_eth_link_get_nowait(port, &link) != 0 || link.link_status)
+	if (rte_eth_link_get_nowait(port, &link) != 0)
 		return 0;
+	if (link.link_status) {
+		/* Here, the vhost PMD's thread: the device's memory is stable. */
+		if (g->fast.chan == DP_CHAN_VHOST)
+			dp_guest_numa_vhost_up(g, port);
+		return 0;
+	}
 	__atomic_store_n(&g->fast.port_epoch, 0, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&g->conn.link_downs, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -381,6 +389,8 @@ dp_app_guests_tick(struct dp_app *app)
 		} else if (!link.link_status) {
 			port_down(g);
 		}
+		if (g->conn.link_epoch != 0 && g->fast.chan == DP_CHAN_VHOST)
+			dp_guest_numa_port_tick(g);
 	}
 }
 

@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 
 #include "app.h"
+#include "guest_numa.h"
 #include "lcore.h"
 #include "log.h"
 #include "memif_srv.h"
@@ -281,14 +282,34 @@ dp_memif_srv_retired(void)
 	return n_retired;
 }
 
+static struct memif_ring *
+hs_ring(const struct dp_memif_hs *hs, enum dp_memif_dir d)
+{
+	const struct dp_memif_hs_ring *r = &hs->rings[d];
+
+	return (struct memif_ring *)(hs->regions[r->region].addr + r->offset);
+}
+
+/* On the node of the guest's memory when it has room, else the lcore's. */
 static struct dp_memif_rt *
-rt_build(const struct dp_guest *g)
+rt_alloc(const struct dp_guest *g, int node)
+{
+	int s = dp_guest_numa_socket(g, node);
+	struct dp_memif_rt *rt = rte_zmalloc_socket("memif_rt", sizeof(*rt),
+						    RTE_CACHE_LINE_SIZE, s);
+
+	if (rt == NULL && s != (int)rte_lcore_to_socket_id(g->lcore))
+		rt = rte_zmalloc_socket("memif_rt", sizeof(*rt), RTE_CACHE_LINE_SIZE,
+					rte_lcore_to_socket_id(g->lcore));
+	return rt;
+}
+
+static struct dp_memif_rt *
+rt_build(const struct dp_guest *g, int node)
 {
 	const struct dp_memif_hs *hs = &g->conn.srv.hs;
-	struct dp_memif_rt *rt;
+	struct dp_memif_rt *rt = rt_alloc(g, node);
 
-	rt = rte_zmalloc_socket("memif_rt", sizeof(*rt), RTE_CACHE_LINE_SIZE,
-				rte_lcore_to_socket_id(g->lcore));
 	if (rt == NULL)
 		return NULL;
 	rt->n_regions = hs->n_regions;
@@ -300,7 +321,7 @@ rt_build(const struct dp_guest *g)
 		const struct dp_memif_hs_ring *r = &hs->rings[d];
 		struct dp_memif_q *q = d == DP_MEMIF_C2S ? &rt->c2s : &rt->s2c;
 
-		q->ring = (struct memif_ring *)(hs->regions[r->region].addr + r->offset);
+		q->ring = hs_ring(hs, (enum dp_memif_dir)d);
 		q->size = (uint16_t)(1u << r->log2_size);
 		q->mask = q->size - 1;
 		q->last = 0;
@@ -314,15 +335,31 @@ rt_build(const struct dp_guest *g)
 	return rt;
 }
 
+/* Our side of the rings: hostlane's first touch of their pages. */
+static void
+rings_reset(const struct dp_memif_hs *hs)
+{
+	/* We poll C2S, so the guest need not signal us; the lcore clears
+	 * this while it sleeps (lcore.c). */
+	__atomic_store_n(&hs_ring(hs, DP_MEMIF_C2S)->flags,
+			 MEMIF_RING_FLAG_MASK_INT, __ATOMIC_RELAXED);
+	__atomic_store_n(&hs_ring(hs, DP_MEMIF_C2S)->tail, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&hs_ring(hs, DP_MEMIF_S2C)->tail, 0, __ATOMIC_RELAXED);
+}
+
 /* CONNECT accepted: set our side of the rings and hand them to the I/O lcore. */
 static enum dp_memif_reason
 publish(struct dp_guest *g)
 {
 	struct dp_memif_rt *rt;
+	int node;
 
 	if (dp_guest_sessions_ready(g) < 0)
 		return DP_MEMIF_R_NOMEM;
-	rt = rt_build(g);
+	/* Before the node is asked for: only pages mapped in have one. */
+	rings_reset(&g->conn.srv.hs);
+	node = dp_guest_numa_memif(g);
+	rt = rt_build(g, node);
 	if (rt == NULL)
 		return DP_MEMIF_R_NOMEM;
 	/* The guest's C2S eventfd wakes its lcore when it sleeps. */
@@ -330,12 +367,8 @@ publish(struct dp_guest *g)
 		rte_free(rt);
 		return DP_MEMIF_R_NOMEM;
 	}
-	/* We poll C2S, so the guest need not signal us; the lcore clears
-	 * this while it sleeps (lcore.c). */
-	__atomic_store_n(&rt->c2s.ring->flags, MEMIF_RING_FLAG_MASK_INT,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&rt->c2s.ring->tail, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&rt->s2c.ring->tail, 0, __ATOMIC_RELAXED);
+	/* Its pool, before the lcore takes a frame of this connection. */
+	dp_guest_numa_connected(g, node);
 	/* Release: every field of rt is set before the I/O lcore sees it. */
 	__atomic_store_n(&g->fast.rt, rt, __ATOMIC_RELEASE);
 	/* Into the poll list (already there if it has a VF); a sleeping

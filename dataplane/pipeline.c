@@ -73,7 +73,9 @@ send_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 static struct rte_mbuf *
 reply_mbuf(struct dp_guest *g)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(g->fast.mp);
+	/* Acquire: the main lcore may switch pools (guest.h, fast.mp). */
+	struct rte_mempool *mp = __atomic_load_n(&g->fast.mp, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 
 	if (m != NULL && rte_pktmbuf_tailroom(m) < HL_FRAME_MAX) {
 		rte_pktmbuf_free(m);

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "app.h"
+#include "numa_place.h"
 #include "session.h"
 #include "view.h"
 
@@ -46,6 +48,7 @@ dp_view_guest(const struct dp_app *app, unsigned int slot,
 	v->slot = g->idx;
 	v->lcore = g->lcore;
 	v->connected = connected(g);
+	v->numa_node = v->connected ? g->conn.numa.node : DP_NUMA_UNKNOWN;
 	v->inflight = __atomic_load_n(&g->pl.inflight, __ATOMIC_RELAXED);
 	copy_u64s((uint64_t *)&v->st, (const uint64_t *)&g->fast.st,
 		  sizeof(v->st) / sizeof(uint64_t));
@@ -109,6 +112,7 @@ static void
 io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
 {
 	*o = (struct dp_lcore_view){ .id = lc->lcore_id, .io = true,
+		.socket = (int)rte_lcore_to_socket_id(lc->lcore_id),
 		.stuck = dp_lcore_stuck(lc), .n_guests = lc->n_guests,
 		.n_polled = __atomic_load_n(&lc->n_poll, __ATOMIC_RELAXED),
 		.loops = __atomic_load_n(&lc->loops, __ATOMIC_RELAXED),
@@ -132,6 +136,7 @@ dp_view_lcores(const struct dp_app *app, uint64_t now_ms,
 	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers &&
 	     n < max; i++)
 		v[n++] = (struct dp_lcore_view){ .id = app->workers[i].lcore_id,
+			.socket = (int)rte_lcore_to_socket_id(app->workers[i].lcore_id),
 			.idle = "poll",	/* workers always spin */
 			.loops = __atomic_load_n(&app->workers[i].loops,
 						 __ATOMIC_RELAXED) };

@@ -27,6 +27,8 @@ struct dp_guest_view {
 	unsigned int slot;
 	unsigned int lcore;		/**< the I/O lcore polling it */
 	bool connected;			/**< memif: handshake done; else link up */
+	int numa_node;			/**< of its connection's memory; -1:
+					     unknown, or not connected */
 	uint16_t inflight;		/**< calls in flight, all connections */
 	struct dp_guest_stats st;
 	struct dp_guest_slow_stats slow;
@@ -45,6 +47,7 @@ struct dp_session_view {
 /** An lcore as the watchdog sees it. */
 struct dp_lcore_view {
 	unsigned int id;
+	int socket;			/**< its NUMA socket (DPDK's) */
 	bool io;			/**< I/O lcore, else a function worker */
 	bool stuck;
 	unsigned int n_guests;		/**< guests assigned to it */

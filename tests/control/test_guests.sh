@@ -45,6 +45,17 @@ ctl_ok --json session list g2
 py_check "len(r['result']) == 3 and all(s['function'] == 'factorial' and s['state'] == 'active' and s['placement'] + ' ' + s['backend'] == '$where' for s in r['result'])"
 ctl_ok session list; echo "$OUT" | grep -q '^g2 *0x' || fail "session list: $OUT"
 ctl_ok --json guest show g2; py_check "r['result']['sessions'] == 3 and r['result']['state'] == 'connected' and len(r['result']['session_list']) == 3"
+# NUMA: the node of a connected guest's memory, and each lcore's socket;
+# on a one-node machine both are 0 (docs/ARCHITECTURE.md, "NUMA placement").
+nodes=$(find /sys/devices/system/node -maxdepth 1 -name 'node[0-9]*' 2>/dev/null | wc -l)
+want="(n is None) if $nodes == 0 else (n == 0) if $nodes == 1 else (isinstance(n, int) and 0 <= n < $nodes)"
+ctl_ok --json guest show g2; py_check "(lambda n: $want)(r['result']['numa_node'])"
+ctl_ok --json stats g2; py_check "(lambda n: $want)(r['result']['numa_node'])"
+ctl_ok --json guest list
+py_check "all(g['numa_node'] is None for g in r['result'] if g['state'] == 'listening')"
+ctl_ok --json lcore list
+py_check "all((l['socket'] == 0) if $nodes <= 1 else (0 <= l['socket'] < $nodes) for l in r['result'])"
+pass "numa_node of a connected guest, socket of each lcore"
 ctl_ok --json fn list; py_check "r['result'][1]['sessions'] == 3"
 ctl_ok --json guest remove g2; py_check "r['result']['sessions_released'] == 3"
 ctl_ok --json session list; py_check "r['result'] == []"

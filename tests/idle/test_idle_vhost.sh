@@ -5,7 +5,8 @@
 # the lcore blocks without the idle_sleep_max_us bound: its block count
 # over 2 s stays far below the 2 s / 500 us = 4000 of a bounded block (a
 # count, loosely bounded at 400, not a time). Its calls after 2 s of idle
-# complete, in intr and poll wait modes.
+# complete, in intr and poll wait modes. On the way, the NUMA node of the
+# connected guest's memory is known (0 on a one-node machine).
 . "$(dirname "$0")/../func/lib.sh"
 
 GUEST="$HOSTLANE_BUILD/tests/idle/idle_guest"
@@ -38,6 +39,14 @@ blocks() {
 		python3 -c "import json,sys; print([l for l in json.load(sys.stdin)['result'] if l['role'] == 'io'][0]['blocks'])"
 }
 
+# The NUMA node of vm0's memory, found in the vhost PMD's link-up event
+# (docs/ARCHITECTURE.md, "NUMA placement"): 0 on a one-node machine.
+numa_node() {
+	"$CTL" --socket "$T/run/control.sock" --json stats vm0 |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['result']['numa_node'])"
+}
+nodes=$(find /sys/devices/system/node -maxdepth 1 -name 'node[0-9]*' 2>/dev/null | wc -l)
+
 # links N WHAT: the log has N lines "guest vm0: link WHAT" (or more).
 links() { [ "$(grep -c "guest vm0: link $2" "$T/hostlane.log")" -ge "$1" ]; }
 k=0
@@ -48,6 +57,12 @@ for mode in intr poll; do
 	HL_PIDS+=("$gp")
 	wait_for 20 links $k up ||
 		{ cat "$T/$mode.out"; fail "the virtio_user guest did not come up ($mode)"; }
+	if [ "$nodes" -eq 1 ]; then
+		wait_for 10 eval '[ "$(numa_node)" = 0 ]' ||
+			fail "vm0's numa_node is $(numa_node), not 0 on this one-node machine ($mode)"
+	else
+		echo "vm0's numa_node: $(numa_node) ($nodes nodes)"
+	fi
 	sleep 0.5
 	b0=$(blocks)
 	sleep 2
