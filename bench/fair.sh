@@ -75,10 +75,10 @@ trap cleanup EXIT
 : > "$raw"
 die() { echo "fair: $*" >&2; keep_logs=1; exit 1; }
 
-# Private copies: other people rebuild the tree while this runs.
-cp "$HL" "$FG" "$RF" "$T/" || die "cannot copy the binaries"
+# Private copies: other people rebuild the tree while this runs
+# (fair_guest stays: it finds libhostlane next to it in the build tree).
+cp "$HL" "$RF" "$T/" || die "cannot copy the binaries"
 HL=$T/hostlane
-FG=$T/fair_guest
 RF=$T/raw_flood
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench tests/fair 2>/dev/null ||
@@ -100,8 +100,8 @@ floods=()
 "$HL" --lcores '0@0,1@1' --no-pci $(bash "$src/scripts/eal-mem.sh" 256) \
 	-- --runtime-dir "$T/run" --config "$T/fair.conf" > "$T/hostlane.log" 2>&1 &
 HL_PID=$!
-for _ in $(seq 200); do grep -q "hostlane: running" "$T/hostlane.log" && break; sleep 0.1; done
-grep -q "hostlane: running" "$T/hostlane.log" || die "hostlane did not start"
+for _ in $(seq 200); do grep -qs "hostlane: running" "$T/hostlane.log" && break; sleep 0.1; done
+grep -qs "hostlane: running" "$T/hostlane.log" || die "hostlane did not start"
 
 # shares: RES="min max" of the N guests' counts, as fractions of an equal share.
 shares() {
