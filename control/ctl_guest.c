@@ -61,6 +61,16 @@ vf_keys(json_t *o, const struct dp_guest_conf *g)
 		json_object_set_new(o, "qmp_standby", json_string(g->qmp_standby));
 }
 
+/* The fairness keys, as `guest set` takes them. */
+static void
+fair_keys(json_t *o, const struct dp_guest_conf *g)
+{
+#define CTL_FAIR_JSON_(key, lo, hi, sized) \
+	json_object_set_new(o, #key, json_integer((json_int_t)g->fair.key));
+	DP_FAIR_KEYS(CTL_FAIR_JSON_)
+#undef CTL_FAIR_JSON_
+}
+
 json_t *
 ctl_guest_conf_json(const struct dp_guest_conf *g)
 {
@@ -86,6 +96,7 @@ ctl_guest_conf_json(const struct dp_guest_conf *g)
 	if (o != NULL) {
 		channel_keys(o, g);
 		vf_keys(o, g);
+		fair_keys(o, g);
 	}
 	return o;
 }
@@ -189,6 +200,39 @@ ctl_cmd_guest_add(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	 * (a file that is not a socket at the path), is the channel's. */
 	if (slot < 0)
 		return CTL_E_INTERNAL;
+	return ctl_ok(r, ctl_guest_conf_json(&c->app->cfg->guests[slot]));
+}
+
+/*
+ * Fairness keys at run time: checked on a copy of the guest's conf with the
+ * file's rules, all or nothing, then published to its I/O lcore.
+ */
+enum ctl_err
+ctl_cmd_guest_set(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
+{
+	const char *name = ctl_arg_str(args, "name");
+	int slot = dp_view_guest_slot(c->app, name);
+	struct dp_guest_conf g;
+	const char *key;
+	char val[512];
+	json_t *v;
+
+	if (slot < 0)
+		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
+	if (json_object_size(args) < 2)
+		return ctl_fail(r, CTL_E_BAD_ARGS, "guest set: no key=value given");
+	g = c->app->cfg->guests[slot];
+	json_object_foreach(args, key, v) {
+		if (strcmp(key, "name") == 0)
+			continue;
+		value_str(v, val, sizeof(val));
+		if (dp_config_guest_fair_set(&g, key, val, r->msg, sizeof(r->msg)) < 0)
+			return CTL_E_BAD_ARGS;
+	}
+	if (dp_config_guest_fair_check(&g, r->msg, sizeof(r->msg)) < 0)
+		return CTL_E_BAD_ARGS;
+	if (dp_app_guest_fair_set(c->app, name, &g.fair) < 0)
+		return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
 	return ctl_ok(r, ctl_guest_conf_json(&c->app->cfg->guests[slot]));
 }
 

@@ -26,6 +26,13 @@ static const struct ctl_arg ctl_args_guest_add[] = {
 #undef CTL_GUEST_ARG_
 	END,
 };
+static const struct ctl_arg ctl_args_guest_set[] = {
+	{ "name", CTL_T_STR, POS_REQ, "a guest" },
+#define CTL_GUEST_ARG_(key, type, help) { #key, type, 0, help },
+	CTL_GUEST_FAIR_KEYS(CTL_GUEST_ARG_)
+#undef CTL_GUEST_ARG_
+	END,
+};
 static const struct ctl_arg ctl_args_guest_remove[] = {
 	{ "name", CTL_T_STR, POS_REQ, "a guest" },
 	END,

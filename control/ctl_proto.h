@@ -94,7 +94,17 @@ struct ctl_arg {
 	X(vf, CTL_T_STR, "VF assignment: none, eligible or pinned (needs [vf])") \
 	X(vf_weight, CTL_T_INT, "the VF policy's weight (1..1000)") \
 	X(qmp, CTL_T_STR, "passthrough: absolute path of the guest's QEMU QMP socket") \
-	X(qmp_standby, CTL_T_STR, "passthrough: the virtio-net device id the VF pairs with")
+	X(qmp_standby, CTL_T_STR, "passthrough: the virtio-net device id the VF pairs with") \
+	CTL_GUEST_FAIR_KEYS(X)
+
+/** The fairness keys, which `guest set` also changes at run time. */
+#define CTL_GUEST_FAIR_KEYS(X) \
+	X(poll_budget, CTL_T_INT, "frames taken from the guest per poll pass (1..256)") \
+	X(weight, CTL_T_INT, "scales poll_budget (1..16)") \
+	X(calls_per_s, CTL_T_INT, "token bucket: frames (calls) per second, 0 = no limit") \
+	X(calls_burst, CTL_T_INT, "calls the bucket holds; 0 = a tenth of a second's worth") \
+	X(bytes_per_s, CTL_T_SIZE, "token bucket: bytes per second, K/M/G suffixes, 0 = no limit") \
+	X(bytes_burst, CTL_T_SIZE, "bytes the bucket holds; 0 = a tenth of a second's worth")
 
 /**
  * Commands: X(SYM, "words", args, "help"). args is a ctl_args_<sym> array
@@ -107,6 +117,7 @@ struct ctl_arg {
 	X(guest_show, "guest show", "one guest: its config, state and sessions") \
 	X(guest_add, "guest add", "add a guest at run time; keys as in [guest NAME]") \
 	X(guest_remove, "guest remove", "remove a guest; its sessions are released") \
+	X(guest_set, "guest set", "change a guest's service budget, weight and token buckets at run time") \
 	X(fn_list, "fn list", "the function catalog: backends, placement, sessions") \
 	X(session_list, "session list", "function sessions, of one guest or all") \
 	X(stats, "stats", "counters, of one guest or all") \

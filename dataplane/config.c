@@ -393,6 +393,30 @@ guest_key_vf(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	return 1;
 }
 
+/* The fairness keys (DP_FAIR_KEYS): numbers, sizes for the bytes. */
+static int
+guest_key_fair(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	       const char *key, const char *val)
+{
+#define DP_FAIR_KEY_(k, lo, hi, sized) \
+	if (strcmp(key, #k) == 0) \
+		return get_uint(c, key, val, lo, hi, sized, &g->fair.k);
+	DP_FAIR_KEYS(DP_FAIR_KEY_)
+#undef DP_FAIR_KEY_
+	return 1;
+}
+
+/* A burst without its rate would be silently ignored: refuse it. */
+static int
+guest_fair_check(const struct cfg_ctx *c, const struct dp_guest_conf *g)
+{
+	if (g->fair.calls_burst != 0 && g->fair.calls_per_s == 0)
+		return fail(c, "calls_burst", "given without calls_per_s");
+	if (g->fair.bytes_burst != 0 && g->fair.bytes_per_s == 0)
+		return fail(c, "bytes_burst", "given without bytes_per_s");
+	return 0;
+}
+
 static void
 guest_defaults(struct dp_guest_conf *g, const char *name)
 {
@@ -409,6 +433,8 @@ guest_defaults(struct dp_guest_conf *g, const char *name)
 	g->max_sessions = 16;
 	g->max_inflight = 256;
 	g->vf_weight = 1;
+	g->fair.poll_budget = 32;	/* DP_BURST: one burst per pass, as before */
+	g->fair.weight = 1;
 	parse_functions(NULL, NULL, "all", &g->fn_allowed);
 }
 
@@ -421,7 +447,8 @@ guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	      const char *key, const char *val)
 {
 	static const key_fn fns[] = { guest_key_general, guest_key_memif,
-				      guest_key_ring, guest_key_fn, guest_key_vf };
+				      guest_key_ring, guest_key_fn, guest_key_vf,
+				      guest_key_fair };
 	int rc = 1;
 
 	if (value_validate(c, key, val) < 0)
@@ -506,6 +533,8 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	for (int i = 0; i < n; i++)
 		if (guest_set_key(c, g, ents[i].name, ents[i].value) < 0)
 			return -EINVAL;
+	if (guest_fair_check(c, g) < 0)
+		return -EINVAL;
 	cfg->n_guests++;
 	return 0;
 }
@@ -1673,9 +1702,46 @@ dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
 	char section[DP_NAME_MAX + 8];
 	struct cfg_ctx c = runtime_ctx(g->name, section, sizeof(section), err, errlen);
 
-	if (guest_vf_check(&c, cfg, g) < 0)
+	if (guest_vf_check(&c, cfg, g) < 0 || guest_fair_check(&c, g) < 0)
 		return -EINVAL;
 	return guest_socket(&c, cfg, g, cfg->n_guests);
+}
+
+/* A running guest's settings changed with guest set. */
+static struct cfg_ctx
+set_ctx(const char *name, char *section, size_t cap, char *err, size_t errlen)
+{
+	struct cfg_ctx c = runtime_ctx(name, section, cap, err, errlen);
+
+	c.file = "guest set";
+	return c;
+}
+
+int
+dp_config_guest_fair_set(struct dp_guest_conf *g, const char *key,
+			 const char *val, char *err, size_t errlen)
+{
+	char section[DP_NAME_MAX + 8];
+	struct cfg_ctx c = set_ctx(g->name, section, sizeof(section), err, errlen);
+	int rc;
+
+	if (value_validate(&c, key, val) < 0)
+		return -EINVAL;
+	if (strlen(val) >= CFG_VALUE_LEN - 1)
+		return fail(&c, key, "longer than %d bytes", CFG_VALUE_LEN - 2);
+	rc = guest_key_fair(&c, g, key, val);
+	return rc > 0 ? fail(&c, key, "not a key guest set changes (poll_budget, "
+			     "weight, calls_per_s, calls_burst, bytes_per_s, "
+			     "bytes_burst)") : rc;
+}
+
+int
+dp_config_guest_fair_check(const struct dp_guest_conf *g, char *err, size_t errlen)
+{
+	char section[DP_NAME_MAX + 8];
+	struct cfg_ctx c = set_ctx(g->name, section, sizeof(section), err, errlen);
+
+	return guest_fair_check(&c, g);
 }
 
 const struct dp_guest_conf *

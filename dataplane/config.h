@@ -46,6 +46,33 @@ enum dp_chan_type {
 	DP_CHAN_ETHDEV,		/**< any DPDK port by devargs, e.g. net_af_packet */
 };
 
+/*
+ * [guest NAME] fairness keys (docs/config.md, "Fairness"; dataplane/fair.h):
+ * X(key, min, max, sized). poll_budget x weight frames per poll pass; the
+ * token buckets are off at rate 0, a burst of 0 is a tenth of a second's
+ * worth (at least 1, at most the burst key's maximum). The bounds keep the
+ * buckets' fixed-point sums inside 63 bits for TSC rates up to 8 GHz
+ * (fair.h).
+ */
+#define DP_FAIR_BUDGET_MAX 256
+#define DP_FAIR_WEIGHT_MAX 16
+#define DP_FAIR_CALLS_BURST_MAX 1000000
+#define DP_FAIR_BYTES_BURST_MAX ((uint64_t)256 << 20)
+#define DP_FAIR_KEYS(X) \
+	X(poll_budget, 1, DP_FAIR_BUDGET_MAX, false) \
+	X(weight, 1, DP_FAIR_WEIGHT_MAX, false) \
+	X(calls_per_s, 0, 100000000, false) \
+	X(calls_burst, 0, DP_FAIR_CALLS_BURST_MAX, false) \
+	X(bytes_per_s, 0, (uint64_t)100 << 30, true) \
+	X(bytes_burst, 0, DP_FAIR_BYTES_BURST_MAX, true)
+
+/** A guest's fairness settings, as given (0: unset, see DP_FAIR_KEYS). */
+struct dp_fair_conf {
+#define DP_FAIR_FIELD_(key, lo, hi, sized) uint64_t key;
+	DP_FAIR_KEYS(DP_FAIR_FIELD_)
+#undef DP_FAIR_FIELD_
+};
+
 struct dp_guest_conf {
 	char name[DP_NAME_MAX];
 	enum dp_chan_type channel;
@@ -70,6 +97,8 @@ struct dp_guest_conf {
 	char qmp[DP_SOCKET_PATH_MAX];	    /**< passthrough: its QEMU's QMP socket */
 	char qmp_standby[DP_NAME_MAX];	    /**< passthrough: the virtio-net device id
 					         the VF pairs with (failover_pair_id) */
+	struct dp_fair_conf fair;	    /**< service budget, token buckets;
+					         changed at run time by guest set */
 };
 
 /** A guest's place in VF assignment. */
@@ -228,6 +257,17 @@ int dp_config_guest_set(struct dp_guest_conf *g, const char *key, const char *va
 			char *err, size_t errlen);
 int dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
 			char *err, size_t errlen);
+
+/**
+ * Change a running guest's fairness keys (DP_FAIR_KEYS) in g, a copy of its
+ * conf, with the checks of the file; any other key is refused. Then
+ * dp_config_guest_fair_check(). Errors read "guest set: [guest NAME] KEY:
+ * problem". Each returns 0 or -EINVAL.
+ */
+int dp_config_guest_fair_set(struct dp_guest_conf *g, const char *key,
+			     const char *val, char *err, size_t errlen);
+int dp_config_guest_fair_check(const struct dp_guest_conf *g, char *err,
+			       size_t errlen);
 
 /** Look up a guest by name; NULL if absent (removed guests have no name). */
 const struct dp_guest_conf *dp_config_guest(const struct dp_config *cfg,

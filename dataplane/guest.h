@@ -5,9 +5,10 @@
  * Design note — who touches what (struct dp_guest's parts):
  *  - main lcore: `conn` (slot, sockets, handshake, mappings, slow
  *    counters), and publishing/unpublishing `fast.rt` / `fast.port_epoch`;
- *  - the guest's I/O lcore: `fast` (the channel, `st` counters) and `pl`
- *    (the pipeline), between its RCU quiescent points. It reads `fast.rt`
- *    with acquire once per poll.
+ *  - the guest's I/O lcore: `fast` (the channel, `st` counters), `pl`
+ *    (the pipeline) and `fair` (its budget and buckets), between its RCU
+ *    quiescent points. It reads `fast.rt` with acquire once per poll, and
+ *    copies `fair_pub` (the main lcore's, fair.h) when it changed.
  * The main lcore unpublishes `rt` (store NULL) and unmaps the guest's
  * memory only after a grace period (defer.h), so an I/O lcore never
  * touches memory that is gone; it never waits for that grace period.
@@ -24,6 +25,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "fair.h"
 #include "handler.h"
 #include "memif_hs.h"
 #include "memif_ring.h"
@@ -203,6 +205,8 @@ struct dp_guest {
 	struct dp_guest_fast fast;	/**< the I/O lcore: the channel */
 	struct dp_guest_pl pl;		/**< the I/O lcore: the pipeline */
 	struct dp_guest_conn conn;	/**< the main lcore */
+	struct dp_fair fair;		/**< the I/O lcore: budget, buckets */
+	struct dp_fair_pub fair_pub;	/**< the main lcore publishes (fair.h) */
 };
 
 /**
@@ -242,9 +246,10 @@ dp_guest_rx_count(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 		g->fast.st.rx_bytes += pkts[i]->pkt_len;
 }
 
-/* A guest behind a DPDK port (vhost-user, af_packet, ...): frames received. */
+/* A guest behind a DPDK port (vhost-user, af_packet, ...): frames received,
+ * at most max (<= DP_BURST). */
 static inline uint16_t
-dp_guest_poll_port(struct dp_guest *g)
+dp_guest_poll_port(struct dp_guest *g, uint16_t max)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	/* Acquire: pairs with the main lcore's release when the link came up. */
@@ -255,7 +260,7 @@ dp_guest_poll_port(struct dp_guest *g)
 		return 0;
 	if (unlikely(epoch != g->pl.epoch))
 		dp_guest_new_epoch(g, epoch);
-	n = rte_eth_rx_burst(g->fast.port_id, 0, pkts, DP_BURST);
+	n = rte_eth_rx_burst(g->fast.port_id, 0, pkts, max);
 	if (n == 0)
 		return 0;
 	dp_guest_rx_count(g, pkts, n);
@@ -285,18 +290,19 @@ dp_guest_tx_port(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 }
 
 /**
- * Poll the guest once: receive a burst and hand it to the handler.
+ * Poll the guest once: receive a burst of at most max (<= DP_BURST) frames
+ * and hand it to the handler. How many a pass takes is fair.h's decision.
  * @return frames received (0: nothing to do, as far as this guest goes).
  */
 static inline uint16_t
-dp_guest_poll(struct dp_guest *g)
+dp_guest_poll(struct dp_guest *g, uint16_t max)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	struct dp_memif_rt *rt;
 	uint16_t n;
 
 	if (g->fast.chan != DP_CHAN_MEMIF)
-		return dp_guest_poll_port(g);
+		return dp_guest_poll_port(g, max);
 	/* Acquire: pairs with the main lcore's release when it publishes
 	 * rt, so the ring and region fields below are initialised. */
 	rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
@@ -309,7 +315,7 @@ dp_guest_poll(struct dp_guest *g)
 		dp_memif_tx_kick(&rt->s2c, &g->fast.st);
 	}
 	n = dp_memif_rx_burst(rt, __atomic_load_n(&g->fast.mp, __ATOMIC_ACQUIRE),
-			      pkts, DP_BURST, &g->fast.st);
+			      pkts, max, &g->fast.st);
 	if (n > 0) {
 		dp_guest_rx_tap(g, pkts, n);
 		g->fast.rx_rt = rt;

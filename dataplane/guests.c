@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_pause.h>
@@ -142,6 +143,7 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	g->conn.srv.conn_fd = -1;
 	g->conn.srv.gone = app->hooks.guest_gone;
 	g->conn.srv.gone_arg = app->hooks.arg;
+	dp_fair_publish(&g->fair_pub, &g->conf->fair, rte_get_tsc_hz());
 	if (g->fast.mp == NULL)
 		return -ENOMEM;
 	if (g->conn.capacity < g->conf->max_sessions) {
@@ -610,4 +612,18 @@ dp_app_guests_free(struct dp_app *app)
 		sessions_free(&app->guests[i]);
 	rte_free(app->guests);
 	app->guests = NULL;
+}
+
+int
+dp_app_guest_fair_set(struct dp_app *app, const char *name,
+		      const struct dp_fair_conf *fair)
+{
+	struct dp_guest *g = dp_app_guest_find(app, name);
+
+	if (g == NULL)
+		return -ENOENT;
+	app->cfg->guests[g->idx].fair = *fair;
+	/* Its I/O lcore copies them at its next pass (fair.h). */
+	dp_fair_publish(&g->fair_pub, &g->conf->fair, rte_get_tsc_hz());
+	return 0;
 }

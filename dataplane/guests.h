@@ -37,6 +37,14 @@ int dp_app_guest_add(struct dp_app *app, const struct dp_guest_conf *conf,
  */
 int dp_app_guest_remove(struct dp_app *app, const char *name);
 
+/**
+ * Change a running guest's fairness settings (checked with
+ * dp_config_guest_fair_set/check): its config, then its I/O lcore from
+ * its next pass on. @return 0 or -ENOENT.
+ */
+int dp_app_guest_fair_set(struct dp_app *app, const char *name,
+			  const struct dp_fair_conf *fair);
+
 /** The active guest called name, or NULL. */
 struct dp_guest *dp_app_guest_find(struct dp_app *app, const char *name);
 

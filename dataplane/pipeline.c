@@ -812,10 +812,33 @@ dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n)
 	batch_flush(g->pl.pipe);
 }
 
+/*
+ * A backend's completions: all that are ready, in bursts (at most
+ * DP_PIPE_POLL_BURSTS), not one burst per pass. A pass takes up to a
+ * budget from every guest (fair.h); answering only DP_BURST of them would
+ * queue the rest, first come first served, and that queue, not the
+ * budgets, would set each guest's share.
+ */
+static void
+poll_backend(struct dp_pipe *p, unsigned int b)
+{
+	struct fpga_completion done[DP_BURST];
+	unsigned int n, rounds = 0;
+
+	do {
+		where_set(p, DP_PIPE_IN(b, DP_PIPE_IN_POLL));
+		n = fpga_poll(p->ctx[b], done, DP_BURST);
+		where_set(p, 0);
+		p->ctx_jobs[b] -= n;
+		for (unsigned int i = 0; i < n; i++)
+			complete_call(p, &done[i]);
+	} while (n == DP_BURST && p->ctx_jobs[b] != 0 &&
+		 ++rounds < DP_PIPE_POLL_BURSTS);
+}
+
 void
 dp_pipe_poll(struct dp_pipe *p)
 {
-	struct fpga_completion done[DP_BURST];
 	struct dp_fnmsg *msgs[DP_BURST];
 	unsigned int n;
 
@@ -824,16 +847,9 @@ dp_pipe_poll(struct dp_pipe *p)
 	for (unsigned int i = 0; i < n; i++)
 		apply_answer(p, msgs[i]);
 	/* Only contexts with jobs out: an idle device costs the loop nothing. */
-	for (unsigned int b = 0; b < p->n_ctx; b++) {
-		if (p->ctx_jobs[b] == 0)
-			continue;
-		where_set(p, DP_PIPE_IN(b, DP_PIPE_IN_POLL));
-		n = fpga_poll(p->ctx[b], done, DP_BURST);
-		where_set(p, 0);
-		p->ctx_jobs[b] -= n;
-		for (unsigned int i = 0; i < n; i++)
-			complete_call(p, &done[i]);
-	}
+	for (unsigned int b = 0; b < p->n_ctx; b++)
+		if (p->ctx_jobs[b] != 0)
+			poll_backend(p, b);
 	flush_all(p);
 }
 

@@ -44,6 +44,8 @@ struct rte_mbuf;
 
 #define DP_PIPE_BACKENDS 8	/**< accelerator contexts per I/O lcore */
 #define DP_PIPE_DIRTY 64	/**< guests with queued replies per pass */
+#define DP_PIPE_POLL_BURSTS 64	/**< completion bursts per backend per pass:
+				     a bound, should a backend never run dry */
 
 /** A call in flight: what to do when its completion comes back. */
 struct dp_pending {

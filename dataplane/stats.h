@@ -33,7 +33,11 @@
 	X(vf_rx_frames, "frames from its dedicated VF delivered to it")   \
 	X(vf_rx_bytes, "bytes from its dedicated VF delivered to it")     \
 	X(vf_rx_drops, "frames from its dedicated VF dropped: its ring "  \
-	  "full, or a hostlane EtherType or source MAC")
+	  "full, or a hostlane EtherType or source MAC")                   \
+	X(fair_throttled, "poll passes that skipped the guest: a token "  \
+	  "bucket of its was empty (frames it sent wait in its ring)")     \
+	X(fair_budget_full, "poll passes that took the guest's whole "    \
+	  "budget (poll_budget x weight, or what its calls bucket held)")
 
 #define DP_GUEST_SLOW_COUNTERS(X)                                          \
 	X(connects, "clients that completed the handshake")                \

@@ -289,11 +289,12 @@ dp_vf_rx(struct dp_guest *g, struct dp_vf *vf)
 }
 
 /**
- * Poll a guest once, with its VF when it has one: the I/O lcore's loop
- * calls this instead of dp_guest_poll(). @return work found (frames).
+ * Poll a guest once, with its VF when it has one, for at most max
+ * (<= DP_BURST) of the guest's frames: fair_poll.h calls this instead of
+ * dp_guest_poll(). @return work found (frames).
  */
 static inline unsigned int
-dp_vf_guest_poll(struct dp_guest *g)
+dp_vf_guest_poll(struct dp_guest *g, uint16_t max)
 {
 	/* Acquire: pairs with the main lcore's release when it published
 	 * the VF, so port_id and the started port are seen. */
@@ -301,11 +302,11 @@ dp_vf_guest_poll(struct dp_guest *g)
 	unsigned int work;
 
 	if (likely(vf == NULL))
-		return dp_guest_poll(g);
+		return dp_guest_poll(g, max);
 	work = dp_vf_rx(g, vf);
 	/* Once per poll: a burst goes to one path, never split. */
 	g->fast.vf_tx = __atomic_load_n(&vf->xconn, __ATOMIC_ACQUIRE) ? vf : NULL;
-	work += dp_guest_poll(g);
+	work += dp_guest_poll(g, max);
 	g->fast.vf_tx = NULL;
 	return work;
 }

@@ -91,6 +91,11 @@ check_guest_defaults(const char *what, const struct dp_guest_conf *g,
 	      g->max_inflight);
 	CHECK(what, g->fn_allowed == all_functions(), "%s: fn_allowed %#x, want %#x",
 	      g->name, g->fn_allowed, all_functions());
+	CHECK(what, g->fair.poll_budget == 32 && g->fair.weight == 1 &&
+	      g->fair.calls_per_s == 0 && g->fair.calls_burst == 0 &&
+	      g->fair.bytes_per_s == 0 && g->fair.bytes_burst == 0,
+	      "%s: fairness %" PRIu64 " x %" PRIu64 ", buckets set", g->name,
+	      g->fair.poll_budget, g->fair.weight);
 }
 
 static void
@@ -410,6 +415,23 @@ ok_any(const char *what)
 }
 
 static void
+ok_fair(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "g");
+
+	if (g == NULL)
+		return;
+	CHECK(what, g->fair.poll_budget == 256 && g->fair.weight == 16 &&
+	      g->fair.calls_per_s == 100000000 && g->fair.calls_burst == 7 &&
+	      g->fair.bytes_per_s == (uint64_t)100 << 30 &&
+	      g->fair.bytes_burst == (uint64_t)64 << 10,
+	      "budget %" PRIu64 " weight %" PRIu64 " calls %" PRIu64 "/%" PRIu64
+	      " bytes %" PRIu64 "/%" PRIu64, g->fair.poll_budget, g->fair.weight,
+	      g->fair.calls_per_s, g->fair.calls_burst, g->fair.bytes_per_s,
+	      g->fair.bytes_burst);
+}
+
+static void
 ok_passthrough(const char *what)
 {
 	CHECK(what, strcmp(cfg.vf.pt_driver, "e1000e") == 0 &&
@@ -460,6 +482,22 @@ static const struct cfg_case cases[] = {
 	   "[hostlane]\nruntime_dir = /tmp/hl-unit-rt\n[guest a]\n"
 	   "[guest b]\nsocket = /tmp/hl-unit-rt/b.sock\n", NULL, ok_default_vs_explicit),
 	OK("secret of 24 bytes", G "secret = 123456789012345678901234\n", NULL, ok_any),
+
+	/* Fairness: a guest's budget, weight and token buckets. */
+	OK("fairness keys", G "poll_budget = 256\nweight = 16\ncalls_per_s = 100000000\n"
+	   "calls_burst = 7\nbytes_per_s = 100G\nbytes_burst = 64K\n", NULL, ok_fair),
+	BAD("poll_budget 0", G "poll_budget = 0\n", "[guest g] poll_budget:",
+	    "out of range [1, 256]"),
+	BAD("weight 17", G "weight = 17\n", "[guest g] weight:", "out of range [1, 16]"),
+	BAD("calls_per_s too high", G "calls_per_s = 100000001\n", "calls_per_s",
+	    "out of range"),
+	BAD("bytes_per_s not a size", G "bytes_per_s = 1T\n", "bytes_per_s", "not a size"),
+	BAD("bytes_burst above 256M", G "bytes_per_s = 1M\nbytes_burst = 512M\n",
+	    "bytes_burst", "out of range"),
+	BAD("calls_burst without its rate", G "calls_burst = 10\n",
+	    "[guest g] calls_burst:", "given without calls_per_s"),
+	BAD("bytes_burst without its rate", G "bytes_burst = 10\n",
+	    "[guest g] bytes_burst:", "given without bytes_per_s"),
 
 	/* Adaptive idle: [hostlane] idle* and [lcore N]. */
 	OK("idle keys and [lcore N]", "[hostlane]\nidle = poll\nidle_spin_us = 5\n"
@@ -1183,9 +1221,48 @@ run_guest_add(void)
 	      strstr(err, "control socket") != NULL, "error '%s'", err);
 	CHECK("guest add: a printable secret", add_one("x", "secret", "s3 cr-et!", err,
 						       sizeof(err)) == 0, "error '%s'", err);
+	CHECK("guest add: a burst without its rate",
+	      add_one("x", "calls_burst", "5", err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "guest add: [guest x] calls_burst: given without") != NULL,
+	      "error '%s'", err);
 	CHECK("guest add: the control socket is where the config says",
 	      strcmp(cfg.control_socket, "/tmp/hl-unit-rt/control.sock") == 0,
 	      "control_socket '%s'", cfg.control_socket);
+}
+
+/* guest set: the fairness keys only, with the file's checks. */
+static void
+run_guest_fair_set(void)
+{
+	static const struct { const char *what, *key, *val, *want; } bad[] = {
+		{ "guest set: weight 0", "weight", "0", "guest set: [guest g] weight: 0 is "
+		  "out of range [1, 16]" },
+		{ "guest set: not a fairness key", "max_inflight", "8",
+		  "[guest g] max_inflight: not a key guest set changes" },
+		{ "guest set: a size that is not", "bytes_per_s", "12Q", "not a size" },
+		{ "guest set: a control byte", "weight", "1\x01", "control character" },
+	};
+	struct dp_guest_conf g;
+	char err[DP_ERR_MAX];
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "g");
+	for (size_t i = 0; i < RTE_DIM(bad); i++) {
+		err[0] = '\0';
+		CHECK(bad[i].what, dp_config_guest_fair_set(&g, bad[i].key, bad[i].val,
+							 err, sizeof(err)) == -EINVAL,
+		      "accepted");
+		CHECK(bad[i].what, strstr(err, bad[i].want) != NULL, "error '%s' lacks '%s'",
+		      err, bad[i].want);
+	}
+	CHECK("guest set: calls_per_s", dp_config_guest_fair_set(&g, "calls_per_s", "5",
+		err, sizeof(err)) == 0 && g.fair.calls_per_s == 5, "error '%s'", err);
+	CHECK("guest set: bytes_burst", dp_config_guest_fair_set(&g, "bytes_burst", "2M",
+		err, sizeof(err)) == 0 && g.fair.bytes_burst == 2u << 20, "error '%s'", err);
+	CHECK("guest set: the burst's rate missing",
+	      dp_config_guest_fair_check(&g, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "bytes_burst: given without bytes_per_s") != NULL,
+	      "error '%s'", err);
 }
 
 int
@@ -1211,6 +1288,7 @@ main(void)
 	run_nul_bytes();
 	run_real_paths();
 	run_guest_add();
+	run_guest_fair_set();
 	unlink(tmp_path);
 	printf("config: %zu table cases, %zu long-value cases, 10 built, ring sizes, "
 	       "many guests, missing file, small buffer, NUL bytes, real paths, guest add: "

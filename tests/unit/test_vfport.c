@@ -142,7 +142,7 @@ guest_setup(void)
 static void
 pass(void)
 {
-	dp_vf_guest_poll(&g);
+	dp_vf_guest_poll(&g, DP_BURST);
 	dp_defer_run();
 	dp_vf_tick(NULL);
 }
@@ -207,7 +207,7 @@ test_cycle(void)
 	/* The wire sends: the VF's frame reaches the guest's channel. */
 	inject(vport, frame(MAC_G, MAC_W, 0, 0x0800));
 	inject(vport, frame(MAC_G, HL_0, 0, 0x0800));
-	dp_vf_guest_poll(&g);
+	dp_vf_guest_poll(&g, DP_BURST);
 	CHECK("VF → guest", g.fast.st.vf_rx_frames == 1 && g.fast.st.vf_rx_drops == 1,
 	      "vf_rx_frames %" PRIu64 " vf_rx_drops %" PRIu64, g.fast.st.vf_rx_frames,
 	      g.fast.st.vf_rx_drops);
@@ -221,7 +221,7 @@ test_cycle(void)
 	      "a second revoke was not refused");
 	drain_port(g.fast.port_id);
 	inject(g.fast.port_id, frame(MAC_W, MAC_G, 0, 0x0800));
-	dp_vf_guest_poll(&g);
+	dp_vf_guest_poll(&g, DP_BURST);
 	CHECK("make before break", g.fast.st.handler_drops == 1 && g.fast.st.vf_tx_frames == 1,
 	      "after revoke the guest's frame went to the VF (vf_tx_frames %" PRIu64 ")",
 	      g.fast.st.vf_tx_frames);
