@@ -6,7 +6,8 @@
 # `docs` tests of man pages, unit files and examples, nor a `twin` that
 # runs the same code as another test under another accelerator), then a
 # short smoke run of every libFuzzer target (build-fuzz/, clang). Those two
-# builds run niced in the background during the first pass.
+# builds run niced in the background during the first pass; the package
+# suite and the fuzz smoke run beside the sanitizer pass.
 # Works on a fresh Debian 12 as root: scripts/setup.sh installs what is
 # missing and sets up hugepages (or falls back to --no-huge).
 #
@@ -50,7 +51,11 @@ if [ "$all_passes" = 1 ]; then
 	builds=$!
 fi
 
-meson test -C build --print-errorlogs "$@"
+# With every pass, the package suite (a niced package build, then a
+# fresh root) runs beside the sanitizer pass instead of before it.
+first=()
+[ "$all_passes" = 1 ] && first=(--no-suite package)
+meson test -C build --print-errorlogs "${first[@]}" "$@"
 rc=$?
 logs=("$top/build/meson-logs/testlog.json")
 
@@ -63,6 +68,21 @@ build_done() {
 
 if [ "$all_passes" = 1 ]; then
 	wait "$builds"
+	# The package suite (its own log: build/meson-logs/package.*), and the
+	# fuzz smoke (pure CPU, no EAL) beside the sanitizer pass, whose tests
+	# mostly wait; their output is shown when they end.
+	rm -f package.rc fuzz.rc
+	( meson test -C build --no-rebuild --print-errorlogs --suite package \
+		--logbase package > package.log 2>&1; echo $? > package.rc ) &
+	pkg=$!
+	if build_done build-fuzz; then
+		( nice -n 19 meson test -C build-fuzz --no-rebuild --print-errorlogs \
+			--suite fuzz > fuzz.log 2>&1; echo $? > fuzz.rc ) &
+		fuzz=$!
+	else
+		echo 1 > fuzz.rc
+		fuzz=
+	fi
 	echo "== the same suites under AddressSanitizer + UndefinedBehaviorSanitizer"
 	build_done build-asan || exit 1
 	# Any report fails the test that caused it.
@@ -74,12 +94,19 @@ if [ "$all_passes" = 1 ]; then
 	[ $rc -eq 0 ] && rc=$asan_rc
 	logs+=("$top/build-asan/meson-logs/testlog.json")
 
+	echo "== packages: built, installed in a fresh root, run (suite package)"
+	wait "$pkg"
+	cat package.log
+	pkg_rc=$(cat package.rc 2>/dev/null || echo 1)
+	[ $rc -eq 0 ] && rc=$pkg_rc
+	logs+=("$top/build/meson-logs/package.json")
+
 	echo "== fuzz smoke: every libFuzzer target, a few seconds each (clang)"
-	build_done build-fuzz || exit 1
-	meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz
-	fuzz_rc=$?
+	[ -n "$fuzz" ] && wait "$fuzz"
+	[ -f fuzz.log ] && cat fuzz.log
+	fuzz_rc=$(cat fuzz.rc 2>/dev/null || echo 1)
 	[ $rc -eq 0 ] && rc=$fuzz_rc
-	logs+=("$top/build-fuzz/meson-logs/testlog.json")
+	[ -n "$fuzz" ] && logs+=("$top/build-fuzz/meson-logs/testlog.json")
 fi
 
 # One closing line any CI can read: "N passed, N failed, N skipped".
