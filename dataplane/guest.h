@@ -70,7 +70,7 @@ struct dp_guest_numa {
 };
 
 /* Request counters by opcode and error replies by status; I/O lcore. */
-#define DP_PIPE_OPS 16
+#define DP_PIPE_OPS 32
 #define DP_PIPE_STATUSES 32
 
 /*

@@ -708,6 +708,22 @@ do_report(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* ---- sockets ------------------------------------------------------------ */
+
+/*
+ * Socket calls (proto.h, "Sockets") while this host has no socket service
+ * for the guest: a well-formed request, answered -ENOSYS.
+ */
+static void
+do_sock(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	struct hl_frame_hdr *h)
+{
+	h->hl.arg0 = (uint64_t)(int64_t)-ENOSYS;
+	h->hl.arg1 = 0;
+	h->hl.state = 0;
+	reply_in_place(p, g, m, h, HL_OK);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
@@ -730,6 +746,21 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 #define op_FN_CLOSE do_activate_close
 #define op_FN_CALL_BULK do_call_bulk
 #define op_STATS_REPORT do_report
+#define op_SOCK_SOCKET do_sock
+#define op_SOCK_BIND do_sock
+#define op_SOCK_LISTEN do_sock
+#define op_SOCK_ACCEPT do_sock
+#define op_SOCK_CONNECT do_sock
+#define op_SOCK_SEND do_sock
+#define op_SOCK_RECV do_sock
+#define op_SOCK_SEND_BULK do_sock
+#define op_SOCK_RECV_BULK do_sock
+#define op_SOCK_SHUTDOWN do_sock
+#define op_SOCK_CLOSE do_sock
+#define op_SOCK_SETOPT do_sock
+#define op_SOCK_GETOPT do_sock
+#define op_SOCK_GETNAME do_sock
+#define op_SOCK_EVENTS do_sock
 
 static const op_fn ops[DP_OPI_COUNT] = {
 #define DP_OP_ENTRY_(name, val, pl) [DP_OPI_##name] = op_##name,

@@ -68,7 +68,7 @@ header_case(struct ctx *c, void (*spoil)(struct hl_frame_hdr *h, uint32_t *len),
 
 static void s_version(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.version = 2; }
 static void s_opcode(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.opcode = 0x33; }
-static void s_opcode_socket(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.opcode = 0x40; }
+static void s_opcode_socket(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.opcode = 0x7F; }
 static void s_opcode_zero(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.opcode = 0; }
 static void s_reply_flag(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.flags = HL_F_REPLY; }
 static void s_flags(struct hl_frame_hdr *h, uint32_t *len) { (void)len; h->hl.flags = 0x8000; }
@@ -969,7 +969,7 @@ const struct hcase hostile_req_cases[] = {
 	{ "other-ethertype", "IPv4 EtherType: not hostlane's, dropped", c_ethertype, NULL },
 	{ "bad-version", "version 2: reply HL_E_VERSION", c_version, NULL },
 	{ "unknown-opcode", "opcode 0x33: reply HL_E_BAD_OPCODE", c_opcode, NULL },
-	{ "reserved-opcode", "opcode 0x40 (reserved range): reply HL_E_BAD_OPCODE", c_opcode_socket, NULL },
+	{ "reserved-opcode", "opcode 0x7F (socket range, unassigned): reply HL_E_BAD_OPCODE", c_opcode_socket, NULL },
 	{ "opcode-zero", "opcode 0: reply HL_E_BAD_OPCODE", c_opcode_zero, NULL },
 	{ "reply-flag", "HL_F_REPLY set on a request: reply HL_E_BAD_REQUEST", c_reply_flag, NULL },
 	{ "unknown-flag", "flag 0x8000: reply HL_E_BAD_REQUEST", c_flags, NULL },

@@ -50,8 +50,8 @@
 
 /*
  * Opcodes: X(name, value, payload of the request). Values are wire values and
- * never change meaning. 0x01-0x3f: session/functions; 0x40-0x7f are reserved
- * for socket calls and 0x80-0x8f for stats reports.
+ * never change meaning. 0x01-0x3f: session/functions; 0x40-0x7f: socket calls
+ * (the "Sockets" part below); 0x80-0x8f: stats reports.
  */
 #define HL_OPCODE_LIST(X) \
 	X(HELLO,       0x01, "struct hl_hello") \
@@ -64,6 +64,21 @@
 	X(FN_RESET,    0x08, "none") \
 	X(FN_CLOSE,    0x09, "none") \
 	X(FN_CALL_BULK, 0x0A, "struct hl_bulk") \
+	X(SOCK_SOCKET,  0x40, "none") \
+	X(SOCK_BIND,    0x41, "struct hl_sockaddr") \
+	X(SOCK_LISTEN,  0x42, "none") \
+	X(SOCK_ACCEPT,  0x43, "none") \
+	X(SOCK_CONNECT, 0x44, "struct hl_sockaddr") \
+	X(SOCK_SEND,    0x45, "[struct hl_sockaddr] data") \
+	X(SOCK_RECV,    0x46, "none") \
+	X(SOCK_SEND_BULK, 0x47, "struct hl_sock_bulk") \
+	X(SOCK_RECV_BULK, 0x48, "struct hl_sock_bulk") \
+	X(SOCK_SHUTDOWN, 0x49, "none") \
+	X(SOCK_CLOSE,   0x4A, "none") \
+	X(SOCK_SETOPT,  0x4B, "option value") \
+	X(SOCK_GETOPT,  0x4C, "none") \
+	X(SOCK_GETNAME, 0x4D, "none") \
+	X(SOCK_EVENTS,  0x4E, "none") \
 	X(STATS_REPORT, 0x80, "struct hl_stats_report")
 
 enum hl_opcode {
@@ -198,6 +213,132 @@ struct __attribute__((packed)) hl_fn_open {
 	uint8_t placement;	      /**< enum hl_placement */
 	uint8_t reserved[7];	      /**< 0 */
 };
+
+/*
+ * Sockets (vCanal): a guest's socket calls performed by the host on host
+ * sockets. docs/protocol.md, "Sockets", has every request byte by byte.
+ *
+ * Each request is vCanal's INR: the call is the opcode, its arguments are
+ * arg0/arg1 and the payload, the socket is hdr.session (a socket id the
+ * host gave in a SOCK_SOCKET or SOCK_ACCEPT reply; 0 in SOCK_SOCKET and
+ * SOCK_EVENTS). The reply's status is HL_OK whenever the request was well
+ * formed; then
+ *   arg0  = the call's return value as an int64_t: >= 0 success, < 0 a
+ *           negated Linux errno (e.g. -EBADF for a socket id that is not
+ *           the guest's, -EACCES for a port or address its policy forbids,
+ *           -EAGAIN for a non-waiting call that would block);
+ *   state = the socket's readiness as the host knows it after the call
+ *           (HL_SOCK_EV_* bits; 0 when there is no socket).
+ * A malformed request (payload of the wrong size, reserved bits set, an
+ * unknown flag) gets HL_E_BAD_LENGTH or HL_E_BAD_REQUEST and arg0 = -EINVAL.
+ *
+ * Waiting. Calls that may block (ACCEPT, CONNECT, SEND*, RECV*) carry a
+ * wait in the top 32 bits of arg0 (HL_SOCK_WAIT()): 0 = never wait (the
+ * call fails with -EAGAIN, or -EINPROGRESS for CONNECT, as a non-blocking
+ * socket would); N = the host holds the request up to N ms until it can
+ * complete (data, a connection, room), then replies, or replies -EAGAIN
+ * (-EINPROGRESS) at the deadline; HL_SOCK_WAIT_FOREVER = no deadline. The
+ * host never spins for a waiting call, and completes every waiting call
+ * of a socket (-EBADF) when the socket is closed, and of a guest when the
+ * guest goes away. A guest must therefore wait for a reply at least as
+ * long as the wait it asked for: bytes the host received for a call are
+ * only ever delivered in that call's reply.
+ *
+ * Addresses travel as struct hl_sockaddr: the bytes of Linux's struct
+ * sockaddr_in (AF_INET, 16 bytes) or struct sockaddr_in6 (AF_INET6, 28
+ * bytes), as the guest sees them (the host translates ports and reports
+ * the guest's view back).
+ */
+
+/** Address families and types the socket calls accept (Linux values). */
+#define HL_SOCK_AF_INET 2u
+#define HL_SOCK_AF_INET6 10u
+#define HL_SOCK_STREAM 1u
+#define HL_SOCK_DGRAM 2u
+
+/** Readiness (reply `state`, struct hl_sock_event): Linux's EPOLL* bits. */
+#define HL_SOCK_EV_IN 0x0001u	      /**< readable, or a connection to accept */
+#define HL_SOCK_EV_OUT 0x0004u	      /**< writable (also: connect finished) */
+#define HL_SOCK_EV_ERR 0x0008u	      /**< an error is pending (SO_ERROR) */
+#define HL_SOCK_EV_HUP 0x0010u	      /**< both directions shut down */
+#define HL_SOCK_EV_RDHUP 0x2000u      /**< the peer shut down its sending side */
+#define HL_SOCK_EV_KNOWN (HL_SOCK_EV_IN | HL_SOCK_EV_OUT | HL_SOCK_EV_ERR | \
+			  HL_SOCK_EV_HUP | HL_SOCK_EV_RDHUP)
+
+/** The wait of a blocking call: ms in the top half of arg0. */
+#define HL_SOCK_WAIT_FOREVER 0xffffffffu
+#define HL_SOCK_WAIT(ms) ((uint64_t)(uint32_t)(ms) << 32)
+#define HL_SOCK_WAIT_MS(arg0) ((uint32_t)((uint64_t)(arg0) >> 32))
+#define HL_SOCK_FLAGS(arg0) ((uint32_t)(arg0))
+
+/** SEND/RECV message flags the host accepts (low half of arg0; Linux
+ *  values). MSG_DONTWAIT and MSG_NOSIGNAL are implied: the host's sockets
+ *  never block and never raise SIGPIPE. Any other bit is HL_E_BAD_REQUEST. */
+#define HL_SOCK_MSG_PEEK 0x0002u
+#define HL_SOCK_MSG_TRUNC 0x0020u     /**< RECV (datagram): return the real length */
+#define HL_SOCK_MSG_DONTWAIT 0x0040u
+#define HL_SOCK_MSG_WAITALL 0x0100u   /**< RECV (stream): fill the whole length
+					   before replying (with a wait) */
+#define HL_SOCK_MSG_NOSIGNAL 0x4000u
+#define HL_SOCK_MSG_MORE 0x8000u      /**< SEND: more data follows (TCP cork) */
+#define HL_SOCK_MSG_SEND_KNOWN (HL_SOCK_MSG_DONTWAIT | HL_SOCK_MSG_NOSIGNAL | \
+				HL_SOCK_MSG_MORE)
+#define HL_SOCK_MSG_RECV_KNOWN (HL_SOCK_MSG_PEEK | HL_SOCK_MSG_TRUNC | \
+				HL_SOCK_MSG_DONTWAIT | HL_SOCK_MSG_WAITALL)
+
+/** arg1 bits of SEND and RECV (and their _BULK forms): */
+#define HL_SOCK_A_ADDR (1ull << 32)   /**< SEND: payload starts with a struct
+					   hl_sockaddr (sendto); RECV: reply
+					   payload starts with the source's */
+/** SEND/RECV arg1 low half: RECV's byte count wanted (<= HL_SOCK_DATA_MAX);
+ *  SEND: 0 (the data length is the payload's, after the address). */
+
+/** GETNAME arg0. */
+#define HL_SOCK_NAME_LOCAL 0u	      /**< getsockname */
+#define HL_SOCK_NAME_PEER 1u	      /**< getpeername */
+
+/** A socket address as the guest sees it. */
+struct __attribute__((packed)) hl_sockaddr {
+	uint16_t len;		      /**< bytes of sa used: 16 (AF_INET) or 28
+					   (AF_INET6); 0 = no address */
+	uint16_t reserved;	      /**< 0 */
+	uint8_t sa[28];		      /**< struct sockaddr_in / sockaddr_in6,
+					   zero past len */
+};
+
+/**
+ * SOCK_SEND_BULK / SOCK_RECV_BULK payload: data in the guest's shared
+ * memory (memif region `region`), as FN_CALL_BULK's (struct hl_bulk). The
+ * host sends len bytes from off, or receives at most len bytes into it;
+ * the guest must not touch the range until the reply. addr: SEND_BULK's
+ * destination (len 0: none); in RECV_BULK all zero (the source comes back
+ * in the reply payload when arg1 has HL_SOCK_A_ADDR).
+ */
+struct __attribute__((packed)) hl_sock_bulk {
+	uint16_t region;	      /**< memif region index */
+	uint16_t reserved0;	      /**< 0 */
+	uint32_t len;		      /**< 1..HL_BULK_MAX */
+	uint64_t off;		      /**< region offset */
+	struct hl_sockaddr addr;
+	uint64_t reserved1;	      /**< 0 */
+};
+
+/** One readiness change in a SOCK_EVENTS reply: the socket's whole mask. */
+struct __attribute__((packed)) hl_sock_event {
+	uint32_t sock;		      /**< socket id */
+	uint32_t events;	      /**< HL_SOCK_EV_* now set */
+};
+
+/** Data bytes in one SEND frame, or asked of one RECV. */
+#define HL_SOCK_DATA_MAX (HL_PAYLOAD_MAX - (uint32_t)sizeof(struct hl_sockaddr))
+/** Events in one SOCK_EVENTS reply. */
+#define HL_SOCK_EVENTS_MAX (HL_PAYLOAD_MAX / (uint32_t)sizeof(struct hl_sock_event))
+/** Option bytes in SETOPT/GETOPT. */
+#define HL_SOCK_OPT_MAX 64u
+
+_Static_assert(sizeof(struct hl_sockaddr) == 32, "sockaddr size");
+_Static_assert(sizeof(struct hl_sock_bulk) == 56, "sock bulk size");
+_Static_assert(sizeof(struct hl_sock_event) == 8, "sock event size");
 
 /**
  * One interface's counters in a STATS_REPORT, as the guest's kernel counts
@@ -516,6 +657,64 @@ hl_proto_stats_report_parse(const void *payload, uint32_t len,
 				return HL_E_BAD_REQUEST;
 	}
 	return HL_OK;
+}
+
+/** True if op is a socket call. */
+static inline int
+hl_proto_is_sock(uint32_t op)
+{
+	return op >= 0x40u && op <= 0x7fu && hl_proto_opcode_valid(op);
+}
+
+/**
+ * Copy out and validate an address: len 16 with family AF_INET, or 28
+ * with AF_INET6 (or 0 when allow_none), reserved 0, nothing past len.
+ * @return HL_OK or HL_E_BAD_REQUEST.
+ */
+static inline enum hl_status
+hl_proto_sockaddr_parse(const void *p, struct hl_sockaddr *out, int allow_none)
+{
+	uint16_t fam;
+
+	memcpy(out, p, sizeof(*out));
+	if (out->reserved != 0 || out->len > sizeof(out->sa))
+		return HL_E_BAD_REQUEST;
+	for (uint32_t i = out->len; i < sizeof(out->sa); i++)
+		if (out->sa[i] != 0)
+			return HL_E_BAD_REQUEST;
+	if (out->len == 0)
+		return allow_none ? HL_OK : HL_E_BAD_REQUEST;
+	memcpy(&fam, out->sa, sizeof(fam));
+	if ((fam == HL_SOCK_AF_INET && out->len == 16) ||
+	    (fam == HL_SOCK_AF_INET6 && out->len == 28))
+		return HL_OK;
+	return HL_E_BAD_REQUEST;
+}
+
+/**
+ * Copy out and validate a SOCK_*_BULK payload's own fields (the range is
+ * checked against the region by the host, hl_proto_range_in()). with_addr:
+ * SEND_BULK (addr valid or none); 0: RECV_BULK (addr all zero).
+ * @return HL_OK, HL_E_BAD_LENGTH, HL_E_BAD_REQUEST or HL_E_TOO_LARGE.
+ */
+static inline enum hl_status
+hl_proto_sock_bulk_parse(const void *payload, uint32_t len,
+			 struct hl_sock_bulk *out, int with_addr)
+{
+	if (len != sizeof(*out))
+		return HL_E_BAD_LENGTH;
+	memcpy(out, payload, sizeof(*out));
+	if (out->reserved0 != 0 || out->reserved1 != 0)
+		return HL_E_BAD_REQUEST;
+	if (out->len == 0 || out->len > HL_BULK_MAX)
+		return HL_E_TOO_LARGE;
+	if (!with_addr) {
+		static const struct hl_sockaddr none;
+
+		return memcmp(&out->addr, &none, sizeof(none)) == 0 ?
+			HL_OK : HL_E_BAD_REQUEST;
+	}
+	return hl_proto_sockaddr_parse(&out->addr, &out->addr, 1);
 }
 
 #endif /* HOSTLANE_PROTO_H */
