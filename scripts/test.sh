@@ -55,6 +55,7 @@ fi
 # fresh root) runs beside the sanitizer pass instead of before it.
 first=()
 [ "$all_passes" = 1 ] && first=(--no-suite package)
+echo "== set up and built (at ${SECONDS} s)"
 meson test -C build --print-errorlogs "${first[@]}" "$@"
 rc=$?
 logs=("$top/build/meson-logs/testlog.json")
@@ -83,7 +84,7 @@ if [ "$all_passes" = 1 ]; then
 		echo 1 > fuzz.rc
 		fuzz=
 	fi
-	echo "== the same suites under AddressSanitizer + UndefinedBehaviorSanitizer"
+	echo "== the same suites under AddressSanitizer + UndefinedBehaviorSanitizer (at ${SECONDS} s)"
 	build_done build-asan || exit 1
 	# Any report fails the test that caused it.
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
@@ -94,14 +95,14 @@ if [ "$all_passes" = 1 ]; then
 	[ $rc -eq 0 ] && rc=$asan_rc
 	logs+=("$top/build-asan/meson-logs/testlog.json")
 
-	echo "== packages: built, installed in a fresh root, run (suite package)"
+	echo "== packages: built, installed in a fresh root, run (suite package) (at ${SECONDS} s)"
 	wait "$pkg"
 	cat package.log
 	pkg_rc=$(cat package.rc 2>/dev/null || echo 1)
 	[ $rc -eq 0 ] && rc=$pkg_rc
 	logs+=("$top/build/meson-logs/package.json")
 
-	echo "== fuzz smoke: every libFuzzer target, a few seconds each (clang)"
+	echo "== fuzz smoke: every libFuzzer target, a few seconds each (clang) (at ${SECONDS} s)"
 	[ -n "$fuzz" ] && wait "$fuzz"
 	[ -f fuzz.log ] && cat fuzz.log
 	fuzz_rc=$(cat fuzz.rc 2>/dev/null || echo 1)
@@ -125,4 +126,5 @@ for path in sys.argv[1:]:
                 bad += 1
 print("%d passed, %d failed, %d skipped" % (ok, bad, skip))
 PY
+echo "== done in ${SECONDS} s"
 exit $rc
