@@ -48,6 +48,7 @@ static const struct ctl_arg ctl_args_stats[] = {
 };
 static const struct ctl_arg ctl_args_port_list[] = { END };
 static const struct ctl_arg ctl_args_lcore_list[] = { END };
+static const struct ctl_arg ctl_args_mempool_list[] = { END };
 static const struct ctl_arg ctl_args_config_show[] = { END };
 static const struct ctl_arg ctl_args_log_level[] = {
 	{ "type", CTL_T_STR, POS, "log types to change, a glob (e.g. 'pmd.net.*'); all if left out" },

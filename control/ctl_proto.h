@@ -123,6 +123,7 @@ struct ctl_arg {
 	X(stats, "stats", "counters, of one guest or all") \
 	X(port_list, "port list", "DPDK ports: driver, link and counters") \
 	X(lcore_list, "lcore list", "lcores: role, guests, loop passes, stuck or not") \
+	X(mempool_list, "mempool list", "DPDK mempools: size, in use, NUMA node (leak and soak checks)") \
 	X(config_show, "config show", "the running configuration (secrets hidden)") \
 	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \
 	X(metrics, "metrics", "counters in the Prometheus text exposition format") \

@@ -55,6 +55,12 @@ echo "$OUT" | grep -Eq '^hostlane_guest_requests_total\{guest="demo0",opcode="FN
 	fail "metrics: FN_OPEN not counted"
 pass "stats and metrics count a guest's calls"
 
+# Every hand-off message came back once the guest left; the mbuf pool is listed.
+ctl_ok --json mempool list
+py_check "(lambda p: p['hl_fnmsg']['in_use'] == 0 and p['hl_fnmsg']['size'] > 0 and p['hl_mbufs_0']['size'] > 0)({m['name']: m for m in r['result']})"
+ctl_ok mempool list; echo "$OUT" | grep -q '^hl_mbufs_0 ' || fail "mempool list: $OUT"
+pass "mempool list: pools with their sizes and use"
+
 hl_stop || fail "hostlane exit status"
 [ ! -e "$HOSTLANE_CONTROL" ] || fail "control socket left behind"
 pass "control socket removed at shutdown"
