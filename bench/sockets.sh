@@ -123,7 +123,7 @@ sock_host_ports = same
 sock_connect = 127.0.0.0/8
 CONF
 # shellcheck disable=SC2046
-inh "$HL" --lcores '0@0,1@1' --no-pci $(bash "$src/scripts/eal-mem.sh" 512) \
+ip netns exec "$NH" "$HL" --lcores '0@0,1@1' --no-pci $(bash "$src/scripts/eal-mem.sh" 512) \
 	-- --runtime-dir "$T/run" --config "$T/hl.conf" > "$T/hostlane.log" 2>&1 &
 HL_PID=$!
 for _ in $(seq 200); do
@@ -136,9 +136,11 @@ for _ in $(seq 50); do inh ip link show hl0 >/dev/null 2>&1 && break; sleep 0.1;
 inh ip addr add 10.78.0.1/24 dev hl0 && inh ip link set hl0 up || die "cannot set up hl0"
 inh ethtool -K hl0 tx off >/dev/null 2>&1
 
-inh iperf3 -s -p 5201 > "$T/iperf3-s.log" 2>&1 & SRV_PIDS+=($!)
-inh sockperf sr -i 0.0.0.0 -p 11111 > "$T/sockperf-s.log" 2>&1 & SRV_PIDS+=($!)
-inh redis-server --port 6380 --bind 0.0.0.0 --protected-mode no --save '' \
+# Started without a shell function around them, so that $! is the server
+# itself (ip netns exec execs it) and the cleanup's kill reaches it.
+ip netns exec "$NH" iperf3 -s -p 5201 > "$T/iperf3-s.log" 2>&1 & SRV_PIDS+=($!)
+ip netns exec "$NH" sockperf sr -i 0.0.0.0 -p 11111 > "$T/sockperf-s.log" 2>&1 & SRV_PIDS+=($!)
+ip netns exec "$NH" redis-server --port 6380 --bind 0.0.0.0 --protected-mode no --save '' \
 	--appendonly no > "$T/redis-s.log" 2>&1 & SRV_PIDS+=($!)
 sleep 1
 for p in "${SRV_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || die "a server did not start (logs in $T)"; done
