@@ -228,7 +228,11 @@ struct __attribute__((packed)) hl_fn_open {
  *           the guest's, -EACCES for a port or address its policy forbids,
  *           -EAGAIN for a non-waiting call that would block);
  *   state = the socket's readiness as the host knows it after the call
- *           (HL_SOCK_EV_* bits; 0 when there is no socket).
+ *           (HL_SOCK_EV_* bits; 0 when there is no socket). A mask sent in
+ *           a reply's state counts as reported to the guest, exactly as
+ *           one sent in a SOCK_EVENTS reply: the next change from it is an
+ *           event (so data arriving after a recv drained the socket is
+ *           always announced).
  * A malformed request (payload of the wrong size, reserved bits set, an
  * unknown flag) gets HL_E_BAD_LENGTH or HL_E_BAD_REQUEST and arg0 = -EINVAL.
  *
@@ -286,12 +290,16 @@ struct __attribute__((packed)) hl_fn_open {
 #define HL_SOCK_MSG_RECV_KNOWN (HL_SOCK_MSG_PEEK | HL_SOCK_MSG_TRUNC | \
 				HL_SOCK_MSG_DONTWAIT | HL_SOCK_MSG_WAITALL)
 
-/** arg1 bits of SEND and RECV (and their _BULK forms): */
+/** arg1 bits of SEND and RECV, and of RECV_BULK (SEND_BULK's destination
+ *  is its struct hl_sock_bulk's addr; its arg1 is 0): */
 #define HL_SOCK_A_ADDR (1ull << 32)   /**< SEND: payload starts with a struct
-					   hl_sockaddr (sendto); RECV: reply
-					   payload starts with the source's */
+					   hl_sockaddr (sendto); RECV and
+					   RECV_BULK: reply payload is (starts
+					   with) the source's */
 /** SEND/RECV arg1 low half: RECV's byte count wanted (<= HL_SOCK_DATA_MAX);
- *  SEND: 0 (the data length is the payload's, after the address). */
+ *  SEND and the _BULK forms: 0 (the length is the payload's, after the
+ *  address, or the bulk descriptor's). GETOPT: the reply carries at most
+ *  HL_SOCK_OPT_MAX bytes; the guest cuts them to its caller's room. */
 
 /** GETNAME arg0. */
 #define HL_SOCK_NAME_LOCAL 0u	      /**< getsockname */
