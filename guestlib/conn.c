@@ -389,6 +389,28 @@ hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag)
 	return conn_send(c, r, 1, tag, c->timeout_ms, &s);
 }
 
+int
+hl_conn_start(struct hl_conn *c, const struct hl_req *r, struct hl_slot **s)
+{
+	return conn_send(c, r, 0, 0, c->timeout_ms, s);
+}
+
+int
+hl_conn_drain(struct hl_conn *c)
+{
+	return conn_drain(c);
+}
+
+int
+hl_conn_wait_rx(struct hl_conn *c, int ms)
+{
+	int rc = c->dead ? c->dead : c->ops->wait(c->tp, ms);
+
+	if (rc == HL_OK || rc == HL_E_TIMEOUT)
+		return HL_OK;
+	return c->dead ? c->dead : conn_call_failed(c, rc);
+}
+
 /* A new transport (and HELLO): its bulk area, if it and the host have one. */
 static int
 conn_bulk_reset(struct hl_conn *c)
@@ -741,6 +763,8 @@ hl_disconnect(struct hl_conn *c)
 {
 	if (c == NULL)
 		return;
+	if (c->sk != NULL)
+		hl_sock_release(c);
 	conn_bye(c);
 	if (c->hooks != NULL)
 		c->hooks->release(c);

@@ -41,6 +41,8 @@
 #include "hostlane/hostlane.h"
 
 /** A frame transport; every call returns an enum hl_status. */
+struct hl_sock_layer;
+
 struct hl_transport_ops {
 	/** Queue one frame; may wait up to timeout_ms for ring space. */
 	int (*send)(void *tp, const void *frame, uint32_t len, int timeout_ms);
@@ -60,6 +62,17 @@ struct hl_transport_ops {
 	int (*revivable)(const void *tp);
 	/** The memory shared with the host for bulk calls; NULL: none. */
 	void (*bulk_area)(void *tp, struct hl_bulk_area *a);
+	/**
+	 * For a thread that sleeps on the transport without holding it
+	 * (sock_wait.c's pump): ask the host to signal, and give the fds to
+	 * poll for POLLIN (at most 2). Returns how many, 0 if a frame is
+	 * already there (do not sleep). NULL: the transport cannot do this.
+	 * The caller holds the connection; the poll happens without it.
+	 */
+	int (*sleep_fds)(void *tp, int fds[2]);
+	/** After that poll, holding the connection again: revents of the
+	 *  fds sleep_fds() gave (serviced here), and stop signalling. */
+	void (*sleep_done)(void *tp, const short revents[2]);
 };
 
 extern const struct hl_transport_ops hl_memif_ops;
@@ -112,6 +125,7 @@ struct hl_conn {
 	unsigned int backoff_ms;     /**< delay after the next failed attempt */
 	struct hl_inflight inf;
 	struct hl_bulk_pool bulk;    /**< reset with every new transport */
+	struct hl_sock_layer *sk;    /**< sock_wait.c's, NULL until a socket call */
 	uint8_t frame[HL_FRAME_MAX];
 };
 
@@ -134,6 +148,21 @@ int hl_conn_call(struct hl_conn *c, const struct hl_req *r,
 		 struct hl_result *res);
 int hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag);
 int hl_conn_ensure(struct hl_conn *c);
+
+/*
+ * For the socket layer (sock*.c), which serialises its own callers: no
+ * owner-thread check. hl_conn_start() sends r with a synchronous slot
+ * (its reply lands in r->out, the slot turns HL_SLOT_DONE); the caller
+ * frees it with hl_inflight_free(). hl_conn_drain() takes every frame the
+ * transport has; hl_conn_wait_rx() waits up to ms for one (and checks the
+ * host's health). Both return HL_OK or the status the connection died with.
+ */
+int hl_conn_start(struct hl_conn *c, const struct hl_req *r,
+		  struct hl_slot **s);
+int hl_conn_drain(struct hl_conn *c);
+int hl_conn_wait_rx(struct hl_conn *c, int ms);
+/* sock_wait.c: stop the pump and free the socket layer (hl_disconnect). */
+void hl_sock_release(struct hl_conn *c);
 
 /**
  * What the layer above a connection (fn.c) keeps on the host, and must

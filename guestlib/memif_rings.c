@@ -410,6 +410,36 @@ ops_bulk_area(void *tp, struct hl_bulk_area *a)
 	a->region = 0;
 }
 
+/* The pump's sleep (hl_conn.h): unmask as w_sleep() does, then let the
+ * caller poll the S2C eventfd and the control socket. */
+static int
+ops_sleep_fds(void *tp, int fds[2])
+{
+	struct hl_memif *m = tp;
+
+	s2c_mask(m, 0);
+	/* Full barrier, as in w_sleep(): unmask before re-reading tail. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rx_ready(m))
+		return 0;
+	fds[0] = m->s2c.efd;
+	fds[1] = m->ctl_fd;
+	m->stats.sleeps++;
+	return 2;
+}
+
+static void
+ops_sleep_done(void *tp, const short revents[2])
+{
+	struct hl_memif *m = tp;
+
+	if (revents[1] && !m->dead)
+		hl_memif_ctl_service(m);
+	if (revents[0])
+		drain_eventfd(m);
+	w_sleep_end(m);
+}
+
 const struct hl_transport_ops hl_memif_ops = {
 	.send = ops_send,
 	.recv = ops_recv,
@@ -419,4 +449,6 @@ const struct hl_transport_ops hl_memif_ops = {
 	.close = ops_close,
 	.revivable = ops_revivable,
 	.bulk_area = ops_bulk_area,
+	.sleep_fds = ops_sleep_fds,
+	.sleep_done = ops_sleep_done,
 };
