@@ -102,6 +102,8 @@ int hlp_policy_bind(const struct sockaddr *a, socklen_t len);
 int hlp_policy_dest(const struct sockaddr *a, socklen_t len);
 enum hlp_fallback hlp_policy_fallback(void);
 const char *hlp_policy_uri(void);
+/** The memif secret (HOSTLANE_SOCK_SECRET), or NULL for none. */
+const char *hlp_policy_secret(void);
 /* Parsers, for the unit test: 0 or -1. */
 int hlp_parse_ports(const char *s, uint16_t lo[], uint16_t hi[], unsigned *n,
 		    unsigned max);

@@ -150,7 +150,7 @@ hlp_conn(uint32_t *gen)
 	if (conn == NULL && !absent) {
 		hl_opts_init(&o);
 		o.name = "hostlane-preload";
-		rc = hl_connect(hlp_policy_uri(), NULL, &o, &c);
+		rc = hl_connect(hlp_policy_uri(), hlp_policy_secret(), &o, &c);
 		if (rc != HL_OK) {
 			say_absent(hl_connect_reason()[0] ? hl_connect_reason()
 							  : hl_strerror(rc));

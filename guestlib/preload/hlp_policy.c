@@ -19,6 +19,7 @@ struct hlp_cidr {
 
 struct hlp_policy {
 	const char *uri;
+	const char *secret;
 	int inet, inet6;
 	int have_ports, have_addrs;
 	unsigned int nports, ncidrs;
@@ -150,6 +151,9 @@ hlp_policy_load(void)
 	pol.uri = getenv("HOSTLANE_SOCK_URI");
 	if (pol.uri == NULL || *pol.uri == '\0')
 		return -1;
+	pol.secret = getenv("HOSTLANE_SOCK_SECRET");
+	if (pol.secret != NULL && *pol.secret == '\0')
+		pol.secret = NULL;
 	pol.inet = pol.inet6 = 1;
 	if ((v = getenv("HOSTLANE_SOCK_FAMILIES")) && parse_families(v, &pol))
 		return bad("HOSTLANE_SOCK_FAMILIES", v);
@@ -177,6 +181,12 @@ const char *
 hlp_policy_uri(void)
 {
 	return pol.uri;
+}
+
+const char *
+hlp_policy_secret(void)
+{
+	return pol.secret;
 }
 
 enum hlp_fallback
