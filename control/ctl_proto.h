@@ -121,6 +121,7 @@ struct ctl_arg {
 	X(fn_list, "fn list", "the function catalog: backends, placement, sessions") \
 	X(session_list, "session list", "function sessions, of one guest or all") \
 	X(stats, "stats", "counters, of one guest or all") \
+	X(socket_list, "socket list", "paravirtual sockets: open and counters, of one guest or all") \
 	X(port_list, "port list", "DPDK ports: driver, link and counters") \
 	X(lcore_list, "lcore list", "lcores: role, guests, loop passes, stuck or not") \
 	X(config_show, "config show", "the running configuration (secrets hidden)") \
