@@ -135,8 +135,10 @@ key_host_ports(struct dp_sock_conf *c, const char *val, char *why, size_t cap)
 		c->host_same = 1;
 		return 0;
 	}
+	if (strcmp(val, "ephemeral") == 0)
+		return 0;
 	if (!parse_range(val, 1, &c->host))
-		return bad(why, cap, "'%.32s' is not same or a LO-HI port range "
+		return bad(why, cap, "'%.32s' is not same, ephemeral or a LO-HI port range "
 			   "(1-65535, LO <= HI)", val);
 	return 0;
 }

@@ -531,7 +531,7 @@ static const struct cfg_case cases[] = {
 
 	/* Keys. */
 	BAD("unknown key in [hostlane]", "[hostlane]\nmbuf = 2047\n", "[hostlane] mbuf:", "unknown key"),
-	BAD("unknown key in guest", G "sockets = /tmp/x.sock\n", "[guest g] sockets:", "unknown key"),
+	BAD("unknown key in guest", G "sockett = /tmp/x.sock\n", "[guest g] sockett:", "unknown key"),
 	BAD("key case matters", G "Handler = echo\n", "[guest g] Handler:", "unknown key"),
 	BAD("unknown handler", G "handler = reflect\n", "[guest g] handler:", "unknown handler"),
 	BAD("unknown channel", G "channel = carrier-pigeon\n", "[guest g] channel:", "unknown channel"),
