@@ -4,7 +4,7 @@
 #   sa: sockets, guest ports 40000-40099 bound as themselves, may reach
 #       127.0.0.1 and ::1 ports 40000-40199;
 #   sb: inet only, guest port 40300 behind host port 41000 (translation);
-#   sc: max_sockets 4; sn: sockets = no.
+#   sc: max_sockets 4; sn: sockets = no; sd: as sa (a second, good guest).
 # shellcheck source=../func/lib.sh
 . "$(dirname "$0")/../func/lib.sh"
 
@@ -23,6 +23,14 @@ workers = 1
 
 [guest sa]
 secret = sa-secret
+handler = hostlane
+sockets = yes
+sock_bind_ports = 40000-40099
+sock_host_ports = same
+sock_connect = 127.0.0.1:40000-40199,[::1]:40000-40199
+
+[guest sd]
+secret = sd-secret
 handler = hostlane
 sockets = yes
 sock_bind_ports = 40000-40099

@@ -3,8 +3,9 @@
  * sock_check: a guest of the real hostlane that drives every socket call
  * (proto.h, "Sockets") through libhostlane's private request path
  * (guestlib/hl_conn.h), against native peers on 127.0.0.1 / ::1 in the
- * same process. Usage: sock_check RUNDIR PHASE; tests/sock/lib.sh has the
- * config the phases assume (guests sa, sb, sc, sn and their policies).
+ * same process. Usage: sock_check RUNDIR PHASE [GUEST]; tests/sock/lib.sh
+ * has the config the phases assume (guests sa, sb, sc, sd, sn and their
+ * policies); GUEST names the tcp phase's guest (default sa).
  * Every check prints a FAIL line; the exit status is 1 if any failed.
  * No check depends on time: waits are bounded and their outcome, not their
  * length, is asserted.
@@ -27,6 +28,7 @@
 
 static int failures;
 static const char *rundir;
+static const char *tcp_guest = "sa";	/* the tcp phase's guest (argv[3]) */
 
 #define CHECK(cond, ...)                                                     \
 	do {                                                                 \
@@ -482,7 +484,7 @@ echo_connect(struct hl_conn *c, int family, const char *ip, uint16_t port)
 static void
 phase_tcp(void)
 {
-	struct hl_conn *c = guest("sa");
+	struct hl_conn *c = guest(tcp_guest);
 
 	echo_listen(c, AF_INET, "127.0.0.1", 40001);
 	echo_listen(c, AF_INET6, "::1", 40002);
@@ -885,11 +887,13 @@ main(int argc, char **argv)
 		{ "hostile", phase_hostile }, { "hold", phase_hold },
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: sock_check RUNDIR PHASE\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: sock_check RUNDIR PHASE [GUEST (tcp)]\n");
 		return 2;
 	}
 	rundir = argv[1];
+	if (argc == 4)
+		tcp_guest = argv[3];
 	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		if (strcmp(argv[2], phases[i].name) != 0)
 			continue;
