@@ -14,7 +14,7 @@ ctl_sock_guest_json(const struct ctl_snap_guest *g)
 			      "sockets", g->v.conf->sock.enabled != 0,
 			      "max_sockets", (int)g->v.conf->sock.max_sockets);
 
-#define CTL_SOCK_G_(n, what) \
+#define CTL_SOCK_G_(n, type, what) \
 	if (o != NULL) \
 		json_object_set_new(o, #n, json_integer((json_int_t)g->sock.n));
 	DP_SOCK_GSTATS(CTL_SOCK_G_)

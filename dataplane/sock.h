@@ -95,24 +95,28 @@ struct dp_sock_lcore {
 	uint64_t kicks;			/**< eventfd writes to sleeping workers */
 };
 
-/** Per guest slot counters; written by the guest's worker, read relaxed. */
+/**
+ * Per guest slot counters; written by the guest's worker, read relaxed.
+ * X(name, prometheus type, what): gauges are set from the worker's state,
+ * so a guest's end and a slot's reuse cannot leave them off.
+ */
 #define DP_SOCK_GSTATS(X) \
-	X(open, "sockets open now") \
-	X(opened, "sockets opened") \
-	X(calls_cmd, "command calls") \
-	X(calls_recv, "receive calls") \
-	X(calls_send, "send calls") \
-	X(errors, "calls answered with an errno") \
-	X(refused, "calls refused by the guest's policy") \
-	X(bad_id, "calls naming no socket of the guest") \
-	X(bytes_in, "bytes received for the guest") \
-	X(bytes_out, "bytes sent for the guest") \
-	X(held, "calls held (waiting) now") \
-	X(expired, "held calls that reached their deadline") \
-	X(events, "EVENTS replies")
+	X(open, gauge, "sockets open now") \
+	X(opened, counter, "sockets opened") \
+	X(calls_cmd, counter, "command calls") \
+	X(calls_recv, counter, "receive calls") \
+	X(calls_send, counter, "send calls") \
+	X(errors, counter, "calls answered with an errno") \
+	X(refused, counter, "calls refused by the guest's policy") \
+	X(bad_id, counter, "calls naming no socket of the guest") \
+	X(bytes_in, counter, "bytes received for the guest") \
+	X(bytes_out, counter, "bytes sent for the guest") \
+	X(held, gauge, "calls held (waiting) now") \
+	X(expired, counter, "held calls that reached their deadline") \
+	X(events, counter, "EVENTS replies")
 
 struct dp_sock_gstats {
-#define DP_SOCK_GSTAT_FIELD_(n, what) uint64_t n;
+#define DP_SOCK_GSTAT_FIELD_(n, type, what) uint64_t n;
 	DP_SOCK_GSTATS(DP_SOCK_GSTAT_FIELD_)
 #undef DP_SOCK_GSTAT_FIELD_
 };

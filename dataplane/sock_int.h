@@ -34,6 +34,7 @@ struct dp_sock_gs {
 	uint16_t n_open;
 	uint16_t n_dirty;
 	uint16_t n_xlat;		/**< sockets with a translated port */
+	uint32_t n_held;		/**< its held calls */
 	uint8_t ev_due;			/**< on the worker's events list */
 	uint32_t epoch;			/**< the connection it belongs to */
 	uint32_t port_next;		/**< next host port to try in its range */
@@ -60,6 +61,8 @@ struct dp_sock_gs {
 /* Counters: one writer (the worker), relaxed readers. */
 #define DP_SOCK_GST_ADD(svc, slot, f, n) \
 	__atomic_store_n(&(svc)->gst[slot].f, (svc)->gst[slot].f + (n), __ATOMIC_RELAXED)
+#define DP_SOCK_GST_SET(svc, slot, f, v) \
+	__atomic_store_n(&(svc)->gst[slot].f, (uint64_t)(v), __ATOMIC_RELAXED)
 #define DP_SOCK_WST_ADD(w, f, n) \
 	__atomic_store_n(&(w)->st.f, (w)->st.f + (n), __ATOMIC_RELAXED)
 

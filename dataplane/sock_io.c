@@ -101,6 +101,15 @@ worker_of(const struct dp_sock_svc *svc, const struct dp_guest *g)
 	return g->idx % svc->n_workers;
 }
 
+/* A guest without sockets: refused here, no worker bothered. */
+static int64_t
+refusal(const struct dp_guest *g, uint16_t op)
+{
+	if (g->conf->sock.enabled)
+		return 0;
+	return op == HL_OP_SOCK_SOCKET || op == HL_OP_SOCK_EVENTS ? -EACCES : -EBADF;
+}
+
 void
 dp_sock_rx(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	   struct hl_frame_hdr *h)
@@ -108,14 +117,11 @@ dp_sock_rx(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	struct dp_sock_lcore *sl = &p->sock;
 	struct dp_sock_msg *msg;
 	enum hl_status st;
+	int64_t no;
 	unsigned int w;
 
 	if (sl->svc == NULL) {
 		answer_now(p, g, m, h, HL_OK, -ENOSYS);
-		return;
-	}
-	if (h->hl.opcode == HL_OP_SOCK_SOCKET && !g->conf->sock.enabled) {
-		answer_now(p, g, m, h, HL_OK, -EACCES);
 		return;
 	}
 	if (g->pl.inflight >= g->conf->max_inflight) {
@@ -128,11 +134,12 @@ dp_sock_rx(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 		return;
 	}
 	st = msg_fill(p, g, m, h, msg);
-	if (st != HL_OK) {
+	no = st == HL_OK ? refusal(g, h->hl.opcode) : 0;
+	if (st != HL_OK || no != 0) {
 		if (msg->reply != NULL)
 			rte_pktmbuf_free(msg->reply);
 		rte_mempool_put(sl->pool, msg);
-		answer_now(p, g, m, h, st, st == HL_E_BUSY ? 0 : -EINVAL);
+		answer_now(p, g, m, h, st, st == HL_OK ? no : st == HL_E_BUSY ? 0 : -EINVAL);
 		return;
 	}
 	w = worker_of(sl->svc, g);
@@ -179,20 +186,22 @@ complete(struct dp_pipe *p, struct dp_sock_msg *msg)
 	if (msg->bulk_rt != NULL)	/* done with guest memory: release */
 		__atomic_store_n(&msg->bulk_rt->bulk_inflight,
 				 msg->bulk_rt->bulk_inflight - 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&g->pl.inflight, g->pl.inflight - 1, __ATOMIC_RELAXED);
 	if (msg->drop || msg->epoch != g->pl.epoch) {
 		if (msg->reply != NULL)
 			rte_pktmbuf_free(msg->reply);
 		rte_pktmbuf_free(msg->m);
-		return;
+	} else {
+		if (msg->reply != NULL)
+			rte_pktmbuf_free(msg->m);
+		h->hl.arg0 = (uint64_t)msg->res;
+		h->hl.arg1 = msg->res1;
+		h->hl.state = (uint16_t)msg->state;
+		h->hl.payload_len = msg->out_len;
+		dp_pipe_reply(p, g, m, h, HL_OK);
 	}
-	if (msg->reply != NULL)
-		rte_pktmbuf_free(msg->m);
-	h->hl.arg0 = (uint64_t)msg->res;
-	h->hl.arg1 = msg->res1;
-	h->hl.state = (uint16_t)msg->state;
-	h->hl.payload_len = msg->out_len;
-	dp_pipe_reply(p, g, m, h, HL_OK);
+	/* Last: at 0 the main lcore may release a removed guest's slot.
+	 * Relaxed, as pipeline.c's: it reads it after a grace period. */
+	__atomic_store_n(&g->pl.inflight, g->pl.inflight - 1, __ATOMIC_RELAXED);
 }
 
 unsigned int

@@ -192,7 +192,7 @@ ent_install(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent 
 	e->mask = e->reported = 0;
 	e->hin = e->hin_tail = e->hout = e->hout_tail = NULL;
 	gs->n_open++;
-	DP_SOCK_GST_ADD(w->svc, gs->slot, open, 1);
+	DP_SOCK_GST_SET(w->svc, gs->slot, open, gs->n_open);
 	DP_SOCK_GST_ADD(w->svc, gs->slot, opened, 1);
 	/* Cannot fail but for memory: then the socket only never wakes a
 	 * held call, and its calls still answer. */
@@ -213,7 +213,7 @@ dp_sock_ent_close(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_soc
 	e->gport = e->hport = 0;
 	e->gen = (uint16_t)(e->gen + 1) == 0 ? 1 : (uint16_t)(e->gen + 1);
 	gs->n_open--;
-	DP_SOCK_GST_ADD(w->svc, gs->slot, open, (uint64_t)-1);
+	DP_SOCK_GST_SET(w->svc, gs->slot, open, gs->n_open);
 }
 
 /* ---- SOCKET ---------------------------------------------------------------- */
@@ -703,7 +703,8 @@ op_events(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg *m
 	if (!msg->held) {
 		msg->held = 1;
 		w->n_held++;
-		DP_SOCK_GST_ADD(w->svc, gs->slot, held, 1);
+		gs->n_held++;
+		DP_SOCK_GST_SET(w->svc, gs->slot, held, gs->n_held);
 		if (msg->deadline_ms != 0 &&
 		    (w->next_deadline == 0 || msg->deadline_ms < w->next_deadline))
 			w->next_deadline = msg->deadline_ms;

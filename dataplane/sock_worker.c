@@ -178,7 +178,8 @@ dp_sock_hold(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent
 	if (!msg->held) {
 		msg->held = 1;
 		w->n_held++;
-		DP_SOCK_GST_ADD(w->svc, gs->slot, held, 1);
+		gs->n_held++;
+		DP_SOCK_GST_SET(w->svc, gs->slot, held, gs->n_held);
 	}
 	if (msg->deadline_ms != 0 &&
 	    (w->next_deadline == 0 || msg->deadline_ms < w->next_deadline))
@@ -199,7 +200,8 @@ dp_sock_unhold(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_m
 		return;
 	msg->held = 0;
 	w->n_held--;
-	DP_SOCK_GST_ADD(w->svc, gs->slot, held, (uint64_t)-1);
+	gs->n_held--;
+	DP_SOCK_GST_SET(w->svc, gs->slot, held, gs->n_held);
 }
 
 /* Every call held on one of e's lists back to the queues, in order. */
@@ -423,6 +425,8 @@ gs_free(struct dp_sock_worker *w, struct dp_sock_gs *gs)
 			dp_sock_ent_close(w, gs, &gs->ent[i], 1);
 	if (gs->nsfd >= 0)
 		close(gs->nsfd);
+	DP_SOCK_GST_SET(w->svc, gs->slot, open, 0);
+	DP_SOCK_GST_SET(w->svc, gs->slot, held, 0);
 	free(gs->dirty);
 	free(gs);
 }
@@ -915,7 +919,7 @@ dp_sock_guest_stats(const struct dp_sock_svc *svc, unsigned int slot,
 	memset(out, 0, sizeof(*out));
 	if (svc == NULL || slot >= svc->max_guests)
 		return;
-#define DP_SOCK_GST_COPY_(n, what) \
+#define DP_SOCK_GST_COPY_(n, type, what) \
 	out->n = __atomic_load_n(&svc->gst[slot].n, __ATOMIC_RELAXED);
 	DP_SOCK_GSTATS(DP_SOCK_GST_COPY_)
 #undef DP_SOCK_GST_COPY_
