@@ -776,7 +776,7 @@ phase_hostile(void)
 	struct hl_conn *c = guest("sa"), *b = guest("sb");
 	struct hl_sockaddr a = addr4("127.0.0.1", 40007), far = addr4("127.0.0.1", 22);
 	int64_t s = s_socket(c, AF_INET, HL_SOCK_STREAM), u = s_socket(c, AF_INET, HL_SOCK_DGRAM);
-	uint8_t junk[64] = { 0 }, one = 1;
+	uint8_t junk[128] = { 0 }, one = 1;
 	int refused = 0;
 
 	EXPECT_RES(s_plain(c, HL_OP_SOCK_LISTEN, 0x12345, 1), -EBADF, "an unknown id");
