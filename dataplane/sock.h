@@ -173,7 +173,11 @@ struct dp_sock_svc {
 	uint32_t *gone_epoch;		/**< by slot: last ended connection */
 	uint8_t *gone_queued;		/**< by slot: on its worker's gone ring */
 	uint32_t stop;
+	uint8_t stuck;			/**< a worker did not stop in time */
 };
+
+/** How long stop waits for each worker (they never block: a margin). */
+#define DP_SOCK_JOIN_MS 2000u
 
 /**
  * Create the service (no threads yet). Main lcore, before the I/O lcores'
@@ -194,8 +198,11 @@ int dp_sock_lcore_init(struct dp_sock_svc *svc, struct dp_sock_lcore *sl,
 int dp_sock_svc_start(struct dp_sock_svc *svc);
 
 /**
- * Stop and join the workers (each closes its sockets), then take back
- * every message they answered. Main lcore, after the I/O lcores stopped.
+ * Stop and join the workers (each closes its sockets), waiting at most
+ * DP_SOCK_JOIN_MS for each, then take back every message they answered.
+ * A worker that did not stop is logged and its state left in place
+ * (dp_sock_svc_free() then frees nothing). Main lcore, after the I/O
+ * lcores stopped.
  */
 void dp_sock_svc_stop(struct dp_sock_svc *svc);
 

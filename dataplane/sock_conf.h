@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hostlane/proto.h>
+
 #define DP_SOCK_MAX_SOCKETS_DEFAULT 64u
 #define DP_SOCK_MAX_SOCKETS_CAP 4096u	/**< slot ids are 16 bits */
 #define DP_SOCK_RANGES 8u		/**< sock_bind_ports ranges */

@@ -820,6 +820,18 @@ lcore_drain(struct dp_sock_svc *svc, struct dp_sock_lcore *sl)
 	}
 }
 
+/* Join w within DP_SOCK_JOIN_MS; @return 0, or -ETIMEDOUT (it keeps
+ * running: what it uses must stay). */
+static int
+worker_join(struct dp_sock_worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += DP_SOCK_JOIN_MS / 1000;
+	return -pthread_timedjoin_np(w->thread, NULL, &ts);
+}
+
 void
 dp_sock_svc_stop(struct dp_sock_svc *svc)
 {
@@ -836,9 +848,17 @@ dp_sock_svc_stop(struct dp_sock_svc *svc)
 		if (write(w->efd, &one, sizeof(one)) < 0)
 			DP_LOG(WARNING, "socket worker %u: cannot wake it: %s", i,
 			       strerror(errno));
-		pthread_join(w->thread, NULL);
+		if (worker_join(w) < 0) {
+			DP_LOG(ERR, "socket worker %u did not stop within %u ms: its "
+			       "sockets and rings are left as they are", i,
+			       DP_SOCK_JOIN_MS);
+			svc->stuck = 1;
+			continue;
+		}
 		w->started = 0;
 	}
+	if (svc->stuck)
+		return;
 	for (unsigned int i = 0; i < svc->n_lcores; i++)
 		if (svc->lcores[i] != NULL)
 			lcore_drain(svc, svc->lcores[i]);
@@ -847,8 +867,8 @@ dp_sock_svc_stop(struct dp_sock_svc *svc)
 void
 dp_sock_svc_free(struct dp_sock_svc *svc)
 {
-	if (svc == NULL)
-		return;
+	if (svc == NULL || svc->stuck)
+		return;		/* a worker still runs: leave what it uses */
 	for (unsigned int i = 0; i < svc->n_lcores; i++) {
 		struct dp_sock_lcore *sl = svc->lcores[i];
 

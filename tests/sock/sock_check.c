@@ -877,6 +877,31 @@ phase_hold(void)
 	pause();
 }
 
+/* Guest se's sockets live in its namespace: listen on 40400 there, accept
+ * one connection, echo a line. The script connects from inside it. */
+static void
+phase_netns(void)
+{
+	struct hl_conn *c = guest("se");
+	struct hl_sockaddr a = addr4("127.0.0.1", 40400), peer;
+	int64_t l = s_socket(c, AF_INET, HL_SOCK_STREAM), cs;
+	uint8_t buf[64];
+	int64_t n;
+
+	CHECK(l > 0, "SOCKET in the namespace: %" PRId64, l);
+	EXPECT_RES(s_addr(c, HL_OP_SOCK_BIND, (uint32_t)l, &a, 0), 0, "BIND");
+	EXPECT_RES(s_plain(c, HL_OP_SOCK_LISTEN, (uint32_t)l, 4), 0, "LISTEN");
+	printf("listening\n");
+	fflush(stdout);
+	cs = s_accept(c, (uint32_t)l, 20000, &peer);
+	CHECK(cs > 0, "ACCEPT in the namespace: %" PRId64, cs);
+	n = s_recv(c, (uint32_t)cs, buf, sizeof(buf), 20000, 0, NULL);
+	CHECK(n > 0, "RECV: %" PRId64, n);
+	if (n > 0)
+		EXPECT_RES(s_send(c, (uint32_t)cs, buf, (uint32_t)n, 5000), n, "SEND back");
+	hl_disconnect(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -885,6 +910,7 @@ main(int argc, char **argv)
 		{ "events", phase_events }, { "bulk", phase_bulk },
 		{ "policy", phase_policy }, { "limits", phase_limits },
 		{ "hostile", phase_hostile }, { "hold", phase_hold },
+		{ "netns", phase_netns },
 	};
 
 	if (argc != 3 && argc != 4) {
