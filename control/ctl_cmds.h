@@ -96,6 +96,12 @@ json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);
 /** Sessions of the guest called name in s, or of all when name is NULL. */
 json_t *ctl_sessions_json(const struct ctl_snap *s, const char *name);
 
+/** A guest's socket counters as `socket list` and `stats` show them. */
+json_t *ctl_sock_guest_json(const struct ctl_snap_guest *g);
+
+/** A guest's socket keys into o, as `guest add` takes them. */
+void ctl_sock_conf_keys(json_t *o, const struct dp_guest_conf *g);
+
 /** One capture as `capture list`, `stats` and `port list` show it. */
 json_t *ctl_capture_json(const struct dp_cap_info *i);
 

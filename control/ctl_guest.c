@@ -97,6 +97,7 @@ ctl_guest_conf_json(const struct dp_guest_conf *g)
 		channel_keys(o, g);
 		vf_keys(o, g);
 		fair_keys(o, g);
+		ctl_sock_conf_keys(o, g);
 	}
 	return o;
 }

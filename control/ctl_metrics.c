@@ -54,6 +54,14 @@ guest_counters(FILE *f, const struct ctl_snap *s)
 	PER_GUEST(f, s, "guest_inflight", g->v.inflight)
 	head(f, "guest_sessions", "gauge", "function sessions open");
 	PER_GUEST(f, s, "guest_sessions", g->sessions)
+/* Counters end in _total, gauges do not. */
+#define CTL_M_SUFFIX_counter "_total"
+#define CTL_M_SUFFIX_gauge ""
+#define CTL_M_SOCK_(cnt, type, help) \
+	head(f, "guest_sock_" #cnt CTL_M_SUFFIX_##type, #type, "sockets: " help); \
+	PER_GUEST(f, s, "guest_sock_" #cnt CTL_M_SUFFIX_##type, g->sock.cnt)
+	DP_SOCK_GSTATS(CTL_M_SOCK_)
+#undef CTL_M_SOCK_
 }
 
 static void

@@ -46,6 +46,10 @@ static const struct ctl_arg ctl_args_stats[] = {
 	{ "guest", CTL_T_STR, POS, "only this guest's counters" },
 	END,
 };
+static const struct ctl_arg ctl_args_socket_list[] = {
+	{ "guest", CTL_T_STR, POS, "only this guest's sockets" },
+	END,
+};
 static const struct ctl_arg ctl_args_port_list[] = { END };
 static const struct ctl_arg ctl_args_lcore_list[] = { END };
 static const struct ctl_arg ctl_args_mempool_list[] = { END };

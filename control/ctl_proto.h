@@ -95,6 +95,13 @@ struct ctl_arg {
 	X(vf_weight, CTL_T_INT, "the VF policy's weight (1..1000)") \
 	X(qmp, CTL_T_STR, "passthrough: absolute path of the guest's QEMU QMP socket") \
 	X(qmp_standby, CTL_T_STR, "passthrough: the virtio-net device id the VF pairs with") \
+	X(sockets, CTL_T_STR, "paravirtual sockets: yes or no") \
+	X(max_sockets, CTL_T_INT, "sockets open at once (1..4096)") \
+	X(sock_families, CTL_T_STR, "socket families: inet, inet6 or inet,inet6") \
+	X(sock_bind_ports, CTL_T_STR, "guest ports it may bind, e.g. 8000-8099,9000") \
+	X(sock_host_ports, CTL_T_STR, "host ports behind them: same, or LO-HI") \
+	X(sock_connect, CTL_T_STR, "destinations, e.g. 10.0.0.0/8:80,[::1]:5000-5999") \
+	X(sock_netns, CTL_T_STR, "network namespace of its sockets (/run/netns/NAME)") \
 	CTL_GUEST_FAIR_KEYS(X)
 
 /** The fairness keys, which `guest set` also changes at run time. */
@@ -121,6 +128,7 @@ struct ctl_arg {
 	X(fn_list, "fn list", "the function catalog: backends, placement, sessions") \
 	X(session_list, "session list", "function sessions, of one guest or all") \
 	X(stats, "stats", "counters, of one guest or all") \
+	X(socket_list, "socket list", "paravirtual sockets: open and counters, of one guest or all") \
 	X(port_list, "port list", "DPDK ports: driver, link and counters") \
 	X(lcore_list, "lcore list", "lcores: role, guests, loop passes, stuck or not") \
 	X(mempool_list, "mempool list", "DPDK mempools: size, in use, NUMA node (leak and soak checks)") \

@@ -118,6 +118,7 @@ fill_guest(struct ctl_snap *s, const struct dp_app *app, unsigned int slot,
 	snprintf(o->handler, sizeof(o->handler), "%s", o->v.conf->handler);
 	o->channel = ctl_chan_name(o->v.conf->channel);
 	o->sessions = ctl_mgr_sessions(mgr, slot);
+	dp_sock_guest_stats(app->sock, slot, &o->sock);
 	fill_sessions(s, app, slot, mgr, (uint16_t)s->n_guests++);
 }
 

@@ -43,6 +43,7 @@ struct ctl_snap_guest {
 	const char *channel;		/**< "memif", "vhost", "ethdev" */
 	unsigned int sessions;		/**< open, from the manager's books */
 	struct dp_guest_view v;		/**< the dataplane's view */
+	struct dp_sock_gstats sock;	/**< its socket counters (sock.h) */
 };
 
 struct ctl_snap_session {

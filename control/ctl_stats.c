@@ -153,7 +153,9 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 	for (unsigned int i = 1; i < DP_MEMIF_R_COUNT; i++)
 		json_object_set_new(disc, dp_memif_reason_name(i),
 				    json_integer((json_int_t)g->v.reasons[i]));
-	return json_pack("{s:s, s:s, s:i, s:b, s:o, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:i, s:b, s:o, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
 		"guest", g->name, "state", g->v.connected ? "connected" : "listening",
 		"lcore", (int)g->v.lcore, "lcore_stuck", lcore_stuck(s, g->v.lcore),
 		"numa_node", ctl_numa_node_json(g->v.numa_node),
@@ -161,6 +163,9 @@ guest_stats_json(const struct ctl_snap *s, const struct ctl_snap_guest *g)
 		"inflight", (int)g->v.inflight, "sessions", (int)g->sessions,
 		"traffic", fast, "connections", slow, "requests", req,
 		"errors", errs, "disconnects", disc);
+	if (o != NULL)
+		json_object_set_new(o, "sockets", ctl_sock_guest_json(g));
+	return o;
 }
 
 /* o with "capture": the guest's (or port's) running capture, or null. */

@@ -157,6 +157,7 @@ add_guest(struct ctl_snap_guest *sum, const struct ctl_snap_guest *g)
 	CTL_T_ADD_(v.reasons)
 	CTL_T_ADD_(v.req_by_op)
 	CTL_T_ADD_(v.err_by_status)
+	CTL_T_ADD_(sock)
 #undef CTL_T_ADD_
 	sum->v.inflight += g->v.inflight;
 	sum->sessions += g->sessions;
@@ -176,6 +177,10 @@ stats_dict(struct rte_tel_data *d, const struct ctl_snap_guest *g)
 #undef CTL_T_SLOW_
 	rte_tel_data_add_dict_u64(d, "inflight", g->v.inflight);
 	rte_tel_data_add_dict_u64(d, "sessions", g->sessions);
+#define CTL_T_SOCK_(name, type, help) \
+	rte_tel_data_add_dict_u64(d, "sock_" #name, g->sock.name);
+	DP_SOCK_GSTATS(CTL_T_SOCK_)
+#undef CTL_T_SOCK_
 #define CTL_T_OP_(name, val, pl) \
 	rte_tel_data_add_dict_u64(d, "req_" #name, g->v.req_by_op[DP_OPI_##name]);
 	HL_OPCODE_LIST(CTL_T_OP_)

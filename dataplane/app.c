@@ -129,6 +129,15 @@ io_lcores_init(struct dp_app *app)
 	unsigned int ids[RTE_MAX_LCORE];
 	int rc = split_lcores(app, ids);
 
+	if (rc == 0) {
+		app->sock = dp_sock_svc_create(&app->cfg->sockets, app->n_io,
+					       app->cfg->max_guests);
+		if (app->sock == NULL) {
+			DP_LOG(ERR, "cannot set up the socket service: %s", strerror(errno));
+			return -ENOMEM;
+		}
+	}
+
 	for (unsigned int i = 0; rc == 0 && i < app->n_io; i++) {
 		struct dp_io_lcore *lc = &app->io[i];
 		struct fpga_ctx *sw = link_io_lcore(app, i);
@@ -147,6 +156,11 @@ io_lcores_init(struct dp_app *app)
 		rc = dp_pipe_init(&lc->pipe, lc->lcore_id, app->msg_pool,
 				  app->wake_fd, app->cfg->pending_per_lcore,
 				  app->cfg->max_repetitions, sw);
+		/* As many socket calls as the lcore's guests' budgets allow. */
+		if (rc == 0)
+			rc = dp_sock_lcore_init(app->sock, &lc->pipe.sock, i, lc->lcore_id,
+						app->cfg->pending_per_lcore,
+						lc->idle.wake_fd);
 		if (rc < 0)
 			DP_LOG(ERR, "lcore %u: cannot set up the request pipeline: %s",
 			       lc->lcore_id, strerror(-rc));
@@ -290,6 +304,8 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		rc = dp_app_guests_open(app);
 	if (rc == 0)
 		rc = dp_vf_init(app);
+	if (rc == 0)
+		rc = dp_sock_svc_start(app->sock);
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -519,6 +535,9 @@ dp_app_stop(struct dp_app *app)
 		dp_pvs_log_stats(app->pvs, vport_name, app);
 	dp_vf_shutdown(app);
 	dp_app_guests_close(app);
+	/* After the guests' ends were told: each worker closes its sockets,
+	 * then the frames of calls no lcore will answer go back. */
+	dp_sock_svc_stop(app->sock);
 	dp_cap_stop_all("hostlane stopping");
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io; i++) {
 		dp_lcore_idle_fini(&app->io[i]);
@@ -526,6 +545,8 @@ dp_app_stop(struct dp_app *app)
 		dp_pipe_fini(&app->io[i].pipe);
 		fpga_ring_link_free(app->links[i]);
 	}
+	dp_sock_svc_free(app->sock);
+	app->sock = NULL;
 	/* No job runs any more: memory kept for bulk jobs can go too. */
 	dp_defer_flush();
 	dp_cap_fini();

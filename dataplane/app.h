@@ -55,6 +55,7 @@ struct dp_app {
 	unsigned int n_workers;
 	struct dp_worker_lcore *workers; /**< one per function worker lcore */
 	struct fpga_ring_link **links;	/**< per I/O lcore, when workers */
+	struct dp_sock_svc *sock;	/**< the socket service (sock.h) */
 };
 
 /** Build everything and launch the I/O lcores. @return 0 or -errno (logged). */

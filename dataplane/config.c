@@ -406,6 +406,28 @@ guest_key_fair(const struct cfg_ctx *c, struct dp_guest_conf *g,
 	return 1;
 }
 
+/* sockets and the sock_* keys (sock_conf.h says what each grants). */
+static int
+guest_key_sock(const struct cfg_ctx *c, struct dp_guest_conf *g,
+	       const char *key, const char *val)
+{
+	char why[DP_ERR_MAX / 2];
+	int rc = dp_sock_conf_guest_key(&g->sock, key, val, why, sizeof(why));
+
+	return rc < 0 ? fail(c, key, "%s", why) : rc;
+}
+
+static int
+guest_sock_check(const struct cfg_ctx *c, const struct dp_guest_conf *g)
+{
+	char why[DP_ERR_MAX / 2];
+	const char *key = NULL;
+
+	if (dp_sock_conf_guest_check(&g->sock, &key, why, sizeof(why)) < 0)
+		return fail(c, key, "%s", why);
+	return 0;
+}
+
 /* A burst without its rate would be silently ignored: refuse it. */
 static int
 guest_fair_check(const struct cfg_ctx *c, const struct dp_guest_conf *g)
@@ -435,6 +457,7 @@ guest_defaults(struct dp_guest_conf *g, const char *name)
 	g->vf_weight = 1;
 	g->fair.poll_budget = 32;	/* DP_BURST: one burst per pass, as before */
 	g->fair.weight = 1;
+	dp_sock_conf_defaults(&g->sock);
 	parse_functions(NULL, NULL, "all", &g->fn_allowed);
 }
 
@@ -448,7 +471,7 @@ guest_set_key(const struct cfg_ctx *c, struct dp_guest_conf *g,
 {
 	static const key_fn fns[] = { guest_key_general, guest_key_memif,
 				      guest_key_ring, guest_key_fn, guest_key_vf,
-				      guest_key_fair };
+				      guest_key_fair, guest_key_sock };
 	int rc = 1;
 
 	if (value_validate(c, key, val) < 0)
@@ -533,7 +556,7 @@ parse_guest(struct cfg_ctx *c, struct rte_cfgfile *f, const char *name,
 	for (int i = 0; i < n; i++)
 		if (guest_set_key(c, g, ents[i].name, ents[i].value) < 0)
 			return -EINVAL;
-	if (guest_fair_check(c, g) < 0)
+	if (guest_fair_check(c, g) < 0 || guest_sock_check(c, g) < 0)
 		return -EINVAL;
 	cfg->n_guests++;
 	return 0;
@@ -1011,6 +1034,31 @@ parse_vf(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 	return 0;
 }
 
+/* [sockets]: the socket workers (sock_conf.h). */
+static int
+parse_sockets(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
+{
+	struct rte_cfgfile_entry ents[8];
+	char why[DP_ERR_MAX / 2];
+	int n, rc;
+
+	n = section_entries(c, f, ents, RTE_DIM(ents));
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (value_validate(c, ents[i].name, ents[i].value) < 0)
+			return -EINVAL;
+		rc = dp_sock_svc_conf_key(&cfg->sockets, ents[i].name, ents[i].value,
+					  why, sizeof(why));
+		if (rc > 0)
+			return fail(c, ents[i].name, "unknown key (known: workers, cpus, "
+				    "budget_cmd, budget_recv, budget_send)");
+		if (rc < 0)
+			return fail(c, ents[i].name, "%s", why);
+	}
+	return 0;
+}
+
 /* A guest's VF keys against [vf]: a role needs the allocator, and a
  * passed-through VF needs the guest's QEMU. */
 static int
@@ -1065,10 +1113,13 @@ parse_section(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg,
 		return parse_pf(c, f, s + 3, cfg);
 	if (strcmp(s, "vf") == 0)
 		return parse_vf(c, f, cfg);
+	if (strcmp(s, "sockets") == 0)
+		return parse_sockets(c, f, cfg);
 	if (strncmp(s, "lcore ", 6) == 0)
 		return parse_lcore(c, f, s + 6, cfg);
 	return fail(c, NULL, "unknown section (known: [hostlane], "
-		    "[guest NAME], [port NAME], [pf NAME], [vf], [lcore N])");
+		    "[guest NAME], [port NAME], [pf NAME], [vf], [lcore N], "
+		    "[sockets])");
 }
 
 /*
@@ -1628,6 +1679,7 @@ config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->report_interval_ms = 500;
 	cfg->report_line_rate_mbps = 100000;
 	vf_defaults(&cfg->vf);
+	dp_sock_svc_conf_defaults(&cfg->sockets);
 	cfg->idle = (struct dp_idle_conf){ .mode = DP_IDLE_ADAPTIVE, .spin_us = 100,
 		.pause_us = 100, .sleep_max_us = 500, .block_us = 1000 };
 	rc = check_file_syntax(&c, path);
@@ -1702,7 +1754,8 @@ dp_config_guest_end(const struct dp_config *cfg, struct dp_guest_conf *g,
 	char section[DP_NAME_MAX + 8];
 	struct cfg_ctx c = runtime_ctx(g->name, section, sizeof(section), err, errlen);
 
-	if (guest_vf_check(&c, cfg, g) < 0 || guest_fair_check(&c, g) < 0)
+	if (guest_vf_check(&c, cfg, g) < 0 || guest_fair_check(&c, g) < 0 ||
+	    guest_sock_check(&c, g) < 0)
 		return -EINVAL;
 	return guest_socket(&c, cfg, g, cfg->n_guests);
 }

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 
 #include "memif_hs.h"
+#include "sock_conf.h"
 
 #define DP_NAME_MAX 32
 /** [hostlane] max_guests: guest slots (file and `guest add`), default ... */
@@ -99,6 +100,7 @@ struct dp_guest_conf {
 					         the VF pairs with (failover_pair_id) */
 	struct dp_fair_conf fair;	    /**< service budget, token buckets;
 					         changed at run time by guest set */
+	struct dp_sock_conf sock;	    /**< paravirtual sockets (sock_conf.h) */
 };
 
 /** A guest's place in VF assignment. */
@@ -219,6 +221,7 @@ struct dp_config {
 	unsigned int n_pfs;
 	struct dp_pf_conf pfs[DP_MAX_PFS];
 	struct dp_vf_conf vf;
+	struct dp_sock_svc_conf sockets;    /**< [sockets]: the socket workers */
 };
 
 /**

@@ -117,6 +117,17 @@ no_budget_msg(const struct dp_app *app, const struct dp_guest_conf *conf,
 		 conf->name, conf->max_inflight, most, app->cfg->pending_per_lcore);
 }
 
+/* A guest connection ended: its sockets, then the control plane's hook. */
+static void
+connection_gone(void *arg, unsigned int guest, uint32_t epoch)
+{
+	struct dp_app *app = arg;
+
+	dp_sock_guest_gone(app->sock, guest, epoch);
+	if (app->hooks.guest_gone != NULL)
+		app->hooks.guest_gone(app->hooks.arg, guest, epoch);
+}
+
 /* Set up slot i for its conf; the slot's old sessions are reused if big enough. */
 static int
 guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
@@ -141,8 +152,9 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	g->fast.mp = dp_app_pool_for(app, lc->lcore_id);
 	g->conn.srv.listen_fd = -1;
 	g->conn.srv.conn_fd = -1;
-	g->conn.srv.gone = app->hooks.guest_gone;
-	g->conn.srv.gone_arg = app->hooks.arg;
+	g->conn.srv.gone = connection_gone;
+	g->conn.srv.gone_arg = app;
+	dp_sock_guest_reset(app->sock, i);
 	dp_fair_publish(&g->fair_pub, &g->conf->fair, rte_get_tsc_hz());
 	if (g->fast.mp == NULL)
 		return -ENOMEM;

@@ -122,7 +122,7 @@ poll_once(struct dp_io_lcore *lc)
 					   lc->idle.last_pass);
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		work += dp_port_poll(lc->ports[i]);
-	dp_pipe_poll(&lc->pipe);
+	work += dp_pipe_poll(&lc->pipe);
 	if (unlikely(dp_replace_pending(&lc->replace))) {
 		dp_replace_apply(lc);
 		work++;
@@ -466,7 +466,8 @@ idle_work_waiting(struct dp_io_lcore *lc)
 {
 	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 
-	if (dp_pipe_busy(&lc->pipe) || dp_replace_pending(&lc->replace))
+	if (dp_pipe_busy(&lc->pipe) || dp_replace_pending(&lc->replace) ||
+	    dp_sock_lcore_ready(&lc->pipe.sock))
 		return true;
 	for (unsigned int i = 0; i < n; i++) {
 		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
@@ -528,12 +529,16 @@ idle_block(struct dp_io_lcore *lc, uint64_t now)
 	bool all_intr = idle_arm(lc, true);
 	int n = 0;
 
+	/* Socket workers kick us from here on (sock.h); the fence below
+	 * orders this store before our look at their answer rings. */
+	__atomic_store_n(&lc->pipe.sock.asleep, 1, __ATOMIC_RELAXED);
 	/* Full fence: the unmask must be visible before we read the heads;
 	 * pairs with the guest's fence between its head store and its
 	 * MASK_INT load (virtio: its barrier before reading NO_NOTIFY), so
 	 * one of us sees the other (no lost wake-up). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (idle_work_waiting(lc)) {
+		__atomic_store_n(&lc->pipe.sock.asleep, 0, __ATOMIC_RELAXED);
 		idle_arm(lc, false);
 		s->last_work = idle_slept(s, now);
 		return;
@@ -546,6 +551,7 @@ idle_block(struct dp_io_lcore *lc, uint64_t now)
 		n = idle_epoll(s, all_intr ? 0 : s->sleep_max_ns);
 	rte_rcu_qsbr_thread_online(qsbr, lc->qsbr_id);
 	__atomic_store_n(&s->asleep, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&lc->pipe.sock.asleep, 0, __ATOMIC_RELAXED);
 	/* Guests and connections may have changed while we were offline:
 	 * idle_arm() reads the list afresh. */
 	idle_arm(lc, false);
@@ -584,7 +590,9 @@ idle_backoff(struct dp_io_lcore *lc, uint64_t now)
 		rte_pause();
 		return;
 	}
-	if (quiet < s->block_tsc) {
+	/* A socket call out: block (a worker's answer wakes us) rather
+	 * than sleep through it. */
+	if (quiet < s->block_tsc && lc->pipe.sock.out == 0) {
 		idle_sleep(s, now);
 		return;
 	}

@@ -710,18 +710,17 @@ do_report(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 
 /* ---- sockets ------------------------------------------------------------ */
 
-/*
- * Socket calls (proto.h, "Sockets") while this host has no socket service
- * for the guest: a well-formed request, answered -ENOSYS.
- */
-static void
-do_sock(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
-	struct hl_frame_hdr *h)
+void
+dp_pipe_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+	      struct hl_frame_hdr *h, enum hl_status st)
 {
-	h->hl.arg0 = (uint64_t)(int64_t)-ENOSYS;
-	h->hl.arg1 = 0;
-	h->hl.state = 0;
-	reply_in_place(p, g, m, h, HL_OK);
+	send_reply(p, g, m, h, st);
+}
+
+struct rte_mbuf *
+dp_pipe_reply_mbuf(struct dp_guest *g)
+{
+	return reply_mbuf(g);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -746,21 +745,21 @@ typedef void (*op_fn)(struct dp_pipe *, struct dp_guest *, struct rte_mbuf *,
 #define op_FN_CLOSE do_activate_close
 #define op_FN_CALL_BULK do_call_bulk
 #define op_STATS_REPORT do_report
-#define op_SOCK_SOCKET do_sock
-#define op_SOCK_BIND do_sock
-#define op_SOCK_LISTEN do_sock
-#define op_SOCK_ACCEPT do_sock
-#define op_SOCK_CONNECT do_sock
-#define op_SOCK_SEND do_sock
-#define op_SOCK_RECV do_sock
-#define op_SOCK_SEND_BULK do_sock
-#define op_SOCK_RECV_BULK do_sock
-#define op_SOCK_SHUTDOWN do_sock
-#define op_SOCK_CLOSE do_sock
-#define op_SOCK_SETOPT do_sock
-#define op_SOCK_GETOPT do_sock
-#define op_SOCK_GETNAME do_sock
-#define op_SOCK_EVENTS do_sock
+#define op_SOCK_SOCKET dp_sock_rx
+#define op_SOCK_BIND dp_sock_rx
+#define op_SOCK_LISTEN dp_sock_rx
+#define op_SOCK_ACCEPT dp_sock_rx
+#define op_SOCK_CONNECT dp_sock_rx
+#define op_SOCK_SEND dp_sock_rx
+#define op_SOCK_RECV dp_sock_rx
+#define op_SOCK_SEND_BULK dp_sock_rx
+#define op_SOCK_RECV_BULK dp_sock_rx
+#define op_SOCK_SHUTDOWN dp_sock_rx
+#define op_SOCK_CLOSE dp_sock_rx
+#define op_SOCK_SETOPT dp_sock_rx
+#define op_SOCK_GETOPT dp_sock_rx
+#define op_SOCK_GETNAME dp_sock_rx
+#define op_SOCK_EVENTS dp_sock_rx
 
 static const op_fn ops[DP_OPI_COUNT] = {
 #define DP_OP_ENTRY_(name, val, pl) [DP_OPI_##name] = op_##name,
@@ -867,11 +866,11 @@ poll_backend(struct dp_pipe *p, unsigned int b)
 		 ++rounds < DP_PIPE_POLL_BURSTS);
 }
 
-void
+unsigned int
 dp_pipe_poll(struct dp_pipe *p)
 {
 	struct dp_fnmsg *msgs[DP_BURST];
-	unsigned int n;
+	unsigned int n, socks;
 
 	batch_flush(p);
 	n = rte_ring_dequeue_burst(p->from_mgr, (void **)msgs, DP_BURST, NULL);
@@ -881,7 +880,9 @@ dp_pipe_poll(struct dp_pipe *p)
 	for (unsigned int b = 0; b < p->n_ctx; b++)
 		if (p->ctx_jobs[b] != 0)
 			poll_backend(p, b);
+	socks = dp_sock_poll(p);
 	flush_all(p);
+	return socks;
 }
 
 /* ---- set-up ------------------------------------------------------------- */

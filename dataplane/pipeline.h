@@ -11,6 +11,8 @@
  *    lcore's hand-off rings (fnmsg.h) and are answered when it has decided;
  *  - STATS_REPORT is copied and validated into a hand-off message for the
  *    main lcore to judge (report.h), one per guest at a time;
+ *  - SOCK_* calls go to the socket service (sock.h): decoded here, served
+ *    by a socket worker, answered here;
  *  - FN_CALL, FN_CALL_BULK, FN_SET, FN_GET, FN_RESET are served here: a job
  *    goes to the session's accelerator context (fpga/), and its completion
  *    becomes the reply. A bulk call's job reads and writes guest memory in
@@ -23,7 +25,8 @@
  * Every request gets exactly one reply, an error reply when it is invalid,
  * unless it is too broken to address (then it is counted and dropped).
  * Fast path: no syscalls (except one eventfd write to wake the manager when
- * a slow-path request is handed over), no locks, no logs, no allocation
+ * a slow-path request is handed over, or a socket worker that said it
+ * sleeps), no locks, no logs, no allocation
  * beyond mbufs and pooled hand-off messages.
  */
 #ifndef DP_PIPELINE_H
@@ -37,6 +40,7 @@
 
 #include "accel.h"
 #include "fnmsg.h"
+#include "sock.h"
 
 struct dp_guest;
 struct dp_memif_rt;
@@ -91,6 +95,7 @@ struct dp_pipe {
 	uint64_t mgr_busy;		/**< slow-path requests refused: ring full */
 	uint64_t tsc_per_ms;		/**< timer cycles per ms, for report stamps */
 	uint32_t mgr_out;		/**< requests at the manager, unanswered */
+	struct dp_sock_lcore sock;	/**< the socket service's hand-off */
 };
 
 /**
@@ -126,8 +131,20 @@ void dp_pipe_rx(struct dp_guest *g, struct rte_mbuf **pkts, uint16_t n);
 
 /**
  * Once per poll-loop pass on the I/O lcore: apply the manager's answers,
- * collect accelerator completions, send the queued replies.
+ * collect accelerator completions and socket answers, send the queued
+ * replies. @return socket answers replied to (work for the idle ladder).
  */
-void dp_pipe_poll(struct dp_pipe *p);
+unsigned int dp_pipe_poll(struct dp_pipe *p);
+
+/**
+ * Reply to g with the header h (made into a reply) and the h->hl.payload_len
+ * bytes already at m's payload offset; m (one segment, room for
+ * HL_FRAME_MAX) is consumed. Errors are counted by status. I/O lcore.
+ */
+void dp_pipe_reply(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
+		   struct hl_frame_hdr *h, enum hl_status st);
+
+/** A one-segment frame with HL_FRAME_MAX bytes of room, or NULL. I/O lcore. */
+struct rte_mbuf *dp_pipe_reply_mbuf(struct dp_guest *g);
 
 #endif /* DP_PIPELINE_H */

@@ -349,3 +349,24 @@ put("compress", "inflate-no-final", cz(1, 40000,
 put("compress", "inflate-synced", cz(1, 40000, _synced))
 put("compress", "inflate-truncated", cz(1, 40000, _stream[:len(_stream) // 2]))
 put("compress", "inflate-empty-final", cz(1, 16, bytes([0x03, 0x00])))
+
+
+# ---- socket requests (fuzz_sock.c): op, sel, session, arg0, arg1, payload ---
+def sock(op, sel, session, arg0, arg1, payload=b""):
+    return struct.pack("<BBIQQ", op - 0x40, sel, session, arg0, arg1) + payload
+
+
+def sa4(port, ip=(127, 0, 0, 1)):
+    sa = struct.pack("<H", 2) + struct.pack(">H", port) + bytes(ip)
+    return struct.pack("<HH", 16, 0) + sa + b"\0" * (28 - len(sa))
+
+
+put("sock", "socket-stream", sock(0x40, 1, 0, 2, 1))
+put("sock", "bind", sock(0x41, 0, 0x10000, 0, 0, sa4(40000)))
+put("sock", "connect-wait", sock(0x44, 0, 0x10000, 1000 << 32, 0, sa4(80)))
+put("sock", "sendto", sock(0x45, 0, 0x10000, 0, 1 << 32, sa4(53) + b"hello"))
+put("sock", "recv-addr", sock(0x46, 0, 0x10000, 0x100, (1 << 32) | 100))
+put("sock", "send-bulk", sock(0x47, 0, 0x10000, 0, 0,
+                              struct.pack("<HHIQ", 1, 0, 4096, 0) + b"\0" * 32 + b"\0" * 8))
+put("sock", "setopt", sock(0x4B, 0, 0x10000, 6, 1, struct.pack("<I", 1)))
+put("sock", "events", sock(0x4E, 1, 0, 0xffffffff << 32, 0))

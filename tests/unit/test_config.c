@@ -440,6 +440,50 @@ ok_passthrough(const char *what)
 	      cfg.vf.pt_driver, cfg.vf.pt_bus, cfg.vf.unplug_timeout_ms);
 }
 
+static void
+ok_sock(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "g");
+	const struct dp_sock_conf *c;
+	const uint8_t lo4[4] = { 127, 0, 0, 1 }, ten[4] = { 10, 9, 8, 7 };
+	const uint8_t lo6[16] = { [15] = 1 };
+
+	if (g == NULL)
+		return;
+	c = &g->sock;
+	CHECK(what, c->enabled && c->max_sockets == 4096 &&
+	      c->families == DP_SOCK_FAM_INET6 && c->n_bind == 2 &&
+	      c->host.lo == 41000 && c->host.hi == 41009 && c->n_connect == 3 &&
+	      strcmp(c->netns, "blue") == 0, "sockets %u max %u fam %u binds %u "
+	      "host %u-%u rules %u netns '%s'", c->enabled, c->max_sockets,
+	      c->families, c->n_bind, c->host.lo, c->host.hi, c->n_connect, c->netns);
+	CHECK(what, dp_sock_conf_bind_ok(c, 0) && dp_sock_conf_bind_ok(c, 8080) &&
+	      dp_sock_conf_bind_ok(c, 9000) && dp_sock_conf_bind_ok(c, 9099) &&
+	      !dp_sock_conf_bind_ok(c, 9100) && !dp_sock_conf_bind_ok(c, 22),
+	      "bind ranges");
+	CHECK(what, dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET, ten, 80) &&
+	      !dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET, ten, 81) &&
+	      dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET, lo4, 5) &&
+	      dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET6, lo6, 5000) &&
+	      !dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET6, lo6, 4999) &&
+	      !dp_sock_conf_dest_ok(c, HL_SOCK_AF_INET6, lo4, 80) &&
+	      !dp_sock_conf_family_ok(c, HL_SOCK_AF_INET) &&
+	      dp_sock_conf_family_ok(c, HL_SOCK_AF_INET6), "destinations, families");
+}
+
+static void
+ok_sock_default(const char *what)
+{
+	const struct dp_guest_conf *g = guest(what, "g");
+
+	if (g == NULL)
+		return;
+	CHECK(what, !g->sock.enabled && g->sock.max_sockets == 64 &&
+	      g->sock.n_connect == 0 && cfg.sockets.workers == 1 &&
+	      cfg.sockets.budget[0] == 16, "defaults: sockets %u, max %u, workers %u",
+	      g->sock.enabled, g->sock.max_sockets, cfg.sockets.workers);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 struct cfg_case {
@@ -486,6 +530,48 @@ static const struct cfg_case cases[] = {
 	/* Fairness: a guest's budget, weight and token buckets. */
 	OK("fairness keys", G "poll_budget = 256\nweight = 16\ncalls_per_s = 100000000\n"
 	   "calls_burst = 7\nbytes_per_s = 100G\nbytes_burst = 64K\n", NULL, ok_fair),
+	/* Sockets: the service and a guest's policy (sock_conf.h). */
+	OK("socket keys", "[sockets]\nworkers = 16\ncpus = 0-1,3\nbudget_recv = 4096\n"
+	   G "sockets = yes\nmax_sockets = 4096\nsock_families = inet6\n"
+	   "sock_bind_ports = 8080,9000-9099\nsock_host_ports = 41000-41009\n"
+	   "sock_connect = 10.0.0.0/8:80,127.0.0.1,[::1/128]:5000-5999\n"
+	   "sock_netns = blue\n", NULL, ok_sock),
+	OK("socket defaults", G "handler = hostlane\n", NULL, ok_sock_default),
+	BAD("sockets maybe", G "sockets = maybe\n", "[guest g] sockets:", "not yes or no"),
+	BAD("sock key without sockets", G "sock_bind_ports = 80\n", "[guest g] sockets:",
+	    "sockets is not yes"),
+	BAD("max_sockets 0", G "sockets = yes\nmax_sockets = 0\n", "[guest g] max_sockets:",
+	    "[1, 4096]"),
+	BAD("max_sockets 4097", G "sockets = yes\nmax_sockets = 4097\n", "max_sockets:",
+	    "[1, 4096]"),
+	BAD("sock family", G "sockets = yes\nsock_families = inet,unix\n",
+	    "[guest g] sock_families:", "'unix' is not inet or inet6"),
+	BAD("bind range upside down", G "sockets = yes\nsock_bind_ports = 90-80\n",
+	    "[guest g] sock_bind_ports:", "LO <= HI"),
+	BAD("bind port 0 in a range", G "sockets = yes\nsock_bind_ports = 0-10\n",
+	    "sock_bind_ports:", "not a port"),
+	BAD("bind port 65536", G "sockets = yes\nsock_bind_ports = 65536\n",
+	    "sock_bind_ports:", "not a port"),
+	BAD("nine bind ranges", G "sockets = yes\nsock_bind_ports = 1,2,3,4,5,6,7,8,9\n",
+	    "sock_bind_ports:", "more than 8"),
+	BAD("host ports", G "sockets = yes\nsock_host_ports = some\n",
+	    "[guest g] sock_host_ports:", "not same, ephemeral or"),
+	BAD("connect prefix 33", G "sockets = yes\nsock_connect = 10.0.0.0/33\n",
+	    "[guest g] sock_connect:", "A.B.C.D[/N]"),
+	BAD("connect bad address", G "sockets = yes\nsock_connect = 10.0.0.256\n",
+	    "sock_connect:", "A.B.C.D[/N]"),
+	BAD("connect unbracketed v6", G "sockets = yes\nsock_connect = ::1:80\n",
+	    "sock_connect:", "A.B.C.D[/N]"),
+	BAD("connect ports", G "sockets = yes\nsock_connect = 10.0.0.1:80-x\n",
+	    "sock_connect:", "the ports after ':'"),
+	BAD("netns path", G "sockets = yes\nsock_netns = ../etc\n", "[guest g] sock_netns:",
+	    "not a namespace name"),
+	BAD("socket workers 0", "[sockets]\nworkers = 0\n", "[sockets] workers:", "[1, 16]"),
+	BAD("socket cpus backwards", "[sockets]\ncpus = 3,1\n", "[sockets] cpus:", "ascend"),
+	BAD("socket budget 0", "[sockets]\nbudget_cmd = 0\n", "[sockets] budget_cmd:",
+	    "[1, 4096]"),
+	BAD("socket unknown key", "[sockets]\nthreads = 2\n", "[sockets] threads:",
+	    "unknown key"),
 	BAD("poll_budget 0", G "poll_budget = 0\n", "[guest g] poll_budget:",
 	    "out of range [1, 256]"),
 	BAD("weight 17", G "weight = 17\n", "[guest g] weight:", "out of range [1, 16]"),
@@ -531,7 +617,7 @@ static const struct cfg_case cases[] = {
 
 	/* Keys. */
 	BAD("unknown key in [hostlane]", "[hostlane]\nmbuf = 2047\n", "[hostlane] mbuf:", "unknown key"),
-	BAD("unknown key in guest", G "sockets = /tmp/x.sock\n", "[guest g] sockets:", "unknown key"),
+	BAD("unknown key in guest", G "sockett = /tmp/x.sock\n", "[guest g] sockett:", "unknown key"),
 	BAD("key case matters", G "Handler = echo\n", "[guest g] Handler:", "unknown key"),
 	BAD("unknown handler", G "handler = reflect\n", "[guest g] handler:", "unknown handler"),
 	BAD("unknown channel", G "channel = carrier-pigeon\n", "[guest g] channel:", "unknown channel"),
