@@ -22,7 +22,8 @@ done
 pkgs=(gcc g++ clang libclang-rt-14-dev pkg-config meson ninja-build make python3 verilator qemu-system-x86 gnuplot-nox
       libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev zlib1g-dev libmnl-dev
       iproute2 ethtool procps coreutils tcpdump
-      debhelper lintian mmdebstrap systemd libvirt-clients man-db)
+      debhelper lintian mmdebstrap systemd libvirt-clients man-db
+      curl iperf3 sockperf redis-server redis-tools)
 
 missing=()
 for p in "${pkgs[@]}"; do
