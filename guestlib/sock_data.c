@@ -131,8 +131,8 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	sk = hl_sock_sk(L, sd);
 	if (sk == NULL)
 		v = -EBADF;
-	else if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE))
-		v = -EOPNOTSUPP;
+	else if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_CONFIRM))
+		v = -EOPNOTSUPP;	/* MSG_CONFIRM: a hint the host's stack does without */
 	else if (len > 0 && buf == NULL)
 		v = -EFAULT;
 	if (v < 0)
@@ -354,7 +354,10 @@ sd_recv_once(struct hl_conn *c, struct hl_sock_layer *L, int sd,
 	return sd_recv_frame(c, L, sd, a);
 }
 
+/* Flags a receive honours; and those Linux accepts on a receive and
+ * ignores (programs pass MSG_NOSIGNAL to every call, e.g. sockperf). */
 #define SD_RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL)
+#define SD_RECV_IGNORED (MSG_NOSIGNAL | MSG_CMSG_CLOEXEC)
 
 /* recvfrom() with wire flags wflags; *got: data bytes in buf. A stream
  * receive with MSG_WAITALL larger than one request takes several. */
@@ -374,7 +377,7 @@ sd_recv(struct hl_conn *c, int sd, void *buf, size_t len, int flags,
 	sk = hl_sock_sk(L, sd);
 	if (sk == NULL)
 		v = -EBADF;
-	else if (flags & ~SD_RECV_FLAGS)
+	else if (flags & ~(SD_RECV_FLAGS | SD_RECV_IGNORED))
 		v = -EOPNOTSUPP;
 	else if (len > 0 && buf == NULL)
 		v = -EFAULT;

@@ -482,6 +482,25 @@ set_nonblock(int fd, int on)
 	}
 }
 
+/* F_GETFL of a shim fd: the eventfd's flags, O_NONBLOCK as the program set it. */
+static int
+get_fl(int fd)
+{
+	int fl = hlp_libc.fcntl(fd, F_GETFL, 0);
+	struct hlp_obj *o;
+
+	if (fl < 0)
+		return fl;
+	fl &= ~O_NONBLOCK;
+	o = hlp_get(fd);
+	if (o != NULL) {
+		if (o->nonblock)
+			fl |= O_NONBLOCK;
+		pthread_mutex_unlock(&hlp_mu);
+	}
+	return fl;
+}
+
 EXPORT int
 fcntl(int fd, int cmd, ...)
 {
@@ -491,8 +510,14 @@ fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	if (cmd == F_SETFL && hlp_peek(fd) != NULL)
+	if (cmd == F_SETFL && hlp_peek(fd) != NULL) {
 		set_nonblock(fd, (arg & O_NONBLOCK) != 0);
+		/* The eventfd behind fd itself never blocks: the shim reads
+		 * it to mirror readiness, and a blocking read would hang. */
+		arg |= O_NONBLOCK;
+	}
+	if (cmd == F_GETFL && hlp_peek(fd) != NULL)
+		return get_fl(fd);
 	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && hlp_peek(fd) != NULL) {
 		errno = EINVAL;	/* not mirrored yet: see docs/sockets.md */
 		return -1;
