@@ -29,7 +29,9 @@ workers_json(const struct dp_sock_svc *svc)
 
 	for (unsigned int i = 0; list != NULL && svc != NULL && i < svc->n_workers; i++) {
 		struct dp_sock_wstats st;
-		json_t *o = json_pack("{s:i}", "worker", (int)i);
+		json_t *o = json_pack("{s:i, s:b}", "worker", (int)i, "ns_lost",
+				      __atomic_load_n(&svc->workers[i].ns_lost,
+						      __ATOMIC_RELAXED) != 0);
 
 		dp_sock_worker_stats(svc, i, &st);
 #define CTL_SOCK_W_(n, what) \

@@ -147,6 +147,8 @@ struct dp_sock_worker {
 	int epfd;			/**< its sockets (edge-triggered) and efd */
 	int efd;			/**< eventfd: kicks from lcores and main */
 	int selfns;			/**< its own network namespace, or -1 */
+	uint32_t ns_lost;		/**< could not return to selfns: every
+					     SOCKET fails -EIO (read by `socket list`) */
 	uint8_t *kick_lcore;		/**< by I/O lcore: answers this pass */
 	/** 1 while the worker waits in epoll (or is about to): written by
 	 *  the worker, read by the I/O lcores; seq_cst on both sides. */

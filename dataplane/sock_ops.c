@@ -239,8 +239,13 @@ ns_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, const struct dp_sock_
 	fd = socket(domain, type, proto);
 	err = errno;
 	if (setns(w->selfns, CLONE_NEWNET) < 0) {
-		/* This thread would serve every guest in the wrong namespace. */
-		abort();
+		/* Every later socket() of this thread would be made there:
+		 * fail them all instead (op_socket()). */
+		__atomic_store_n(&w->ns_lost, 1, __ATOMIC_RELAXED);
+		if (fd >= 0)
+			close(fd);
+		errno = EIO;
+		return -1;
 	}
 	errno = err;
 	return fd;
@@ -267,6 +272,8 @@ op_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg *m
 	e = ent_free_slot(gs);
 	if (e == NULL)
 		return msg->res = -EMFILE, DONE;
+	if (w->ns_lost)
+		return msg->res = -EIO, DONE;
 	fd = ns_socket(w, gs, c, (int)domain, (int)type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       (int)proto);
 	if (fd < 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_lcore.h>
 
 #include "guest.h"
 #include "log.h"
@@ -783,15 +784,16 @@ dp_sock_svc_start(struct dp_sock_svc *svc)
 	for (unsigned int i = 0; i < svc->n_workers; i++) {
 		struct dp_sock_worker *w = &svc->workers[i];
 		char name[16];
-		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		int rc;
 
+		snprintf(name, sizeof(name), "hl-sock-%u", i & 0xffu);
+		/* A control thread: off the lcores' cpus, unless `cpus` says. */
+		rc = rte_ctrl_thread_create(&w->thread, name, NULL, worker_main, w);
 		if (rc != 0) {
 			DP_LOG(ERR, "socket worker %u: cannot start: %s", i, strerror(rc));
 			return -rc;
 		}
 		w->started = 1;
-		snprintf(name, sizeof(name), "hl-sock-%u", i & 0xffu);
-		pthread_setname_np(w->thread, name);
 		worker_affinity(svc, w);
 	}
 	DP_LOG(INFO, "sockets: %u worker(s)", svc->n_workers);
