@@ -151,6 +151,37 @@ ent_id(const struct dp_sock_gs *gs, const struct dp_sock_ent *e)
 	return DP_SOCK_ID(e - gs->ent, e->gen);
 }
 
+/* The entry `socket list` shows for e, or NULL (no table, or too small). */
+static struct dp_sock_pub *
+pub_of(struct dp_sock_worker *w, const struct dp_sock_gs *gs, const struct dp_sock_ent *e)
+{
+	struct dp_sock_pubtab *t = __atomic_load_n(&w->svc->pub[gs->slot], __ATOMIC_ACQUIRE);
+	uint32_t idx = (uint32_t)(e - gs->ent);
+
+	return t != NULL && idx < t->cap ? &t->ent[idx] : NULL;
+}
+
+/* Publish e: its fields, then its id (release); id 0 when it is gone. */
+static void
+pub_set(struct dp_sock_worker *w, const struct dp_sock_gs *gs, const struct dp_sock_ent *e,
+	uint32_t id)
+{
+	struct dp_sock_pub *p = pub_of(w, gs, e);
+
+	if (p == NULL)
+		return;
+	if (id == 0) {
+		__atomic_store_n(&p->id, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&p->family, e->family, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->type, e->type, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->gport, e->gport, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->hport, e->hport, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->mask, e->mask, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->id, id, __ATOMIC_RELEASE);
+}
+
 static void
 dirty_mark(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e)
 {
@@ -174,6 +205,7 @@ dp_sock_refresh(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_
 	if (poll(&pfd, 1, 0) < 0)
 		return;
 	e->mask = (uint32_t)pfd.revents & HL_SOCK_EV_KNOWN;
+	pub_set(w, gs, e, ent_id(gs, e));
 	dirty_mark(w, gs, e);
 }
 
@@ -205,6 +237,7 @@ dp_sock_ent_close(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_soc
 		  int drop)
 {
 	dp_sock_flush_held(w, gs, e, -EBADF, drop);
+	pub_set(w, gs, e, 0);
 	/* close() takes it out of the epoll set (no dup of it exists). */
 	close(e->fd);
 	e->fd = -1;
@@ -458,6 +491,7 @@ op_accept(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e
 		n->gport = e->gport;
 		n->hport = e->hport;
 		gs->n_xlat++;
+		pub_set(w, gs, n, ent_id(gs, n));
 	}
 	xlat_peer(gs, &ss);
 	sa_to_hl(&ss, len, &peer);

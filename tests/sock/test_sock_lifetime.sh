@@ -15,8 +15,14 @@ wait_for 20 grep -q holding "$T/hold.log" || { cat "$T/hold.log"; fail "client d
 open=$(sockets_open sa)
 [ "$open" = 16 ] || fail "sa has $open sockets open, want 16 (listener, 5+5 connected, 5 udp)"
 (( $(hl_fds) >= base + 16 )) || fail "hostlane's fds did not grow with the sockets"
+out=$(ctlj socket list sa)
+n=$(grep -o '"id":"0x[0-9a-f]*"' <<< "$out" | wc -l)
+[ "$n" = 16 ] || fail "socket list sa lists $n sockets, want 16: $out"
+[[ $out == *'"port":40008,"host_port":40008'* ]] || fail "the listener's port: $out"
 kill -KILL "$pid"
 wait_for 5 test "$(sockets_open sa)" = 0 || fail "sockets still open: $(ctl socket list sa)"
+out=$(ctlj socket list sa)
+[[ $out == *'"list":[]'* ]] || fail "sockets still listed: $out"
 wait_for 5 test "$(hl_fds)" -le "$base" || fail "fds: $(hl_fds), baseline $base"
 # The guest comes back and works.
 sc_run udp
