@@ -674,12 +674,25 @@ static int
 op_setopt(struct dp_sock_ent *e, struct dp_sock_msg *msg)
 {
 	const struct opt_def *o = opt_find(msg->req.arg0, msg->req.arg1);
+	uint8_t val[HL_SOCK_OPT_MAX];
 
 	if (o == NULL || !o->set)
 		return msg->res = -ENOPROTOOPT, DONE;
 	if (msg->req.data_len != o->len)
 		return msg->res = -EINVAL, DONE;
-	return msg->res = setsockopt(e->fd, o->level, o->name, msg->data, o->len) == 0 ?
+	memcpy(val, msg->data, o->len);
+	if (o->level == SOL_SOCKET && o->name == SO_LINGER) {
+		struct linger l;
+
+		/* close() lingers even on a non-blocking socket: a graceful
+		 * linger would hold the worker. Abortive (0 s) is kept; any
+		 * other becomes the default background close. */
+		memcpy(&l, val, sizeof(l));
+		if (l.l_onoff && l.l_linger != 0)
+			l = (struct linger){ 0, 0 };
+		memcpy(val, &l, sizeof(l));
+	}
+	return msg->res = setsockopt(e->fd, o->level, o->name, val, o->len) == 0 ?
 			  0 : -errno, DONE;
 }
 
