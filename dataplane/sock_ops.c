@@ -263,7 +263,7 @@ ns_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, const struct dp_sock_
 		return socket(domain, type, proto);
 	if (gs->nsfd < 0) {
 		snprintf(path, sizeof(path), "/run/netns/%s", c->netns);
-		gs->nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		gs->nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (gs->nsfd < 0)
 			return -1;
 	}
