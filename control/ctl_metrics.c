@@ -209,6 +209,19 @@ ports(FILE *f, const struct ctl_snap *s)
 	X(reports_refused_total, reports_refused, "counter", \
 	  "guest counter reports refused: too soon, backwards or too fast")
 
+/* The socket workers' counters, one line each (docs/sockets.md). */
+static void
+sock_workers(FILE *f, const struct ctl_snap *s)
+{
+#define CTL_M_SOCKW_(cnt, help) \
+	head(f, "sock_worker_" #cnt "_total", "counter", "socket worker: " help); \
+	for (unsigned int i = 0; i < s->n_sock_workers; i++) \
+		fprintf(f, "hostlane_sock_worker_" #cnt "_total{worker=\"%u\"} %" PRIu64 "\n", \
+			i, s->sock_workers[i].cnt);
+	DP_SOCK_WSTATS(CTL_M_SOCKW_)
+#undef CTL_M_SOCKW_
+}
+
 static void
 vf_metrics(FILE *f, const struct ctl_snap_vf *v)
 {
@@ -259,6 +272,7 @@ ctl_metrics_text(const struct ctl_snap *s)
 	guest_breakdowns(f, s);
 	functions(f, s);
 	ports(f, s);
+	sock_workers(f, s);
 	lcores(f, s);
 	vf_metrics(f, &s->vf);
 	if (fclose(f) != 0) {

@@ -152,6 +152,9 @@ ctl_snap_fill(struct ctl_snap *s, struct dp_app *app, const struct ctl_mgr *mgr)
 		s->fn_sessions[fn] = ctl_mgr_fn_sessions(mgr, fn);
 	s->fn_capacity = app->cfg->function_capacity;
 	s->n_lcores = dp_view_lcores(app, s->taken_ms, s->lcores, CTL_SNAP_LCORES);
+	s->n_sock_workers = app->sock != NULL ? app->sock->n_workers : 0;
+	for (unsigned int i = 0; i < s->n_sock_workers; i++)
+		dp_sock_worker_stats(app->sock, i, &s->sock_workers[i]);
 }
 
 const struct ctl_snap_guest *

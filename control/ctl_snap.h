@@ -98,6 +98,8 @@ struct ctl_snap {
 	struct ctl_snap_guest *guests;
 	struct ctl_snap_session *sessions;
 	struct ctl_snap_vf vf;
+	unsigned int n_sock_workers;	/**< socket workers (sock.h) */
+	struct dp_sock_wstats sock_workers[DP_SOCK_WORKERS_MAX];
 };
 
 /**

@@ -22,6 +22,53 @@ ctl_sock_guest_json(const struct ctl_snap_guest *g)
 	return o;
 }
 
+/* "IN|OUT|...": a readiness mask in words. */
+static void
+mask_str(uint32_t m, char *buf, size_t cap)
+{
+	static const struct { uint32_t bit; const char *name; } bits[] = {
+		{ HL_SOCK_EV_IN, "IN" }, { HL_SOCK_EV_OUT, "OUT" },
+		{ HL_SOCK_EV_ERR, "ERR" }, { HL_SOCK_EV_HUP, "HUP" },
+		{ HL_SOCK_EV_RDHUP, "RDHUP" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < cap; i++)
+		if (m & bits[i].bit)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? "|" : "",
+					      bits[i].name);
+}
+
+/* The guest's open sockets, as its worker published them. */
+static json_t *
+sockets_json(const struct dp_sock_svc *svc, unsigned int slot)
+{
+	const struct dp_sock_pubtab *t = dp_sock_guest_pub(svc, slot);
+	json_t *list = json_array();
+
+	for (uint32_t i = 0; list != NULL && t != NULL && i < t->cap; i++) {
+		const struct dp_sock_pub *p = &t->ent[i];
+		uint32_t id = __atomic_load_n(&p->id, __ATOMIC_ACQUIRE);
+		char id_s[16], ev[40];
+
+		if (id == 0)
+			continue;
+		snprintf(id_s, sizeof(id_s), "%#x", id);
+		mask_str(__atomic_load_n(&p->mask, __ATOMIC_RELAXED), ev, sizeof(ev));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}",
+			"id", id_s,
+			"family", __atomic_load_n(&p->family, __ATOMIC_RELAXED) ==
+				  HL_SOCK_AF_INET6 ? "inet6" : "inet",
+			"type", __atomic_load_n(&p->type, __ATOMIC_RELAXED) ==
+				HL_SOCK_DGRAM ? "dgram" : "stream",
+			"port", (int)__atomic_load_n(&p->gport, __ATOMIC_RELAXED),
+			"host_port", (int)__atomic_load_n(&p->hport, __ATOMIC_RELAXED),
+			"events", ev));
+	}
+	return list;
+}
+
 static json_t *
 workers_json(const struct dp_sock_svc *svc)
 {
@@ -29,7 +76,9 @@ workers_json(const struct dp_sock_svc *svc)
 
 	for (unsigned int i = 0; list != NULL && svc != NULL && i < svc->n_workers; i++) {
 		struct dp_sock_wstats st;
-		json_t *o = json_pack("{s:i}", "worker", (int)i);
+		json_t *o = json_pack("{s:i, s:b}", "worker", (int)i, "ns_lost",
+				      __atomic_load_n(&svc->workers[i].ns_lost,
+						      __ATOMIC_RELAXED) != 0);
 
 		dp_sock_worker_stats(svc, i, &st);
 #define CTL_SOCK_W_(n, what) \
@@ -54,7 +103,12 @@ ctl_cmd_socket_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 		g = ctl_snap_guest(c->snap, name);
 		if (g == NULL)
 			return ctl_fail(r, CTL_E_NOT_FOUND, "no guest '%.64s'", name);
-		return ctl_ok(r, ctl_sock_guest_json(g));
+		json_t *o = ctl_sock_guest_json(g);
+
+		if (o != NULL)
+			json_object_set_new(o, "list", sockets_json(c->app->sock,
+								    g->v.slot));
+		return ctl_ok(r, o);
 	}
 	list = json_array();
 	for (unsigned int i = 0; list != NULL && i < c->snap->n_guests; i++)

@@ -154,7 +154,9 @@ guest_init(struct dp_app *app, unsigned int i, struct dp_io_lcore *lc)
 	g->conn.srv.conn_fd = -1;
 	g->conn.srv.gone = connection_gone;
 	g->conn.srv.gone_arg = app;
-	dp_sock_guest_reset(app->sock, i);
+	if (dp_sock_guest_reset(app->sock, i, g->conf) < 0)
+		DP_LOG(WARNING, "guest %s: no memory to list its sockets",
+		       g->conf->name);
 	dp_fair_publish(&g->fair_pub, &g->conf->fair, rte_get_tsc_hz());
 	if (g->fast.mp == NULL)
 		return -ENOMEM;

@@ -138,6 +138,30 @@ struct dp_sock_wstats {
 #undef DP_SOCK_WSTAT_FIELD_
 };
 
+/**
+ * One socket as `socket list GUEST` shows it: written by the guest's
+ * worker (relaxed; id last with release when a socket appears, 0 first
+ * when it goes), read by the main lcore. A diagnostic: a read racing a
+ * change may mix the two.
+ */
+struct dp_sock_pub {
+	uint32_t id;			/**< socket id; 0: none */
+	uint8_t family;			/**< HL_SOCK_AF_* */
+	uint8_t type;			/**< HL_SOCK_STREAM / HL_SOCK_DGRAM */
+	uint16_t gport;			/**< the guest's port; 0: not translated */
+	uint16_t hport;			/**< the host port behind it */
+	uint32_t mask;			/**< readiness (HL_SOCK_EV_*) */
+};
+
+/** A slot's published sockets. Made by the main lcore when a guest with
+ *  sockets takes the slot; a smaller table is kept (old) until the end,
+ *  since its worker may still write to it. */
+struct dp_sock_pubtab {
+	struct dp_sock_pubtab *old;
+	uint32_t cap;
+	struct dp_sock_pub ent[];
+};
+
 /** A socket worker thread. */
 struct dp_sock_worker {
 	struct dp_sock_svc *svc;
@@ -147,6 +171,8 @@ struct dp_sock_worker {
 	int epfd;			/**< its sockets (edge-triggered) and efd */
 	int efd;			/**< eventfd: kicks from lcores and main */
 	int selfns;			/**< its own network namespace, or -1 */
+	uint32_t ns_lost;		/**< could not return to selfns: every
+					     SOCKET fails -EIO (read by `socket list`) */
 	uint8_t *kick_lcore;		/**< by I/O lcore: answers this pass */
 	/** 1 while the worker waits in epoll (or is about to): written by
 	 *  the worker, read by the I/O lcores; seq_cst on both sides. */
@@ -170,6 +196,8 @@ struct dp_sock_svc {
 	unsigned int max_guests;
 	struct dp_sock_gs **gs;		/**< by slot; the worker's */
 	struct dp_sock_gstats *gst;	/**< by slot */
+	struct dp_sock_pubtab **pub;	/**< by slot: published by the main
+					     lcore (release), or NULL */
 	uint32_t *gone_epoch;		/**< by slot: last ended connection */
 	uint8_t *gone_queued;		/**< by slot: on its worker's gone ring */
 	uint32_t stop;
@@ -216,8 +244,17 @@ void dp_sock_svc_free(struct dp_sock_svc *svc);
  */
 void dp_sock_guest_gone(struct dp_sock_svc *svc, unsigned int slot, uint32_t epoch);
 
-/** A new guest in slot: its counters start from 0. Main lcore. */
-void dp_sock_guest_reset(struct dp_sock_svc *svc, unsigned int slot);
+/**
+ * A new guest in slot: its counters start from 0, and a guest with
+ * sockets gets a table of max_sockets entries for `socket list`. Main
+ * lcore. @return 0 or -ENOMEM (then its sockets are not listed).
+ */
+int dp_sock_guest_reset(struct dp_sock_svc *svc, unsigned int slot,
+			const struct dp_guest_conf *conf);
+
+/** The slot's published sockets, or NULL. Main lcore. */
+const struct dp_sock_pubtab *dp_sock_guest_pub(const struct dp_sock_svc *svc,
+					       unsigned int slot);
 
 /** Copy a slot's counters (relaxed reads). Any thread. */
 void dp_sock_guest_stats(const struct dp_sock_svc *svc, unsigned int slot,

@@ -151,6 +151,37 @@ ent_id(const struct dp_sock_gs *gs, const struct dp_sock_ent *e)
 	return DP_SOCK_ID(e - gs->ent, e->gen);
 }
 
+/* The entry `socket list` shows for e, or NULL (no table, or too small). */
+static struct dp_sock_pub *
+pub_of(struct dp_sock_worker *w, const struct dp_sock_gs *gs, const struct dp_sock_ent *e)
+{
+	struct dp_sock_pubtab *t = __atomic_load_n(&w->svc->pub[gs->slot], __ATOMIC_ACQUIRE);
+	uint32_t idx = (uint32_t)(e - gs->ent);
+
+	return t != NULL && idx < t->cap ? &t->ent[idx] : NULL;
+}
+
+/* Publish e: its fields, then its id (release); id 0 when it is gone. */
+static void
+pub_set(struct dp_sock_worker *w, const struct dp_sock_gs *gs, const struct dp_sock_ent *e,
+	uint32_t id)
+{
+	struct dp_sock_pub *p = pub_of(w, gs, e);
+
+	if (p == NULL)
+		return;
+	if (id == 0) {
+		__atomic_store_n(&p->id, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&p->family, e->family, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->type, e->type, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->gport, e->gport, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->hport, e->hport, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->mask, e->mask, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->id, id, __ATOMIC_RELEASE);
+}
+
 static void
 dirty_mark(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e)
 {
@@ -174,6 +205,7 @@ dp_sock_refresh(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_
 	if (poll(&pfd, 1, 0) < 0)
 		return;
 	e->mask = (uint32_t)pfd.revents & HL_SOCK_EV_KNOWN;
+	pub_set(w, gs, e, ent_id(gs, e));
 	dirty_mark(w, gs, e);
 }
 
@@ -205,6 +237,7 @@ dp_sock_ent_close(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_soc
 		  int drop)
 {
 	dp_sock_flush_held(w, gs, e, -EBADF, drop);
+	pub_set(w, gs, e, 0);
 	/* close() takes it out of the epoll set (no dup of it exists). */
 	close(e->fd);
 	e->fd = -1;
@@ -230,7 +263,7 @@ ns_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, const struct dp_sock_
 		return socket(domain, type, proto);
 	if (gs->nsfd < 0) {
 		snprintf(path, sizeof(path), "/run/netns/%s", c->netns);
-		gs->nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		gs->nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (gs->nsfd < 0)
 			return -1;
 	}
@@ -239,8 +272,13 @@ ns_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, const struct dp_sock_
 	fd = socket(domain, type, proto);
 	err = errno;
 	if (setns(w->selfns, CLONE_NEWNET) < 0) {
-		/* This thread would serve every guest in the wrong namespace. */
-		abort();
+		/* Every later socket() of this thread would be made there:
+		 * fail them all instead (op_socket()). */
+		__atomic_store_n(&w->ns_lost, 1, __ATOMIC_RELAXED);
+		if (fd >= 0)
+			close(fd);
+		errno = EIO;
+		return -1;
 	}
 	errno = err;
 	return fd;
@@ -267,6 +305,8 @@ op_socket(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg *m
 	e = ent_free_slot(gs);
 	if (e == NULL)
 		return msg->res = -EMFILE, DONE;
+	if (w->ns_lost)
+		return msg->res = -EIO, DONE;
 	fd = ns_socket(w, gs, c, (int)domain, (int)type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       (int)proto);
 	if (fd < 0)
@@ -451,6 +491,7 @@ op_accept(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e
 		n->gport = e->gport;
 		n->hport = e->hport;
 		gs->n_xlat++;
+		pub_set(w, gs, n, ent_id(gs, n));
 	}
 	xlat_peer(gs, &ss);
 	sa_to_hl(&ss, len, &peer);
@@ -633,12 +674,25 @@ static int
 op_setopt(struct dp_sock_ent *e, struct dp_sock_msg *msg)
 {
 	const struct opt_def *o = opt_find(msg->req.arg0, msg->req.arg1);
+	uint8_t val[HL_SOCK_OPT_MAX];
 
 	if (o == NULL || !o->set)
 		return msg->res = -ENOPROTOOPT, DONE;
 	if (msg->req.data_len != o->len)
 		return msg->res = -EINVAL, DONE;
-	return msg->res = setsockopt(e->fd, o->level, o->name, msg->data, o->len) == 0 ?
+	memcpy(val, msg->data, o->len);
+	if (o->level == SOL_SOCKET && o->name == SO_LINGER) {
+		struct linger l;
+
+		/* close() lingers even on a non-blocking socket: a graceful
+		 * linger would hold the worker. Abortive (0 s) is kept; any
+		 * other becomes the default background close. */
+		memcpy(&l, val, sizeof(l));
+		if (l.l_onoff && l.l_linger != 0)
+			l = (struct linger){ 0, 0 };
+		memcpy(val, &l, sizeof(l));
+	}
+	return msg->res = setsockopt(e->fd, o->level, o->name, val, o->len) == 0 ?
 			  0 : -errno, DONE;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_lcore.h>
 
 #include "guest.h"
 #include "log.h"
@@ -707,7 +708,9 @@ dp_sock_svc_create(const struct dp_sock_svc_conf *conf, unsigned int n_lcores,
 	svc->gst = calloc(max_guests, sizeof(*svc->gst));
 	svc->gone_epoch = calloc(max_guests, sizeof(*svc->gone_epoch));
 	svc->gone_queued = calloc(max_guests, sizeof(*svc->gone_queued));
+	svc->pub = calloc(max_guests, sizeof(*svc->pub));
 	if (svc->workers == NULL || svc->lcores == NULL || svc->gs == NULL ||
+	    svc->pub == NULL ||
 	    svc->gst == NULL || svc->gone_epoch == NULL || svc->gone_queued == NULL) {
 		if (svc->workers != NULL)
 			svc->n_workers = 0;
@@ -783,15 +786,16 @@ dp_sock_svc_start(struct dp_sock_svc *svc)
 	for (unsigned int i = 0; i < svc->n_workers; i++) {
 		struct dp_sock_worker *w = &svc->workers[i];
 		char name[16];
-		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		int rc;
 
+		snprintf(name, sizeof(name), "hl-sock-%u", i & 0xffu);
+		/* A control thread: off the lcores' cpus, unless `cpus` says. */
+		rc = rte_ctrl_thread_create(&w->thread, name, NULL, worker_main, w);
 		if (rc != 0) {
 			DP_LOG(ERR, "socket worker %u: cannot start: %s", i, strerror(rc));
 			return -rc;
 		}
 		w->started = 1;
-		snprintf(name, sizeof(name), "hl-sock-%u", i & 0xffu);
-		pthread_setname_np(w->thread, name);
 		worker_affinity(svc, w);
 	}
 	DP_LOG(INFO, "sockets: %u worker(s)", svc->n_workers);
@@ -899,6 +903,17 @@ dp_sock_svc_free(struct dp_sock_svc *svc)
 	free(svc->gst);
 	free(svc->gone_epoch);
 	free(svc->gone_queued);
+	for (unsigned int i = 0; svc->pub != NULL && i < svc->max_guests; i++) {
+		struct dp_sock_pubtab *t = svc->pub[i];
+
+		while (t != NULL) {
+			struct dp_sock_pubtab *old = t->old;
+
+			free(t);
+			t = old;
+		}
+	}
+	free(svc->pub);
 	free(svc);
 }
 
@@ -924,12 +939,38 @@ dp_sock_guest_gone(struct dp_sock_svc *svc, unsigned int slot, uint32_t epoch)
 		       strerror(errno));
 }
 
-void
-dp_sock_guest_reset(struct dp_sock_svc *svc, unsigned int slot)
+int
+dp_sock_guest_reset(struct dp_sock_svc *svc, unsigned int slot,
+		    const struct dp_guest_conf *conf)
+{
+	struct dp_sock_pubtab *tab, *t;
+
+	if (svc == NULL || slot >= svc->max_guests)
+		return 0;
+	memset(&svc->gst[slot], 0, sizeof(svc->gst[slot]));
+	if (!conf->sock.enabled)
+		return 0;
+	tab = svc->pub[slot];
+	if (tab != NULL && tab->cap >= conf->sock.max_sockets) {
+		/* The last guest's worker cleared its entries when it ended. */
+		return 0;
+	}
+	t = calloc(1, sizeof(*t) + conf->sock.max_sockets * sizeof(t->ent[0]));
+	if (t == NULL)
+		return -ENOMEM;
+	t->cap = conf->sock.max_sockets;
+	t->old = tab;
+	/* Release: the worker sees the table zeroed. */
+	__atomic_store_n(&svc->pub[slot], t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+const struct dp_sock_pubtab *
+dp_sock_guest_pub(const struct dp_sock_svc *svc, unsigned int slot)
 {
 	if (svc == NULL || slot >= svc->max_guests)
-		return;
-	memset(&svc->gst[slot], 0, sizeof(svc->gst[slot]));
+		return NULL;
+	return svc->pub[slot];
 }
 
 void

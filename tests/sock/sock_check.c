@@ -821,6 +821,15 @@ phase_hostile(void)
 		EXPECT_RES(sc(c, HL_OP_SOCK_GETOPT, (uint32_t)s, IPPROTO_TCP, TCP_NODELAY,
 			      NULL, 0, &v, 4, NULL), 4, "GETOPT TCP_NODELAY");
 		CHECK(v == 1, "TCP_NODELAY reads back %d", v);
+		struct linger l = { 1, 3600 };
+
+		EXPECT_RES(sc(c, HL_OP_SOCK_SETOPT, (uint32_t)s, SOL_SOCKET, SO_LINGER, &l,
+			      sizeof(l), NULL, 0, NULL), 0, "SO_LINGER of an hour");
+		memset(&l, 0xff, sizeof(l));
+		EXPECT_RES(sc(c, HL_OP_SOCK_GETOPT, (uint32_t)s, SOL_SOCKET, SO_LINGER, NULL,
+			      0, &l, sizeof(l), NULL), sizeof(l), "GETOPT SO_LINGER");
+		CHECK(l.l_onoff == 0, "a linger with a time must not hold the worker: "
+		      "%d/%d", l.l_onoff, l.l_linger);
 	}
 	/* A flood of connects to a forbidden destination, of tiny sends. */
 	for (int i = 0; i < 300; i++) {

@@ -15,6 +15,13 @@ re='"refused":([0-9]+)'
 	fail "sa's policy refusals not counted: $out"
 re='"bad_id":([1-9][0-9]*)'
 [[ $out =~ $re ]] || fail "sa's unknown ids not counted: $out"
+# The same counters in metrics, the workers' too.
+m=$("$CTL" --socket "$RUN/control.sock" metrics 2>&1)
+n=$(sed -n 's/^hostlane_guest_sock_refused_total{guest="sa"} //p' <<< "$m")
+[ -n "$n" ] && (( n >= 300 )) || fail "metrics: sa's refusals '$n'"
+grep -q '^hostlane_guest_sock_open{guest="sa"} ' <<< "$m" || fail "metrics: no open gauge"
+n=$(sed -n 's/^hostlane_sock_worker_calls_send_total{worker="0"} //p' <<< "$m")
+[ -n "$n" ] && (( n >= 2000 )) || fail "metrics: worker 0's sends '$n'"
 # guest add takes the socket keys with the file's checks.
 out=$(ctl guest add sx secret=sx-secret handler=hostlane sockets=yes max_sockets=8 \
 	sock_bind_ports=40500 sock_connect=127.0.0.1:40500)
