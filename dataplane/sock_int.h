@@ -91,6 +91,9 @@ void dp_sock_flush_held(struct dp_sock_worker *w, struct dp_sock_gs *gs,
 void dp_sock_exec(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg *msg);
 /** Read e's readiness from the kernel; note a change for EVENTS. */
 void dp_sock_refresh(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e);
+/** Put e's mask in msg's reply state and count it as reported (not for
+ *  SOCKET, CLOSE, EVENTS: state 0). */
+void dp_sock_tell_state(struct dp_sock_gs *gs, struct dp_sock_msg *msg);
 /** Close e: its held calls answered -EBADF (or dropped), its slot freed. */
 void dp_sock_ent_close(struct dp_sock_worker *w, struct dp_sock_gs *gs,
 		       struct dp_sock_ent *e, int drop);

@@ -643,7 +643,8 @@ struct opt_def {
 
 /* Never an option whose value holds a pointer (filters), asks for host
  * privileges (SO_PRIORITY above 6, SO_MARK, SO_BINDTODEVICE) or would let
- * a guest join another program's port (SO_REUSEPORT). */
+ * a guest join another program's port (SO_REUSEPORT). TCP_CONGESTION is
+ * read only: set by root, a name may load a kernel module. */
 static const struct opt_def opts[] = {
 	{ SOL_SOCKET, SO_REUSEADDR, 4, 1 }, { SOL_SOCKET, SO_KEEPALIVE, 4, 1 },
 	{ SOL_SOCKET, SO_BROADCAST, 4, 1 }, { SOL_SOCKET, SO_SNDBUF, 4, 1 },
@@ -656,6 +657,7 @@ static const struct opt_def opts[] = {
 	{ IPPROTO_TCP, TCP_CORK, 4, 1 }, { IPPROTO_TCP, TCP_KEEPIDLE, 4, 1 },
 	{ IPPROTO_TCP, TCP_KEEPINTVL, 4, 1 }, { IPPROTO_TCP, TCP_KEEPCNT, 4, 1 },
 	{ IPPROTO_TCP, TCP_QUICKACK, 4, 1 }, { IPPROTO_TCP, TCP_USER_TIMEOUT, 4, 1 },
+	{ IPPROTO_TCP, TCP_CONGESTION, 16, 0 },
 	{ IPPROTO_IP, IP_TOS, 4, 1 }, { IPPROTO_IP, IP_TTL, 4, 1 },
 	{ IPPROTO_IPV6, IPV6_V6ONLY, 4, 1 }, { IPPROTO_IPV6, IPV6_UNICAST_HOPS, 4, 1 },
 	{ IPPROTO_IPV6, IPV6_TCLASS, 4, 1 },
@@ -882,7 +884,27 @@ dp_sock_exec(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg
 	if (e != NULL)
 		dp_sock_refresh(w, gs, e);
 	if (r == DONE) {
-		msg->state = e != NULL ? e->mask : 0;
+		dp_sock_tell_state(gs, msg);
 		dp_sock_finish(w, msg);
 	}
+}
+
+/*
+ * A reply's state tells the guest its socket's mask, as an EVENTS reply
+ * would (proto.h): from now on only a change from it is an event. Without
+ * this, data arriving after a recv drained the socket would match the mask
+ * an earlier EVENTS reported, raise nothing, and leave an epoll waiter
+ * hanging.
+ */
+void
+dp_sock_tell_state(struct dp_sock_gs *gs, struct dp_sock_msg *msg)
+{
+	struct dp_sock_ent *e = msg->req.op == HL_OP_SOCK_SOCKET ||
+				msg->req.op == HL_OP_SOCK_EVENTS ||
+				msg->req.op == HL_OP_SOCK_CLOSE ? NULL :
+				ent_find(gs, msg->req.sock);
+
+	msg->state = e != NULL ? e->mask : 0;
+	if (e != NULL)
+		e->reported = e->mask;
 }

@@ -270,8 +270,12 @@ expire_one(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_msg *
 	DP_SOCK_GST_ADD(w->svc, gs->slot, expired, 1);
 	if (msg->req.op == HL_OP_SOCK_EVENTS) {
 		msg->out_len = 0;
+		msg->state = 0;
 		dp_sock_answer(w, msg, 0);
-	} else if (msg->done > 0) {
+		return;
+	}
+	dp_sock_tell_state(gs, msg);
+	if (msg->done > 0) {
 		dp_sock_answer(w, msg, msg->done);
 	} else {
 		dp_sock_answer(w, msg, msg->req.op == HL_OP_SOCK_CONNECT ? -EINPROGRESS :

@@ -139,6 +139,8 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 	}
 	hl_inflight_complete(&c->inf, s, &res, c->frame + HL_FRAME_HDR_LEN);
 	c->stats.replies++;
+	if (c->sk != NULL && hl_proto_is_sock(h.hl.opcode))
+		hl_sock_on_reply(c, h.hl.opcode, &res, s);
 }
 
 /*

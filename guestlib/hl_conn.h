@@ -163,6 +163,16 @@ int hl_conn_drain(struct hl_conn *c);
 int hl_conn_wait_rx(struct hl_conn *c, int ms);
 /* sock_wait.c: stop the pump and free the socket layer (hl_disconnect). */
 void hl_sock_release(struct hl_conn *c);
+/*
+ * sock_wait.c: a socket call's reply as it is taken off the transport, in
+ * the host's order (conn_rx_frame(), after the slot got it): its state,
+ * and an EVENTS reply's masks, become the sockets' readiness then. Applied
+ * later, when the waiting caller wakes, an older reply's state could undo
+ * a newer event. Called with the socket layer's lock held (its callers
+ * drain under it).
+ */
+void hl_sock_on_reply(struct hl_conn *c, uint16_t op, const struct hl_result *res,
+		      const struct hl_slot *s);
 
 /**
  * What the layer above a connection (fn.c) keeps on the host, and must

@@ -108,28 +108,24 @@ hl_sock_exec(struct hl_conn *c, struct hl_sock_layer *L, uint32_t session,
 	return rc;
 }
 
-/* One call on socket sd; the lock is held. The reply's readiness updates
- * sd if it is still the same socket (another thread may close it while
- * this one waits). @return >= 0 or -errno. */
+/* One call on socket sd; the lock is held. The reply's readiness updated
+ * sd as the reply came, if it was still the same socket (another thread
+ * may close it while this one waits: hl_sock_on_reply()). @return >= 0 or
+ * -errno. */
 int64_t
 hl_sock_do(struct hl_conn *c, struct hl_sock_layer *L, int sd,
       const struct hl_sock_call *k, struct hl_result *res)
 {
 	struct hl_sk *sk = NULL;
 	int64_t v = sk_usable(c, L, sd, &sk);
-	uint32_t id, epoch;
 	int rc;
 
 	if (v < 0)
 		return v;
-	id = sk->id;
-	epoch = sk->epoch;
-	rc = hl_sock_exec(c, L, id, k, res);
+	rc = hl_sock_exec(c, L, sk->id, k, res);
 	if (rc != HL_OK && !hl_proto_status_on_wire(rc))
 		return -hl_sock_errno(rc);
-	sk = hl_sock_sk(L, sd);
-	if (sk != NULL && sk->id == id && sk->epoch == epoch)
-		hl_sock_set_mask(L, sd, res->state);
+	/* The reply's state was applied as it came (hl_sock_on_reply()). */
 	return sk_result(res);
 }
 

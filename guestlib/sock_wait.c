@@ -189,17 +189,35 @@ sk_events_arm(struct hl_conn *c, struct hl_sock_layer *L)
 	L->ev_due = hl_now_ms() + HL_SOCK_EV_PUMP_MS + grace;
 }
 
-/* The events reply came (or never will): apply it, free the slot. */
+void
+hl_sock_on_reply(struct hl_conn *c, uint16_t op, const struct hl_result *res,
+		 const struct hl_slot *s)
+{
+	struct hl_sock_layer *L = c->sk;
+	int sd;
+
+	if (op == HL_OP_SOCK_EVENTS) {
+		if (s == L->ev)
+			sk_events_apply(c, L, res);
+		return;
+	}
+	/* SOCKET names no socket yet (hl_sock_socket() installs it). */
+	if (op == HL_OP_SOCK_SOCKET || res->status != HL_OK)
+		return;
+	sd = sk_by_id(L, res->session, c->epoch);
+	if (sd >= 0)
+		hl_sock_set_mask(L, sd, res->state);
+}
+
+/* The events reply came (applied as it came: hl_sock_on_reply()), or never
+ * will: free the slot. */
 static void
 sk_events_take(struct hl_conn *c, struct hl_sock_layer *L)
 {
 	if (L->ev == NULL)
 		return;
-	if (L->ev->state == HL_SLOT_DONE) {
-		sk_events_apply(c, L, &L->ev->res);
-	} else if (hl_now_ms() < L->ev_due) {
+	if (L->ev->state != HL_SLOT_DONE && hl_now_ms() < L->ev_due)
 		return;
-	}
 	/* Given up on (a late reply is then dropped as unknown). */
 	hl_inflight_free(&c->inf, L->ev);
 	L->ev = NULL;

@@ -69,7 +69,9 @@ sockets_open() {
 	"$CTL" --socket "$T/run/control.sock" --json stats app |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["result"]["sockets"]["open"])'
 }
-listening() { python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null; }
+# listening PORT: a TCP listener on PORT (asked of the kernel, not by
+# connecting: iperf3 -s -1 would take a probe for its one client).
+listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
 case $app in
 curl)
