@@ -658,10 +658,14 @@ static const struct opt_def opts[] = {
 	{ IPPROTO_TCP, TCP_KEEPINTVL, 4, 1 }, { IPPROTO_TCP, TCP_KEEPCNT, 4, 1 },
 	{ IPPROTO_TCP, TCP_QUICKACK, 4, 1 }, { IPPROTO_TCP, TCP_USER_TIMEOUT, 4, 1 },
 	{ IPPROTO_TCP, TCP_CONGESTION, 16, 0 },
+	{ IPPROTO_TCP, TCP_INFO, sizeof(struct tcp_info), 0 },
 	{ IPPROTO_IP, IP_TOS, 4, 1 }, { IPPROTO_IP, IP_TTL, 4, 1 },
 	{ IPPROTO_IPV6, IPV6_V6ONLY, 4, 1 }, { IPPROTO_IPV6, IPV6_UNICAST_HOPS, 4, 1 },
 	{ IPPROTO_IPV6, IPV6_TCLASS, 4, 1 },
 };
+
+_Static_assert(sizeof(struct tcp_info) <= HL_SOCK_GETOPT_MAX &&
+	       sizeof(struct tcp_info) <= UINT8_MAX, "TCP_INFO fits a GETOPT reply");
 
 static const struct opt_def *
 opt_find(uint64_t level, uint64_t name)

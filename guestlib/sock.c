@@ -522,7 +522,7 @@ int
 hl_sock_getsockopt(struct hl_conn *c, int sd, int level, int name,
 		   void *val, socklen_t *len)
 {
-	uint8_t buf[HL_SOCK_OPT_MAX];
+	uint8_t buf[HL_SOCK_GETOPT_MAX];
 	struct hl_sock_call k = { .op = HL_OP_SOCK_GETOPT,
 			     .arg0 = (uint64_t)(uint32_t)level,
 			     .arg1 = (uint64_t)(uint32_t)name,
@@ -544,7 +544,7 @@ hl_sock_getsockopt(struct hl_conn *c, int sd, int level, int name,
 		      val, len);
 	else
 		v = hl_sock_do(c, L, sd, &k, &res);
-	if (v > 0 && ((uint64_t)v > HL_SOCK_OPT_MAX || res.out_len != v))
+	if (v > 0 && ((uint64_t)v > HL_SOCK_GETOPT_MAX || res.out_len != v))
 		v = -EPROTO;
 	if (v > 0 && !is_timeo(level, name)) {
 		memcpy(val, buf, *len < (uint64_t)v ? *len : (size_t)v);

@@ -49,11 +49,16 @@ sock_connect = 127.0.0.0/8
 CONF
 hl_start --config "$T/sock.conf"
 
-# shim CMD...: CMD with its sockets served by hostlane.
-shim() {
-	env LD_PRELOAD="$SHIM" HOSTLANE_SOCK_URI="$T/run/app.sock" \
-		HOSTLANE_SOCK_SECRET=app-secret HOSTLANE_SOCK_FALLBACK=fail "$@"
-}
+# shim CMD...: CMD with its sockets served by hostlane. A script, not a
+# function, so that CMD keeps the pid a background start gives ($!) and
+# the cleanup's kill reaches it.
+cat > "$T/shim" <<SHIM
+#!/bin/sh
+exec env LD_PRELOAD="$SHIM" HOSTLANE_SOCK_URI="$T/run/app.sock" \\
+	HOSTLANE_SOCK_SECRET=app-secret HOSTLANE_SOCK_FALLBACK=fail "\$@"
+SHIM
+chmod +x "$T/shim"
+shim() { "$T/shim" "$@"; }
 # free_port: a TCP/UDP port nobody on 127.0.0.1 uses now.
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -85,7 +90,7 @@ curl)
 	[ "$(sha256sum < "$T/got")" = "$want" ] || fail "curl (shim): the body differs"
 	pass "curl under the shim fetched 3 MiB from a native http.server, checksum equal"
 	p=$(free_port)
-	bg http-shim shim python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$p"
+	bg http-shim "$T/shim" python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$p"
 	wait_for 10 listening "$p" || { cat "$T/http-shim.log"; fail "http.server under the shim did not listen"; }
 	for i in 1 2 3; do
 		curl -sS -o "$T/got$i" "http://127.0.0.1:$p/blob" || fail "curl against the shimmed server failed"
@@ -94,16 +99,20 @@ curl)
 	pass "python3 http.server under the shim (listen, accept, threads) served 3 fetches, checksums equal"
 	;;
 iperf3)
-	# check FILE PROTO: the run's own totals (TCP: received = sent; UDP: packets arrived).
+	# check FILE PROTO [MIN]: the run's own totals. TCP: the server received
+	# no more than was sent and at least MIN of it (default 0.99: what
+	# was in flight when the client said the test ended is not counted,
+	# and a receiver slower than its sender has more in flight); UDP:
+	# datagrams arrived, most of them.
 	check() {
-		python3 - "$1" "$2" <<'PY' || fail "iperf3 $2: $(tail -c 400 "$1")"
+		python3 - "$1" "$2" "${3:-0.99}" <<'PY' || fail "iperf3 $2: $(tail -c 400 "$1")"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert "error" not in r, r.get("error")
 e = r["end"]
 if sys.argv[2] == "tcp":
     s, v = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
-    assert s > 0 and v == s or v > 0.99 * s, (s, v)
+    assert s > 0 and float(sys.argv[3]) * s <= v <= s, (s, v)
 else:
     s = e["sum"]
     assert s["packets"] > 0 and s["lost_percent"] < 50, s
@@ -122,11 +131,11 @@ PY
 	check "$T/udp.json" udp
 	pass "iperf3 UDP client under the shim"
 	p=$(free_port)
-	bg iperf-shim shim iperf3 -s -p "$p" -1
+	bg iperf-shim "$T/shim" iperf3 -s -B 127.0.0.1 -p "$p" -1
 	wait_for 10 listening "$p" || { cat "$T/iperf-shim.log"; fail "iperf3 server under the shim did not listen"; }
 	iperf3 -c 127.0.0.1 -p "$p" -t 2 -J > "$T/rev.json" || fail "iperf3 against the shimmed server: $(tail -c 400 "$T/rev.json")"
-	check "$T/rev.json" tcp
-	pass "iperf3 TCP server under the shim, native client"
+	check "$T/rev.json" tcp 0.9
+	pass "iperf3 TCP server under the shim, native client: $(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print("%d of %d bytes counted" % (e["sum_received"]["bytes"], e["sum_sent"]["bytes"]))' "$T/rev.json")"
 	;;
 sockperf)
 	p=$(free_port)

@@ -299,7 +299,7 @@ struct __attribute__((packed)) hl_fn_open {
 /** SEND/RECV arg1 low half: RECV's byte count wanted (<= HL_SOCK_DATA_MAX);
  *  SEND and the _BULK forms: 0 (the length is the payload's, after the
  *  address, or the bulk descriptor's). GETOPT: the reply carries at most
- *  HL_SOCK_OPT_MAX bytes; the guest cuts them to its caller's room. */
+ *  HL_SOCK_GETOPT_MAX bytes; the guest cuts them to its caller's room. */
 
 /** GETNAME arg0. */
 #define HL_SOCK_NAME_LOCAL 0u	      /**< getsockname */
@@ -341,8 +341,11 @@ struct __attribute__((packed)) hl_sock_event {
 #define HL_SOCK_DATA_MAX (HL_PAYLOAD_MAX - (uint32_t)sizeof(struct hl_sockaddr))
 /** Events in one SOCK_EVENTS reply. */
 #define HL_SOCK_EVENTS_MAX (HL_PAYLOAD_MAX / (uint32_t)sizeof(struct hl_sock_event))
-/** Option bytes in SETOPT/GETOPT. */
+/** Option bytes in a SETOPT request. */
 #define HL_SOCK_OPT_MAX 64u
+/** Option bytes in a GETOPT reply (read-only options may be larger than
+ *  any settable one: TCP_INFO). */
+#define HL_SOCK_GETOPT_MAX 256u
 
 _Static_assert(sizeof(struct hl_sockaddr) == 32, "sockaddr size");
 _Static_assert(sizeof(struct hl_sock_bulk) == 56, "sock bulk size");
