@@ -52,9 +52,19 @@ hl_start --config "$T/sock.conf"
 # shim CMD...: CMD with its sockets served by hostlane. A script, not a
 # function, so that CMD keeps the pid a background start gives ($!) and
 # the cleanup's kill reaches it.
+# A shim built with AddressSanitizer (the sanitizer pass) needs the ASan
+# runtime loaded before it; the programs' own allocations are not ours to
+# leak-check, so leak checking is off in them (memory errors still abort).
+preload=$SHIM
+asan_env=
+asan=$(ldd "$SHIM" | awk '/libasan/ { print $3 }')
+if [ -n "$asan" ]; then
+	preload="$asan:$SHIM"
+	asan_env="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 cat > "$T/shim" <<SHIM
 #!/bin/sh
-exec env LD_PRELOAD="$SHIM" HOSTLANE_SOCK_URI="$T/run/app.sock" \\
+exec env LD_PRELOAD="$preload" $asan_env HOSTLANE_SOCK_URI="$T/run/app.sock" \\
 	HOSTLANE_SOCK_SECRET=app-secret HOSTLANE_SOCK_FALLBACK=fail "\$@"
 SHIM
 chmod +x "$T/shim"
