@@ -96,9 +96,17 @@ curl)
 	p=$(free_port)
 	bg http python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$p"
 	wait_for 10 listening "$p" || { cat "$T/http.log"; fail "http.server did not listen"; }
-	shim curl -sS -o "$T/got" "http://127.0.0.1:$p/blob" || fail "curl under the shim failed"
-	[ "$(sha256sum < "$T/got")" = "$want" ] || fail "curl (shim): the body differs"
-	pass "curl under the shim fetched 3 MiB from a native http.server, checksum equal"
+	# curl deadlocks in setlocale() with the ASan runtime preloaded (with
+	# no shim at all): in the sanitizer pass python3's urllib stands in
+	# as the shimmed client; the plain pass runs curl.
+	client=(curl -sS -o "$T/got")
+	if [ -n "$asan" ] && ! LD_PRELOAD="$asan" ASAN_OPTIONS=detect_leaks=0 timeout 5 curl --version > /dev/null 2>&1; then
+		echo "NOTE: curl cannot run with the ASan runtime preloaded here; python3 urllib is the shimmed client"
+		client=(python3 -c 'import sys, urllib.request; open(sys.argv[1], "wb").write(urllib.request.urlopen(sys.argv[2]).read())' "$T/got")
+	fi
+	shim "${client[@]}" "http://127.0.0.1:$p/blob" || fail "${client[0]} under the shim failed"
+	[ "$(sha256sum < "$T/got")" = "$want" ] || fail "${client[0]} (shim): the body differs"
+	pass "${client[0]} under the shim fetched 3 MiB from a native http.server, checksum equal"
 	p=$(free_port)
 	bg http-shim "$T/shim" python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$p"
 	wait_for 10 listening "$p" || { cat "$T/http-shim.log"; fail "http.server under the shim did not listen"; }
