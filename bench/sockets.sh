@@ -168,7 +168,7 @@ thread_ticks() {
 		c=$(cat "$t/comm" 2>/dev/null) || continue
 		v=$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null) || continue
 		case $c in
-		lcore-worker*) io=$((io + v)) ;;
+		rte-worker-*|lcore-worker-*) io=$((io + v)) ;;
 		hl-sock*) wk=$((wk + v)) ;;
 		esac
 	done
