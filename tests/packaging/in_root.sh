@@ -39,9 +39,13 @@ for f in /usr/sbin/hostlane /usr/bin/hostlanectl /usr/bin/hostlane-agent \
 	/usr/share/man/man8/hostlane.8.gz /usr/share/man/man8/hostlanectl.8.gz \
 	/usr/share/man/man5/hostlane.conf.5.gz /usr/share/man/man3/libhostlane.3.gz \
 	/usr/include/hostlane/hostlane.h "/usr/lib/$multiarch/libhostlane.so.1" \
-	"/usr/lib/$multiarch/libhostlane.a" "/usr/lib/$multiarch/hostlane/libhostlane-dpdk.so"; do
+	"/usr/lib/$multiarch/libhostlane.a" "/usr/lib/$multiarch/hostlane/libhostlane-dpdk.so" \
+	/usr/include/hostlane/sock.h "/usr/lib/$multiarch/hostlane/libhostlane-preload.so"; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
+# The shim loads into a program and, with no HOSTLANE_SOCK_URI, stays out of the way.
+out=$(LD_PRELOAD="/usr/lib/$multiarch/hostlane/libhostlane-preload.so" sh -c 'echo shim-ok' 2>&1)
+[ "$out" = shim-ok ] || fail "a program with the installed shim preloaded: $out"
 getent group hostlane > /dev/null || fail "the package did not create group hostlane"
 ok "every file in place, group hostlane exists"
 
