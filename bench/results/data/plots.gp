@@ -69,3 +69,21 @@ plot "/work/main/bench/results/data/pvswitch.dat" using ($1-0.27):2 with boxes t
 unset style
 set boxwidth
 set yrange [*:*]
+set output "/work/main/bench/results/vf_alloc_holders.png"
+set multiplot layout 1,2 title "FlexVF in simulation: VFs held per group of 25 guests, 50 VFs"
+set xlabel "simulated time (s), one bar per round"
+set ylabel "VFs held, stacked by group"
+set yrange [0:62]
+set key top left horizontal
+set style fill solid 0.8 border -1
+set boxwidth 270
+set title "fair"
+plot "/work/main/bench/results/data/vf_alloc.dat" using 1:($2+$3+$4+$5) with boxes title "20k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($3+$4+$5) with boxes title "40k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($4+$5) with boxes title "80k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($5) with boxes title "100k pps"
+set title "activity"
+plot "/work/main/bench/results/data/vf_alloc.dat" using 1:($6+$7+$8+$9) with boxes title "20k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($7+$8+$9) with boxes title "40k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($8+$9) with boxes title "80k pps", "/work/main/bench/results/data/vf_alloc.dat" using 1:($9) with boxes title "100k pps"
+unset multiplot
+set yrange [*:*]
+set title
+unset style
+set boxwidth
+set key top left
