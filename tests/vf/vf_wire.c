@@ -478,7 +478,9 @@ unsend(struct dir *d)
 	d->n_pend = 0;
 }
 
-/* Receive until everything sent arrived, or nothing came for SILENCE_S. */
+/* Receive until everything sent arrived and every request was answered,
+ * or nothing came for SILENCE_S. (A request sent in the last pass has its
+ * reply still on the way when the frames are all in.) */
 static void
 drain(void)
 {
@@ -486,7 +488,8 @@ drain(void)
 
 	unsend(&w.fwd);
 	unsend(&w.rev);
-	while (w.fwd.rcvd + w.fwd.dups < w.fwd.sent || w.rev.rcvd + w.rev.dups < w.rev.sent) {
+	while (w.fwd.rcvd + w.fwd.dups < w.fwd.sent || w.rev.rcvd + w.rev.dups < w.rev.sent ||
+	       w.req_answered < w.req_sent) {
 		if (receive_all() > 0)
 			quiet_since = rte_rdtsc();
 		else if (rte_rdtsc() - quiet_since > SILENCE_S * hz)
