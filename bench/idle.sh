@@ -40,7 +40,7 @@ usage() { sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) pairs=1; rounds=5; rate_ms=1000 ;;
+	--quick) pairs=1; rounds=3; rate_ms=500 ;;
 	--pairs) pairs=${2:?}; shift ;;
 	--rounds) rounds=${2:?}; shift ;;
 	--rate-ms) rate_ms=${2:?}; shift ;;
