@@ -77,6 +77,8 @@ void dp_sock_answer(struct dp_sock_worker *w, struct dp_sock_msg *msg, int64_t r
 void dp_sock_drop(struct dp_sock_worker *w, struct dp_sock_msg *msg);
 void dp_sock_queue(struct dp_sock_worker *w, struct dp_sock_gs *gs,
 		   struct dp_sock_msg *msg);
+void dp_sock_queue_front(struct dp_sock_worker *w, struct dp_sock_gs *gs,
+			 struct dp_sock_msg *msg);
 void dp_sock_hold(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e,
 		  struct dp_sock_msg *msg, int out);
 void dp_sock_unhold(struct dp_sock_worker *w, struct dp_sock_gs *gs,

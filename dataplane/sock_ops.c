@@ -511,7 +511,7 @@ io_more(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ent *e,
 	if (msg->req.wait_ms == 0 && msg->done > 0)
 		return msg->res = msg->done, DONE;
 	if (full_chunk) {		/* the socket may take more at once */
-		dp_sock_queue(w, gs, msg);
+		dp_sock_queue_front(w, gs, msg);
 		return HELD;
 	}
 	dp_sock_hold(w, gs, e, msg, out);

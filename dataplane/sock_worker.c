@@ -150,6 +150,22 @@ dp_sock_queue(struct dp_sock_worker *w, struct dp_sock_gs *gs, struct dp_sock_ms
 	rr_push(w, gs, c);
 }
 
+/* msg first in its class: a call that moved some bytes and may move more
+ * goes on before the calls queued behind it (a stream's bytes keep their
+ * order; the guest's class budget still bounds its turn). */
+void
+dp_sock_queue_front(struct dp_sock_worker *w, struct dp_sock_gs *gs,
+		    struct dp_sock_msg *msg)
+{
+	unsigned int c = msg->req.cls;
+
+	msg->next = gs->q[c];
+	gs->q[c] = msg;
+	if (gs->q_tail[c] == NULL)
+		gs->q_tail[c] = msg;
+	rr_push(w, gs, c);
+}
+
 static struct dp_sock_msg *
 queue_pop(struct dp_sock_gs *gs, unsigned int c)
 {
