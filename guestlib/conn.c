@@ -315,6 +315,7 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 			       hl_deadline(timeout_ms), &s);
 	if (rc != HL_OK)
 		return rc;
+	s->epoch = c->epoch;
 	len = conn_frame(c, r, op, s);
 	rc = len < 0 ? -len : c->ops->send(c->tp, c->frame,
 					   HL_FRAME_HDR_LEN + (uint32_t)len,
@@ -395,6 +396,13 @@ int
 hl_conn_start(struct hl_conn *c, const struct hl_req *r, struct hl_slot **s)
 {
 	return conn_send(c, r, 0, 0, c->timeout_ms, s);
+}
+
+int
+hl_conn_start_detached(struct hl_conn *c, const struct hl_req *r, uint64_t tag,
+		       struct hl_slot **s)
+{
+	return conn_send(c, r, HL_ASYNC_DETACHED, tag, c->timeout_ms, s);
 }
 
 int

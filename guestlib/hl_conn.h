@@ -159,6 +159,11 @@ int hl_conn_ensure(struct hl_conn *c);
  */
 int hl_conn_start(struct hl_conn *c, const struct hl_req *r,
 		  struct hl_slot **s);
+/* r sent with a detached slot (tag kept in it): c->inf.on_detached gets
+ * the slot when it finishes, however it finishes. Frames are taken only
+ * by hl_conn_drain(), so the caller may still fill in *s's bulk fields. */
+int hl_conn_start_detached(struct hl_conn *c, const struct hl_req *r,
+			   uint64_t tag, struct hl_slot **s);
 int hl_conn_drain(struct hl_conn *c);
 int hl_conn_wait_rx(struct hl_conn *c, int ms);
 /* sock_wait.c: stop the pump and free the socket layer (hl_disconnect). */

@@ -16,6 +16,10 @@
  * getrandom() call per HL_INFLIGHT_RND ids. Finished async
  * requests queue in a completion FIFO of slot indices until hl_poll() takes
  * them; the slot stays reserved until then, so the FIFO can never overflow.
+ * A detached request (HL_ASYNC_DETACHED: nobody waits for it, e.g. a
+ * socket send that returned at once) is handed to the table's on_detached
+ * hook when it finishes, however it finishes - its reply, or its
+ * transport's death - and the hook frees it. It has no deadline of its own.
  *
  * Threads: none of its own; the owning connection's thread only.
  */
@@ -31,6 +35,13 @@
 #define HL_INFLIGHT_RND 256u	  /**< random ids drawn per getrandom() */
 
 _Static_assert(HL_MAX_INFLIGHT <= (1u << HL_SLOT_BITS), "slot bits");
+
+/** How a request is waited for (hl_inflight_alloc()'s async). */
+enum hl_async_kind {
+	HL_ASYNC_SYNC = 0,	  /**< a caller waits for HL_SLOT_DONE */
+	HL_ASYNC_QUEUE = 1,	  /**< completion FIFO, taken by hl_poll() */
+	HL_ASYNC_DETACHED = 2,	  /**< on_detached(), which frees the slot */
+};
 
 enum hl_slot_state {
 	HL_SLOT_FREE = 0,
@@ -58,8 +69,10 @@ struct hl_slot {
 	uint16_t opcode;
 	uint8_t state;		  /**< enum hl_slot_state */
 	uint8_t async;
+	uint32_t epoch;		  /**< the connection's epoch when sent */
 	int32_t bulk;		  /**< bulk pool slot, -1 = none */
-	uint32_t bulk_in_len;	  /**< FN_CALL_BULK: input bytes sent */
+	uint32_t bulk_in_len;	  /**< FN_CALL_BULK: input bytes sent; a
+				       detached socket send: bytes it carries */
 	uint32_t bulk_cap;	  /**< FN_CALL_BULK: output room given */
 	struct hl_result res;
 };
@@ -73,13 +86,17 @@ struct hl_inflight {
 	uint32_t cq_len;
 	uint64_t rnd[HL_INFLIGHT_RND]; /**< random id bits not used yet */
 	uint32_t nrnd;
+	/* Detached requests end here; it must free s. */
+	void (*on_detached)(void *arg, struct hl_slot *s);
+	void *detached_arg;
 	uint64_t dropped_unknown;
 	uint64_t dropped_dup;
 	uint64_t expired;
 };
 
 void hl_inflight_init(struct hl_inflight *t);
-/** Take a free slot with a fresh random id.
+/** Take a free slot with a fresh random id (async: enum hl_async_kind;
+ *  HL_ASYNC_DETACHED only once on_detached is set).
  *  @return HL_OK; HL_E_NO_SLOTS; HL_E_IO (getrandom() failed, errno kept) */
 int hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 		      uint64_t tag, void *out, uint32_t out_cap,

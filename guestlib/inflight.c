@@ -75,7 +75,7 @@ hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 	s->out_cap = out_cap;
 	s->bulk = -1;
 	s->opcode = opcode;
-	s->async = async != 0;
+	s->async = (uint8_t)async;
 	s->state = HL_SLOT_WAITING;
 	*slot = s;
 	return HL_OK;
@@ -133,10 +133,14 @@ hl_inflight_complete(struct hl_inflight *t, struct hl_slot *s,
 		       res->out_len < s->out_cap ? res->out_len : s->out_cap);
 	if (res->status == HL_OK && res->out_len > s->out_cap)
 		s->res.status = HL_E_TOO_LARGE;
-	if (s->async)
-		cq_push(t, s);
-	else
+	if (s->async == HL_ASYNC_DETACHED) {
 		s->state = HL_SLOT_DONE;
+		t->on_detached(t->detached_arg, s);
+	} else if (s->async == HL_ASYNC_QUEUE) {
+		cq_push(t, s);
+	} else {
+		s->state = HL_SLOT_DONE;
+	}
 }
 
 struct hl_slot *
@@ -161,7 +165,7 @@ hl_inflight_expire(struct hl_inflight *t, int64_t now)
 
 	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++) {
 		struct hl_slot *s = &t->slot[i];
-		if (s->state != HL_SLOT_WAITING || !s->async ||
+		if (s->state != HL_SLOT_WAITING || s->async != HL_ASYNC_QUEUE ||
 		    s->deadline < 0 || s->deadline > now)
 			continue;
 		hl_inflight_complete(t, s, &res, NULL);
