@@ -5,6 +5,8 @@
 #   shim    the client under libhostlane-preload.so: its socket calls go
 #           over memif to hostlane, whose socket worker makes them on host
 #           sockets to 127.0.0.1 (vCanal);
+#   shimsync  the same with HOSTLANE_SOCK_TX_WINDOW=0: every send waits
+#           for the host's answer (the shim before sends returned at once);
 #   pvnic   the client in a network namespace of its own ("the guest"),
 #           its frames through hostlane's PV switch and TAP exception port
 #           into the host stack (the paravirtual NIC path sockets replace).
@@ -36,7 +38,7 @@ secs=5
 out=
 raw=
 keep_logs=0
-modes=native,shim,pvnic
+modes=native,shim,shimsync,pvnic
 
 usage() { sed -n '17,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -64,7 +66,7 @@ HL="$build/dataplane/hostlane"
 SHIM="$build/guestlib/preload/libhostlane-preload.so"
 IFS=, read -r -a modes <<< "$modes"
 [ -e "$HL" ] || skip "$HL not built"
-case " ${modes[*]} " in *" shim "*) [ -e "$SHIM" ] || skip "$SHIM not built" ;; esac
+case " ${modes[*]} " in *" shim"*) [ -e "$SHIM" ] || skip "$SHIM not built" ;; esac
 for p in iperf3 sockperf redis-server redis-benchmark ip ethtool python3; do
 	command -v "$p" >/dev/null || skip "$p not installed"
 done
@@ -110,7 +112,7 @@ devargs = net_tap0,iface=hl0
 role = exception
 
 CONF
-case " ${modes[*]} " in *" shim "*) cat >> "$T/hl.conf" <<CONF ;; esac
+case " ${modes[*]} " in *" shim"*) cat >> "$T/hl.conf" <<CONF ;; esac
 
 [guest app]
 secret = app-secret
@@ -156,6 +158,9 @@ client() {
 	native) inh "$@" ;;
 	shim) inh env LD_PRELOAD="$SHIM" HOSTLANE_SOCK_URI="$T/run/app.sock" \
 		HOSTLANE_SOCK_SECRET=app-secret HOSTLANE_SOCK_FAMILIES=inet "$@" ;;
+	shimsync) inh env LD_PRELOAD="$SHIM" HOSTLANE_SOCK_URI="$T/run/app.sock" \
+		HOSTLANE_SOCK_SECRET=app-secret HOSTLANE_SOCK_FAMILIES=inet \
+		HOSTLANE_SOCK_TX_WINDOW=0 "$@" ;;
 	pvnic) ing "$@" ;;
 	esac
 }
@@ -249,14 +254,20 @@ with open(out, "w") as o:
     o.write("# Paravirtual sockets: shim vs native loopback vs the PV NIC path\n\n")
     o.write("bench/sockets.sh, %s round(s) of %s s per figure; servers native in hostlane's "
             "namespace; modes alternate, order rotated.\n\n" % (pairs, secs))
-    o.write("| figure | native | shim | pvnic | shim/native (min-max) | target | pvnic/native | shim/pvnic |\n")
-    o.write("|---|---|---|---|---|---|---|---|\n")
+    o.write("shimsync is the shim with HOSTLANE_SOCK_TX_WINDOW=0 (every send waits for the "
+            "host's answer); shim/shimsync is what sends that return at once change.\n\n")
+    o.write("| figure | native | shim | shimsync | pvnic | shim/native (min-max) | target "
+            "| shim/shimsync (min-max) | pvnic/native | shim/pvnic |\n")
+    o.write("|---|---|---|---|---|---|---|---|---|---|\n")
     for title, f, tgt in rows:
         sn, sl, sh = ratio(f, "shim", "native")
+        ss, ssl, ssh = ratio(f, "shim", "shimsync")
         pn = ratio(f, "pvnic", "native")[0]
         sp = ratio(f, "shim", "pvnic")[0]
-        o.write("| %s | %.3g | %.3g | %.3g | %.3f (%.3f-%.3f) | %s | %.3f | %.3f |\n" % (
-            title, med(f, "native"), med(f, "shim"), med(f, "pvnic"), sn, sl, sh, tgt, pn, sp))
+        o.write("| %s | %.3g | %.3g | %.3g | %.3g | %.3f (%.3f-%.3f) | %s | %.3f (%.3f-%.3f) "
+                "| %.3f | %.3f |\n" % (
+            title, med(f, "native"), med(f, "shim"), med(f, "shimsync"), med(f, "pvnic"),
+            sn, sl, sh, tgt, ss, ssl, ssh, pn, sp))
     o.write("\nhostlane CPU during the shim's iperf3 runs, cores per Gbit/s (median): ")
     o.write(", ".join("%s stream(s): I/O lcore %.3f, socket workers %.3f" % (
         n, med("io_core_per_gbps_" + n, "shim"), med("worker_core_per_gbps_" + n, "shim"))

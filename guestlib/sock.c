@@ -62,8 +62,8 @@ sk_reply_deadline(const struct hl_conn *c, const struct hl_sock_call *k)
 }
 
 /* sd may be used for a request: a live socket of the current epoch. */
-static int64_t
-sk_usable(struct hl_conn *c, struct hl_sock_layer *L, int sd,
+int64_t
+hl_sock_usable(struct hl_conn *c, struct hl_sock_layer *L, int sd,
 	  struct hl_sk **out)
 {
 	struct hl_sk *sk = hl_sock_sk(L, sd);
@@ -108,6 +108,15 @@ hl_sock_exec(struct hl_conn *c, struct hl_sock_layer *L, uint32_t session,
 	return rc;
 }
 
+/* Calls the host must see after the socket's sends that returned at once
+ * (it serves commands before sends). */
+static int
+sk_fenced(uint16_t op)
+{
+	return op == HL_OP_SOCK_CLOSE || op == HL_OP_SOCK_SHUTDOWN ||
+	       op == HL_OP_SOCK_SETOPT || op == HL_OP_SOCK_GETOPT;
+}
+
 /* One call on socket sd; the lock is held. The reply's readiness updated
  * sd as the reply came, if it was still the same socket (another thread
  * may close it while this one waits: hl_sock_on_reply()). @return >= 0 or
@@ -117,9 +126,12 @@ hl_sock_do(struct hl_conn *c, struct hl_sock_layer *L, int sd,
       const struct hl_sock_call *k, struct hl_result *res)
 {
 	struct hl_sk *sk = NULL;
-	int64_t v = sk_usable(c, L, sd, &sk);
+	int64_t v;
 	int rc;
 
+	if (sk_fenced(k->op))
+		hl_sock_tx_fence(c, L, sd);
+	v = hl_sock_usable(c, L, sd, &sk);
 	if (v < 0)
 		return v;
 	rc = hl_sock_exec(c, L, sk->id, k, res);
@@ -295,6 +307,8 @@ sk_addr_call(struct hl_conn *c, int sd, uint16_t op,
 		k.in = &w;
 		k.in_len = sizeof(w);
 		v = hl_sock_do(c, L, sd, &k, &res);
+		if (v == 0 && op == HL_OP_SOCK_CONNECT && hl_sock_sk(L, sd) != NULL)
+			hl_sock_sk(L, sd)->connected = 1;
 	} else if (hl_sock_sk(L, sd) == NULL) {
 		v = -EBADF;
 	}
@@ -378,6 +392,7 @@ sk_accepted(struct hl_conn *c, struct hl_sock_layer *L, int lsd, int64_t v,
 	L->tab[sd].id = (uint32_t)v;
 	L->tab[sd].epoch = c->epoch;
 	L->tab[sd].stream = 1;
+	L->tab[sd].connected = 1;
 	L->tab[sd].family = family;
 	L->tab[sd].nonblock = (flags & SOCK_NONBLOCK) != 0;
 	L->nlive++;
@@ -518,6 +533,21 @@ hl_sock_setsockopt(struct hl_conn *c, int sd, int level, int name,
 	return (int)hl_sock_ret(v);
 }
 
+/* SO_ERROR: the error an asynchronous send failed with, as if the host
+ * had answered it (and cleared). */
+static int64_t
+sk_tx_error(struct hl_sock_layer *L, int sd, uint8_t *buf, struct hl_result *res)
+{
+	struct hl_sk *sk = hl_sock_sk(L, sd);
+	int e = sk->tx_err;
+
+	memcpy(buf, &e, sizeof(e));
+	res->out_len = sizeof(e);
+	sk->tx_err = 0;
+	hl_sock_mask_update(L, sd);
+	return sizeof(e);
+}
+
 int
 hl_sock_getsockopt(struct hl_conn *c, int sd, int level, int name,
 		   void *val, socklen_t *len)
@@ -542,6 +572,8 @@ hl_sock_getsockopt(struct hl_conn *c, int sd, int level, int name,
 	else if (is_timeo(level, name))
 		ms_tv(name == SO_RCVTIMEO ? sk->rcvtimeo_ms : sk->sndtimeo_ms,
 		      val, len);
+	else if (level == SOL_SOCKET && name == SO_ERROR && sk->tx_err != 0)
+		v = sk_tx_error(L, sd, buf, &res);
 	else
 		v = hl_sock_do(c, L, sd, &k, &res);
 	if (v > 0 && ((uint64_t)v > HL_SOCK_GETOPT_MAX || res.out_len != v))

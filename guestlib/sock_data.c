@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hl_bulk.h"
+#include "hl_clock.h"
 #include "hl_sock.h"
+
+#define SD_MIN(a, b) ((size_t)(a) < (size_t)(b) ? (size_t)(a) : (size_t)(b))
 
 #define SD_UDP_MAX 65507u	/* largest IPv4 UDP payload */
 #define SD_STACK_MAX 4096u	/* sendmsg/recvmsg gather on the stack */
@@ -49,6 +53,8 @@ struct sd_send {
 	const struct hl_sockaddr *to;	/* NULL: none */
 	uint32_t wflags;
 	int wait_ms;
+	int64_t deadline;		/* of wait_ms (sends that return at once) */
+	size_t done;			/* bytes this call sent before */
 	size_t asked;			/* bytes the last request carried */
 };
 
@@ -114,6 +120,118 @@ sd_send_once(struct hl_conn *c, struct hl_sock_layer *L, int sd,
 	return sd_send_frame(c, L, sd, a);
 }
 
+/* ---- sends that return at once (hl_sock.h) ----------------------------- */
+
+/* A failed send's errno for this call, if it sent nothing yet (the error
+ * is then taken); otherwise -EAGAIN, which ends the call with its bytes. */
+static int64_t
+sd_tx_error(struct hl_sock_layer *L, int sd, struct hl_sk *sk,
+	    const struct sd_send *a)
+{
+	int e = sk->tx_err;
+
+	if (a->done > 0)
+		return -EAGAIN;
+	sk->tx_err = 0;
+	hl_sock_mask_update(L, sd);
+	return -e;
+}
+
+/* Wait until sd's window takes the next request of a: 0 with its size in
+ * *n and *bulk saying how it goes, or -errno (-EAGAIN: no room by a's
+ * deadline, or none at once for a non-blocking send). */
+static int64_t
+sd_tx_wait(struct hl_conn *c, struct hl_sock_layer *L, int sd,
+	   const struct sd_send *a, uint32_t *n, int *bulk)
+{
+	uint32_t id = hl_sock_sk(L, sd)->id;
+	int looked = 0;
+
+	for (;;) {
+		struct hl_sk *sk = hl_sock_sk(L, sd);
+		uint32_t room = sd_bulk_room(c);
+		int want = a->len > HL_SOCK_DATA_MAX && room > HL_SOCK_DATA_MAX;
+		int rc;
+
+		if (sk == NULL || sk->id != id)
+			return -EBADF;	/* closed by another thread */
+		if (sk->tx_err != 0)
+			return sd_tx_error(L, sd, sk, a);
+		/* No bulk slot free: wait for one of ours, or go in frames. */
+		if (hl_sock_tx_room(L, sk) && (c->bulk.nfree > 0 || !want || sk->tx_n == 0)) {
+			*n = hl_sock_tx_cut(L, sk, (uint32_t)SD_MIN(a->len, want &&
+					    c->bulk.nfree > 0 ? room : HL_SOCK_DATA_MAX));
+			*bulk = *n > HL_SOCK_DATA_MAX;
+			return 0;
+		}
+		if (!looked) {		/* answers may be waiting on the ring */
+			looked = 1;
+			rc = hl_sock_pump_once(c, L);
+			if (rc != HL_OK)
+				return -hl_sock_errno(rc);
+			continue;
+		}
+		if (a->wait_ms == SK_WAIT_NONE)
+			return -EAGAIN;
+		rc = hl_sock_wait(c, L, NULL, L->mask_gen, a->deadline);
+		if (rc == HL_E_TIMEOUT)
+			return -EAGAIN;
+		if (rc != HL_OK)
+			return -hl_sock_errno(rc);
+	}
+}
+
+/* One request sent detached, the bytes copied into it: bytes, or -errno. */
+static int64_t
+sd_send_async(struct hl_conn *c, struct hl_sock_layer *L, int sd,
+	      struct sd_send *a)
+{
+	uint8_t pl[HL_PAYLOAD_MAX];
+	struct hl_sock_bulk b = { 0 };
+	struct hl_req r = { .arg0 = a->wflags | HL_SOCK_WAIT(HL_SOCK_WAIT_FOREVER) };
+	struct hl_slot *s;
+	struct hl_bulk d;
+	struct hl_sk *sk;
+	uint32_t n = 0, slot = 0;
+	int bulk = 0, rc;
+	int64_t v = sd_tx_wait(c, L, sd, a, &n, &bulk);
+
+	if (v == 0)
+		v = hl_sock_usable(c, L, sd, &sk);
+	if (v < 0)
+		return v;
+	if (bulk && hl_bulk_get(&c->bulk, a->data, n, 0, &d, &slot) != HL_OK)
+		return -ENOBUFS;	/* a slot was free: cannot happen */
+	if (bulk) {
+		b.region = d.region;
+		b.len = n;
+		b.off = d.in_off;
+		r.opcode = HL_OP_SOCK_SEND_BULK;
+		r.in = &b;
+		r.in_len = sizeof(b);
+	} else {
+		memcpy(pl, a->data, n);
+		r.opcode = HL_OP_SOCK_SEND;
+		r.in = pl;
+		r.in_len = n;
+	}
+	r.session = sk->id;
+	a->asked = n;
+	rc = hl_conn_start_detached(c, &r, sk->id, &s);
+	if (rc != HL_OK) {
+		if (bulk)
+			hl_bulk_put(&c->bulk, slot);
+		return -hl_sock_errno(rc);
+	}
+	s->bulk = bulk ? (int32_t)slot : -1;
+	s->bulk_in_len = n;
+	sk->tx_n++;
+	sk->tx_bytes += n;
+	L->tx_async++;
+	hl_sock_mask_update(L, sd);
+	return n;
+}
+
 /* A stream's bytes go in as many requests as it takes (a blocking send
  * sends them all); a datagram in one. */
 static int64_t
@@ -124,7 +242,7 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	struct hl_sock_layer *L;
 	struct hl_sk *sk;
 	int64_t v = 0, total = 0;
-	int stream;
+	int stream, async;
 
 	if ((L = hl_sock_lock(c)) == NULL)
 		return -1;
@@ -138,7 +256,12 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	if (v < 0)
 		goto out;
 	stream = sk->stream;
+	/* Small sends wait: on a busy core the wake-up their answer costs
+	 * later is dearer than the wait (redis-benchmark: 0.5x). */
+	async = stream && to == NULL && sk->connected && L->tx_win_bytes != 0 &&
+		len > HL_SOCK_DATA_MAX;
 	a.wait_ms = sd_wait(sk, flags, 1);
+	a.deadline = a.wait_ms == SK_WAIT_FOREVER ? -1 : hl_deadline(a.wait_ms);
 	a.wflags = (uint32_t)flags & HL_SOCK_MSG_MORE;
 	if (!stream && (len > SD_UDP_MAX ||
 			(len > HL_SOCK_DATA_MAX && sd_bulk_room(c) < len))) {
@@ -148,7 +271,8 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	do {
 		a.data = (const uint8_t *)buf + total;
 		a.len = len - (size_t)total;
-		v = sd_send_once(c, L, sd, &a);
+		a.done = (size_t)total;
+		v = async ? sd_send_async(c, L, sd, &a) : sd_send_once(c, L, sd, &a);
 		if (v < 0)
 			break;
 		total += v;
@@ -157,6 +281,9 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	} while (stream && (size_t)total < len && v > 0);
 	if (total > 0)
 		v = total;
+	/* A sent byte means connected (after a non-blocking connect). */
+	if (stream && v > 0 && (sk = hl_sock_sk(L, sd)) != NULL)
+		sk->connected = 1;
 out:
 	hl_sock_unlock(L);
 	return hl_sock_ret(v);

@@ -46,6 +46,9 @@ hl_sock_layer(struct hl_conn *c)
 	L->wake_efd = -1;
 	L->ev_next = 0;
 	L->spin = c->opts.wait_mode == HL_WAIT_INTR ? 0 : HL_SOCK_SPIN;
+	L->tx_win_bytes = HL_SOCK_TX_WIN;
+	c->inf.on_detached = hl_sock_tx_done;
+	c->inf.detached_arg = c;
 	c->sk = L;
 	return L;
 }
@@ -109,12 +112,26 @@ sk_wake(struct hl_sock_layer *L)
 }
 
 void
-hl_sock_set_mask(struct hl_sock_layer *L, int sd, uint32_t mask)
+hl_sock_kick(struct hl_sock_layer *L)
+{
+	L->mask_gen++;
+	sk_wake(L);
+}
+
+void
+hl_sock_mask_update(struct hl_sock_layer *L, int sd)
 {
 	struct hl_sk *sk = hl_sock_sk(L, sd);
+	uint32_t mask;
 
-	mask &= HL_SOCK_EV_KNOWN;
-	if (sk == NULL || sk->mask == mask)
+	if (sk == NULL)
+		return;
+	mask = sk->host_mask;
+	if (!hl_sock_tx_room(L, sk))
+		mask &= ~(uint32_t)HL_SOCK_EV_OUT;
+	if (sk->tx_err != 0)
+		mask |= HL_SOCK_EV_ERR;
+	if (sk->mask == mask)
 		return;
 	sk->mask = mask;
 	L->mask_gen++;
@@ -123,9 +140,19 @@ hl_sock_set_mask(struct hl_sock_layer *L, int sd, uint32_t mask)
 	sk_wake(L);
 }
 
-/* The sd of host socket id in the current epoch, or -1. */
-static int
-sk_by_id(const struct hl_sock_layer *L, uint32_t id, uint32_t epoch)
+void
+hl_sock_set_mask(struct hl_sock_layer *L, int sd, uint32_t mask)
+{
+	struct hl_sk *sk = hl_sock_sk(L, sd);
+
+	if (sk == NULL)
+		return;
+	sk->host_mask = mask & HL_SOCK_EV_KNOWN;
+	hl_sock_mask_update(L, sd);
+}
+
+int
+hl_sock_by_id(const struct hl_sock_layer *L, uint32_t id, uint32_t epoch)
 {
 	for (uint32_t i = 0; i < L->ntab; i++)
 		if (L->tab[i].used && L->tab[i].id == id &&
@@ -157,7 +184,7 @@ sk_events_apply(struct hl_conn *c, struct hl_sock_layer *L,
 	}
 	for (int64_t i = 0; i < n; i++) {
 		memcpy(&ev, L->ev_buf + i * (int64_t)sizeof(ev), sizeof(ev));
-		int sd = sk_by_id(L, ev.sock, c->epoch);
+		int sd = hl_sock_by_id(L, ev.sock, c->epoch);
 		if (sd >= 0)
 			hl_sock_set_mask(L, sd, ev.events);
 	}
@@ -204,7 +231,7 @@ hl_sock_on_reply(struct hl_conn *c, uint16_t op, const struct hl_result *res,
 	/* SOCKET names no socket yet (hl_sock_socket() installs it). */
 	if (op == HL_OP_SOCK_SOCKET || res->status != HL_OK)
 		return;
-	sd = sk_by_id(L, res->session, c->epoch);
+	sd = hl_sock_by_id(L, res->session, c->epoch);
 	if (sd >= 0)
 		hl_sock_set_mask(L, sd, res->state);
 }

@@ -104,6 +104,8 @@ enum hlp_fallback hlp_policy_fallback(void);
 const char *hlp_policy_uri(void);
 /** The memif secret (HOSTLANE_SOCK_SECRET), or NULL for none. */
 const char *hlp_policy_secret(void);
+/* HOSTLANE_SOCK_TX_WINDOW in bytes, or -1 (not set: libhostlane's). */
+long hlp_policy_tx_window(void);
 /* Parsers, for the unit test: 0 or -1. */
 int hlp_parse_ports(const char *s, uint16_t lo[], uint16_t hi[], unsigned *n,
 		    unsigned max);

@@ -159,6 +159,8 @@ hlp_conn(uint32_t *gen)
 			hl_disconnect(c);
 		} else {
 			hl_sock_set_notify(c, on_notify, NULL);
+			if (hlp_policy_tx_window() >= 0)
+				(void)hl_sock_set_tx_window(c, (uint32_t)hlp_policy_tx_window());
 			conn = c;
 		}
 	}

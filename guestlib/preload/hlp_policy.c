@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The shim's policy, from the environment (hlp.h, docs/sockets.md). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct hlp_policy {
 	uint16_t lo[POL_RANGES], hi[POL_RANGES];
 	struct hlp_cidr cidr[POL_CIDRS];
 	enum hlp_fallback fallback;
+	long tx_window;			/* bytes; -1 = libhostlane's default */
 };
 
 static struct hlp_policy pol;
@@ -142,6 +144,27 @@ bad(const char *var, const char *val)
 	return -1;
 }
 
+/* Bytes, 0 .. 64 MiB, with an optional K or M suffix (KiB, MiB). */
+static int
+parse_window(const char *v, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || errno != 0 || n < 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		n = n > (64L << 10) ? -1 : n << 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		n = n > 64 ? -1 : n << 20, end++;
+	if (*end != '\0' || n < 0 || n > (64L << 20))
+		return -1;
+	*out = n;
+	return 0;
+}
+
 int
 hlp_policy_load(void)
 {
@@ -167,6 +190,10 @@ hlp_policy_load(void)
 		if (hlp_parse_cidrs(v, &pol))
 			return bad("HOSTLANE_SOCK_ADDRS", v);
 	}
+	pol.tx_window = -1;
+	if ((v = getenv("HOSTLANE_SOCK_TX_WINDOW")) != NULL &&
+	    parse_window(v, &pol.tx_window))
+		return bad("HOSTLANE_SOCK_TX_WINDOW", v);
 	v = getenv("HOSTLANE_SOCK_FALLBACK");
 	if (v == NULL || strcmp(v, "kernel") == 0)
 		pol.fallback = HLP_FB_KERNEL;
@@ -181,6 +208,12 @@ const char *
 hlp_policy_uri(void)
 {
 	return pol.uri;
+}
+
+long
+hlp_policy_tx_window(void)
+{
+	return pol.tx_window;
 }
 
 const char *

@@ -15,8 +15,27 @@
  * host answers EAGAIN / EINPROGRESS at once. Sends and receives larger than
  * one frame (HL_SOCK_DATA_MAX) travel through the connection's bulk area
  * (struct hl_opts.bulk_bytes / bulk_slot; one call moves up to a slot), so
- * a 128 KiB write is one request with the default 256 KiB slots. A blocking
- * stream send returns only when all its bytes are sent (or an error, or the
+ * a 128 KiB write is one request with the default 256 KiB slots.
+ *
+ * Sends that return at once. On a connected stream (connected or accepted
+ * through this layer, or after its first send) a send of more than one
+ * frame (HL_SOCK_DATA_MAX) copies its bytes into bulk requests and returns as soon as they are sent to the host, as a
+ * kernel send returns once its bytes are in the socket buffer: the host
+ * holds each request until its kernel socket took every byte. The bytes
+ * in flight per socket are bounded by its window (hl_sock_set_tx_window(),
+ * default 1 MiB, at most 8 requests): a blocking send waits for room (up
+ * to SO_SNDTIMEO: then the count sent so far, or EAGAIN), a non-blocking
+ * one sends what fits or fails with EAGAIN, and HL_SOCK_EV_OUT is clear
+ * while the window is full. A request the host fails later (the peer
+ * reset the connection, say) leaves its errno on the socket: the next send
+ * fails with it, SO_ERROR returns it, and HL_SOCK_EV_ERR is set until
+ * then. close, shutdown, setsockopt and getsockopt wait until the window
+ * is empty (10 s at most; then they go on, and a send still held by the
+ * host fails), so the host sees them after the bytes. Smaller sends,
+ * datagram sends and every send with a window of 0 wait for the host's
+ * answer (a small send's answer, had it returned at once, would cost a
+ * wake-up later: dearer than the wait on a busy core); a blocking
+ * one returns only when all its bytes are sent (or an error, or the
  * SO_SNDTIMEO deadline, with the count sent so far).
  *
  * Readiness. Every reply carries the socket's readiness; the host pushes
@@ -142,6 +161,27 @@ int hl_sock_poll(struct hl_conn *c, struct hl_sock_pollfd *p, unsigned int n,
  */
 typedef void (*hl_sock_notify_fn)(void *arg, int sd, uint32_t mask);
 int hl_sock_set_notify(struct hl_conn *c, hl_sock_notify_fn fn, void *arg);
+
+/**
+ * The window of sends that return at once, per socket, for c's sockets
+ * (see above): bytes in flight, 0 = every send waits for the host's
+ * answer. Takes effect for the next send. @return 0, or -1 (EINVAL: more
+ * than 64 MiB; ENOMEM).
+ */
+int hl_sock_set_tx_window(struct hl_conn *c, uint32_t bytes);
+
+/** Counters of c's socket layer (hl_sock_stats()). */
+struct hl_sock_stats {
+	uint64_t tx_async;	/**< sends that returned at once */
+	uint64_t tx_failed;	/**< ... that the host failed afterwards */
+	uint64_t tx_lingered;	/**< close/shutdown/options that stopped
+				     waiting for the sends (10 s) */
+	uint32_t tx_inflight;	/**< such sends not answered yet, all sockets */
+	uint32_t sockets;	/**< sockets open */
+};
+
+/** @return 0, or -1 (EINVAL: c or st NULL; ENOMEM). */
+int hl_sock_stats(struct hl_conn *c, struct hl_sock_stats *st);
 
 /**
  * Start the pump thread (see Threads above): from then on every hl_sock_*

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Sends that return at once (guestlib/hl_sock.h, docs/sockets.md): a guest
+ * (libhostlane's public hl_sock_* calls, guest "sa" of tests/sock/lib.sh)
+ * against a native peer on 127.0.0.1 that this program runs in a thread.
+ *
+ *   sock_tx RUNDIR stream   bytes of many sizes, some in frames, most in
+ *                           bulk slots, closed right after the last send:
+ *                           the peer gets every byte, in order (a hash of
+ *                           position and byte); then the same with a window
+ *                           of 0 (every send waits) and none returns early;
+ *                           and a close while the host still holds sends
+ *                           to a slow reader waits for them;
+ *   sock_tx RUNDIR window   a peer that does not read: a non-blocking send
+ *                           ends in EAGAIN with OUT clear; the peer reads,
+ *                           OUT comes back, every byte arrives;
+ *   sock_tx RUNDIR reset    the peer resets the connection: a later send
+ *                           fails with ECONNRESET or EPIPE;
+ *   sock_tx RUNDIR hold     a peer that never reads: sends until the window
+ *                           is full, says "holding", and sleeps (the test
+ *                           kills it: what it held must be released).
+ * Exit: 0 passed, 1 failed.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <hostlane/hostlane.h>
+#include <hostlane/sock.h>
+
+#define PORT 40150
+#define STREAM_BYTES (48u << 20)
+#define CHUNK_MAX (300u << 10)
+
+static int failures;
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);   \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			failures++;                                            \
+		}                                                              \
+	} while (0)
+
+/* The byte at stream position i: no period a reorder could hide in. */
+static inline uint8_t
+byte_at(uint64_t i)
+{
+	uint64_t x = i * 0x9e3779b97f4a7c15ull;
+
+	return (uint8_t)(x >> 56 ^ i >> 13);
+}
+
+/* ---- the native peer --------------------------------------------------- */
+
+enum peer_mode { PEER_CHECK, PEER_STALL, PEER_RESET, PEER_SLOW };
+
+struct peer {
+	int lfd;
+	enum peer_mode mode;
+	volatile int go;	/* PEER_STALL: start reading */
+	uint64_t got;		/* bytes read */
+	uint64_t bad_at;	/* first wrong byte + 1, 0 = none */
+};
+
+static void *
+peer_main(void *arg)
+{
+	struct peer *p = arg;
+	static uint8_t buf[1u << 20];
+	int fd = accept(p->lfd, NULL, NULL);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	if (p->mode == PEER_RESET) {
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		/* Not before the guest's connect returned: it would fail. */
+		while (!__atomic_load_n(&p->go, __ATOMIC_ACQUIRE))
+			usleep(1000);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(fd);
+		return NULL;
+	}
+	while (p->mode == PEER_STALL && !__atomic_load_n(&p->go, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	/* PEER_SLOW: 64 KiB a millisecond, far slower than the sender. */
+	while ((n = read(fd, buf, p->mode == PEER_SLOW ? 65536 : sizeof(buf))) > 0) {
+		if (p->mode == PEER_SLOW)
+			usleep(1000);
+		for (ssize_t i = 0; i < n && p->bad_at == 0; i++)
+			if (buf[i] != byte_at(p->got + (uint64_t)i))
+				p->bad_at = p->got + (uint64_t)i + 1;
+		p->got += (uint64_t)n;
+	}
+	close(fd);
+	return NULL;
+}
+
+/* rcvbuf > 0: a small receive buffer (inherited by the accepted socket),
+ * so that the kernel holds little of what the guest sends. */
+static int
+peer_listen_buf(int rcvbuf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0) {
+		perror("sock_tx: peer bind/listen");
+		exit(1);
+	}
+	return fd;
+}
+
+static int
+peer_listen(void)
+{
+	return peer_listen_buf(0);
+}
+
+/* ---- the guest ---------------------------------------------------------- */
+
+static struct hl_conn *
+guest(const char *rundir)
+{
+	char path[512];
+	struct hl_opts o;
+	struct hl_conn *c;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/sa.sock", rundir);
+	hl_opts_init(&o);
+	o.name = "sock_tx";
+	o.reconnect = HL_RECONNECT_NEVER;
+	o.timeout_ms = 10000;
+	rc = hl_connect(path, "sa-secret", &o, &c);
+	if (rc != HL_OK) {
+		fprintf(stderr, "FAIL: connect to %s: %s (%s)\n", path,
+			hl_status_name(rc), hl_connect_reason());
+		exit(1);
+	}
+	return c;
+}
+
+static int
+connect_peer(struct hl_conn *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int sd = hl_sock_socket(c, AF_INET, SOCK_STREAM, 0);
+
+	if (sd < 0 || hl_sock_connect(c, sd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		fprintf(stderr, "FAIL: socket/connect: %s\n", strerror(errno));
+		exit(1);
+	}
+	return sd;
+}
+
+static uint8_t *
+pattern(uint64_t at, uint32_t n)
+{
+	static uint8_t buf[CHUNK_MAX];
+
+	for (uint32_t i = 0; i < n; i++)
+		buf[i] = byte_at(at + i);
+	return buf;
+}
+
+/* STREAM_BYTES in chunks of 1 B .. 300 KiB (frames and bulk slots mixed),
+ * closed at once after the last: every byte must reach the peer. */
+static void
+stream_once(struct hl_conn *c, uint32_t window, uint64_t *async)
+{
+	struct peer p = { .lfd = peer_listen(), .mode = PEER_CHECK };
+	struct hl_sock_stats st0, st1;
+	uint64_t sent = 0, rnd = 88172645463325252ull;
+	pthread_t t;
+	int sd;
+
+	CHECK(hl_sock_set_tx_window(c, window) == 0, "set_tx_window: %s", strerror(errno));
+	CHECK(hl_sock_stats(c, &st0) == 0, "stats");
+	pthread_create(&t, NULL, peer_main, &p);
+	sd = connect_peer(c);
+	while (sent < STREAM_BYTES) {
+		uint32_t n;
+		ssize_t k;
+
+		rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+		n = rnd % 4 == 0 ? 1 + (uint32_t)(rnd >> 40) % 2000 :
+				   1 + (uint32_t)(rnd >> 40) % CHUNK_MAX;
+		if (n > STREAM_BYTES - sent)
+			n = (uint32_t)(STREAM_BYTES - sent);
+		k = hl_sock_send(c, sd, pattern(sent, n), n, 0);
+		if (k != (ssize_t)n) {
+			CHECK(0, "send %u at %llu: %zd (%s)", n, (unsigned long long)sent,
+			      k, strerror(errno));
+			break;
+		}
+		sent += n;
+	}
+	CHECK(hl_sock_close(c, sd) == 0, "close: %s", strerror(errno));
+	pthread_join(t, NULL);
+	close(p.lfd);
+	CHECK(hl_sock_stats(c, &st1) == 0, "stats");
+	CHECK(p.got == sent, "window %u: peer got %llu of %llu bytes", window,
+	      (unsigned long long)p.got, (unsigned long long)sent);
+	CHECK(p.bad_at == 0, "window %u: wrong byte at %llu (reordered or lost)",
+	      window, (unsigned long long)p.bad_at - 1);
+	CHECK(st1.tx_failed == st0.tx_failed, "window %u: sends failed", window);
+	CHECK(st1.tx_inflight == 0, "%u sends still in flight after close", st1.tx_inflight);
+	CHECK(st1.sockets == 0, "%u sockets open", st1.sockets);
+	*async = st1.tx_async - st0.tx_async;
+	printf("stream: window %u: %llu bytes in order, %llu sends returned at once\n",
+	       window, (unsigned long long)sent, (unsigned long long)*async);
+}
+
+/* close right after sends the host still holds (the peer reads slowly):
+ * close waits for them, so the peer gets every byte. */
+static void
+t_linger(struct hl_conn *c)
+{
+	struct peer p = { .lfd = peer_listen_buf(65536), .mode = PEER_SLOW };
+	struct hl_sock_stats st;
+	uint64_t sent = 0;
+	pthread_t t;
+	int sd;
+
+	pthread_create(&t, NULL, peer_main, &p);
+	sd = connect_peer(c);
+	while (sent < (16u << 20)) {
+		ssize_t k = hl_sock_send(c, sd, pattern(sent, 200000), 200000, 0);
+
+		if (k <= 0) {
+			CHECK(0, "send: %zd (%s)", k, strerror(errno));
+			break;
+		}
+		sent += (uint64_t)k;
+	}
+	hl_sock_stats(c, &st);
+	CHECK(hl_sock_close(c, sd) == 0, "close: %s", strerror(errno));
+	pthread_join(t, NULL);
+	close(p.lfd);
+	CHECK(p.got == sent && p.bad_at == 0, "closed with %u sends in flight: the peer got "
+	      "%llu of %llu bytes", st.tx_inflight, (unsigned long long)p.got,
+	      (unsigned long long)sent);
+	printf("linger: closed with %u sends in flight, %llu bytes arrived\n",
+	       st.tx_inflight, (unsigned long long)p.got);
+}
+
+static void
+t_stream(struct hl_conn *c)
+{
+	uint64_t async;
+
+	t_linger(c);
+	stream_once(c, 1u << 20, &async);
+	CHECK(async > 0, "no send returned at once with a 1 MiB window");
+	stream_once(c, 0, &async);
+	CHECK(async == 0, "%llu sends returned at once with a window of 0",
+	      (unsigned long long)async);
+}
+
+/* Non-blocking sends into a peer that does not read: EAGAIN, OUT clear;
+ * the peer reads: OUT again, and every byte arrives. */
+static void
+t_window(struct hl_conn *c)
+{
+	struct peer p = { .lfd = peer_listen(), .mode = PEER_STALL };
+	struct hl_sock_pollfd pf;
+	uint64_t sent = 0;
+	ssize_t k = 0;
+	pthread_t t;
+	int sd, ev;
+
+	pthread_create(&t, NULL, peer_main, &p);
+	sd = connect_peer(c);
+	CHECK(hl_sock_set_nonblock(c, sd, 1) == 0, "nonblock");
+	for (int i = 0; i < 100000 && (k = hl_sock_send(c, sd, pattern(sent, 200000),
+						      200000, 0)) > 0; i++)
+		sent += (uint64_t)k;
+	CHECK(k < 0 && errno == EAGAIN, "the sends never stopped: %zd (%s)", k,
+	      strerror(errno));
+	ev = hl_sock_events(c, sd);
+	CHECK(ev >= 0 && !(ev & HL_SOCK_EV_OUT), "OUT set on a full window: %#x", ev);
+	printf("window: %llu bytes taken before EAGAIN\n", (unsigned long long)sent);
+	__atomic_store_n(&p.go, 1, __ATOMIC_RELEASE);
+	pf = (struct hl_sock_pollfd){ .sd = sd, .events = HL_SOCK_EV_OUT };
+	CHECK(hl_sock_poll(c, &pf, 1, 20000) == 1 && (pf.revents & HL_SOCK_EV_OUT),
+	      "OUT did not come back once the peer read (revents %#x)", pf.revents);
+	k = hl_sock_send(c, sd, pattern(sent, 100000), 100000, 0);
+	CHECK(k > 0, "send after OUT: %zd (%s)", k, strerror(errno));
+	sent += k > 0 ? (uint64_t)k : 0;
+	CHECK(hl_sock_set_nonblock(c, sd, 0) == 0, "blocking again");
+	CHECK(hl_sock_close(c, sd) == 0, "close: %s", strerror(errno));
+	pthread_join(t, NULL);
+	close(p.lfd);
+	CHECK(p.got == sent && p.bad_at == 0, "peer got %llu of %llu bytes, bad at %llu",
+	      (unsigned long long)p.got, (unsigned long long)sent,
+	      (unsigned long long)p.bad_at);
+}
+
+/* The peer resets: a later send reports it. */
+static void
+t_reset(struct hl_conn *c)
+{
+	struct peer p = { .lfd = peer_listen(), .mode = PEER_RESET };
+	uint64_t sent = 0;
+	ssize_t k = 0;
+	pthread_t t;
+	int sd, i;
+
+	pthread_create(&t, NULL, peer_main, &p);
+	sd = connect_peer(c);
+	__atomic_store_n(&p.go, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);		/* reset done */
+	for (i = 0; i < 2000 && (k = hl_sock_send(c, sd, pattern(sent, 100000),
+						  100000, 0)) > 0; i++)
+		sent += (uint64_t)k;
+	CHECK(k < 0 && (errno == ECONNRESET || errno == EPIPE),
+	      "after the peer's reset: send %d returned %zd (%s)", i, k, strerror(errno));
+	printf("reset: reported by send %d (%s)\n", i, strerror(errno));
+	(void)hl_sock_close(c, sd);
+	close(p.lfd);
+}
+
+/* Fill the window of a peer that never reads, then wait to be killed. */
+static void
+t_hold(struct hl_conn *c)
+{
+	struct peer p = { .lfd = peer_listen(), .mode = PEER_STALL };
+	struct hl_sock_stats st;
+	pthread_t t;
+	int sd;
+
+	pthread_create(&t, NULL, peer_main, &p);
+	sd = connect_peer(c);
+	CHECK(hl_sock_set_nonblock(c, sd, 1) == 0, "nonblock");
+	while (hl_sock_send(c, sd, pattern(0, 200000), 200000, 0) > 0)
+		;
+	hl_sock_stats(c, &st);
+	printf("holding: %u sends in flight\n", st.tx_inflight);
+	fflush(stdout);
+	pause();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hl_conn *c;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: sock_tx RUNDIR stream|window|reset|hold\n");
+		return 2;
+	}
+	c = guest(argv[1]);
+	if (strcmp(argv[2], "stream") == 0)
+		t_stream(c);
+	else if (strcmp(argv[2], "window") == 0)
+		t_window(c);
+	else if (strcmp(argv[2], "reset") == 0)
+		t_reset(c);
+	else if (strcmp(argv[2], "hold") == 0)
+		t_hold(c);
+	else
+		return 2;
+	hl_disconnect(c);
+	if (failures == 0)
+		printf("PASS: %s\n", argv[2]);
+	return failures == 0 ? 0 : 1;
+}
