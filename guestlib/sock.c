@@ -2,6 +2,7 @@
 /* The socket calls: BSD arguments to SOCK_* requests and back (sock.h). */
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -141,6 +142,11 @@ hl_sock_do(struct hl_conn *c, struct hl_sock_layer *L, int sd,
 	return sk_result(res);
 }
 
+/* This thread is inside a socket call (between lock and unlock): a
+ * signal handler that calls in again on the same thread would wait for a
+ * mutex its own thread holds, for ever. It fails with EINTR instead. */
+static __thread volatile sig_atomic_t sk_inside;
+
 /* Lock c's socket layer; NULL with errno set if there is none. */
 struct hl_sock_layer *
 hl_sock_lock(struct hl_conn *c)
@@ -151,11 +157,18 @@ hl_sock_lock(struct hl_conn *c)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (sk_inside) {
+		errno = EINTR;
+		return NULL;
+	}
 	L = hl_sock_layer(c);
 	if (L == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* Set before the lock is taken and cleared after it is let go, so no
+	 * signal finds the mutex held with the mark clear. */
+	sk_inside = 1;
 	pthread_mutex_lock(&L->mu);
 	return L;
 }
@@ -164,6 +177,7 @@ void
 hl_sock_unlock(struct hl_sock_layer *L)
 {
 	pthread_mutex_unlock(&L->mu);
+	sk_inside = 0;
 }
 
 /* ---- addresses -------------------------------------------------------- */

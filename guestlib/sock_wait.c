@@ -2,6 +2,7 @@
 /* The socket layer's table, waiting, SOCK_EVENTS and the pump (hl_sock.h). */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -406,6 +407,21 @@ pump_main(void *arg)
 	return NULL;
 }
 
+/* The pump never runs the program's signal handlers: one that made a
+ * socket call there could find the pump holding the socket mutex. */
+static int
+sk_pump_create(struct hl_sock_layer *L, struct hl_conn *c)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&L->pump, NULL, pump_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int
 hl_sock_pump_start(struct hl_conn *c)
 {
@@ -429,7 +445,7 @@ hl_sock_pump_start(struct hl_conn *c)
 	pthread_mutex_lock(&L->mu);
 	L->pump_on = 1;
 	pthread_mutex_unlock(&L->mu);
-	rc = pthread_create(&L->pump, NULL, pump_main, c);
+	rc = sk_pump_create(L, c);
 	if (rc != 0) {
 		L->pump_on = 0;
 		close(L->wake_efd);

@@ -16,6 +16,9 @@
  *                           OUT comes back, every byte arrives;
  *   sock_tx RUNDIR reset    the peer resets the connection: a later send
  *                           fails with ECONNRESET or EPIPE;
+ *   sock_tx RUNDIR signal   a SIGALRM handler that makes socket calls,
+ *                           every 300 us, during 20000 echo round trips:
+ *                           each call answered or EINTR, never a hang;
  *   sock_tx RUNDIR hold     a peer that never reads: sends until the window
  *                           is full, says "holding", and sleeps (the test
  *                           kills it: what it held must be released).
@@ -25,11 +28,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <hostlane/hostlane.h>
@@ -62,7 +67,7 @@ byte_at(uint64_t i)
 
 /* ---- the native peer --------------------------------------------------- */
 
-enum peer_mode { PEER_CHECK, PEER_STALL, PEER_RESET, PEER_SLOW };
+enum peer_mode { PEER_CHECK, PEER_STALL, PEER_RESET, PEER_SLOW, PEER_ECHO };
 
 struct peer {
 	int lfd;
@@ -89,6 +94,12 @@ peer_main(void *arg)
 		while (!__atomic_load_n(&p->go, __ATOMIC_ACQUIRE))
 			usleep(1000);
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(fd);
+		return NULL;
+	}
+	if (p->mode == PEER_ECHO) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0 && write(fd, buf, (size_t)n) == n)
+			p->got += (uint64_t)n;
 		close(fd);
 		return NULL;
 	}
@@ -337,6 +348,72 @@ t_reset(struct hl_conn *c)
 	close(p.lfd);
 }
 
+/* A signal handler that makes a socket call on the thread it interrupted,
+ * inside a socket call or not: EINTR or an answer, never a hang (the
+ * thread holds the socket mutex while it sleeps on the transport). */
+static struct hl_conn *sig_c;
+static int sig_sd;
+static volatile sig_atomic_t sig_eintr, sig_ok, sig_bad;
+
+static void
+on_alarm(int sig)
+{
+	int e = errno, v = hl_sock_events(sig_c, sig_sd);
+
+	(void)sig;
+	if (v >= 0)
+		sig_ok++;
+	else if (errno == EINTR)
+		sig_eintr++;
+	else
+		sig_bad++;
+	errno = e;
+}
+
+static void
+t_signal(struct hl_conn *c)
+{
+	struct peer p = { .lfd = peer_listen(), .mode = PEER_ECHO };
+	struct itimerval it = { .it_interval = { 0, 300 }, .it_value = { 0, 300 } };
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	char out[64], in[64];
+	pthread_t t;
+	int i;
+
+	sigset_t alrm, old;
+
+	/* The handler runs on the guest's thread: the peer's blocks it. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, &old);
+	pthread_create(&t, NULL, peer_main, &p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sig_c = c;
+	sig_sd = connect_peer(c);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (i = 0; i < 20000; i++) {
+		memset(out, (char)i, sizeof(out));
+		if (hl_sock_send(c, sig_sd, out, sizeof(out), 0) != sizeof(out) ||
+		    hl_sock_recv(c, sig_sd, in, sizeof(in), MSG_WAITALL) != sizeof(in) ||
+		    memcmp(in, out, sizeof(in)) != 0) {
+			if (errno == EINTR)
+				continue;	/* not ours to see: SA_RESTART */
+			CHECK(0, "round %d: %s", i, strerror(errno));
+			break;
+		}
+	}
+	it = (struct itimerval){ 0 };
+	setitimer(ITIMER_REAL, &it, NULL);
+	CHECK(sig_bad == 0, "%d handler calls failed otherwise than EINTR", (int)sig_bad);
+	CHECK(sig_ok + sig_eintr > 0, "no signal came");
+	printf("signal: %d rounds; the handler's calls: %d answered, %d EINTR "
+	       "(its thread was inside a call)\n", i, (int)sig_ok, (int)sig_eintr);
+	CHECK(hl_sock_close(c, sig_sd) == 0, "close: %s", strerror(errno));
+	pthread_join(t, NULL);
+	close(p.lfd);
+}
+
 /* Fill the window of a peer that never reads, then wait to be killed. */
 static void
 t_hold(struct hl_conn *c)
@@ -363,7 +440,7 @@ main(int argc, char **argv)
 	struct hl_conn *c;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: sock_tx RUNDIR stream|window|reset|hold\n");
+		fprintf(stderr, "usage: sock_tx RUNDIR stream|window|reset|signal|hold\n");
 		return 2;
 	}
 	c = guest(argv[1]);
@@ -373,6 +450,8 @@ main(int argc, char **argv)
 		t_window(c);
 	else if (strcmp(argv[2], "reset") == 0)
 		t_reset(c);
+	else if (strcmp(argv[2], "signal") == 0)
+		t_signal(c);
 	else if (strcmp(argv[2], "hold") == 0)
 		t_hold(c);
 	else
