@@ -180,6 +180,17 @@ void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
 void dp_lcore_guest_sync(struct dp_guest *g);
 
 /**
+ * Take the guest off its lcore's poll list and keep it off, whatever
+ * dp_lcore_guest_sync() is told, until conn.move_held is cleared (move.h).
+ * A pass running now may still poll it: a grace period must pass before
+ * another lcore does. Main lcore.
+ */
+void dp_lcore_guest_hold(struct dp_guest *g);
+
+/** True if the guest has something to poll (see dp_lcore_guest_sync()). */
+bool dp_lcore_guest_pollable(const struct dp_guest *g);
+
+/**
  * Check one I/O lcore's heartbeat. Main lcore, every slow-path tick.
  * @param timeout_ms  no pass for this long means stuck (0: never)
  * @param resync      the main lcore's last tick was long ago (it did not
