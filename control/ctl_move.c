@@ -41,8 +41,8 @@ other_waits(struct ctl_reply *r)
 {
 	if (!ctl_fpga_busy() && !waiting)
 		return false;
-	ctl_fail(r, CTL_E_BUSY, "%s is under way: try again when it has ended",
-		 waiting ? "a move" : "an fpga load");
+	ctl_fail(r, CTL_E_BUSY, "%s: try again when it has ended",
+		 waiting ? "a move is already under way" : "an fpga load is under way");
 	return true;
 }
 

@@ -152,18 +152,23 @@ record(struct move_op *op, int rc, const char *why)
 	snprintf(r->why, sizeof(r->why), "%s", why);
 }
 
-/* Why a guest cannot move to lcore `to` now; 0 if it can. queued: the
+/* Why a guest cannot move to lcore_id now; 0 if it can. queued: the
  * next move of the request under way, which the busy check would refuse. */
 static int
-refuse(const struct dp_app *app, const struct dp_guest *g, int to, bool queued,
-       char *err, size_t len)
+refuse(const struct dp_app *app, const struct dp_guest *g, unsigned int lcore_id,
+       bool queued, char *err, size_t len)
 {
+	int to = io_index_of(app, lcore_id);
 	const struct dp_io_lcore *lc;
 	struct fpga_afu_info afu;
 
 	if (to < 0)
-		return snprintf(err, len, "lcore is not an I/O lcore"), -EINVAL;
+		return snprintf(err, len, "lcore %u is not an I/O lcore", lcore_id),
+		       -EINVAL;
 	lc = &app->io[to];
+	if (strcmp(g->fast.handler->name, "switch") == 0)
+		return snprintf(err, len, "guest %s has handler switch: the PV "
+				"switch serves only its own lcore", g->conf->name), -ENOTSUP;
 	if (!queued && dp_move_busy())
 		return snprintf(err, len, "a move is already under way (guest %s "
 				"to lcore %u)", mv.op.g != NULL ? mv.op.g->conf->name :
@@ -180,9 +185,6 @@ refuse(const struct dp_app *app, const struct dp_guest *g, int to, bool queued,
 	if (__atomic_load_n(&g->fast.vf, __ATOMIC_RELAXED) != NULL)
 		return snprintf(err, len, "guest %s holds a dedicated VF, which "
 				"is not moved", g->conf->name), -ENOTSUP;
-	if (strcmp(g->fast.handler->name, "switch") == 0)
-		return snprintf(err, len, "guest %s has handler switch: the PV "
-				"switch serves only its own lcore", g->conf->name), -ENOTSUP;
 	if (dp_lcore_stuck(g->io) || dp_lcore_stuck(lc))
 		return snprintf(err, len, "lcore %u is stuck", dp_lcore_stuck(lc) ?
 				lc->lcore_id : g->io->lcore_id), -EAGAIN;
@@ -362,7 +364,7 @@ start_next(struct dp_app *app, uint64_t now)
 
 		if (!g->conn.active)
 			continue;
-		rc = refuse(app, g, to, true, err, sizeof(err));
+		rc = refuse(app, g, mv.q_lcore[k], true, err, sizeof(err));
 		if (rc == 0) {
 			start(g, &app->io[to], now);
 			return;
@@ -387,7 +389,7 @@ dp_move_guest(struct dp_app *app, struct dp_guest *g, unsigned int lcore_id,
 	      char *err, size_t errlen)
 {
 	int to = io_index_of(app, lcore_id);
-	int rc = refuse(app, g, to, false, err, errlen);
+	int rc = refuse(app, g, lcore_id, false, err, errlen);
 
 	if (rc < 0)
 		return rc;
