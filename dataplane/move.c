@@ -409,7 +409,8 @@ guests_fill(const struct dp_app *app, struct dp_bal_guest *bg, uint16_t *slot,
 		const struct dp_guest *g = &app->guests[s];
 		int li;
 
-		if (!g->conn.active || (li = io_index_of(app, g->lcore)) < 0)
+		li = g->conn.active ? io_index_of(app, g->lcore) : -1;
+		if (li < 0 || li >= DP_BAL_MAX_LCORES)
 			continue;
 		bg[n] = (struct dp_bal_guest){ .lcore = (unsigned int)li,
 			.busy = g->conn.busy_last, .budget = g->conf->max_inflight,
@@ -445,6 +446,13 @@ dp_move_rebalance(struct dp_app *app, bool forced, char *err, size_t errlen)
 		sample(app, now);
 	lcores_fill(app, lc);
 	n_g = guests_fill(app, bg, slot, forced, now);
+	/* An lcore's load is its guests' cycles: what moving them moves. Its
+	 * own (completions, ports, the switch) would stay, and counted in
+	 * would make a plan move guests that cannot even it out. */
+	for (unsigned int i = 0; i < app->n_io && i < DP_BAL_MAX_LCORES; i++)
+		lc[i].busy = 0;
+	for (unsigned int i = 0; i < n_g; i++)
+		lc[bg[i].lcore].busy += bg[i].busy;
 	n_m = dp_bal_plan(lc, RTE_MIN(app->n_io, (unsigned int)DP_BAL_MAX_LCORES),
 			  bg, n_g, forced ? 0 : app->cfg->balance.threshold_pct,
 			  moves, DP_MOVE_MAX);
