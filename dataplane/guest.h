@@ -9,6 +9,9 @@
  *    (the pipeline) and `fair` (its budget and buckets), between its RCU
  *    quiescent points. It reads `fast.rt` with acquire once per poll, and
  *    copies `fair_pub` (the main lcore's, fair.h) when it changed.
+ * A move to another I/O lcore (move.h) changes `lcore`, `io` and
+ * `pl.pipe` only while no lcore polls the guest: after its old lcore acked
+ * fast.move_req and a grace period passed since it left that poll list.
  * The main lcore unpublishes `rt` (store NULL) and unmaps the guest's
  * memory only after a grace period (defer.h), so an I/O lcore never
  * touches memory that is gone; it never waits for that grace period.

@@ -14,6 +14,12 @@
  * The poll loop makes no syscalls, takes no locks, allocates nothing but
  * mbufs and logs nothing.
  *
+ * Moves (move.h): a guest whose fast.move_req is set is not polled for
+ * frames; the lcore only sends the wake-up it owes it and, once nothing of
+ * the guest is left in flight here, acks (fast.move_ack, release). Every
+ * poll that finds work charges the guest its cycles (fast.busy_cycles: one
+ * rte_rdtsc() more per such poll) for placement and rebalancing.
+ *
  * Watchdog: dp_lcore_watchdog() on the main lcore compares each lcore's
  * heartbeat with the last one it saw; no pass for watchdog_ms makes the
  * lcore *stuck* (logged, counted, shown by `lcore list`, metrics and
