@@ -46,6 +46,8 @@ HL_PIDS+=("$SOAK_PID")
 wait_for 20 grep -q '^started' "$T/soak.out" ||
 	{ cat "$T/soak.err"; fail "the guests did not connect"; }
 
+# calling_since B0 B3: g0 and g3 were served since their cycles were B0, B3.
+calling_since() { [ "$(guest_busy g0)" -gt "$1" ] && [ "$(guest_busy g3)" -gt "$2" ]; }
 # other LCORE: the other I/O lcore.
 other() { [ "$1" = 1 ] && echo 2 || echo 1; }
 moves=0
@@ -66,7 +68,7 @@ for round in $(seq "$ROUNDS"); do
 		moves=$((moves + 1))
 	done
 	b0=$(guest_busy g0); b3=$(guest_busy g3)
-	wait_for 10 test "$(guest_busy g0)" -gt "$b0" -a "$(guest_busy g3)" -gt "$b3" ||
+	wait_for 10 calling_since "$b0" "$b3" ||
 		fail "round $round: the guests do not call on lcore 1"
 	out=$(ctlj lcore rebalance) || fail "round $round: lcore rebalance: $out"
 	n=$(echo "$out" | py "len(r['moved'])")
@@ -93,7 +95,8 @@ calls=$(echo "$result" | awk '{ print $3 }')
 	fail "$(grep -c 'moved from lcore' "$T/hostlane.log") moves logged, $moves made"
 
 # What the guests held is released: pools as before, no session left.
-wait_for 20 test "$(pools)" = "$base_pools" ||
+pools_back() { [ "$(pools)" = "$base_pools" ]; }
+wait_for 20 pools_back ||
 	fail "pools not back: $(pools) vs $base_pools"
 [ "$(ctlj session list | py 'len(r)')" = 0 ] || fail "sessions left: $(ctl session list)"
 n=$(ctlj lcore list | py "sum(l['guests'] for l in r if l['role'] == 'io')")

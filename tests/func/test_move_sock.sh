@@ -55,10 +55,12 @@ say echo echoed
 # A blocking receive held: the move is abandoned, the guest stays served.
 before=$(recv_calls) || fail "socket list: $before"
 say hold holding
-wait_for 20 test "$(recv_calls)" -gt "$before" || fail "the receive never reached the host"
+recv_came() { [ "$(recv_calls)" -gt "$before" ]; }
+wait_for 20 recv_came || fail "the receive never reached the host"
 ctlj guest move s1 1 > "$T/move1.out" 2>&1 &
 mv_pid=$!
-wait_for 20 test "$(moving)" = True || fail "no move under way"
+is_moving() { [ "$(moving)" = True ]; }
+wait_for 20 is_moving || fail "no move under way"
 out=$(ctl guest move s1 1) && fail "a second move during one was accepted: $out"
 [[ $out == *"a move is already under way"* ]] || fail "second move: $out"
 out=$(ctl lcore rebalance) && fail "a rebalance during a move was accepted: $out"
