@@ -297,7 +297,7 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 		rc = io_lcores_init(app);
 	if (rc == 0) {
 		dp_guest_numa_init(app);
-		dp_move_init(app);
+		dp_move_init();
 	}
 	if (rc == 0)
 		rc = pvs_create(app);

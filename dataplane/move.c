@@ -31,7 +31,6 @@ struct move_op {
 
 /* The main lcore's; one module per process. */
 static struct {
-	struct dp_app *app;
 	struct move_op op;
 	uint32_t seq;
 	/* The moves of the current request still to start: slot, lcore id. */
@@ -43,17 +42,16 @@ static struct {
 	bool collected;		/* dp_move_done() handed out the records */
 	/* Load samples. */
 	uint64_t lc_seen[RTE_MAX_LCORE], lc_last[RTE_MAX_LCORE];
-	uint64_t sample_ms, auto_ms;
+	uint64_t sample_ms;		/* the last sample */
 	uint64_t moved_ms[DP_GUESTS_CAP];	/* a guest's last move (auto: once
 						   per interval at most) */
 } mv = { .collected = true };
 
 void
-dp_move_init(struct dp_app *app)
+dp_move_init(void)
 {
-	mv.app = app;
 	mv.op.phase = MV_IDLE;
-	mv.sample_ms = mv.auto_ms = dp_now_ms();
+	mv.sample_ms = dp_now_ms();
 }
 
 bool
@@ -474,7 +472,7 @@ dp_move_guest_gone(struct dp_guest *g)
 }
 
 static void
-auto_rebalance(struct dp_app *app, uint64_t now)
+auto_rebalance(struct dp_app *app)
 {
 	char err[160];
 	int n;
@@ -487,7 +485,6 @@ auto_rebalance(struct dp_app *app, uint64_t now)
 		       "moving %d guests", app->cfg->balance.threshold_pct, n);
 	/* Nobody waits for an automatic request's records. */
 	mv.collected = true;
-	(void)now;
 }
 
 void
@@ -504,5 +501,5 @@ dp_move_tick(struct dp_app *app, uint64_t now)
 		return;
 	sample(app, now);
 	if (every != 0 && app->n_io > 1)
-		auto_rebalance(app, now);
+		auto_rebalance(app);
 }

@@ -57,8 +57,9 @@ struct dp_move_rec {
 	char why[160];
 };
 
-/** Start the module for app. Main lcore, after the lcores are set up. */
-void dp_move_init(struct dp_app *app);
+/** Start the module: no move, the first load interval from now. Main
+ *  lcore, before guests are placed. */
+void dp_move_init(void);
 
 /**
  * Start moving g to I/O lcore lcore_id. Refused (-errno, a one-line reason
