@@ -42,8 +42,9 @@ struct dp_guest;
 
 /** How long a move may take before it is abandoned. */
 #define DP_MOVE_DEADLINE_MS 2000
-/** Moves of one plan, at most. */
-#define DP_MOVE_MAX 16
+/** Moves of one plan, at most: each may take DP_MOVE_DEADLINE_MS, and
+ *  `lcore rebalance` answers when all ended, within hostlanectl's 10 s. */
+#define DP_MOVE_MAX 4
 /** Load samples are taken this often when auto-rebalance is off. */
 #define DP_MOVE_SAMPLE_MS 1000
 
