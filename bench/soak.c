@@ -17,11 +17,15 @@
  *     dup: a completion for a slot with nothing in flight; lost: calls
  *     still in flight after the drain.
  *
+ * SIGINT or SIGTERM ends the calling early: then the drain and the result
+ * as at SECS (tests/func/test_move.sh stops it so).
+ *
  * One thread makes and polls every connection (a connection belongs to the
  * thread that made it). Exit 0 when W, F, D and L are all 0, 1 otherwise.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,15 @@
 #define SOAK_MAX_DEPTH 256u
 #define SOAK_MAX_GUESTS 1024u
 #define SOAK_DRAIN_S 10
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 struct soak_slot {
 	uint64_t seq;		/**< of the call in flight */
@@ -220,7 +233,9 @@ main(int argc, char **argv)
 	t0 = now_s();
 	next_tick = t0 + tick;
 	end = t0 + secs;
-	for (double t = t0; t < end; t = now_s()) {
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (double t = t0; t < end && !stop; t = now_s()) {
 		for (unsigned int i = 0; i < count; i++)
 			if (poll_guest(&gs[i], i, depth, true, &n) < 0)
 				return 1;

@@ -31,7 +31,8 @@ struct ctl_ctx {
 	struct ctl_vf *vf;		/**< the VF allocator, or NULL: no [vf] */
 	char socket_path[DP_SOCKET_PATH_MAX];
 	/** Set by a handler whose reply comes later, from ctl_fpga_poll()
-	 * (`fpga load`); the server clears it. */
+	 * (`fpga load`) or ctl_move_poll() (`guest move`, `lcore
+	 * rebalance`); the server clears it. One such reply at a time. */
 	bool deferred;
 };
 
@@ -89,6 +90,16 @@ char *ctl_fpga_poll(struct ctl_ctx *c);
 
 /** Whether a reconfiguration is under way. */
 bool ctl_fpga_busy(void);
+
+/**
+ * The deferred reply of `guest move` or `lcore rebalance` (ctl_move.c),
+ * once every move it started has ended; NULL before, and when none waits.
+ * Called from every server poll, like ctl_fpga_poll().
+ */
+char *ctl_move_poll(struct ctl_ctx *c);
+
+/** Whether a move is under way or its reply still owed. */
+bool ctl_move_busy(void);
 
 /** JSON of a guest's config, the keys of `guest add`; secrets as set/none. */
 json_t *ctl_guest_conf_json(const struct dp_guest_conf *g);

@@ -164,6 +164,10 @@ ctl_cmd_fpga_load(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	enum ctl_err err;
 	int rc;
 
+	/* Re-placing orders look for guests in the lcores' poll lists. */
+	if (ctl_move_busy())
+		return ctl_fail(r, CTL_E_BUSY, "a guest move is under way: try "
+				"again when it has ended");
 	fpga_afu_info(&info);
 	err = load_validate(c, args, r, &info, &timeout);
 	if (err != CTL_OK)

@@ -37,6 +37,11 @@ static const struct ctl_arg ctl_args_guest_remove[] = {
 	{ "name", CTL_T_STR, POS_REQ, "a guest" },
 	END,
 };
+static const struct ctl_arg ctl_args_guest_move[] = {
+	{ "name", CTL_T_STR, POS_REQ, "a connected guest" },
+	{ "lcore", CTL_T_INT, POS_REQ, "the I/O lcore it goes to (lcore list)" },
+	END,
+};
 static const struct ctl_arg ctl_args_fn_list[] = { END };
 static const struct ctl_arg ctl_args_session_list[] = {
 	{ "guest", CTL_T_STR, POS, "only this guest's sessions" },
@@ -52,6 +57,7 @@ static const struct ctl_arg ctl_args_socket_list[] = {
 };
 static const struct ctl_arg ctl_args_port_list[] = { END };
 static const struct ctl_arg ctl_args_lcore_list[] = { END };
+static const struct ctl_arg ctl_args_lcore_rebalance[] = { END };
 static const struct ctl_arg ctl_args_mempool_list[] = { END };
 static const struct ctl_arg ctl_args_config_show[] = { END };
 static const struct ctl_arg ctl_args_log_level[] = {

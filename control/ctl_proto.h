@@ -125,12 +125,14 @@ struct ctl_arg {
 	X(guest_add, "guest add", "add a guest at run time; keys as in [guest NAME]") \
 	X(guest_remove, "guest remove", "remove a guest; its sessions are released") \
 	X(guest_set, "guest set", "change a guest's service budget, weight and token buckets at run time") \
+	X(guest_move, "guest move", "move a connected guest to another I/O lcore, losing none of its calls") \
 	X(fn_list, "fn list", "the function catalog: backends, placement, sessions") \
 	X(session_list, "session list", "function sessions, of one guest or all") \
 	X(stats, "stats", "counters, of one guest or all") \
 	X(socket_list, "socket list", "paravirtual sockets: open and counters, of one guest or all") \
 	X(port_list, "port list", "DPDK ports: driver, link and counters") \
 	X(lcore_list, "lcore list", "lcores: role, guests, loop passes, stuck or not") \
+	X(lcore_rebalance, "lcore rebalance", "move guests so that the I/O lcores' busy cycles even out") \
 	X(mempool_list, "mempool list", "DPDK mempools: size, in use, NUMA node (leak and soak checks)") \
 	X(config_show, "config show", "the running configuration (secrets hidden)") \
 	X(log_level, "log level", "set a log level: of types matching TYPE (a glob), or of all") \

@@ -301,6 +301,8 @@ deliver_deferred(struct ctl_server *s)
 	struct ctl_client *c = s->waiter;
 
 	if (line == NULL)
+		line = ctl_move_poll(&s->ctx);
+	if (line == NULL)
 		return;
 	if (c == NULL) {
 		free(line);

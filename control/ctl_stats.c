@@ -265,9 +265,10 @@ ctl_lcore_json(const struct dp_lcore_view *l)
 		"stuck_events", (json_int_t)l->stuck_events,
 		"stuck_ms_total", (json_int_t)l->stuck_ms_total,
 		"stuck_in", l->stuck ? l->where : "-");
-	json_t *idle = json_pack("{s:s, s:b, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
+	json_t *idle = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
 		"idle", l->idle != NULL ? l->idle : "poll", "asleep", l->asleep,
 		"busy_cycles", (json_int_t)l->busy_cycles,
+		"busy_cycles_last", (json_int_t)l->busy_last,
 		"idle_cycles", (json_int_t)l->idle_cycles,
 		"sleep_cycles", (json_int_t)l->sleep_cycles,
 		"busy_pct", busy_pct(l), "sleeps", (json_int_t)l->sleeps,
@@ -313,6 +314,26 @@ ctl_cmd_mempool_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 	return ctl_ok(r, list);
 }
 
+/* The guests assigned to an I/O lcore, with the cycles it spent on each. */
+static json_t *
+lcore_guests_json(const struct ctl_snap *s, unsigned int lcore)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; a != NULL && i < s->n_guests; i++) {
+		const struct ctl_snap_guest *g = &s->guests[i];
+
+		if (g->v.lcore != lcore)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:b, s:I, s:I, s:b}",
+			"name", g->name, "connected", g->v.connected,
+			"busy_cycles", (json_int_t)g->v.busy_cycles,
+			"busy_cycles_last", (json_int_t)g->v.busy_last,
+			"moving", g->v.moving));
+	}
+	return a;
+}
+
 enum ctl_err
 ctl_cmd_lcore_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 {
@@ -320,7 +341,13 @@ ctl_cmd_lcore_list(struct ctl_ctx *c, json_t *args, struct ctl_reply *r)
 
 	(void)args;
 	ctl_snap_fill(c->snap, c->app, c->mgr);
-	for (unsigned int i = 0; list != NULL && i < c->snap->n_lcores; i++)
-		json_array_append_new(list, ctl_lcore_json(&c->snap->lcores[i]));
+	for (unsigned int i = 0; list != NULL && i < c->snap->n_lcores; i++) {
+		json_t *o = ctl_lcore_json(&c->snap->lcores[i]);
+
+		if (o != NULL && c->snap->lcores[i].io)
+			json_object_set_new(o, "assigned",
+					    lcore_guests_json(c->snap, c->snap->lcores[i].id));
+		json_array_append_new(list, o);
+	}
 	return ctl_ok(r, list);
 }

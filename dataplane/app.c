@@ -22,6 +22,7 @@
 #include "guest_numa.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "move.h"
 #include "report.h"
 #include "vfport.h"
 
@@ -294,8 +295,10 @@ dp_app_start(struct dp_app *app, struct dp_config *cfg,
 	}
 	if (rc == 0)
 		rc = io_lcores_init(app);
-	if (rc == 0)
+	if (rc == 0) {
 		dp_guest_numa_init(app);
+		dp_move_init();
+	}
 	if (rc == 0)
 		rc = pvs_create(app);
 	if (rc == 0)
@@ -435,6 +438,9 @@ tick_ms(const struct dp_app *app)
 
 	if (vf_ms < TICK_MS)
 		return (int)vf_ms;
+	/* A move's next step is due within microseconds. */
+	if (dp_move_busy())
+		return 1;
 	if (dp_defer_urgent() == 0)
 		return TICK_MS;
 	for (unsigned int i = 0; i < app->n_io; i++)
@@ -464,6 +470,7 @@ dp_app_run(struct dp_app *app)
 				dp_memif_srv_tick(&app->guests[i], now);
 		watchdog(app, now);
 		dp_defer_run();
+		dp_move_tick(app, now);
 		dp_cap_tick();
 		dp_vf_tick(app);
 	}

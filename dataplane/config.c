@@ -16,6 +16,7 @@
 #include <rte_common.h>
 
 #include "accel.h"
+#include "balance.h"
 #include "config.h"
 #include "handler.h"
 #include "paths.h"
@@ -767,6 +768,35 @@ idle_key(const struct cfg_ctx *c, struct dp_idle_conf *ic, const char *key,
 	return rc;
 }
 
+/* [hostlane] placement and the auto-rebalance keys (docs/config.md). */
+static int
+balance_key(const struct cfg_ctx *c, struct dp_balance_conf *b, const char *key,
+	    const char *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (strcmp(key, "placement") == 0) {
+		rc = dp_bal_policy_parse(val);
+		if (rc < 0)
+			return fail(c, key, "'%.32s' is not roundrobin or cycles", val);
+		b->placement = (uint8_t)rc;
+		return 0;
+	}
+	if (strcmp(key, "rebalance_interval_ms") == 0) {
+		rc = get_uint(c, key, val, 0, 3600000, false, &v);
+		if (rc == 0 && v != 0 && v < 100)
+			rc = fail(c, key, "%s is below 100 (0 turns it off)", val);
+		b->interval_ms = (unsigned int)v;
+	} else if (strcmp(key, "rebalance_threshold") == 0) {
+		rc = get_uint(c, key, val, 1, 100, false, &v);
+		b->threshold_pct = (unsigned int)v;
+	} else {
+		rc = fail(c, key, "unknown key");
+	}
+	return rc;
+}
+
 /* [lcore N]: per-lcore settings; whether N is an I/O lcore is known only
  * after the EAL is up (app.c warns then). */
 static int
@@ -890,6 +920,9 @@ parse_global(struct cfg_ctx *c, struct rte_cfgfile *f, struct dp_config *cfg)
 			cfg->report_line_rate_mbps = (unsigned int)v;
 		} else if (strncmp(key, "idle", 4) == 0) {
 			rc = idle_key(c, &cfg->idle, key, val);
+		} else if (strcmp(key, "placement") == 0 ||
+			   strncmp(key, "rebalance_", 10) == 0) {
+			rc = balance_key(c, &cfg->balance, key, val);
 		} else if (strcmp(key, "test_hang") == 0) {
 			rc = get_bool(c, key, val, &cfg->test_hang);
 		} else {
@@ -1680,6 +1713,8 @@ config_load(const char *path, const char *runtime_dir, struct dp_config *cfg,
 	cfg->report_line_rate_mbps = 100000;
 	vf_defaults(&cfg->vf);
 	dp_sock_svc_conf_defaults(&cfg->sockets);
+	cfg->balance = (struct dp_balance_conf){ .placement = DP_BAL_ROUNDROBIN,
+		.interval_ms = 0, .threshold_pct = 25 };
 	cfg->idle = (struct dp_idle_conf){ .mode = DP_IDLE_ADAPTIVE, .spin_us = 100,
 		.pause_us = 100, .sleep_max_us = 500, .block_us = 1000 };
 	rc = check_file_syntax(&c, path);

@@ -147,6 +147,14 @@ struct dp_idle_conf {
 	unsigned int block_us;		    /**< idle this long: block on eventfds */
 };
 
+/** Guest placement and rebalancing ([hostlane] placement, rebalance_*;
+ *  balance.h). */
+struct dp_balance_conf {
+	uint8_t placement;		    /**< enum dp_bal_policy */
+	unsigned int interval_ms;	    /**< auto-rebalance period; 0: off */
+	unsigned int threshold_pct;	    /**< imbalance that triggers it */
+};
+
 #define DP_MAX_PFS 8
 #define DP_MAX_VF_POOL 64
 
@@ -208,6 +216,7 @@ struct dp_config {
 						 rate, each way */
 	uint8_t test_hang;		    /**< register the test-only "hang"
 						 backend (tests only) */
+	struct dp_balance_conf balance;	    /**< placement, rebalancing */
 	struct dp_idle_conf idle;	    /**< every I/O lcore's, unless ... */
 	unsigned int n_lcore_confs;	    /**< ... its [lcore N] says otherwise */
 	struct dp_lcore_conf lcore_confs[DP_MAX_LCORE_CONF];

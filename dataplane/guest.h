@@ -9,6 +9,9 @@
  *    (the pipeline) and `fair` (its budget and buckets), between its RCU
  *    quiescent points. It reads `fast.rt` with acquire once per poll, and
  *    copies `fair_pub` (the main lcore's, fair.h) when it changed.
+ * A move to another I/O lcore (move.h) changes `lcore`, `io` and
+ * `pl.pipe` only while no lcore polls the guest: after its old lcore acked
+ * fast.move_req and a grace period passed since it left that poll list.
  * The main lcore unpublishes `rt` (store NULL) and unmaps the guest's
  * memory only after a grace period (defer.h), so an I/O lcore never
  * touches memory that is gone; it never waits for that grace period.
@@ -142,6 +145,16 @@ struct dp_guest_fast {
 					     the lcore's epoll set (lcore.h); set
 					     before port_epoch is published */
 	uint16_t port_id;		/**< vhost/ethdev channels: the DPDK port */
+	/** A move to another I/O lcore (move.h): nonzero while the guest's
+	 *  lcore must take no new frames from it. Main lcore (release). */
+	uint32_t move_req;
+	/** move_req's value once the guest has nothing in flight on its
+	 *  lcore any more: its lcore (release), read by the main lcore
+	 *  (acquire). */
+	uint32_t move_ack;
+	/** TSC cycles of its polls that found work: its lcore (relaxed),
+	 *  read by the main lcore (relaxed) for placement and rebalancing. */
+	uint64_t busy_cycles;
 	struct dp_guest_stats st;
 } __rte_cache_aligned;
 
@@ -160,6 +173,9 @@ struct dp_guest_pl {
 	/** STATS_REPORTs with the main lcore (<= DP_REPORT_INFLIGHT): the
 	 *  guest's, not a connection's, so a reconnect does not reset it. */
 	uint8_t reports_out;
+	/** Its other requests at the manager (FN_OPEN, _ACTIVATE, _CLOSE,
+	 *  BYE): a move waits for their answers, which come to this lcore. */
+	uint16_t mgr_out;
 	struct rte_mbuf *txq[DP_BURST];	/**< replies waiting for this pass's end */
 	struct dp_session *sessions;	/**< conf->max_sessions entries */
 	uint64_t req_by_op[DP_PIPE_OPS];	/**< by dp_op_index() */
@@ -172,6 +188,11 @@ struct dp_guest_conn {
 	/** 1 + its index in its lcore's poll list, 0 while not polled
 	 *  (lcore.h, dp_lcore_guest_sync()). */
 	unsigned int poll_pos;
+	/** Off its lcore's poll list for a move (move.h): dp_lcore_guest_sync()
+	 *  leaves it off until the move ends or is abandoned. */
+	uint8_t move_held;
+	uint64_t busy_seen;		/**< fast.busy_cycles at the last sample */
+	uint64_t busy_last;		/**< its busy cycles in the last interval */
 	/** Removed, but an I/O lcore may still hold the slot or calls of it
 	 *  are in flight: not reusable until guests.c releases it. */
 	uint8_t releasing;

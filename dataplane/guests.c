@@ -17,6 +17,7 @@
 #include "guests.h"
 #include "log.h"
 #include "memif_srv.h"
+#include "move.h"
 #include "paths.h"
 #include "port.h"
 #include "vfport.h"
@@ -82,24 +83,17 @@ dp_guest_sessions_ready(struct dp_guest *g)
 }
 
 /*
- * The I/O lcore with the fewest guests among those whose pending pool
- * still has room for the guest's whole budget, or NULL: budgets are
- * reservations, so one guest can never take another's pending slots.
+ * The I/O lcore the placement policy picks (move.h, balance.h) among those
+ * whose pending pool still has room for the guest's whole budget, or
+ * NULL: budgets are reservations, so one guest can never take another's
+ * pending slots.
  */
 static struct dp_io_lcore *
 least_loaded(struct dp_app *app, const struct dp_guest_conf *conf)
 {
-	struct dp_io_lcore *best = NULL;
+	int i = dp_move_place(app, conf->max_inflight);
 
-	for (unsigned int i = 0; i < app->n_io; i++) {
-		struct dp_io_lcore *lc = &app->io[i];
-
-		if (lc->budget + conf->max_inflight > lc->pipe.n_pend)
-			continue;
-		if (best == NULL || lc->n_guests < best->n_guests)
-			best = lc;
-	}
-	return best;
+	return i < 0 ? NULL : &app->io[i];
 }
 
 /* Why no I/O lcore can take a guest's budget, in one line. */
@@ -575,6 +569,7 @@ dp_app_guest_remove(struct dp_app *app, const char *name)
 
 	if (g == NULL)
 		return -ENOENT;
+	dp_move_guest_gone(g);
 	dp_cap_stop(&g->fast.cap, "guest removed");
 	channel_close(g, DP_MEMIF_R_REMOVED);
 	dp_vf_guest_gone(app, g);

@@ -104,6 +104,52 @@ dp_lcore_wait_stopped(const unsigned int *ids, unsigned int n,
 	return k;
 }
 
+/* A guest's poll found work: its cycles since t (the end of the last
+ * guest's work in this pass, or of the last pass). @return now. */
+static inline uint64_t
+guest_account(struct dp_guest *g, uint64_t t)
+{
+	uint64_t now = rte_rdtsc();
+
+	/* Relaxed: only this lcore writes it; the main lcore samples it. */
+	__atomic_store_n(&g->fast.busy_cycles, g->fast.busy_cycles + (now - t),
+			 __ATOMIC_RELAXED);
+	return now;
+}
+
+/* Nothing of the guest's left on this lcore: no call, socket call, manager
+ * request or report in flight, no reply queued, no wake-up owed. */
+static inline bool
+move_drained(const struct dp_guest *g, const struct dp_memif_rt *rt)
+{
+	return g->pl.inflight == 0 && g->pl.mgr_out == 0 && g->pl.reports_out == 0 &&
+	       g->pl.txn == 0 && (rt == NULL || !rt->s2c.kick_pending);
+}
+
+/*
+ * A guest moving to another lcore (move.h): take no new frame from it
+ * (they wait in its ring: back-pressure, never a drop), but owe it no
+ * wake-up; once nothing of it is left here, say so. Its calls still
+ * complete in dp_pipe_poll(), which does not need it polled.
+ */
+static __rte_noinline void
+move_drain(struct dp_guest *g)
+{
+	uint32_t req = __atomic_load_n(&g->fast.move_req, __ATOMIC_RELAXED);
+	struct dp_memif_rt *rt = NULL;
+
+	if (g->fast.chan == DP_CHAN_MEMIF)
+		rt = __atomic_load_n(&g->fast.rt, __ATOMIC_ACQUIRE);
+	if (rt != NULL && rt->s2c.kick_pending) {
+		rt->s2c.kick_pending = 0;
+		dp_memif_tx_kick(&rt->s2c, &g->fast.st);
+	}
+	/* Release: every write of ours to the guest before the main lcore
+	 * may hand it to another lcore. */
+	if (g->fast.move_ack != req && move_drained(g, rt))
+		__atomic_store_n(&g->fast.move_ack, req, __ATOMIC_RELEASE);
+}
+
 /* One pass over everything the lcore serves. @return work found (frames
  * received, orders applied); 0 for an empty pass. */
 static inline unsigned int
@@ -113,13 +159,24 @@ poll_once(struct dp_io_lcore *lc)
 	 * pointer is seen with the count. Only guests with something to
 	 * poll are in the list (dp_lcore_guest_sync()). */
 	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
+	uint64_t t = lc->idle.last_pass;
 	unsigned int work = 0;
 
 	/* The end of the last pass (or sleep) is near enough to now to
 	 * refill token buckets, and costs no clock read. */
-	for (unsigned int i = 0; i < n; i++)
-		work += dp_fair_guest_poll(__atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED),
-					   lc->idle.last_pass);
+	for (unsigned int i = 0; i < n; i++) {
+		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
+		unsigned int k;
+
+		if (unlikely(__atomic_load_n(&g->fast.move_req, __ATOMIC_ACQUIRE) != 0)) {
+			move_drain(g);
+			continue;
+		}
+		k = dp_fair_guest_poll(g, lc->idle.last_pass);
+		if (k != 0)
+			t = guest_account(g, t);
+		work += k;
+	}
 	for (unsigned int i = 0; i < lc->n_ports; i++)
 		work += dp_port_poll(lc->ports[i]);
 	work += dp_pipe_poll(&lc->pipe);
@@ -199,14 +256,29 @@ guest_pollable(const struct dp_guest *g)
 	return g->conn.link_epoch != 0;
 }
 
+bool
+dp_lcore_guest_pollable(const struct dp_guest *g)
+{
+	return guest_pollable(g);
+}
+
 void
 dp_lcore_guest_sync(struct dp_guest *g)
 {
 	bool want = guest_pollable(g);
 
-	if (want && g->conn.poll_pos == 0)
+	/* Held off for a move: its new lcore's list takes it at the end. */
+	if (want && g->conn.poll_pos == 0 && !g->conn.move_held)
 		poll_add(g->io, g);
 	else if (!want && g->conn.poll_pos != 0)
+		poll_del(g->io, g);
+}
+
+void
+dp_lcore_guest_hold(struct dp_guest *g)
+{
+	g->conn.move_held = 1;
+	if (g->conn.poll_pos != 0)
 		poll_del(g->io, g);
 }
 

@@ -14,6 +14,12 @@
  * The poll loop makes no syscalls, takes no locks, allocates nothing but
  * mbufs and logs nothing.
  *
+ * Moves (move.h): a guest whose fast.move_req is set is not polled for
+ * frames; the lcore only sends the wake-up it owes it and, once nothing of
+ * the guest is left in flight here, acks (fast.move_ack, release). Every
+ * poll that finds work charges the guest its cycles (fast.busy_cycles: one
+ * rte_rdtsc() more per such poll) for placement and rebalancing.
+ *
  * Watchdog: dp_lcore_watchdog() on the main lcore compares each lcore's
  * heartbeat with the last one it saw; no pass for watchdog_ms makes the
  * lcore *stuck* (logged, counted, shown by `lcore list`, metrics and
@@ -178,6 +184,17 @@ void dp_lcore_guest_remove(struct dp_io_lcore *lc, struct dp_guest *g);
  * one anyway (defer.h), and a pass that still polls it finds nothing.
  */
 void dp_lcore_guest_sync(struct dp_guest *g);
+
+/**
+ * Take the guest off its lcore's poll list and keep it off, whatever
+ * dp_lcore_guest_sync() is told, until conn.move_held is cleared (move.h).
+ * A pass running now may still poll it: a grace period must pass before
+ * another lcore does. Main lcore.
+ */
+void dp_lcore_guest_hold(struct dp_guest *g);
+
+/** True if the guest has something to poll (see dp_lcore_guest_sync()). */
+bool dp_lcore_guest_pollable(const struct dp_guest *g);
 
 /**
  * Check one I/O lcore's heartbeat. Main lcore, every slow-path tick.

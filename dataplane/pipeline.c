@@ -132,6 +132,7 @@ to_manager(struct dp_pipe *p, struct dp_guest *g, struct rte_mbuf *m,
 	}
 	rte_pktmbuf_free(m);
 	p->mgr_out++;
+	g->pl.mgr_out++;
 	/* Wake the main lcore: a non-blocking eventfd write, slow path only. */
 	if (write(p->wake_fd, &one, sizeof(one)) < 0)
 		p->mgr_busy++;
@@ -187,6 +188,8 @@ apply_answer(struct dp_pipe *p, struct dp_fnmsg *msg)
 	 * reused meanwhile starts again from 0). */
 	if (msg->op == DP_FNMSG_REPORT && g->pl.reports_out > 0)
 		g->pl.reports_out--;
+	else if (msg->op != DP_FNMSG_REPORT && g->pl.mgr_out > 0)
+		g->pl.mgr_out--;
 	if (msg->epoch == g->pl.epoch) {
 		if (msg->op == DP_FNMSG_OPEN)
 			apply_open(g, msg);

@@ -7,6 +7,7 @@
 #include <rte_lcore.h>
 
 #include "app.h"
+#include "move.h"
 #include "numa_place.h"
 #include "session.h"
 #include "view.h"
@@ -50,6 +51,9 @@ dp_view_guest(const struct dp_app *app, unsigned int slot,
 	v->connected = connected(g);
 	v->numa_node = v->connected ? g->conn.numa.node : DP_NUMA_UNKNOWN;
 	v->inflight = __atomic_load_n(&g->pl.inflight, __ATOMIC_RELAXED);
+	v->busy_cycles = __atomic_load_n(&g->fast.busy_cycles, __ATOMIC_RELAXED);
+	v->busy_last = g->conn.busy_last;
+	v->moving = g->fast.move_req != 0;
 	copy_u64s((uint64_t *)&v->st, (const uint64_t *)&g->fast.st,
 		  sizeof(v->st) / sizeof(uint64_t));
 	v->slow = g->conn.slow;
@@ -109,7 +113,8 @@ idle_view(const struct dp_lcore_idle *s, struct dp_lcore_view *o)
 }
 
 static void
-io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
+io_view(const struct dp_io_lcore *lc, unsigned int idx, uint64_t now,
+	struct dp_lcore_view *o)
 {
 	*o = (struct dp_lcore_view){ .id = lc->lcore_id, .io = true,
 		.socket = (int)rte_lcore_to_socket_id(lc->lcore_id),
@@ -119,6 +124,7 @@ io_view(const struct dp_io_lcore *lc, uint64_t now, struct dp_lcore_view *o)
 		.stuck_events = lc->wd.stuck_events,
 		.stuck_ms_total = lc->wd.stuck_ms_total };
 	idle_view(&lc->idle, o);
+	o->busy_last = dp_move_lcore_busy(idx);
 	if (o->stuck) {
 		o->stuck_ms = now - lc->wd.stuck_since_ms;
 		dp_pipe_where_str(lc->wd.stuck_where, o->where, sizeof(o->where));
@@ -132,7 +138,7 @@ dp_view_lcores(const struct dp_app *app, uint64_t now_ms,
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; app->io != NULL && i < app->n_io && n < max; i++)
-		io_view(&app->io[i], now_ms, &v[n++]);
+		io_view(&app->io[i], i, now_ms, &v[n++]);
 	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers &&
 	     n < max; i++)
 		v[n++] = (struct dp_lcore_view){ .id = app->workers[i].lcore_id,

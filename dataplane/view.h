@@ -30,6 +30,9 @@ struct dp_guest_view {
 	int numa_node;			/**< of its connection's memory; -1:
 					     unknown, or not connected */
 	uint16_t inflight;		/**< calls in flight, all connections */
+	uint64_t busy_cycles;		/**< its lcore's cycles serving it */
+	uint64_t busy_last;		/**< of them, in the last interval (move.h) */
+	bool moving;			/**< a move to another lcore under way */
 	struct dp_guest_stats st;
 	struct dp_guest_slow_stats slow;
 	uint64_t reasons[DP_MEMIF_R_COUNT];
@@ -61,6 +64,7 @@ struct dp_lcore_view {
 	const char *idle;		/**< "poll" or "adaptive" */
 	bool asleep;			/**< blocked on its eventfds now */
 	uint64_t busy_cycles;		/**< passes that found work */
+	uint64_t busy_last;		/**< of them, in the last interval (move.h) */
 	uint64_t idle_cycles;		/**< the rest, sleeps included */
 	uint64_t sleep_cycles;		/**< of idle: asleep or blocked */
 	uint64_t sleeps;		/**< short sleeps */

@@ -77,7 +77,7 @@ wait_for() {
 hl_start() {
 	rm -f "$T/hostlane.log"
 	# shellcheck disable=SC2046
-	"$HL_BIN" --lcores '0@0,1@1' --no-pci $(eal_mem 256) \
+	"$HL_BIN" --lcores "${HL_LCORES:-0@0,1@1}" --no-pci $(eal_mem 256) \
 		-- --runtime-dir "$T/run" "$@" > "$T/hostlane.log" 2>&1 &
 	HL_PID=$!
 	HL_PIDS+=("$HL_PID")

@@ -12,6 +12,7 @@
 #include <rte_common.h>
 
 #include "accel.h"
+#include "balance.h"
 #include "config.h"
 #include "handler.h"
 #include "unit_check.h"
@@ -409,6 +410,24 @@ ok_idle_default(const char *what)
 }
 
 static void
+ok_balance(const char *what)
+{
+	CHECK(what, cfg.balance.placement == DP_BAL_CYCLES &&
+	      cfg.balance.interval_ms == 500 && cfg.balance.threshold_pct == 40,
+	      "placement %u interval %u threshold %u", cfg.balance.placement,
+	      cfg.balance.interval_ms, cfg.balance.threshold_pct);
+}
+
+static void
+ok_balance_default(const char *what)
+{
+	CHECK(what, cfg.balance.placement == DP_BAL_ROUNDROBIN &&
+	      cfg.balance.interval_ms == 0 && cfg.balance.threshold_pct == 25,
+	      "placement %u interval %u threshold %u", cfg.balance.placement,
+	      cfg.balance.interval_ms, cfg.balance.threshold_pct);
+}
+
+static void
 ok_any(const char *what)
 {
 	(void)what;
@@ -584,6 +603,23 @@ static const struct cfg_case cases[] = {
 	    "[guest g] calls_burst:", "given without calls_per_s"),
 	BAD("bytes_burst without its rate", G "bytes_burst = 10\n",
 	    "[guest g] bytes_burst:", "given without bytes_per_s"),
+
+	/* Placement and rebalancing: [hostlane] placement, rebalance_*. */
+	OK("placement keys", "[hostlane]\nplacement = cycles\nrebalance_interval_ms = 500\n"
+	   "rebalance_threshold = 40\n", NULL, ok_balance),
+	OK("placement default", "[hostlane]\nmbufs = 2047\n", NULL, ok_balance_default),
+	BAD("placement unknown", "[hostlane]\nplacement = random\n",
+	    "[hostlane] placement:", "not roundrobin or cycles"),
+	BAD("rebalance interval too short", "[hostlane]\nrebalance_interval_ms = 50\n",
+	    "[hostlane] rebalance_interval_ms:", "below 100"),
+	BAD("rebalance interval not a number", "[hostlane]\nrebalance_interval_ms = often\n",
+	    "rebalance_interval_ms"),
+	BAD("rebalance threshold 0", "[hostlane]\nrebalance_threshold = 0\n",
+	    "[hostlane] rebalance_threshold:", "out of range [1, 100]"),
+	BAD("rebalance threshold above 100", "[hostlane]\nrebalance_threshold = 101\n",
+	    "rebalance_threshold", "out of range"),
+	BAD("rebalance key unknown", "[hostlane]\nrebalance_every = 3\n",
+	    "rebalance_every", "unknown key"),
 
 	/* Adaptive idle: [hostlane] idle* and [lcore N]. */
 	OK("idle keys and [lcore N]", "[hostlane]\nidle = poll\nidle_spin_us = 5\n"
