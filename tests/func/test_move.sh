@@ -11,7 +11,7 @@
 SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
 CTL="$HOSTLANE_BUILD/control/hostlanectl"
 [ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
-ROUNDS=24
+ROUNDS=12
 
 {
 	echo "[hostlane]"
