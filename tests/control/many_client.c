@@ -13,6 +13,9 @@
  *     connect as above; then for MS, DEPTH pipelined echo calls in flight
  *     on the first connection while the others stay connected and idle;
  *     prints "rate CALLS/S" (outputs of the pipelined calls not checked).
+ *   many_client busy RUNDIR FIRST COUNT MS DEPTH
+ *     the same with every connection busy: DEPTH calls in flight on each,
+ *     served round robin from this one thread; every status checked.
  *
  * A connection belongs to the thread that made it (hostlane.h), and one
  * thread may hold many: this process makes and uses all of them in one.
@@ -200,11 +203,75 @@ run_rate(struct mc_guest *g, unsigned int ms, unsigned int depth)
 	return 0;
 }
 
+/* Take what finished on g: calls done, or -1 (a call failed). */
+static int
+reap(struct mc_guest *g)
+{
+	struct hl_completion done[32];
+	int n = hl_poll(g->conn, done, 32, 0);
+
+	if (n < 0) {
+		fprintf(stderr, "many_client: poll: %s\n", hl_strerror(-n));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (done[i].status != HL_OK) {
+			fprintf(stderr, "many_client: call: %s\n", hl_strerror(done[i].status));
+			return -1;
+		}
+	return n;
+}
+
+/* Pipelined calls on every connection for ms, DEPTH in flight on each. */
+static int
+run_busy(struct mc_guest *gs, unsigned int count, unsigned int ms, unsigned int depth)
+{
+	static uint8_t in[MC_PAYLOAD] = { 1 }, out[MC_PAYLOAD];
+	uint64_t t0 = now_ns(), end = t0 + (uint64_t)ms * 1000000, calls = 0, left = 0;
+	unsigned int *busy = calloc(count, sizeof(*busy));
+	int rc = 1;
+
+	if (busy == NULL)
+		return 1;
+	for (;;) {
+		bool going = now_ns() < end;
+
+		if (!going && left == 0)
+			break;
+		for (unsigned int i = 0; i < count; i++) {
+			int n;
+
+			while (going && busy[i] < depth) {
+				int st = hl_fn_submit(gs[i].fn, in, sizeof(in), out, sizeof(out), 0);
+
+				if (st == HL_E_NO_SLOTS)
+					break;
+				if (st != HL_OK) {
+					fprintf(stderr, "many_client: submit: %s\n", hl_strerror(st));
+					goto out;
+				}
+				busy[i]++;
+				left++;
+			}
+			if ((n = reap(&gs[i])) < 0)
+				goto out;
+			busy[i] -= (unsigned int)n;
+			left -= (uint64_t)n;
+			calls += (uint64_t)n;
+		}
+	}
+	printf("rate %.0f\n", (double)calls * 1e9 / (double)(now_ns() - t0));
+	rc = 0;
+out:
+	free(busy);
+	return rc;
+}
+
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: many_client calls RUNDIR FIRST COUNT CALLS [HOLD_FILE]\n"
-		"       many_client rate RUNDIR FIRST COUNT MS DEPTH\n");
+		"       many_client rate|busy RUNDIR FIRST COUNT MS DEPTH\n");
 	return 2;
 }
 
@@ -214,11 +281,12 @@ main(int argc, char **argv)
 	unsigned int first, count, a, b = 0;
 	struct mc_guest *gs;
 	int rc = 1;
-	bool rate;
+	bool rate, busy;
 
 	if (argc < 6 || argc > 7)
 		return usage();
-	rate = strcmp(argv[1], "rate") == 0;
+	busy = strcmp(argv[1], "busy") == 0;
+	rate = busy || strcmp(argv[1], "rate") == 0;
 	if ((!rate && strcmp(argv[1], "calls") != 0) || (rate && argc != 7) ||
 	    parse_uint(argv[3], 65535, &first) < 0 ||
 	    parse_uint(argv[4], 4096, &count) < 0 || count == 0 ||
@@ -231,7 +299,8 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < count; i++)
 		if (guest_open(&gs[i], argv[2], first + i) < 0)
 			goto out;
-	rc = rate ? run_rate(&gs[0], a, b == 0 ? 1 : b) :
+	rc = busy ? run_busy(gs, count, a, b == 0 ? 1 : b) :
+	     rate ? run_rate(&gs[0], a, b == 0 ? 1 : b) :
 	     run_calls(gs, first, count, a, argc == 7 ? argv[6] : NULL);
 out:
 	for (unsigned int i = 0; i < count; i++)
