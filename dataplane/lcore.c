@@ -150,6 +150,22 @@ move_drain(struct dp_guest *g)
 		__atomic_store_n(&g->fast.move_ack, req, __ATOMIC_RELEASE);
 }
 
+/*
+ * The poll list changed length: entries past the old end are new (or
+ * moved there) and start hot; cold guests are visited every cold_mask + 1
+ * busy passes, so that about DP_COLD_SHARE of them are polled per pass.
+ */
+static void
+cold_resize(struct dp_io_lcore *lc, unsigned int n)
+{
+	unsigned int every = rte_align32pow2(n / DP_COLD_SHARE + 1);
+
+	for (unsigned int i = lc->cold_n; i < n; i++)
+		lc->cold[i] = 0;
+	lc->cold_n = n;
+	lc->cold_mask = RTE_MIN(every, DP_COLD_EVERY_MAX) - 1;
+}
+
 /* One pass over everything the lcore serves. @return work found (frames
  * received, orders applied); 0 for an empty pass. */
 static inline unsigned int
@@ -160,14 +176,23 @@ poll_once(struct dp_io_lcore *lc)
 	 * poll are in the list (dp_lcore_guest_sync()). */
 	unsigned int n = __atomic_load_n(&lc->n_poll, __ATOMIC_ACQUIRE);
 	uint64_t t = lc->idle.last_pass;
-	unsigned int work = 0;
+	unsigned int work = 0, skim;
 
+	if (unlikely(n != lc->cold_n))
+		cold_resize(lc, n);
+	/* Busy (work in the last DP_COLD_AFTER passes): cold guests only on
+	 * their turn. Idle: everyone, every pass. */
+	lc->pass_no++;
+	skim = lc->pass_no - lc->work_pass < DP_COLD_AFTER ? lc->cold_mask : 0;
 	/* The end of the last pass (or sleep) is near enough to now to
 	 * refill token buckets, and costs no clock read. */
 	for (unsigned int i = 0; i < n; i++) {
-		struct dp_guest *g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
+		struct dp_guest *g;
 		unsigned int k;
 
+		if (lc->cold[i] >= DP_COLD_AFTER && ((lc->pass_no + i) & skim) != 0)
+			continue;	/* not its turn: its memory is not touched */
+		g = __atomic_load_n(&lc->poll[i], __ATOMIC_RELAXED);
 		if (unlikely(__atomic_load_n(&g->fast.move_req, __ATOMIC_ACQUIRE) != 0)) {
 			move_drain(g);
 			continue;
@@ -175,6 +200,7 @@ poll_once(struct dp_io_lcore *lc)
 		k = dp_fair_guest_poll(g, lc->idle.last_pass);
 		if (k != 0)
 			t = guest_account(g, t);
+		lc->cold[i] = k != 0 ? 0 : lc->cold[i] + (lc->cold[i] < UINT8_MAX);
 		work += k;
 	}
 	for (unsigned int i = 0; i < lc->n_ports; i++)
@@ -184,6 +210,8 @@ poll_once(struct dp_io_lcore *lc)
 		dp_replace_apply(lc);
 		work++;
 	}
+	if (work != 0)
+		lc->work_pass = lc->pass_no;
 	return work;
 }
 
@@ -193,10 +221,16 @@ dp_lcore_poll_init(struct dp_io_lcore *lc, unsigned int max_guests)
 	lc->poll = rte_zmalloc_socket("hl_poll", sizeof(*lc->poll) * max_guests,
 				      RTE_CACHE_LINE_SIZE,
 				      (int)rte_lcore_to_socket_id(lc->lcore_id));
-	if (lc->poll == NULL)
+	lc->cold = rte_zmalloc_socket("hl_cold", max_guests, RTE_CACHE_LINE_SIZE,
+				      (int)rte_lcore_to_socket_id(lc->lcore_id));
+	if (lc->poll == NULL || lc->cold == NULL) {
+		dp_lcore_poll_fini(lc);
 		return -ENOMEM;
+	}
 	lc->cap_poll = max_guests;
 	lc->n_poll = 0;
+	lc->cold_n = 0;
+	lc->cold_mask = 0;
 	return 0;
 }
 
@@ -204,7 +238,9 @@ void
 dp_lcore_poll_fini(struct dp_io_lcore *lc)
 {
 	rte_free(lc->poll);
+	rte_free(lc->cold);
 	lc->poll = NULL;
+	lc->cold = NULL;
 	lc->cap_poll = 0;
 	lc->n_poll = 0;
 }

@@ -86,6 +86,12 @@ struct dp_lcore_idle {
 	uint32_t asleep;
 };
 
+/* Cold guests (struct dp_io_lcore.cold): empty polls in a row that make a
+ * guest cold; cold guests polled per busy pass, about; the longest turn. */
+#define DP_COLD_AFTER 64u
+#define DP_COLD_SHARE 16u
+#define DP_COLD_EVERY_MAX 64u
+
 struct dp_io_lcore {
 	unsigned int lcore_id;
 	unsigned int qsbr_id;
@@ -98,6 +104,19 @@ struct dp_io_lcore {
 	unsigned int n_poll;
 	unsigned int cap_poll;		/**< entries of poll: max_guests */
 	struct dp_guest **poll;		/**< on the lcore's socket */
+	/** Cold guests (the lcore's own, "Many guests"): per poll-list
+	 *  position, the polls in a row that found nothing (saturating).
+	 *  While the lcore is busy, a guest cold for DP_COLD_AFTER polls is
+	 *  polled only every cold_mask + 1 passes, so a busy guest's rate
+	 *  does not pay for a thousand idle ones; an lcore that found no
+	 *  work for DP_COLD_AFTER passes polls all.
+	 *  Positions move under it (poll_del()): a guest may inherit another's
+	 *  count once, which costs it at most one turn. */
+	uint8_t *cold;
+	unsigned int cold_n;		/**< poll-list length cold[] was sized for */
+	unsigned int cold_mask;
+	unsigned int pass_no;
+	unsigned int work_pass;		/**< the last pass that found work */
 	unsigned int n_ports;
 	struct dp_port *ports[DP_MAX_PORTS];
 	/** Passes through the poll loop: the heartbeat. Written by the lcore
