@@ -74,3 +74,11 @@ sockets_open() {
 	out=$(ctlj socket list "$1")
 	[[ $out =~ $re ]] && echo "${BASH_REMATCH[1]}"
 }
+
+# For wait_for, which runs its command again and again: a "$(...)" in its
+# arguments would be expanded once, before the first try.
+# sockets_gone GUEST: the guest has no socket open.
+sockets_gone() { [ "$(sockets_open "$1")" = 0 ]; }
+# fds_le N / fds_lt N: hostlane's fds are at most / below N.
+fds_le() { [ "$(hl_fds)" -le "$1" ]; }
+fds_lt() { [ "$(hl_fds)" -lt "$1" ]; }

@@ -20,16 +20,16 @@ n=$(grep -o '"id":"0x[0-9a-f]*"' <<< "$out" | wc -l)
 [ "$n" = 16 ] || fail "socket list sa lists $n sockets, want 16: $out"
 [[ $out == *'"port":40008,"host_port":40008'* ]] || fail "the listener's port: $out"
 kill -KILL "$pid"
-wait_for 5 test "$(sockets_open sa)" = 0 || fail "sockets still open: $(ctl socket list sa)"
+wait_for 5 sockets_gone sa || fail "sockets still open: $(ctl socket list sa)"
 out=$(ctlj socket list sa)
 [[ $out == *'"list":[]'* ]] || fail "sockets still listed: $out"
-wait_for 5 test "$(hl_fds)" -le "$base" || fail "fds: $(hl_fds), baseline $base"
+wait_for 5 fds_le "$base" || fail "fds: $(hl_fds), baseline $base"
 # The guest comes back and works.
 sc_run udp
 # A client that says goodbye with sockets still open (limits leaves three).
 sc_run limits
-wait_for 5 test "$(sockets_open sc)" = 0 || fail "sc's sockets after its BYE: $(ctl socket list sc)"
-wait_for 5 test "$(hl_fds)" -le "$base" || fail "fds after BYE: $(hl_fds), baseline $base"
+wait_for 5 sockets_gone sc || fail "sc's sockets after its BYE: $(ctl socket list sc)"
+wait_for 5 fds_le "$base" || fail "fds after BYE: $(hl_fds), baseline $base"
 # The guest removed while its client holds sockets.
 "$SC" "$RUN" hold > "$T/hold2.log" 2>&1 &
 pid=$!
@@ -38,7 +38,7 @@ wait_for 20 grep -q holding "$T/hold2.log" || { cat "$T/hold2.log"; fail "client
 (( $(hl_fds) >= base + 16 )) || fail "hostlane's fds did not grow with the sockets"
 ctl guest remove sa > /dev/null || fail "guest remove sa"
 # Its socket file and connection go too: below the baseline by those.
-wait_for 5 test "$(hl_fds)" -lt "$base" || fail "fds after removal: $(hl_fds), baseline $base"
+wait_for 5 fds_lt "$base" || fail "fds after removal: $(hl_fds), baseline $base"
 kill -KILL "$pid" 2>/dev/null
 kill -0 "$HL_PID" || fail "hostlane died"
 pass "lifetimes"

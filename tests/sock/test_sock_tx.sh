@@ -15,7 +15,7 @@ base=$(hl_fds)
 for phase in stream window reset signal; do
 	"$TX" "$RUN" "$phase" || fail "sock_tx $phase (exit $?)"
 done
-wait_for 5 test "$(sockets_open sa)" = 0 || fail "sockets left open: $(ctl socket list sa)"
+wait_for 5 sockets_gone sa || fail "sockets left open: $(ctl socket list sa)"
 
 "$TX" "$RUN" hold > "$T/hold.log" 2>&1 &
 pid=$!
@@ -25,7 +25,7 @@ grep "^holding" "$T/hold.log"
 grep -q "^holding: 0 " "$T/hold.log" && fail "no send in flight while holding"
 [ "$(sockets_open sa)" -ge 1 ] || fail "no socket open while holding"
 kill -KILL "$pid"
-wait_for 5 test "$(sockets_open sa)" = 0 || fail "sockets still open: $(ctl socket list sa)"
-wait_for 5 test "$(hl_fds)" -le "$base" || fail "fds: $(hl_fds), baseline $base"
+wait_for 5 sockets_gone sa || fail "sockets still open: $(ctl socket list sa)"
+wait_for 5 fds_le "$base" || fail "fds: $(hl_fds), baseline $base"
 kill -0 "$HL_PID" || fail "hostlane died"
 pass "sends that return at once"
