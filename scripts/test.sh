@@ -4,7 +4,9 @@
 # then the unit, func and hostile suites again in a build with
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/; not the
 # `docs` tests of man pages, unit files and examples, nor a `twin` that
-# runs the same code as another test under another accelerator), then a
+# runs the same code as another test under another accelerator, nor a
+# `nosan` test whose subject is CPU use or a peer's interop and whose
+# hostlane code other tests run under the sanitizers), then a
 # short smoke run of every libFuzzer target (build-fuzz/, clang). Those two
 # builds run niced in the background during the first pass; the package
 # suite and the fuzz smoke run beside the sanitizer pass.
@@ -90,7 +92,7 @@ if [ "$all_passes" = 1 ]; then
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --suite unit --suite func \
-		--suite hostile --no-suite docs --no-suite twin
+		--suite hostile --no-suite docs --no-suite twin --no-suite nosan
 	asan_rc=$?
 	[ $rc -eq 0 ] && rc=$asan_rc
 	logs+=("$top/build-asan/meson-logs/testlog.json")

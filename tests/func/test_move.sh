@@ -11,7 +11,7 @@
 SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
 CTL="$HOSTLANE_BUILD/control/hostlanectl"
 [ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
-ROUNDS=12
+ROUNDS=8
 
 {
 	echo "[hostlane]"
@@ -59,7 +59,7 @@ for round in $(seq "$ROUNDS"); do
 	out=$(ctlj guest move "$g" "$to") || fail "round $round: guest move $g $to: $out"
 	[ "$(echo "$out" | py "r['to']")" = "$to" ] || fail "round $round: $out"
 	moves=$((moves + 1))
-	[ $((round % 6)) = 0 ] || continue
+	[ $((round % 4)) = 0 ] || continue
 	# Every guest onto lcore 1, calling there, then rebalance: lcore 2
 	# is idle, so a plan must move some back.
 	for k in 0 1 2 3; do

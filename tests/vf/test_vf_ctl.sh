@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Dedicated mode through the real thing: the hostlane binary with a [vf]
 # section (mode dedicated, policy manual, a vf_pool of two net_memif VF
-# stand-ins: a config value holds at most 256 bytes) and `hostlanectl vf assign|release GUEST`, 20 times, while the
+# stand-ins: a config value holds at most 256 bytes) and `hostlanectl vf assign|release GUEST`, 10 times, while the
 # guest sends numbered frames without pause and the wire sends back (as in
 # test_vf_dedicated.sh): 0 lost, 0 duplicated, each port in order, each
-# flow's path changing only at the 40 switches. Each switch time is printed
+# flow's path changing only at the 20 switches. Each switch time is printed
 # from hostlane's log.
 . "$(dirname "$0")/../func/lib.sh"
 . "$(dirname "$0")/lib.sh"
 vf_need
-CYCLES=20
+CYCLES=10
 CTL="$HOSTLANE_BUILD/control/hostlanectl"
 export HOSTLANE_CONTROL="$T/run/control.sock"
 
