@@ -81,7 +81,7 @@ cp "$HL" "$RF" "$T/" || die "cannot copy the binaries"
 HL=$T/hostlane
 RF=$T/raw_flood
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench tests/fair 2>/dev/null ||
+git -C "$src" diff --quiet HEAD -- dataplane guestlib fpga bench ':!bench/results' tests/fair 2>/dev/null ||
 	rev="$rev+dirty"
 
 floods=()
