@@ -6,11 +6,8 @@
 # rebalance` while they call. Then: every call answered exactly once and
 # correct, no move abandoned, the pools back to their use before the
 # guests came, no session left, the lcores' guest counts whole.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/move_lib.sh"
 
-SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
-[ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
 ROUNDS=8
 
 {
@@ -21,12 +18,6 @@ ROUNDS=8
 	done
 } > "$T/move.conf"
 
-ctl() { "$CTL" --socket "$T/run/control.sock" "$@"; }
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@"; }
-# py EXPR: EXPR of r, the JSON reply on stdin ("result" of it).
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-# lcore_of GUEST
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 # guest_busy GUEST: the cycles its lcore spent on it so far.
 guest_busy() {
 	ctlj lcore list | py "sum(a['busy_cycles'] for l in r for a in l.get('assigned', []) if a['name'] == '$1')"

@@ -5,11 +5,7 @@
 # within a few intervals one of them is moved to the idle lcore, and only
 # one (one calling guest per lcore: no move narrows the spread any more).
 # Every call is answered exactly once and correct throughout.
-. "$(dirname "$0")/lib.sh"
-
-SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
-[ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
+. "$(dirname "$0")/move_lib.sh"
 
 # roundrobin, the first on ties: g0 -> 1, x0 -> 2, g1 -> 1, x1 -> 2.
 cat > "$T/auto.conf" <<'CONF'
@@ -35,9 +31,6 @@ max_inflight = 32
 handler = hostlane
 CONF
 
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@" 2>&1; }
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 moves() { grep -c 'moved from lcore' "$T/hostlane.log"; }
 
 HL_LCORES='0@0,1@1,2@1' hl_start --config "$T/auto.conf"

@@ -3,11 +3,7 @@
 # §2): unknown guest, not connected, the lcore it is on, not an I/O lcore,
 # handler switch, no room for its budget there; and a refused move leaves
 # the guest served where it was. (A move already under way: test_move_sock.)
-. "$(dirname "$0")/lib.sh"
-
-SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
-[ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
+. "$(dirname "$0")/move_lib.sh"
 
 # Placement (roundrobin, the first on ties): sw -> 1, big -> 2, g0 -> 1,
 # g1 -> 2. Lcore 2's pending pool is then full (4064 + 32 = 4096).
@@ -31,11 +27,6 @@ max_inflight = 32
 handler = hostlane
 max_inflight = 32
 CONF
-
-ctl() { "$CTL" --socket "$T/run/control.sock" "$@" 2>&1; }
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@" 2>&1; }
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 
 # refused WHAT CODE TEXT ARGS...: `guest move ARGS` fails with CODE, TEXT.
 refused() {

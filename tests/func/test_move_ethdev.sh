@@ -4,10 +4,8 @@
 # the two I/O lcores and back. It is polled where it went (its frames keep
 # coming, counted by the lcore that now polls it), and never by both: the
 # lcores' poll lists hold it once between them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/move_lib.sh"
 tm_need_pmd net_null
-
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
 
 cat > "$T/eth.conf" <<'CONF'
 [guest e0]
@@ -19,9 +17,6 @@ handler = drop
 handler = hostlane
 CONF
 
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@" 2>&1; }
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 # polled_on LCORE: the guests in that lcore's poll list.
 polled_on() { ctlj lcore list | py "[l['polled'] for l in r if l['lcore'] == $1][0]"; }
 rx() { ctlj stats e0 | py "r[0]['traffic']['rx_frames'] if isinstance(r, list) else r['traffic']['rx_frames']"; }

@@ -4,11 +4,7 @@
 # at run time go to lcore 2, the one with fewer busy cycles, even when it
 # has as many guests as lcore 1 and then more (roundrobin, which counts
 # guests, would take lcore 1 both times: tests/unit/test_balance.c).
-. "$(dirname "$0")/lib.sh"
-
-SOAK="$HOSTLANE_BUILD/tests/func/move_soak"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
-[ -x "$SOAK" ] || fail "move_soak not built at $SOAK"
+. "$(dirname "$0")/move_lib.sh"
 
 cat > "$T/place.conf" <<'CONF'
 [hostlane]
@@ -25,9 +21,6 @@ handler = hostlane
 max_inflight = 32
 CONF
 
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@" 2>&1; }
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 busy_last() { ctlj lcore list | py "[l['busy_cycles_last'] for l in r if l['lcore'] == $1][0]"; }
 
 HL_LCORES='0@0,1@1,2@1' hl_start --config "$T/place.conf"

@@ -7,10 +7,9 @@
 # is abandoned after 2 s with that reason, another move meanwhile is
 # refused (busy), and the receive completes afterwards. Every socket call
 # before, between and after the moves completes with the right bytes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/move_lib.sh"
 
 MS="$HOSTLANE_BUILD/tests/func/move_sock"
-CTL="$HOSTLANE_BUILD/control/hostlanectl"
 [ -x "$MS" ] || fail "move_sock not built at $MS"
 
 cat > "$T/sock.conf" <<'CONF'
@@ -23,10 +22,6 @@ sockets = yes
 sock_connect = 127.0.0.1
 CONF
 
-ctl() { "$CTL" --socket "$T/run/control.sock" "$@" 2>&1; }
-ctlj() { "$CTL" --socket "$T/run/control.sock" --json "$@" 2>&1; }
-py() { python3 -c "import json, sys; r = json.load(sys.stdin)['result']; print($1)"; }
-lcore_of() { ctlj guest list | py "[g['lcore'] for g in r if g['name'] == '$1'][0]"; }
 moving() { ctlj lcore list | py "any(a['moving'] for l in r for a in l.get('assigned', []))"; }
 recv_calls() { ctlj socket list s1 | py "r['calls_recv']"; }
 
