@@ -116,14 +116,17 @@ for _ in $(seq 50); do
 done
 rss_end=$(rss_kb)
 
+rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$src" diff --quiet HEAD -- dataplane guestlib bench 2>/dev/null || rev="$rev+dirty"
 python3 - "$T/samples" "$out" "$result" "$base_pools" "$after" "$rss_end" "$soak_rc" \
-	"$guests" "$depth" "$minutes" <<'PY'
+	"$guests" "$depth" "$minutes" "$rev" "$(date -u '+%Y-%m-%d %H:%M UTC')" <<'PY'
 import sys
-samples, out, result, before, after, rss_end, rc, guests, depth, minutes = sys.argv[1:]
+samples, out, result, before, after, rss_end, rc, guests, depth, minutes, rev, when = sys.argv[1:]
 rows = [l.split() for l in open(samples) if l.strip()]
 ok = rc == "0"
 lines = ["# Soak: %s guests x %s calls in flight, %s minutes\n" % (guests, depth, minutes),
-         "bench/soak.sh; one line per tick: calls completed so far, hostlane's RSS, pools in use.\n",
+         "bench/soak.sh on hostlane %s, %s; one line per tick: calls completed so far,"
+         " hostlane's RSS, pools in use.\n" % (rev, when),
          "| t (s) | calls | calls/s since last | RSS (KiB) | mbufs in use | hand-off msgs in use |",
          "|---|---|---|---|---|---|"]
 prev_t, prev_c = 0.0, 0
