@@ -148,6 +148,16 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
  * reference to it, so this is its one close; afterwards nothing of it is
  * reachable (the bulk pool pointed into its memory, unmapped now).
  */
+/* A new transport: as many requests in flight as its replies have room. */
+static void
+conn_set_window(struct hl_conn *c)
+{
+	uint32_t w = c->ops->window != NULL ? c->ops->window(c->tp) :
+		     HL_MAX_INFLIGHT;
+
+	c->inf.cap = w < 1 ? 1 : w > HL_MAX_INFLIGHT ? HL_MAX_INFLIGHT : w;
+}
+
 static void
 conn_tp_drop(struct hl_conn *c)
 {
@@ -392,6 +402,13 @@ hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag)
 	return conn_send(c, r, 1, tag, c->timeout_ms, &s);
 }
 
+void
+hl_conn_hold(struct hl_conn *c, int on)
+{
+	if (c->ops->hold != NULL && c->tp != NULL)
+		c->ops->hold(c->tp, on);
+}
+
 int
 hl_conn_start(struct hl_conn *c, const struct hl_req *r, struct hl_slot **s)
 {
@@ -552,6 +569,7 @@ conn_create(const struct hl_transport_ops *ops, void *tp,
 	c->down_since = -1;
 	guest_mac(opts, c->mac);
 	hl_inflight_init(&c->inf);
+	conn_set_window(c);
 	rc = conn_hello(c, hello_ms, why, sizeof(why));
 	if (rc != HL_OK) {
 		conn_hello_failed(c, why);
@@ -685,6 +703,7 @@ conn_revive(struct hl_conn *c, int budget_ms)
 	if (rc == HL_OK) {
 		c->ops = tp.ops;
 		c->tp = tp.tp;
+		conn_set_window(c);
 		c->dead = HL_OK;
 		c->reviving = 1;
 		rc = conn_hello(c, hl_ms_left(deadline), why, sizeof(why));

@@ -320,6 +320,37 @@ hl_fn_submit_args(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
 }
 
 int
+hl_fn_submit_burst(struct hl_fn *fn, const struct hl_call *calls,
+		   unsigned int n, unsigned int *done)
+{
+	struct hl_req r = { .opcode = HL_OP_FN_CALL };
+	unsigned int i = 0;
+	int rc = fn_ready(fn);
+
+	if (rc == HL_OK && n > 0 && calls == NULL)
+		rc = HL_E_INVAL;
+	if (rc == HL_OK) {
+		r.session = fn->session;
+		hl_conn_hold(fn->conn, 1);
+		for (; i < n && rc == HL_OK; i++) {
+			r.arg0 = calls[i].arg0;
+			r.arg1 = calls[i].arg1;
+			r.in = calls[i].in;
+			r.in_len = calls[i].in_len;
+			r.out = calls[i].out;
+			r.out_cap = calls[i].out_cap;
+			rc = hl_conn_submit(fn->conn, &r, calls[i].tag);
+		}
+		hl_conn_hold(fn->conn, 0);
+		if (rc != HL_OK)
+			i--;
+	}
+	if (done != NULL)
+		*done = i;
+	return rc;
+}
+
+int
 hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len, void *out,
 	     uint32_t out_cap, uint64_t tag)
 {

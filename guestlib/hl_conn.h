@@ -46,6 +46,11 @@ struct hl_sock_layer;
 struct hl_transport_ops {
 	/** Queue one frame; may wait up to timeout_ms for ring space. */
 	int (*send)(void *tp, const void *frame, uint32_t len, int timeout_ms);
+	/** on: a burst begins, sends may keep frames from the host; off: it
+	 *  ends, every frame sent is shown to the host. Every recv, wait and
+	 *  send that must wait for ring space shows them first. NULL: every
+	 *  send shows its frame at once. */
+	void (*hold)(void *tp, int on);
 	/** Take one received frame; HL_E_AGAIN if none. */
 	int (*recv)(void *tp, void *buf, uint32_t cap, uint32_t *len);
 	/** Wait until recv may succeed; HL_E_TIMEOUT when timeout_ms passed. */
@@ -73,6 +78,10 @@ struct hl_transport_ops {
 	/** After that poll, holding the connection again: revents of the
 	 *  fds sleep_fds() gave (serviced here), and stop signalling. */
 	void (*sleep_done)(void *tp, const short revents[2]);
+	/** Requests that may be in flight at once without their replies
+	 *  overflowing what the host can write back (memif: the S2C slots
+	 *  posted). NULL: HL_MAX_INFLIGHT. */
+	uint32_t (*window)(const void *tp);
 };
 
 extern const struct hl_transport_ops hl_memif_ops;
@@ -147,6 +156,9 @@ int hl_conn_check(const struct hl_conn *c);
 int hl_conn_call(struct hl_conn *c, const struct hl_req *r,
 		 struct hl_result *res);
 int hl_conn_submit(struct hl_conn *c, const struct hl_req *r, uint64_t tag);
+/* A burst of submits (hl_fn_submit_burst): on, the transport may keep
+ * frames until off (struct hl_transport_ops.hold). */
+void hl_conn_hold(struct hl_conn *c, int on);
 int hl_conn_ensure(struct hl_conn *c);
 
 /*

@@ -81,6 +81,9 @@ struct hl_inflight {
 	struct hl_slot slot[HL_MAX_INFLIGHT];
 	uint16_t free_idx[HL_MAX_INFLIGHT];
 	uint32_t nfree;
+	uint32_t cap;		  /**< slots that may be in use at once: at most
+				       HL_MAX_INFLIGHT, fewer when the
+				       transport's reply ring has less room */
 	uint16_t cq[HL_MAX_INFLIGHT];
 	uint32_t cq_head;	  /**< next to pop */
 	uint32_t cq_len;

@@ -30,6 +30,12 @@
 #define HL_MEMIF_BUF_SIZE 2048u
 #define HL_MEMIF_REASON_LEN 160u
 #define HL_MEMIF_MAX_CHAIN 8u
+/** C2S frames a held burst writes before it publishes them anyway, so the
+ *  host starts on a long burst before its end. */
+#define HL_MEMIF_PUBLISH_MAX 32u
+/** S2C slots read before they are re-posted (and a drained ring re-posts
+ *  at once). */
+#define HL_MEMIF_POST_BATCH 32u
 
 struct hl_memif_cfg {
 	const char *socket_path;
@@ -57,6 +63,8 @@ struct hl_memif_q {
 	struct memif_ring *ring;
 	int efd;		     /**< this ring's interrupt eventfd */
 	uint16_t head;		     /**< our copy of ring->head (we write it) */
+	uint16_t pub;		     /**< C2S: the head the server was shown */
+	uint16_t unposted;	     /**< S2C: slots read, not yet re-posted */
 	uint16_t tail;		     /**< last ring->tail seen and accepted */
 	uint32_t buf0;		     /**< region offset of this ring's buffer 0 */
 	uint32_t ring_off;	     /**< region offset of the ring header */
@@ -76,6 +84,7 @@ struct hl_memif {
 					  start of a frame (chain not ended) */
 	enum hl_wait_mode wait_mode;
 	unsigned int spin_polls;
+	uint8_t held;		     /**< a burst: sends do not publish */
 	int dead;		     /**< 0, or the status every call fails with */
 	uint8_t revivable;	     /**< the host went away, did not send us */
 	uint32_t disc_code;	     /**< the host's DISCONNECT code, if any
@@ -101,6 +110,9 @@ int hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 		  int timeout_ms);
 int hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len);
 int hl_memif_wait(struct hl_memif *m, int timeout_ms);
+/* on: sends write frames without showing them to the host; off: show
+ * them all (one head store, one kick). */
+void hl_memif_hold(struct hl_memif *m, int on);
 void hl_memif_rings_start(struct hl_memif *m);
 
 #endif /* HL_MEMIF_CLIENT_H */

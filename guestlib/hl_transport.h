@@ -55,7 +55,7 @@ int hl_dpdk_open(const char *eal_args, const struct hl_opts *o,
 
 /* The plugin's ABI: bump HL_PLUGIN_ABI when struct hl_transport_ops,
  * struct hl_opts, struct hl_stats or struct hl_tp change. */
-#define HL_PLUGIN_ABI 4u
+#define HL_PLUGIN_ABI 5u
 #define HL_PLUGIN_SYM "hl_dpdk_plugin"
 #define HL_PLUGIN_FILE "libhostlane-dpdk.so"
 

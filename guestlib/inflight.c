@@ -14,6 +14,7 @@ hl_inflight_init(struct hl_inflight *t)
 	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++)
 		t->free_idx[i] = (uint16_t)(HL_MAX_INFLIGHT - 1 - i);
 	t->nfree = HL_MAX_INFLIGHT;
+	t->cap = HL_MAX_INFLIGHT;
 }
 
 uint32_t
@@ -61,7 +62,7 @@ hl_inflight_alloc(struct hl_inflight *t, uint16_t opcode, int async,
 	uint64_t r;
 	uint16_t idx;
 
-	if (t->nfree == 0)
+	if (t->nfree == 0 || HL_MAX_INFLIGHT - t->nfree >= t->cap)
 		return HL_E_NO_SLOTS;
 	if (id_random(t, &r) != HL_OK)
 		return HL_E_IO;

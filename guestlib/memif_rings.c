@@ -44,6 +44,8 @@ s2c_post(struct hl_memif *m, uint32_t n)
 {
 	struct hl_memif_q *q = &m->s2c;
 
+	if (n == 0)
+		return;
 	for (uint32_t i = 0; i < n; i++, q->head++) {
 		uint16_t slot = q->head & m->mask;
 		struct memif_desc *d = &q->ring->desc[slot];
@@ -62,8 +64,9 @@ hl_memif_rings_start(struct hl_memif *m)
 {
 	/* The server reset head/tail when it accepted CONNECT; only now may
 	 * the client post its receive buffers. */
-	m->c2s.head = m->c2s.tail = 0;
+	m->c2s.head = m->c2s.tail = m->c2s.pub = 0;
 	m->s2c.head = m->s2c.tail = 0;
+	m->s2c.unposted = 0;
 	m->s2c_partial = 0;
 	__atomic_store_n(&m->s2c.ring->flags,
 			 m->wait_mode == HL_WAIT_INTR ? 0 : MEMIF_RING_FLAG_MASK_INT,
@@ -90,11 +93,18 @@ c2s_free(struct hl_memif *m)
 	return m->ring_size - used;
 }
 
+static void c2s_publish(struct hl_memif *m);
+
 static int
 c2s_wait_space(struct hl_memif *m, int timeout_ms)
 {
-	int64_t deadline = hl_deadline(timeout_ms);
+	int64_t deadline;
 
+	if (c2s_free(m) > 0)	/* the usual case: no clock read */
+		return HL_OK;
+	/* Frames of a held burst take slots only the host can free. */
+	c2s_publish(m);
+	deadline = hl_deadline(timeout_ms);
 	for (uint32_t i = 1;; i++) {
 		if (c2s_free(m) > 0)
 			return HL_OK;
@@ -127,6 +137,34 @@ c2s_kick(struct hl_memif *m)
 		m->stats.kicks++;
 }
 
+/*
+ * Show the host the frames written since the last publish: one head store
+ * and one kick check for all of them. The host's core polls head, so each
+ * store pulls the line back from it, and the kick check costs a full
+ * fence: a burst pays both once.
+ */
+static void
+c2s_publish(struct hl_memif *m)
+{
+	struct hl_memif_q *q = &m->c2s;
+
+	if (q->pub == q->head)
+		return;
+	q->pub = q->head;
+	/* Release: the buffers and descriptors must be visible to the server
+	 * before it sees the new head. */
+	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
+	c2s_kick(m);
+}
+
+void
+hl_memif_hold(struct hl_memif *m, int on)
+{
+	m->held = on != 0;
+	if (!on)
+		c2s_publish(m);
+}
+
 int
 hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 	      int timeout_ms)
@@ -149,12 +187,20 @@ hl_memif_send(struct hl_memif *m, const void *frame, uint32_t len,
 	d->offset = q->buf0 + slot * HL_MEMIF_BUF_SIZE;
 	d->length = len;
 	q->head++;
-	/* Release: the buffer and descriptor must be visible to the server
-	 * before it sees the new head. */
-	__atomic_store_n(&q->ring->head, q->head, __ATOMIC_RELEASE);
 	m->stats.tx_frames++;
-	c2s_kick(m);
+	if (!m->held || (uint16_t)(q->head - q->pub) >= HL_MEMIF_PUBLISH_MAX)
+		c2s_publish(m);
 	return HL_OK;
+}
+
+/* Give the server back every S2C slot we have read. */
+static void
+s2c_repost(struct hl_memif *m)
+{
+	if (m->dead)
+		return;
+	s2c_post(m, m->s2c.unposted);
+	m->s2c.unposted = 0;
 }
 
 /* Filled S2C slots not yet consumed; the server's tail is bound-checked. */
@@ -220,6 +266,7 @@ static int
 s2c_partial(struct hl_memif *m, uint32_t avail)
 {
 	m->s2c_partial = (uint16_t)avail;
+	s2c_repost(m);
 	if (avail == (uint16_t)(m->s2c.head - m->s2c.tail))
 		hl_memif_set_dead(m, HL_E_PROTO, "S2C chain of %u descriptors "
 				  "fills the ring and never ends", avail);
@@ -232,6 +279,7 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 	uint32_t avail, nseg;
 	int bad;
 
+	c2s_publish(m);
 	for (;;) {
 		/* A host that went away (not one that broke the rings) may
 		 * have answered before: those replies are ours to take. */
@@ -245,8 +293,13 @@ hl_memif_recv(struct hl_memif *m, void *buf, uint32_t cap, uint32_t *len)
 			return s2c_partial(m, avail);
 		m->s2c_partial = 0;
 		m->s2c.tail += (uint16_t)nseg;
-		if (!m->dead)
-			s2c_post(m, nseg);
+		/* Re-post in batches: each head store pulls the line from
+		 * the host's core. The ring drained, re-post at once, so the
+		 * host never waits on buffers we hold back. */
+		m->s2c.unposted += (uint16_t)nseg;
+		if (nseg == avail || m->s2c.unposted >= HL_MEMIF_POST_BATCH ||
+		    (uint32_t)m->s2c.unposted * 4 >= m->ring_size)
+			s2c_repost(m);
 		if (!bad && *len > 0) {
 			m->stats.rx_frames++;
 			return HL_OK;
@@ -307,6 +360,8 @@ w_sleep(void *tp, int ms)
 	};
 	int n;
 
+	c2s_publish(m);
+	s2c_repost(m);
 	s2c_mask(m, 0);
 	/* Full barrier: the unmask must be visible to the server before we
 	 * re-read tail; otherwise a frame stored between our last check and
@@ -346,6 +401,7 @@ hl_memif_wait(struct hl_memif *m, int timeout_ms)
 		.sleep = w_sleep, .sleep_end = w_sleep_end,
 	};
 
+	c2s_publish(m);
 	return hl_wait(&w, timeout_ms);
 }
 
@@ -353,6 +409,12 @@ static int
 ops_send(void *tp, const void *frame, uint32_t len, int timeout_ms)
 {
 	return hl_memif_send(tp, frame, len, timeout_ms);
+}
+
+static void
+ops_hold(void *tp, int on)
+{
+	hl_memif_hold(tp, on);
 }
 
 static int
@@ -417,6 +479,8 @@ ops_sleep_fds(void *tp, int fds[2])
 {
 	struct hl_memif *m = tp;
 
+	c2s_publish(m);
+	s2c_repost(m);
 	s2c_mask(m, 0);
 	/* Full barrier, as in w_sleep(): unmask before re-reading tail. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -440,8 +504,21 @@ ops_sleep_done(void *tp, const short revents[2])
 	w_sleep_end(m);
 }
 
+/* Replies that always find a posted S2C buffer: the ring, less the slots
+ * hl_memif_recv() may hold back before it re-posts them. */
+static uint32_t
+ops_window(const void *tp)
+{
+	const struct hl_memif *m = tp;
+	uint32_t held = m->ring_size / 4 < HL_MEMIF_POST_BATCH ?
+			m->ring_size / 4 : HL_MEMIF_POST_BATCH;
+
+	return m->ring_size - held;
+}
+
 const struct hl_transport_ops hl_memif_ops = {
 	.send = ops_send,
+	.hold = ops_hold,
 	.recv = ops_recv,
 	.wait = ops_wait,
 	.reason = ops_reason,
@@ -451,4 +528,5 @@ const struct hl_transport_ops hl_memif_ops = {
 	.bulk_area = ops_bulk_area,
 	.sleep_fds = ops_sleep_fds,
 	.sleep_done = ops_sleep_done,
+	.window = ops_window,
 };

@@ -68,6 +68,31 @@ test_unknown_and_dup(void)
 	CHECK_EQ(t.dropped_unknown, 7);
 }
 
+/* The window (cap) bounds slots in use below HL_MAX_INFLIGHT; a freed
+ * slot makes room again. An expiry scan looks once per millisecond. */
+static void
+test_window(void)
+{
+	struct hl_slot *s[3];
+	struct hl_result res = { .status = HL_OK };
+
+	hl_inflight_init(&t);
+	t.cap = 2;
+	CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 1, 0, NULL, 0, 5, &s[0]), HL_OK);
+	CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 1, 1, NULL, 0, 5, &s[1]), HL_OK);
+	CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 1, 2, NULL, 0, 5, &s[2]),
+		 HL_E_NO_SLOTS);
+	hl_inflight_complete(&t, hl_inflight_match(&t, s[0]->id, HL_OP_FN_CALL),
+			     &res, NULL);
+	CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 1, 2, NULL, 0, 5, &s[2]),
+		 HL_E_NO_SLOTS);	/* completed, not yet freed: still used */
+	hl_inflight_free(&t, hl_inflight_cq_pop(&t));
+	CHECK_EQ(hl_inflight_alloc(&t, HL_OP_FN_CALL, 1, 2, NULL, 0, 5, &s[2]), HL_OK);
+	CHECK_EQ(hl_inflight_expire(&t, 4), 0);
+	CHECK_EQ(hl_inflight_expire(&t, 5), 2);
+	CHECK_EQ(hl_inflight_expire(&t, 5), 0);
+}
+
 /* Completions come out in the order they completed, not submitted. */
 static void
 test_order_and_expiry(void)
@@ -157,6 +182,7 @@ main(void)
 	test_full();
 	test_unknown_and_dup();
 	test_order_and_expiry();
+	test_window();
 	test_unpredictable();
 	test_churn();
 	return gl_report("guestlib-inflight");

@@ -91,7 +91,8 @@ fill_pattern(uint8_t *buf, size_t n, uint64_t seed)
 /* ---- connections and functions ----------------------------------------- */
 
 static struct hl_conn *
-connect_guest_as(const char *guest, enum hl_reconnect policy)
+connect_guest_ring(const char *guest, enum hl_reconnect policy,
+		   unsigned int log2_ring)
 {
 	char path[512], secret[64];
 	struct hl_opts o;
@@ -103,6 +104,8 @@ connect_guest_as(const char *guest, enum hl_reconnect policy)
 	hl_opts_init(&o);
 	o.name = "offload_check";
 	o.reconnect = policy;
+	if (log2_ring != 0)
+		o.log2_ring_size = log2_ring;
 	rc = hl_connect(path, secret, &o, &c);
 	if (rc != HL_OK) {
 		FAIL("connect to guest %s at %s: %s (%s)", guest, path,
@@ -110,6 +113,12 @@ connect_guest_as(const char *guest, enum hl_reconnect policy)
 		return NULL;
 	}
 	return c;
+}
+
+static struct hl_conn *
+connect_guest_as(const char *guest, enum hl_reconnect policy)
+{
+	return connect_guest_ring(guest, policy, 0);
 }
 
 static struct hl_conn *
@@ -846,6 +855,123 @@ out:
 	return report("stress");
 }
 
+/* ---- burst: hl_fn_submit_burst() against the real host ------------------ */
+
+/* Burst sizes, in turn: under, at and over a publish batch (32), and over
+ * what is left of HL_MAX_INFLIGHT (the burst then stops with NO_SLOTS). */
+static const unsigned int burst_sizes[] = { 1, 5, 31, 32, 33, 64, 100, 256 };
+
+static uint64_t
+burst_n(uint64_t tag)
+{
+	return (tag * 2654435761u) % (FACT_MAX + 1);
+}
+
+/* Submit count factorial calls in bursts on a connection whose rings have
+ * 2^log2_ring slots (smaller than a burst: a held burst must publish what
+ * it holds before it waits for room, or it waits for ever). The window
+ * (calls in flight at once) is what the first burst of 256 took: at most
+ * HL_MAX_INFLIGHT and fewer than the ring's slots when those are fewer,
+ * since every reply needs a posted buffer (a reply that finds none is
+ * dropped by the host, and the call times out). Every call completes once
+ * with the right result; a burst that meets a full window submits exactly
+ * the calls that fit, and says NO_SLOTS. */
+static int
+cmd_burst(uint64_t count, unsigned int log2_ring)
+{
+	struct hl_conn *c = connect_guest_ring("gb", HL_RECONNECT_AUTO, log2_ring);
+	struct hl_fn *fn = NULL;
+	static struct hl_call calls[HL_MAX_INFLIGHT];
+	struct hl_completion comp[64];
+	uint8_t *seen = calloc(count / 8 + 1, 1);
+	uint64_t sub = 0, done = 0, bad = 0, partial = 0, bursts = 0, win;
+	unsigned int k = 0, got, ring = 1u << log2_ring;
+	int rc;
+
+	if (c == NULL || seen == NULL) {
+		FAIL("burst: set-up");
+		goto out;
+	}
+	rc = open_active(c, "factorial", HL_PLACE_SW, &fn);
+	if (!EXPECT_ST(rc, HL_OK, "burst: open+activate"))
+		goto out;
+	rc = hl_fn_submit_burst(fn, NULL, 1, &got);
+	EXPECT_ST(rc, HL_E_INVAL, "burst of NULL calls");
+	EXPECT_U64(got, 0, "calls submitted from NULL");
+	rc = hl_fn_submit_burst(fn, calls, 0, &got);
+	EXPECT_ST(rc, HL_OK, "empty burst");
+	EXPECT_U64(got, 0, "calls submitted by an empty burst");
+	for (unsigned int i = 0; i < HL_MAX_INFLIGHT; i++)
+		calls[i] = (struct hl_call){ .arg0 = burst_n(i), .arg1 = 1, .tag = i };
+	rc = hl_fn_submit_burst(fn, calls, HL_MAX_INFLIGHT, &got);
+	win = got;
+	if (ring > HL_MAX_INFLIGHT)
+		EXPECT_U64(win, HL_MAX_INFLIGHT, "window on a ring of %u", ring);
+	else if (!EXPECT_U64(win > 0 && win < ring, 1, "window %" PRIu64
+			     " within a ring of %u", win, ring))
+		goto out;
+	EXPECT_ST(rc, win < HL_MAX_INFLIGHT ? HL_E_NO_SLOTS : HL_OK,
+		  "first burst of %u", HL_MAX_INFLIGHT);
+	sub = win;
+	while (done < count) {
+		unsigned int n = burst_sizes[k++ % (sizeof(burst_sizes) /
+						    sizeof(burst_sizes[0]))];
+		uint64_t room = win - (sub - done);
+
+		if (n > count - sub)
+			n = (unsigned int)(count - sub);
+		for (unsigned int i = 0; i < n; i++)
+			calls[i] = (struct hl_call){ .arg0 = burst_n(sub + i),
+						     .arg1 = 1, .tag = sub + i };
+		rc = hl_fn_submit_burst(fn, calls, n, &got);
+		bursts += n > 0;
+		if (n > room) {
+			partial++;
+			EXPECT_ST(rc, HL_E_NO_SLOTS, "burst of %u with room for %" PRIu64, n, room);
+			EXPECT_U64(got, room, "calls of a burst of %u that fit", n);
+		} else if (!EXPECT_ST(rc, HL_OK, "burst of %u", n) ||
+			   !EXPECT_U64(got, n, "calls of a burst of %u", n)) {
+			goto out;
+		}
+		sub += got;
+		int m = hl_poll(c, comp, 64, POLL_MS);
+		if (m <= 0) {
+			FAIL("hl_poll returned %d (%s) with %" PRIu64 " in flight",
+			     m, hl_status_name(-m), sub - done);
+			goto out;
+		}
+		for (int i = 0; i < m; i++) {
+			uint64_t t = comp[i].tag;
+
+			if (t >= sub || (seen[t / 8] & (1u << (t % 8)))) {
+				if (bad++ < 10)
+					FAIL("tag %" PRIu64 ": unknown or twice", t);
+				continue;
+			}
+			seen[t / 8] |= (uint8_t)(1u << (t % 8));
+			if (comp[i].status != HL_OK ||
+			    comp[i].result != fact_tab[burst_n(t)]) {
+				if (bad++ < 10)
+					FAIL("tag %" PRIu64 ": %s, %" PRIu64, t,
+					     hl_status_name(comp[i].status),
+					     comp[i].result);
+			}
+		}
+		done += (uint64_t)m;
+	}
+	EXPECT_U64(bad, 0, "bad completions");
+	if (count >= 1000)
+		EXPECT_U64(partial > 0, 1, "a burst met a full window");
+	printf("burst: %" PRIu64 " calls in %" PRIu64 " bursts on a ring of %u"
+	       " (window %" PRIu64 "), %" PRIu64 " stopped by a full window\n",
+	       done, bursts, ring, win, partial);
+out:
+	hl_fn_close(fn);
+	hl_disconnect(c);
+	free(seen);
+	return report("burst");
+}
+
 /* ---- hold: a guest that is killed with calls in flight ----------------- */
 
 static int
@@ -1093,6 +1219,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: offload_check RUNDIR phases|nacks|isolation|refused-set\n"
 		"       offload_check RUNDIR stress COUNT\n"
+		"       offload_check RUNDIR burst COUNT LOG2_RING\n"
 		"       offload_check RUNDIR hold GUEST FN N\n"
 		"       offload_check RUNDIR opens GUEST FN N NEXT_STATUS|none\n"
 		"       offload_check RUNDIR forged GUEST SESSION_ID...\n"
@@ -1131,6 +1258,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[2], "stress") == 0 && argc == 4 &&
 	    parse_uint(argv[3], 100000000, &v) && v > 0)
 		return cmd_stress(v);
+	if (strcmp(argv[2], "burst") == 0 && argc == 5 &&
+	    parse_uint(argv[3], 100000000, &v) && v > 0) {
+		uint64_t r;
+
+		if (parse_uint(argv[4], 14, &r) && r >= 1)
+			return cmd_burst(v, (unsigned int)r);
+	}
 	if (strcmp(argv[2], "hold") == 0 && argc == 6 &&
 	    parse_uint(argv[5], HOLD_MAX, &v))
 		return cmd_hold(argv[3], argv[4], (unsigned int)v);

@@ -118,7 +118,9 @@ struct hl_opts {
 	int timeout_ms;		 /**< synchronous calls; hl_connect() as a whole
 				      (connect, handshake, HELLO); 5000;
 				      <0 = none */
-	unsigned int log2_ring_size; /**< 1..14, default 10 (1024 slots) */
+	unsigned int log2_ring_size; /**< 1..14, default 10 (1024 slots); calls
+				      in flight are limited to the slots
+				      less min(32, slots/4) (docs/guestlib.md) */
 	const char *name;	 /**< guest name, <= 31 chars; default "libhostlane" */
 	uint8_t mac[6];		 /**< guest MAC; all zero = the device's (packet:,
 				      dpdk:) or locally generated (memif) */
@@ -142,6 +144,17 @@ struct hl_completion {
 	uint32_t out_len;	 /**< bytes of output the host sent */
 	uint64_t result;	 /**< reply arg0 (scalar result) */
 	uint64_t result1;	 /**< reply arg1 */
+};
+
+/** One call of a burst (hl_fn_submit_burst()); fields as hl_fn_submit_args()'s. */
+struct hl_call {
+	const void *in;		 /**< input bytes, copied before return */
+	uint32_t in_len;	 /**< as for hl_fn_submit() */
+	void *out;		 /**< must stay valid until completion */
+	uint32_t out_cap;	 /**< size of out */
+	uint64_t arg0;		 /**< first scalar argument */
+	uint64_t arg1;		 /**< second scalar argument */
+	uint64_t tag;		 /**< returned in the completion */
 };
 
 /** Connection counters, for diagnostics. */
@@ -383,6 +396,24 @@ int hl_fn_submit(struct hl_fn *fn, const void *in, uint32_t in_len,
 int hl_fn_submit_args(struct hl_fn *fn, uint64_t arg0, uint64_t arg1,
 		      const void *in, uint32_t in_len, void *out,
 		      uint32_t out_cap, uint64_t tag);
+
+/**
+ * Start n calls of fn as one burst, like rte_eth_tx_burst(): the host is
+ * shown all of them together (over memif: one store of the ring's head and
+ * one interrupt check for up to 32 calls, instead of one per call), so a
+ * pipelined guest pays the shared ring's cache-line traffic once per burst.
+ * Calls are sent in order; on the first that fails the burst stops, and
+ * the ones before it stay submitted (they complete through hl_poll()).
+ * @param fn     an activated function
+ * @param calls  n calls
+ * @param n      how many; 0 submits nothing
+ * @param done   receives how many were submitted; may be NULL
+ * @return HL_OK if all n were; else the status of the first that was not
+ *         (as hl_fn_submit(): HL_E_NO_SLOTS when HL_MAX_INFLIGHT are in
+ *         flight), or HL_E_INVAL (calls NULL with n > 0)
+ */
+int hl_fn_submit_burst(struct hl_fn *fn, const struct hl_call *calls,
+		       unsigned int n, unsigned int *done);
 
 /**
  * hl_fn_submit() with two scalar arguments and no payload.
