@@ -15,6 +15,21 @@ hl_now_ms(void)
 }
 
 int64_t
+hl_now_ms_coarse(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+hl_deadline_coarse(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : hl_now_ms_coarse() + timeout_ms;
+}
+
+int64_t
 hl_deadline(int timeout_ms)
 {
 	return timeout_ms < 0 ? -1 : hl_now_ms() + timeout_ms;

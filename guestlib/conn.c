@@ -322,7 +322,7 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 	else if (r->in_len > HL_PAYLOAD_MAX)
 		return HL_E_TOO_LARGE;
 	rc = hl_inflight_alloc(&c->inf, op, async, tag, r->out, r->out_cap,
-			       hl_deadline(timeout_ms), &s);
+			       hl_deadline_coarse(timeout_ms), &s);
 	if (rc != HL_OK)
 		return rc;
 	s->epoch = c->epoch;
@@ -343,9 +343,10 @@ conn_send(struct hl_conn *c, const struct hl_req *r, int async, uint64_t tag,
 }
 
 static int
-conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
+conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int timeout_ms)
 {
-	int rc;
+	int64_t deadline = 0;
+	int rc, left, first = 1;
 
 	for (;;) {
 		rc = conn_drain(c);
@@ -355,9 +356,16 @@ conn_wait_slot(struct hl_conn *c, const struct hl_slot *s, int64_t deadline)
 			return HL_OK;
 		if (rc != HL_OK)
 			return rc;
-		if (deadline >= 0 && hl_ms_left(deadline) == 0)
+		/* The clock is read once the reply is not there at once (a
+		 * read is not cheap in every VM), and once per wait after. */
+		if (first) {
+			deadline = hl_deadline(timeout_ms);
+			left = timeout_ms;
+			first = 0;
+		} else if ((left = hl_ms_left(deadline)) == 0) {
 			return HL_E_TIMEOUT;
-		rc = c->ops->wait(c->tp, hl_ms_left(deadline));
+		}
+		rc = c->ops->wait(c->tp, left);
 		if (rc != HL_OK && rc != HL_E_TIMEOUT) {
 			rc = conn_call_failed(c, rc);
 			return s->state == HL_SLOT_DONE ? HL_OK : rc;
@@ -370,14 +378,13 @@ static int
 conn_call(struct hl_conn *c, const struct hl_req *r, struct hl_result *res,
 	  int timeout_ms)
 {
-	int64_t deadline = hl_deadline(timeout_ms);
 	struct hl_slot *s;
 	int rc = conn_send(c, r, 0, 0, timeout_ms, &s);
 
 	memset(res, 0, sizeof(*res));
 	if (rc != HL_OK)
 		return rc;
-	rc = conn_wait_slot(c, s, deadline);
+	rc = conn_wait_slot(c, s, timeout_ms);
 	if (rc == HL_OK) {
 		*res = s->res;
 		rc = res->status;
@@ -749,8 +756,11 @@ sleep_ms(int ms)
 int
 hl_conn_ensure(struct hl_conn *c)
 {
-	int64_t deadline = hl_deadline(c->timeout_ms);
+	int64_t deadline;
 
+	if (!c->dead)	/* every call comes here: no clock read */
+		return HL_OK;
+	deadline = hl_deadline(c->timeout_ms);
 	while (c->dead && !c->reviving && conn_may_revive(c)) {
 		int left = hl_ms_left(deadline), wait;
 
@@ -876,7 +886,7 @@ hl_poll(struct hl_conn *c, struct hl_completion *comp, int max, int timeout_ms)
 		return rc != HL_OK ? -rc : -HL_E_INVAL;
 	for (;;) {
 		rc = conn_drain(c);
-		hl_inflight_expire(&c->inf, hl_now_ms());
+		hl_inflight_expire(&c->inf, hl_now_ms_coarse());
 		n = poll_pop(c, comp, max);
 		if (n > 0 || rc != HL_OK)
 			return n > 0 ? n : -rc;

@@ -10,6 +10,12 @@
 
 /* Milliseconds since an arbitrary epoch (CLOCK_MONOTONIC). */
 int64_t hl_now_ms(void);
+/* hl_now_ms() from CLOCK_MONOTONIC_COARSE: no TSC read (a trap on some
+ * hypervisors), a jiffy behind at most. For requests' deadlines and their
+ * expiry (seconds long), taken once per request and per poll. */
+int64_t hl_now_ms_coarse(void);
+/* hl_deadline() on that clock. */
+int64_t hl_deadline_coarse(int timeout_ms);
 /* Milliseconds left until deadline (deadline < 0 = forever → -1). */
 int hl_ms_left(int64_t deadline);
 /* deadline for a timeout (timeout < 0 = forever → -1). */

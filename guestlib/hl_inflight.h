@@ -95,6 +95,8 @@ struct hl_inflight {
 	uint64_t dropped_unknown;
 	uint64_t dropped_dup;
 	uint64_t expired;
+	int64_t expire_scan;	  /**< the ms of the last hl_inflight_expire()
+				       scan: one scan per millisecond */
 };
 
 void hl_inflight_init(struct hl_inflight *t);

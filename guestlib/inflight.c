@@ -164,6 +164,11 @@ hl_inflight_expire(struct hl_inflight *t, int64_t now)
 	struct hl_result res = { .status = HL_E_TIMEOUT };
 	uint32_t n = 0;
 
+	/* Deadlines are in ms: a second look within the same ms finds
+	 * nothing new, and a pipelined guest polls far more often. */
+	if (now == t->expire_scan)
+		return 0;
+	t->expire_scan = now;
 	for (uint32_t i = 0; i < HL_MAX_INFLIGHT; i++) {
 		struct hl_slot *s = &t->slot[i];
 		if (s->state != HL_SLOT_WAITING || s->async != HL_ASYNC_QUEUE ||
