@@ -11,7 +11,10 @@
  * Common options: --secs S (per case, default 1), --warmup S (0.2),
  * --depth N (in flight when pipelining, default 256), --cpu N (pin the
  * calling thread), --hybrid (hostlane: also HL_WAIT_HYBRID latency),
- * --rate-only (hostlane, tcp: skip the latency cases).
+ * --rate-only (hostlane, tcp: skip the latency cases), --burst ORDER
+ * (hostlane: pipelined echo also with hl_fn_submit_burst(), reported as
+ * method "hostlane-burst"; ORDER "ab" runs one call per submit first,
+ * "ba" the burst first, so a driver can rotate the order).
  *
  * Cases are a 64 B echo and factorial(20, 1 repetition), both opened with
  * HL_PLACE_SW (software on hostlane's I/O lcore). Each result is a
@@ -59,6 +62,7 @@ struct opts {
 	bool busy;
 	bool hybrid;
 	bool rate_only;
+	int burst;		/* 0: none; 1: per-call, then burst; 2: reverse */
 };
 
 static struct opts o = { .secs = 1.0, .warmup = 0.2, .depth = 256,
@@ -309,10 +313,29 @@ hl_check_completion(const struct hl_completion *c, bool echo)
 		die("hostlane pipelined %s: bad result", echo ? "echo" : "factorial");
 }
 
-/* Keep o.depth calls in flight for warm-up + o.secs; count completions. */
+/* Resubmit the n completed calls in c as one burst (echo only). */
 static void
-hl_rate(struct hl_bench *b, bool echo, const char *cs)
+hl_resubmit_burst(struct hl_bench *b, const struct hl_completion *c, int n)
 {
+	struct hl_call calls[64];
+	unsigned int done = 0;
+
+	for (int i = 0; i < n; i++)
+		calls[i] = (struct hl_call){ .in = b->in, .in_len = PAYLOAD,
+					     .out = b->outs[c[i].tag],
+					     .out_cap = PAYLOAD, .tag = c[i].tag };
+	hl_check(hl_fn_submit_burst(b->echo, calls, (unsigned int)n, &done),
+		 "submit burst");
+	if (done != (unsigned int)n)
+		die("hostlane burst: %u of %d submitted", done, n);
+}
+
+/* Keep o.depth calls in flight for warm-up + o.secs; count completions.
+ * burst: resubmit each poll's completions with one hl_fn_submit_burst(). */
+static void
+hl_rate(struct hl_bench *b, bool echo, const char *cs, bool burst)
+{
+	const char *method = burst ? "hostlane-burst" : "hostlane";
 	struct hl_completion c[64];
 	uint64_t done = 0, polls = 0, t_start = 0, t_end, t_warm, t = 0;
 	unsigned int inflight = 0;
@@ -338,19 +361,23 @@ hl_rate(struct hl_bench *b, bool echo, const char *cs)
 		}
 		if (t >= t_end && open) {
 			open = false;
-			report_rate("hostlane", cs, done, t - t_start);
+			report_rate(method, cs, done, t - t_start);
 			/* Diagnostic: completions per hl_poll() call. */
-			printf("RES hostlane %s per_poll %.1f\n", cs,
+			printf("RES %s %s per_poll %.1f\n", method, cs,
 			       (double)done / (double)(polls ? polls : 1));
 		}
 		for (int i = 0; i < n; i++) {
 			hl_check_completion(&c[i], echo);
 			done++;
 			inflight--;
-			if (open) {
+			if (open && !burst) {
 				hl_submit_one(b, echo, c[i].tag);
 				inflight++;
 			}
+		}
+		if (open && burst && n > 0) {
+			hl_resubmit_burst(b, c, n);
+			inflight += (unsigned int)n;
 		}
 	}
 }
@@ -366,8 +393,12 @@ run_hostlane(const char *sock, const char *secret)
 		run_lat("hostlane", "echo64", hl_call_echo, b, 1, false);
 		run_lat("hostlane", "fact20", hl_call_fact, b, 1, false);
 	}
-	hl_rate(b, true, "echo64");
-	hl_rate(b, false, "fact20");
+	if (o.burst == 2)
+		hl_rate(b, true, "echo64", true);
+	hl_rate(b, true, "echo64", false);
+	if (o.burst == 1)
+		hl_rate(b, true, "echo64", true);
+	hl_rate(b, false, "fact20", false);
 	hl_teardown(b);
 	if (o.hybrid) {
 		hl_setup(b, sock, secret, HL_WAIT_HYBRID);
@@ -665,7 +696,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: offload hostlane SOCKET SECRET | tcp PORT | local | pingpong\n"
 		"       [--secs S] [--warmup S] [--depth N] [--cpu N] [--peer-cpu N]\n"
-		"       [--busy] [--hybrid] [--rate-only]\n");
+		"       [--busy] [--hybrid] [--rate-only] [--burst ab|ba]\n");
 	exit(2);
 }
 
@@ -688,6 +719,10 @@ parse_opts(int argc, char **argv)
 			o.secs = atof(v), i++;
 		else if (strcmp(a, "--warmup") == 0)
 			o.warmup = atof(v), i++;
+		else if (strcmp(a, "--burst") == 0 && strcmp(v, "ab") == 0)
+			o.burst = 1, i++;
+		else if (strcmp(a, "--burst") == 0 && strcmp(v, "ba") == 0)
+			o.burst = 2, i++;
 		else if (strcmp(a, "--depth") == 0)
 			o.depth = (unsigned int)atoi(v), i++;
 		else if (strcmp(a, "--cpu") == 0)

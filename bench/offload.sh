@@ -192,7 +192,8 @@ measure() {
 	read -r b0 t0 < <(cpu_jiffies)
 	case $m in
 	hostlane) taskset -c "$client_cpu" "$work/offload" hostlane "$work/hl-$r/demo0.sock" \
-			demo0-secret --hybrid "${common[@]}" ;;
+			demo0-secret --hybrid --burst "$( [ $((r % 2)) = 1 ] && echo ab || echo ba)" \
+			"${common[@]}" ;;
 	tcp) taskset -c "$client_cpu" "$work/offload" tcp "$(cat "$work/rpc.port")" "${common[@]}" ;;
 	tcp-busy) taskset -c "$client_cpu" "$work/offload" tcp "$(cat "$work/rpc-busy.port")" \
 			--busy "${common[@]}" ;;
@@ -268,13 +269,14 @@ label() {
 	case $1 in
 	hostlane) echo "hostlane (libhostlane, HL_WAIT_POLL)" ;;
 	hostlane-hybrid) echo "hostlane (HL_WAIT_HYBRID)" ;;
+	hostlane-burst) echo "hostlane, resubmitted with hl_fn_submit_burst()" ;;
 	local) echo "(a) Host-Host, in-process (core $server_cpu)" ;;
 	tcp-busy) echo "(b) Guest-Net, TCP loopback busy-polled (baseline)" ;;
 	tcp) echo "(b') Guest-Net, TCP loopback blocking" ;;
 	pingpong) echo "(c) cache-line ping-pong" ;;
 	esac
 }
-for mc in hostlane:echo64 hostlane:fact20 hostlane-hybrid:echo64 local:echo64 local:fact20 \
+for mc in hostlane:echo64 hostlane:fact20 hostlane-hybrid:echo64 hostlane-burst:echo64 local:echo64 local:fact20 \
 	tcp-busy:echo64 tcp-busy:fact20 tcp:echo64 tcp:fact20 pingpong:line; do
 	m=${mc%%:*} c=${mc#*:}
 	# shellcheck disable=SC2046
@@ -288,16 +290,19 @@ done
 
 # Per-round ratios: hostlane/ping-pong p50; busy TCP/hostlane p50 (the
 # fair pairing: both poll); blocking TCP/hostlane p50; hostlane/busy TCP
-# pipelined calls/s (both keep --depth in flight); hostlane M calls/s.
+# pipelined calls/s (both keep --depth in flight); hostlane M calls/s;
+# burst/per-call resubmits (same process, order alternating by round) and
+# the burst's M calls/s.
 ratios=$(awk '
 	$4 == "p50_us" && $3 == "echo64" { p[$1 " " $2] = $5 }
 	$4 == "p50_us" && $2 == "pingpong" { p[$1 " pp"] = $5 }
 	$4 == "rate" && $3 == "echo64" { rt[$1 " " $2] = $5 }
 	{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
 	END { for (i = 1; i <= n; i++) { r = order[i]
-		printf "%d %.2f %.1f %.1f %.2f %.2f\n", r, p[r " hostlane"] / p[r " pp"],
+		printf "%d %.2f %.1f %.1f %.2f %.2f %.3f %.2f\n", r, p[r " hostlane"] / p[r " pp"],
 			p[r " tcp-busy"] / p[r " hostlane"], p[r " tcp"] / p[r " hostlane"],
-			rt[r " hostlane"] / rt[r " tcp-busy"], rt[r " hostlane"] / 1e6 } }' "$work/all.res")
+			rt[r " hostlane"] / rt[r " tcp-busy"], rt[r " hostlane"] / 1e6,
+			rt[r " hostlane-burst"] / rt[r " hostlane"], rt[r " hostlane-burst"] / 1e6 } }' "$work/all.res")
 med_col() { echo "$ratios" | awk -v c="$1" '{ print $c }' | sort -g |
 	awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 read -r r1 r1lo r1hi < <(med_col 2)
@@ -305,6 +310,8 @@ read -r r2 r2lo r2hi < <(med_col 3)
 read -r r3 r3lo r3hi < <(med_col 4)
 read -r r4 r4lo r4hi < <(med_col 5)
 read -r r5 r5lo r5hi < <(med_col 6)
+read -r r6 r6lo r6hi < <(med_col 7)
+read -r r7 r7lo r7hi < <(med_col 8)
 # A round kept although contended: its figures are the other load's too.
 verdict() {
 	[ -s "$work/flags.res" ] && { echo "no verdict: $(wc -l <"$work/flags.res") contended run(s) kept"; return; }
@@ -318,6 +325,8 @@ busy-polled TCP p50 / hostlane p50: median $r2 ($r2lo–$r2hi), target ≥ 15: $
 blocking TCP p50 / hostlane p50 (TCP also sleeps and wakes): median $r3 ($r3lo–$r3hi)
 hostlane / busy-polled TCP pipelined echo (depth $depth), calls/s: median $r4 ($r4lo–$r4hi)
 hostlane pipelined echo: median $r5 M calls/s ($r5lo–$r5hi; absolute, this run only)
+hostlane pipelined echo, burst / per-call resubmits (one process, order alternating): median $r6 ($r6lo–$r6hi)
+hostlane pipelined echo with bursts: median $r7 M calls/s ($r7lo–$r7hi), target ≥ 5: $(verdict "$r7" 5 ge)
 EOF
 )
 notes=()
@@ -339,8 +348,8 @@ echo "$table_hdr"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "round  hl/pingpong  busy-tcp/hl  tcp/hl  hl/busy-tcp calls/s  hl Mcalls/s"
-echo "$ratios" | awk '{ printf "%-6s %-12s %-12s %-7s %-20s %s\n", $1, $2, $3, $4, $5, $6 }'
+echo "round  hl/pingpong  busy-tcp/hl  tcp/hl  hl/busy-tcp calls/s  hl Mcalls/s  burst/per-call  burst Mcalls/s"
+echo "$ratios" | awk '{ printf "%-6s %-12s %-12s %-7s %-20s %-12s %-15s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 echo
 echo "$summary"
 for n in "${notes[@]}"; do echo "note: $n"; done
@@ -362,9 +371,9 @@ mkdir -p "$(dirname "$out")"
 	echo "|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
-	echo "| round | hostlane p50 / ping-pong p50 | busy TCP p50 / hostlane p50 | blocking TCP p50 / hostlane p50 | hostlane / busy TCP, pipelined calls/s | hostlane M calls/s |"
-	echo "|---|---|---|---|---|---|"
-	echo "$ratios" | awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
+	echo "| round | hostlane p50 / ping-pong p50 | busy TCP p50 / hostlane p50 | blocking TCP p50 / hostlane p50 | hostlane / busy TCP, pipelined calls/s | hostlane M calls/s | burst / per-call | burst M calls/s |"
+	echo "|---|---|---|---|---|---|---|---|"
+	echo "$ratios" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	echo
 	echo "$summary" | sed 's/^/- /'
 	for n in "${notes[@]}"; do echo "- note: $n"; done

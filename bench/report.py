@@ -392,12 +392,14 @@ class Offload:
     LABEL = {
         "hostlane": "hostlane (libhostlane, HL_WAIT_POLL, HL_PLACE_SW)",
         "hostlane-hybrid": "hostlane (HL_WAIT_HYBRID)",
+        "hostlane-burst": "hostlane, resubmitted with hl_fn_submit_burst()",
         "local": "(a) Host-Host, in-process on hostlane's core",
         "tcp-busy": "(b) Guest-Net, TCP loopback busy-polled (the baseline)",
         "tcp": "(b′) Guest-Net, TCP loopback blocking",
         "pingpong": "(c) cache-line ping-pong (floor)",
     }
-    ROWS = ("hostlane:echo64", "hostlane:fact20", "hostlane-hybrid:echo64", "local:echo64",
+    ROWS = ("hostlane:echo64", "hostlane:fact20", "hostlane-hybrid:echo64",
+            "hostlane-burst:echo64", "local:echo64",
             "local:fact20", "tcp-busy:echo64", "tcp-busy:fact20", "tcp:echo64", "tcp:fact20",
             "pingpong:line")
 
@@ -432,6 +434,9 @@ class Offload:
             "hl_local_f": self.ratio(("hostlane", "fact20", "p50_us"), ("local", "fact20", "p50_us")),
             "hl_rate": self.get("hostlane", "echo64", "rate"),
             "hl_tcpb_rate": self.ratio(("hostlane", "echo64", "rate"), ("tcp-busy", "echo64", "rate")),
+            "burst_rate": self.get("hostlane-burst", "echo64", "rate"),
+            "burst_ratio": self.ratio(("hostlane-burst", "echo64", "rate"),
+                                      ("hostlane", "echo64", "rate")),
         }
 
     def kept_contended(self):
@@ -469,6 +474,8 @@ class Offload:
         out.append(f"- blocking TCP p50 / hostlane echo p50: {fmt_s(r['tcp_hl'], 1)}")
         out.append(f"- hostlane pipelined echo / busy-polled TCP pipelined echo, calls/s:"
                    f" {fmt_s(r['hl_tcpb_rate'], 2)}")
+        out.append(f"- hostlane pipelined echo resubmitted in bursts / one call per submit"
+                   f" (one process, the order alternating by round): {fmt_s(r['burst_ratio'], 3)}")
         kept = self.kept_contended()
         rerun = [f for f in self.flags if f and f[0] == "rerun"]
         if rerun:
@@ -488,6 +495,12 @@ class Offload:
             ("Offload", "blocking TCP p50 / hostlane p50", fmt_s(r["tcp_hl"], 1), "–", ""),
             ("Offload", "hostlane / busy-polled TCP, pipelined calls/s",
              fmt_s(r["hl_tcpb_rate"], 2), "–", ""),
+            ("Offload", "pipelined echo, burst / per-call submits", fmt_s(r["burst_ratio"], 3),
+             "–", ""),
+            ("Offload", "pipelined echo with bursts, M calls/s",
+             fmt_s(tuple(x / 1e6 for x in r["burst_rate"]) if r["burst_rate"] else None, 2),
+             "≥ 5", self.verdict(tuple(x / 1e6 for x in r["burst_rate"])
+                                 if r["burst_rate"] else None, 5, "ge")),
         ]
 
     def missing(self):
