@@ -845,7 +845,17 @@ class Idle:
                 ("Idle", "wake-up p99, first call after 1 s idle, adaptive (µs)",
                  fmt_s(p99, 1), "≤ 50", verdict(p99, 50, "le")),
                 ("Idle", "busy pipelined calls/s, adaptive / poll",
-                 fmt_s(r, 3), "≥ 0.98", verdict(r, 0.98, "ge"))]
+                 fmt_s(r, 3), "≥ 0.98", verdict(r, 0.98, "ge"))] + self.floor_rows(p99)
+
+    def floor_rows(self, p99):
+        """The kernel's eventfd wake-up floor (bench/wake_floor), if measured."""
+        f99 = num(self.info.get("floor_p99", "nan"))
+        if p99 is None or not f99 or f99 != f99:
+            return []
+        return [("Idle", "kernel floor: eventfd wake of a blocked thread after 1 s, p99 (µs)",
+                 fmt(f99, 1), "–", ""),
+                ("Idle", "wake-up p99, adaptive / kernel floor p99",
+                 fmt(p99[1] / f99, 2), "–", "")]
 
     def missing(self):
         return [] if self.rows else ["idle pairs"]
