@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <hostlane/proto.h>
 
@@ -29,6 +30,9 @@ _Static_assert(DP_GUESTS_CAP + 64 + DP_MAX_PORTS <= UINT16_MAX, "vports are 16-b
 #define TAG_LEN 4		/* TPID and TCI */
 
 static const uint8_t hl_mac[3] = DP_PVS_HL_MAC;
+
+/* Frames ahead whose headers are prefetched while one is switched. */
+#define PVS_PREFETCH 4
 
 /* The table key: a MAC and a VLAN (always 0: the switch is not VLAN aware). */
 struct pvs_key {
@@ -63,6 +67,17 @@ struct pvs_vport {
 
 enum { VP_NONE, VP_GUEST, VP_PORT };
 
+/* Where one burst's flooded frames go: read from the membership bitmaps at
+ * the burst's first flood, not once per frame (with room for 1024 guests
+ * that is 17 words a frame). Guests and the first port share the mbuf;
+ * further ports get a copy each. */
+struct pvs_flood {
+	uint16_t n_share;
+	uint16_t n_copy;
+	uint16_t *share;		/* n_gw * 64 + 1 entries */
+	uint16_t copy[DP_MAX_PORTS];
+};
+
 struct dp_pvs {
 	unsigned int lcore;
 	struct rte_hash *h;
@@ -83,6 +98,7 @@ struct dp_pvs {
 					   lcore writes (release), the switch
 					   lcore reads (acquire) */
 	uint64_t *dirty;		/* n_gw + 1 words: vports with buffered frames */
+	struct pvs_flood fl;		/* the current burst's, once built */
 	struct dp_pvs_stats st;
 	struct pvs_vport *vp;		/* n_vports */
 };
@@ -169,7 +185,10 @@ vports_alloc(struct dp_pvs *sw, uint32_t max_guests, int socket)
 				       RTE_CACHE_LINE_SIZE, socket);
 	sw->vp = rte_zmalloc_socket("hl_pvs_vports", sizeof(*sw->vp) * sw->n_vports,
 				    RTE_CACHE_LINE_SIZE, socket);
-	return sw->member != NULL && sw->dirty != NULL && sw->vp != NULL ? 0 : -ENOMEM;
+	sw->fl.share = rte_zmalloc_socket("hl_pvs_flood", sizeof(uint16_t) *
+					  (sw->n_gw * 64u + 1u), RTE_CACHE_LINE_SIZE, socket);
+	return sw->member != NULL && sw->dirty != NULL && sw->vp != NULL &&
+	       sw->fl.share != NULL ? 0 : -ENOMEM;
 }
 
 struct dp_pvs *
@@ -235,6 +254,7 @@ dp_pvs_free(struct dp_pvs *sw)
 	rte_free(sw->member);
 	rte_free(sw->dirty);
 	rte_free(sw->vp);
+	rte_free(sw->fl.share);
 	rte_free(sw);
 }
 
@@ -521,42 +541,55 @@ flood_word(const struct dp_pvs *sw, unsigned int w, uint16_t in)
 	return (in >> 6) == w ? bits & ~(1ULL << (in & 63)) : bits;
 }
 
-/* Every guest output and the first port output share m; further ports get
- * copies. Each word of the bitmap is read once, and m's reference count is
- * raised once by what was queued, before anything leaves (flush_all()). */
+/* Build the flood set of ingress in: each bitmap word read once. */
 static void
-flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m)
+flood_set(struct dp_pvs *sw, uint16_t in)
 {
-	unsigned int refs = 0;
-	uint64_t p;
+	struct pvs_flood *f = &sw->fl;
+	uint64_t p = flood_word(sw, sw->n_gw, in);
 
+	f->n_share = f->n_copy = 0;
 	for (unsigned int w = 0; w < sw->n_gw; w++)
-		for (uint64_t g = flood_word(sw, w, in); g != 0; g &= g - 1) {
-			out_push(sw, (uint16_t)(w * 64 + __builtin_ctzll(g)), m);
-			refs++;
-		}
-	p = flood_word(sw, sw->n_gw, in);
-	if (p != 0) {
-		out_push(sw, (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p)), m);
-		refs++;
+		for (uint64_t g = flood_word(sw, w, in); g != 0; g &= g - 1)
+			f->share[f->n_share++] = (uint16_t)(w * 64 + __builtin_ctzll(g));
+	if (p != 0) {	/* the first port shares the mbuf */
+		f->share[f->n_share++] = (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p));
 		p &= p - 1;
 	}
-	if (refs == 0) {
+	for (; p != 0; p &= p - 1)
+		f->copy[f->n_copy++] = (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p));
+}
+
+/* Every guest output and the first port output share m; further ports get
+ * copies. m's reference count is raised once by what was queued, before
+ * anything leaves (flush_all()). *have_set: the burst's set is built. */
+static void
+flood(struct dp_pvs *sw, uint16_t in, struct rte_mbuf *m, bool *have_set)
+{
+	const struct pvs_flood *f = &sw->fl;
+
+	if (!*have_set) {
+		flood_set(sw, in);
+		*have_set = true;
+	}
+	if (f->n_share == 0) {
 		drop(m, &sw->vp[in].st.dropped_nodest);
 		return;
 	}
 	sw->vp[in].st.flooded++;
-	for (; p != 0; p &= p - 1) {
+	for (uint16_t i = 0; i < f->n_share; i++)
+		out_push(sw, f->share[i], m);
+	for (uint16_t i = 0; i < f->n_copy; i++) {
 		struct rte_mbuf *c = rte_pktmbuf_copy(m, sw->mp, 0, UINT32_MAX);
 
 		if (c == NULL) {
 			sw->vp[in].st.dropped_nomem++;
 			continue;
 		}
-		out_push(sw, (uint16_t)(sw->n_gw * 64 + __builtin_ctzll(p)), c);
+		out_push(sw, f->copy[i], c);
 	}
-	if (refs > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(refs - 1));
+	if (f->n_share > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(f->n_share - 1));
 }
 
 /* ---- the switch ------------------------------------------------------------ */
@@ -608,16 +641,21 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 	struct rte_mbuf *uc[DP_PVS_BURST];
 	int32_t pos[DP_PVS_BURST];
 	uint16_t nu = 0;
+	bool have_set = false;
 
+	for (uint16_t i = 0; i < n && i < PVS_PREFETCH; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *dst;
 
+		if (i + PVS_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PVS_PREFETCH], void *));
 		if (!admit(sw, in, m, now))
 			continue;
 		dst = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr.addr_bytes;
 		if (dst[0] & MAC_GROUP) {
-			flood(sw, in, m);
+			flood(sw, in, m, &have_set);
 			continue;
 		}
 		memcpy(keys[nu].mac, dst, 6);
@@ -633,7 +671,7 @@ switch_burst(struct dp_pvs *sw, uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 
 		if (pos[i] < 0 || (uint32_t)pos[i] >= sw->cap ||
 		    !entry_live(sw, e = &sw->ent[pos[i]], now)) {
-			flood(sw, in, uc[i]);
+			flood(sw, in, uc[i], &have_set);
 		} else if (e->out == in) {
 			drop(uc[i], &sw->vp[in].st.dropped_nodest);
 		} else {
