@@ -612,6 +612,14 @@ class PvSwitch:
         self.a = stats([num(r.get("A hostlane Mpps")) for r in use])
         self.b = stats([num(r.get("B testpmd Mpps")) for r in use])
         self.c = stats([num(r.get("C OVS-DPDK Mpps")) for r in use])
+        # The fast halves paragraph (pvswitch.sh): "hostlane / testpmd **X**[,
+        # hostlane / OVS-DPDK **Y**]", each forwarder's upper half of runs.
+        with open(path) as f:
+            text = " ".join(f.read().split())
+        m = re.search(r"hostlane / testpmd \*\*([0-9.]+)\*\*", text)
+        self.fast_ab = num(m.group(1)) if m else None
+        m = re.search(r"hostlane / OVS-DPDK \*\*([0-9.]+)\*\*", text)
+        self.fast_ac = num(m.group(1)) if m else None
 
     def markdown(self):
         out = ["64 B frames from a virtio_user testpmd through a vhost-user port to a"
@@ -623,7 +631,9 @@ class PvSwitch:
                f"| B testpmd vhost → null | {fmt_s(self.b, 2)} |",
                f"| C OVS-DPDK | {fmt_s(self.c, 2)} |",
                f"| A/B per round | {fmt_s(self.ab, 3)} |",
-               f"| A/C per round | {fmt_s(self.ac, 3)} |", "",
+               f"| A/C per round | {fmt_s(self.ac, 3)} |",
+               f"| A/B, fast halves (each forwarder's upper half of runs) | {fmt(self.fast_ab, 3)} |",
+               f"| A/C, fast halves | {fmt(self.fast_ac, 3)} |", "",
                f"{len(self.clean)} clean round(s) of {len(self.all)} run"
                + (" — **every round was contended; the figures above are from contended"
                   " rounds**" if self.used_contended else "") + "."]
@@ -632,11 +642,17 @@ class PvSwitch:
     def summary_rows(self):
         def v(s, goal):
             return "no verdict (every round contended)" if self.used_contended else verdict(s, goal, "ge")
-        rows = [("PV switch", "hostlane / testpmd forwarding", fmt_s(self.ab, 3), "≥ 0.9",
-                 v(self.ab, 0.9))]
+        rows = [("PV switch", "hostlane / testpmd forwarding", fmt_s(self.ab, 3), "≥ 1.0",
+                 v(self.ab, 1.0))]
         if self.ac:
             rows.append(("PV switch", "hostlane / OVS-DPDK", fmt_s(self.ac, 3), "≥ 1.5",
                          v(self.ac, 1.5)))
+        if self.fast_ab is not None:
+            rows.append(("PV switch", "hostlane / testpmd, fast halves (upper half of each"
+                         " forwarder's runs)", fmt(self.fast_ab, 3), "–", ""))
+        if self.fast_ac is not None:
+            rows.append(("PV switch", "hostlane / OVS-DPDK, fast halves", fmt(self.fast_ac, 3),
+                         "–", ""))
         return rows
 
     def missing(self):
