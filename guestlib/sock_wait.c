@@ -172,7 +172,7 @@ sk_events_apply(struct hl_conn *c, struct hl_sock_layer *L,
 	struct hl_sock_event ev;
 
 	if (res->status != HL_OK || n < 0) {
-		L->ev_next = hl_now_ms() + SK_EV_BACKOFF_MS;
+		L->ev_next = hl_now_ms_coarse() + SK_EV_BACKOFF_MS;
 		if (res->status == HL_OK && n != -EBUSY)
 			L->ev_bad++;
 		return;
@@ -180,7 +180,7 @@ sk_events_apply(struct hl_conn *c, struct hl_sock_layer *L,
 	if ((uint64_t)n > HL_SOCK_EVENTS_MAX ||
 	    res->out_len != (uint64_t)n * sizeof(ev)) {
 		L->ev_bad++;
-		L->ev_next = hl_now_ms() + SK_EV_BACKOFF_MS;
+		L->ev_next = hl_now_ms_coarse() + SK_EV_BACKOFF_MS;
 		return;
 	}
 	for (int64_t i = 0; i < n; i++) {
@@ -195,7 +195,7 @@ static int
 sk_events_wanted(const struct hl_conn *c, const struct hl_sock_layer *L)
 {
 	return L->ev == NULL && !c->dead && L->nlive > 0 &&
-	       (L->pump_on || L->pollers > 0) && hl_now_ms() >= L->ev_next;
+	       (L->pump_on || L->pollers > 0) && hl_now_ms_coarse() >= L->ev_next;
 }
 
 /* Keep one SOCK_EVENTS in flight while someone listens for readiness. */
@@ -211,10 +211,10 @@ sk_events_arm(struct hl_conn *c, struct hl_sock_layer *L)
 		return;
 	if (hl_conn_start(c, &r, &L->ev) != HL_OK) {
 		L->ev = NULL;
-		L->ev_next = hl_now_ms() + SK_EV_BACKOFF_MS;
+		L->ev_next = hl_now_ms_coarse() + SK_EV_BACKOFF_MS;
 		return;
 	}
-	L->ev_due = hl_now_ms() + HL_SOCK_EV_PUMP_MS + grace;
+	L->ev_due = hl_now_ms_coarse() + HL_SOCK_EV_PUMP_MS + grace;
 }
 
 void
@@ -244,7 +244,7 @@ sk_events_take(struct hl_conn *c, struct hl_sock_layer *L)
 {
 	if (L->ev == NULL)
 		return;
-	if (L->ev->state != HL_SLOT_DONE && hl_now_ms() < L->ev_due)
+	if (L->ev->state != HL_SLOT_DONE && hl_now_ms_coarse() < L->ev_due)
 		return;
 	/* Given up on (a late reply is then dropped as unknown). */
 	hl_inflight_free(&c->inf, L->ev);
@@ -307,7 +307,7 @@ int
 hl_sock_wait(struct hl_conn *c, struct hl_sock_layer *L,
 	     const struct hl_slot *s, uint64_t gen, int64_t deadline)
 {
-	unsigned int looks = 0;
+	unsigned int looks = 0, since_clock = 0;
 	int spinning = 1, rc;
 
 	L->active++;
@@ -319,13 +319,17 @@ hl_sock_wait(struct hl_conn *c, struct hl_sock_layer *L,
 		}
 		if (rc != HL_OK)
 			break;
-		if (deadline >= 0 && hl_ms_left(deadline) == 0) {
+		/* While spinning the clock is read every 64th look (a read
+		 * is not cheap in every VM); after any sleep, at once. */
+		if (deadline >= 0 && since_clock++ % 64 == 0 &&
+		    hl_ms_left(deadline) == 0) {
 			rc = HL_E_TIMEOUT;
 			break;
 		}
 		if (!L->pump_on) {
 			/* One thread: sleep on the transport itself. */
 			rc = hl_conn_wait_rx(c, sk_slice(deadline));
+			since_clock = 0;
 		} else if (spinning && (looks++ < L->spin ||
 				       c->opts.wait_mode == HL_WAIT_POLL)) {
 			pthread_mutex_unlock(&L->mu);
@@ -340,6 +344,7 @@ hl_sock_wait(struct hl_conn *c, struct hl_sock_layer *L,
 				pthread_cond_broadcast(&L->cv);
 			}
 			sk_nap(L, sk_slice(deadline));
+			since_clock = 0;
 		}
 	}
 	if (spinning)
