@@ -11,7 +11,10 @@
 # Per mode: CPU of the hostlane process over 2 s from /proc/PID/stat with
 # nothing connected; then tests/idle/idle_guest (libhostlane, HL_WAIT_POLL:
 # a spinning guest, so the figure is the host's wake-up, not the guest's)
-# makes ROUNDS echo calls, each after 1 s of idle, timing each; then it
+# makes 2048 echo calls back to back (twice round its ring: the first touch
+# of each shared buffer page is a page fault on both sides, tens of us in
+# this nested VM, and every other call of a fresh connection paid one),
+# then ROUNDS echo calls, each after 1 s of idle, timing each; then it
 # keeps 32 echo calls in flight (HL_WAIT_POLL) for MS and counts calls/s.
 # Pairs alternate the modes, the order swapped every other pair
 # (shared/BENCH-NOTES.md); only ratios within a pair are compared. Once per
@@ -19,10 +22,10 @@
 # uplink has no Rx interrupt, so the lcore wakes every idle_sleep_max_us).
 # Targets (issue 16): idle CPU <= 5 % of a core, wake-up p99 <= 50 us, busy
 # rate adaptive/poll >= 0.98.
-# Beside them, once per run, what the kernel charges without hostlane
-# (bench/wake_floor): the wake-up of a thread blocked in epoll_wait on core
-# 1 by an eventfd written on core 0 after 1 s of quiet (ROUNDS times: the
-# floor under an adaptive lcore's wake-up), and the CPU a loop of short
+# Beside them, what the kernel charges without hostlane (bench/wake_floor):
+# in every pair, the wake-up of a thread blocked in epoll_wait on core 1 by
+# an eventfd written on core 0 after 1 s of quiet (ROUNDS times: the floor
+# under an adaptive lcore's wake-up); once per run, the CPU a loop of short
 # sleeps would use instead of blocking (10, 20, 50, 100 us).
 # Raw file: INFO lines and one PAIR line per pair: n order cpu_adaptive
 # cpu_poll p50_adaptive p99_adaptive p50_poll p99_poll rate_adaptive
@@ -138,7 +141,7 @@ one() {
 	hl_up "$(conf "$1")"
 	sleep 0.5
 	CPU=$(cpu_pct "$HL_PID")
-	"$GUEST" calls "$T/run/g0.sock" g0-secret poll 1000 "$rounds" > "$T/$1.lat" 2>&1 ||
+	"$GUEST" calls "$T/run/g0.sock" g0-secret poll 1000 "$rounds" 2048 > "$T/$1.lat" 2>&1 ||
 		{ cat "$T/$1.lat" >&2; echo "idle: calls failed ($1)" >&2; exit 1; }
 	P50=$(pct 50 "$T/$1.lat")
 	P99=$(pct 99 "$T/$1.lat")
@@ -150,6 +153,7 @@ one() {
 }
 
 : > "$raw"
+: > "$T/floor.lat"
 echo "INFO rounds $rounds" >> "$raw"
 echo "INFO rate_ms $rate_ms" >> "$raw"
 echo "idle: embedded default (net_null uplink, no Rx interrupt), idle = adaptive"
@@ -172,11 +176,14 @@ for n in $(seq "$pairs"); do
 	# shellcheck disable=SC2154
 	echo "PAIR $n $order $cpu_adaptive $cpu_poll $p50_adaptive $p99_adaptive $p50_poll $p99_poll $rate_adaptive $rate_poll $ratio" >> "$raw"
 	echo "  rate adaptive/poll: $ratio"
+	# The kernel's floor in the same minutes as the pair's runs.
+	"$FLOOR" wake "$rounds" 1000 > "$T/floor.one" 2>&1 ||
+		{ cat "$T/floor.one" >&2; echo "idle: wake_floor failed" >&2; exit 1; }
+	cat "$T/floor.one" >> "$T/floor.lat"
+	echo "  kernel floor: eventfd wake after 1 s p50 $(pct 50 "$T/floor.one") us, p99 $(pct 99 "$T/floor.one") us"
 done
 
-echo "idle: the kernel's floor (bench/wake_floor, no hostlane)"
-"$FLOOR" wake "$rounds" 1000 > "$T/floor.lat" 2>&1 ||
-	{ cat "$T/floor.lat" >&2; echo "idle: wake_floor failed" >&2; exit 1; }
+echo "idle: the kernel's floor (bench/wake_floor, no hostlane; sampled in every pair)"
 echo "INFO floor_p50 $(pct 50 "$T/floor.lat")" >> "$raw"
 echo "INFO floor_p99 $(pct 99 "$T/floor.lat")" >> "$raw"
 echo "  eventfd wake of a blocked thread after 1 s: p50 $(pct 50 "$T/floor.lat") us, p99 $(pct 99 "$T/floor.lat") us"
@@ -201,7 +208,8 @@ for line in open(raw):
         sleeps.append(w[1:])
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 md = ["# Adaptive idle against idle = poll", "",
-      f"{len(rows)} pair(s); wake-up: {info['rounds']} echo calls per run, each after 1 s of idle "
+      f"{len(rows)} pair(s); wake-up: {info['rounds']} echo calls per run, each after 1 s of idle, "
+      f"after 2048 calls back to back that fault in the shared buffers' pages "
       f"(libhostlane HL_WAIT_POLL); busy: 32 echo calls in flight for {info['rate_ms']} ms. "
       f"Embedded default (net_null uplink, no Rx interrupt) idle with adaptive: "
       f"{info['default_cpu']} % of a core.", "",
@@ -217,7 +225,7 @@ md += ["", f"Medians: idle CPU adaptive {med(2):.1f} % (target ≤ 5), poll {med
        "The kernel's floor on this machine, without hostlane (bench/wake_floor): a thread "
        "blocked in epoll_wait on core 1, woken by an eventfd written on core 0 after 1 s of "
        f"quiet, sees the write after p50 {info['floor_p50']} µs, p99 {info['floor_p99']} µs "
-       f"({info['rounds']} rounds). Adaptive idle's wake-up p99 / that floor's p99: "
+       f"({info['rounds']} rounds in each pair). Adaptive idle's wake-up p99 / that floor's p99: "
        f"{med(5) / float(info['floor_p99']):.2f}. A loop of short sleeps instead of blocking "
        "would cost (timer slack 1 µs):", "",
        "| sleep µs | real period µs | CPU % of a core |", "|---|---|---|"]

@@ -3,9 +3,14 @@
  * idle_guest: a libhostlane guest for the adaptive-idle tests and
  * bench/idle.sh.
  *
- *   idle_guest calls SOCK SECRET poll|intr|hybrid IDLE_MS ROUNDS
- *     connect, open echo; ROUNDS times: stay idle IDLE_MS, then one call
- *     whose output is checked; prints "lat_ns N" per call, then "ok ROUNDS".
+ *   idle_guest calls SOCK SECRET poll|intr|hybrid IDLE_MS ROUNDS [WARM]
+ *     connect, open echo; WARM calls back to back first (default 0), then
+ *     ROUNDS times: stay idle IDLE_MS, then one call whose output is
+ *     checked; prints "lat_ns N" per call, then "ok ROUNDS". A connection's
+ *     first pass over its ring touches each 4 KiB page of the shared
+ *     buffers for the first time on both sides, a page fault each (tens of
+ *     µs in a nested VM): WARM of twice the ring (2048) keeps those out
+ *     of a wake-up's figure.
  *   idle_guest rate SOCK SECRET poll|intr|hybrid MS DEPTH
  *     pipelined echo calls (DEPTH in flight) for MS; prints "rate CALLS/S".
  *   idle_guest storm SOCK SECRET MS
@@ -118,8 +123,12 @@ echo_once(struct hl_fn *fn, unsigned int seq)
 }
 
 static int
-run_calls(struct hl_fn *fn, unsigned int idle_ms, unsigned int rounds)
+run_calls(struct hl_fn *fn, unsigned int idle_ms, unsigned int rounds,
+	  unsigned int warm)
 {
+	for (unsigned int r = 0; r < warm; r++)
+		if (echo_once(fn, r) < 0)
+			return 1;
 	for (unsigned int r = 0; r < rounds; r++) {
 		uint64_t t0;
 
@@ -246,7 +255,8 @@ main(int argc, char **argv)
 		rc = run_rate(c, fn, (unsigned int)atoi(argv[5]),
 			      (unsigned int)atoi(argv[6]));
 	} else {
-		rc = run_calls(fn, (unsigned int)atoi(argv[5]), (unsigned int)atoi(argv[6]));
+		rc = run_calls(fn, (unsigned int)atoi(argv[5]), (unsigned int)atoi(argv[6]),
+			       argc > 7 ? (unsigned int)atoi(argv[7]) : 0);
 	}
 	hl_disconnect(c);
 	return rc;
