@@ -143,11 +143,6 @@ conn_rx_frame(struct hl_conn *c, uint32_t len)
 		hl_sock_on_reply(c, h.hl.opcode, &res, s);
 }
 
-/*
- * Let the transport go: keep its counters, close it. c->tp is the one
- * reference to it, so this is its one close; afterwards nothing of it is
- * reachable (the bulk pool pointed into its memory, unmapped now).
- */
 /* A new transport: as many requests in flight as its replies have room. */
 static void
 conn_set_window(struct hl_conn *c)
@@ -158,6 +153,11 @@ conn_set_window(struct hl_conn *c)
 	c->inf.cap = w < 1 ? 1 : w > HL_MAX_INFLIGHT ? HL_MAX_INFLIGHT : w;
 }
 
+/*
+ * Let the transport go: keep its counters, close it. c->tp is the one
+ * reference to it, so this is its one close; afterwards nothing of it is
+ * reachable (the bulk pool pointed into its memory, unmapped now).
+ */
 static void
 conn_tp_drop(struct hl_conn *c)
 {
