@@ -38,6 +38,7 @@ struct rf_guest {
 	unsigned int out;		/* calls sent, not answered */
 	uint64_t done;
 	uint64_t counted;
+	uint16_t pre;			/* C2S head before the last fill */
 };
 
 static int
@@ -60,7 +61,7 @@ rf_up(struct rf_guest *g, const char *sock, const char *secret)
 	return rc;
 }
 
-/* Top the window up, published at once. */
+/* Top the window up, published at once; g->pre is the head before it. */
 static void
 rf_fill(struct rf_guest *g, unsigned int window)
 {
@@ -68,6 +69,7 @@ rf_fill(struct rf_guest *g, unsigned int window)
 	struct hl_frame_hdr *h = (struct hl_frame_hdr *)f;
 	uint16_t n = evil_c2s_room(&g->e);
 
+	g->pre = g->e.c2s.head;
 	if (n > window - g->out)
 		n = (uint16_t)(window - g->out);
 	for (uint16_t i = 0; i < n; i++) {
@@ -109,21 +111,30 @@ rf_collect(struct rf_guest *g)
 	return n;
 }
 
-/* Frames still waiting in the guest's C2S ring: if so, it never ran dry
- * since the last fill, so every pass since took its whole budget. */
+/*
+ * Looked at just after a fill: the host has not yet taken every frame
+ * that was in the ring before it. Its tail moves in order up to the head,
+ * so the ring then held frames all the time from the previous fill until
+ * now: a look before the fill would miss a ring that ran dry while this
+ * thread was preempted between the look and the fill.
+ */
 static bool
 rf_backlogged(const struct rf_guest *g)
 {
 	/* Acquire: pairs with the server's release of tail. */
-	return __atomic_load_n(&g->e.c2s.ring->tail, __ATOMIC_ACQUIRE) != g->e.c2s.head;
+	uint16_t tail = __atomic_load_n(&g->e.c2s.ring->tail, __ATOMIC_ACQUIRE);
+
+	return tail != g->pre;
 }
 
 /*
- * Rounds: collect, look, refill. The replies a round collects were
- * made since the last round's collect; they count only when every guest's
- * ring was still backlogged when looked at, this round and the last (the
- * two looks cover that time): then the host, not this thread (which other
- * processes may preempt), decided what each got.
+ * Rounds: collect, refill, look. The replies a round collects were made
+ * since the last round's collect; they count only when every guest's ring
+ * was still backlogged when looked at, this round and the last. Round r's
+ * look covers its guest from fill r-1 to look r, so the two looks cover
+ * every guest from before collect r-1 (fill r-2 comes before it) to after
+ * collect r: the host, not this thread (which other processes may
+ * preempt), decided what each got.
  */
 static int
 rf_run(struct rf_guest *g, unsigned int n, unsigned int window, uint64_t count,
@@ -141,7 +152,7 @@ rf_run(struct rf_guest *g, unsigned int n, unsigned int window, uint64_t count,
 				"backlogged\n", total, count, r);
 			return -1;
 		}
-		/* All collects first, then all looks, then all fills: the
+		/* All collects first, then all fills, then all looks: the
 		 * guests' intervals line up. */
 		for (unsigned int i = 0; i < n; i++) {
 			int k = rf_collect(&g[i]);
@@ -150,12 +161,12 @@ rf_run(struct rf_guest *g, unsigned int n, unsigned int window, uint64_t count,
 				return -1;
 			got[i] = (uint64_t)k;
 		}
-		for (unsigned int i = 0; i < n; i++)
-			backlogged = backlogged && rf_backlogged(&g[i]);
 		for (unsigned int i = 0; i < n; i++) {
 			rf_fill(&g[i], window);
 			warm = warm && g[i].done >= window;
 		}
+		for (unsigned int i = 0; i < n; i++)
+			backlogged = backlogged && rf_backlogged(&g[i]);
 		for (unsigned int i = 0; counting && backlogged && was_backlogged &&
 		     i < n; i++) {
 			g[i].counted += got[i];
