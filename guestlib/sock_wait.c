@@ -347,8 +347,11 @@ hl_sock_wait(struct hl_conn *c, struct hl_sock_layer *L,
 			since_clock = 0;
 		}
 	}
-	if (spinning)
-		L->active--;
+	/* The last spinner out wakes the pump, which naps while anyone
+	 * spins: replies that come later (SOCK_EVENTS: the readiness a
+	 * program now waits for in epoll) are its to take, at once. */
+	if (spinning && --L->active == 0)
+		sk_wake(L);
 	return rc;
 }
 
