@@ -19,9 +19,10 @@
  * them from the ring; a caller that gives up (timeout) frees its slot
  * first, so no late reply is written to its stack.
  *
- * Sends of more than a frame on a connected stream return at once
- * (docs/sockets.md, "Sends that return at once"): the bytes are copied
- * into the requests (bulk slots; frames when no slot is free), the request goes out detached with no deadline - the
+ * Sends on a connected stream return at once (docs/sockets.md, "Sends
+ * that return at once"): the bytes are copied into the requests (a frame
+ * for up to HL_SOCK_DATA_MAX or when no bulk slot is free, bulk slots
+ * above), the request goes out detached with no deadline - the
  * host holds it until the kernel took every byte - and send() returns.
  * Each socket has a window (L->tx_win_bytes, at most HL_SOCK_TX_REQS
  * requests); a full window blocks a blocking send (SO_SNDTIMEO applies)

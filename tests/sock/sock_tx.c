@@ -198,7 +198,7 @@ stream_once(struct hl_conn *c, uint32_t window, uint64_t *async)
 {
 	struct peer p = { .lfd = peer_listen(), .mode = PEER_CHECK };
 	struct hl_sock_stats st0, st1;
-	uint64_t sent = 0, rnd = 88172645463325252ull;
+	uint64_t sent = 0, sends = 0, rnd = 88172645463325252ull;
 	pthread_t t;
 	int sd;
 
@@ -206,6 +206,15 @@ stream_once(struct hl_conn *c, uint32_t window, uint64_t *async)
 	CHECK(hl_sock_stats(c, &st0) == 0, "stats");
 	pthread_create(&t, NULL, peer_main, &p);
 	sd = connect_peer(c);
+	/* A send of a frame's worth returns at once too, in one request. */
+	CHECK(hl_sock_send(c, sd, pattern(0, 100), 100, 0) == 100, "send 100: %s",
+	      strerror(errno));
+	CHECK(hl_sock_stats(c, &st1) == 0, "stats");
+	CHECK(st1.tx_async - st0.tx_async == (window != 0), "window %u: a 100 B send "
+	      "made %llu requests that returned at once", window,
+	      (unsigned long long)(st1.tx_async - st0.tx_async));
+	sent = 100;
+	sends = 1;
 	while (sent < STREAM_BYTES) {
 		uint32_t n;
 		ssize_t k;
@@ -222,6 +231,7 @@ stream_once(struct hl_conn *c, uint32_t window, uint64_t *async)
 			break;
 		}
 		sent += n;
+		sends++;
 	}
 	CHECK(hl_sock_close(c, sd) == 0, "close: %s", strerror(errno));
 	pthread_join(t, NULL);
@@ -235,8 +245,14 @@ stream_once(struct hl_conn *c, uint32_t window, uint64_t *async)
 	CHECK(st1.tx_inflight == 0, "%u sends still in flight after close", st1.tx_inflight);
 	CHECK(st1.sockets == 0, "%u sockets open", st1.sockets);
 	*async = st1.tx_async - st0.tx_async;
-	printf("stream: window %u: %llu bytes in order, %llu sends returned at once\n",
-	       window, (unsigned long long)sent, (unsigned long long)*async);
+	/* Every send returns at once, a frame's worth too (a large one may
+	 * take several requests): none waited for its answer. */
+	CHECK(window == 0 || *async >= sends, "window %u: %llu of %llu sends "
+	      "returned at once", window, (unsigned long long)*async,
+	      (unsigned long long)sends);
+	printf("stream: window %u: %llu bytes in order in %llu sends, %llu requests "
+	       "returned at once\n", window, (unsigned long long)sent,
+	       (unsigned long long)sends, (unsigned long long)*async);
 }
 
 /* close right after sends the host still holds (the peer reads slowly):

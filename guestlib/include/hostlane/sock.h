@@ -18,8 +18,9 @@
  * a 128 KiB write is one request with the default 256 KiB slots.
  *
  * Sends that return at once. On a connected stream (connected or accepted
- * through this layer, or after its first send) a send of more than one
- * frame (HL_SOCK_DATA_MAX) copies its bytes into bulk requests and returns as soon as they are sent to the host, as a
+ * through this layer, or after its first send) a send copies its bytes
+ * into requests (a frame up to HL_SOCK_DATA_MAX, bulk slots above) and
+ * returns as soon as they are sent to the host, as a
  * kernel send returns once its bytes are in the socket buffer: the host
  * holds each request until its kernel socket took every byte. The bytes
  * in flight per socket are bounded by its window (hl_sock_set_tx_window(),
@@ -31,10 +32,8 @@
  * fails with it, SO_ERROR returns it, and HL_SOCK_EV_ERR is set until
  * then. close, shutdown, setsockopt and getsockopt wait until the window
  * is empty (10 s at most; then they go on, and a send still held by the
- * host fails), so the host sees them after the bytes. Smaller sends,
- * datagram sends and every send with a window of 0 wait for the host's
- * answer (a small send's answer, had it returned at once, would cost a
- * wake-up later: dearer than the wait on a busy core); a blocking
+ * host fails), so the host sees them after the bytes. Datagram sends and
+ * every send with a window of 0 wait for the host's answer; a blocking
  * one returns only when all its bytes are sent (or an error, or the
  * SO_SNDTIMEO deadline, with the count sent so far).
  *
