@@ -13,7 +13,10 @@
 # Figures: iperf3 TCP throughput with 1 and 4 streams, sockperf UDP
 # ping-pong latency p50/p99, redis-benchmark SET and GET ops/s; and, for
 # the shim's iperf3 runs, the CPU of hostlane's I/O lcore and of its
-# socket workers per Gbit/s.
+# socket workers per Gbit/s. For each shim program, the calls a socket
+# worker served per pass that found work (its batch); then bench/sock_uring
+# (when built: liburing-dev) measures io_uring against one system call per
+# call at such batch sizes, into sock_uring.md beside --out.
 #
 # Usage: bench/sockets.sh [--quick] [--pairs N] [--secs S] [--out FILE]
 #                         [--raw FILE] [--modes LIST] [--keep-logs]
@@ -64,6 +67,7 @@ die() { echo "sockets: $*" >&2; exit 1; }
 
 HL="$build/dataplane/hostlane"
 SHIM="$build/guestlib/preload/libhostlane-preload.so"
+CTL="$build/control/hostlanectl"
 IFS=, read -r -a modes <<< "$modes"
 [ -e "$HL" ] || skip "$HL not built"
 case " ${modes[*]} " in *" shim"*) [ -e "$SHIM" ] || skip "$SHIM not built" ;; esac
@@ -182,12 +186,32 @@ thread_ticks() {
 
 put() { echo "$1 $2 $3 $4" >> "$raw"; }
 
+# The socket workers' "busy_passes calls" so far, from hostlane's metrics:
+# a pass that found no work sleeps (sleeps), every other one served.
+worker_counts() {
+	"$CTL" --socket "$T/run/control.sock" metrics | awk '
+		/^hostlane_sock_worker_loops_total/ { l += $2 }
+		/^hostlane_sock_worker_sleeps_total/ { s += $2 }
+		/^hostlane_sock_worker_calls_(cmd|recv|send)_total/ { c += $2 }
+		END { printf "%d %d\n", l - s, c }'
+}
+# batch ROUND MODE FIGURE BEFORE: the shim's calls per busy worker pass
+# since BEFORE (a worker_counts line).
+batch() {
+	[ "$2" = shim ] || return 0
+	set -- "$1" "$2" "$3" $4 $(worker_counts)
+	[ $(($6 - $4)) -gt 0 ] || return 0
+	put "$1" shim "batch_$3" "$(awk -v p=$(($6 - $4)) -v c=$(($7 - $5)) 'BEGIN { printf "%.2f", c / p }')"
+}
+
 iperf() {  # iperf ROUND MODE STREAMS
-	local r=$1 m=$2 n=$3 a b gbps
+	local r=$1 m=$2 n=$3 a b gbps w
 	a=$(thread_ticks)
+	w=$(worker_counts)
 	client "$m" iperf3 -c "$(addr "$m")" -p 5201 -t "$secs" -P "$n" -J > "$T/iperf.$m.$n.json" 2>&1 ||
 		{ tail -5 "$T/iperf.$m.$n.json" >&2; die "iperf3 $m -P $n failed"; }
 	b=$(thread_ticks)
+	batch "$r" "$m" "iperf_$n" "$w"
 	gbps=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' \
 		"$T/iperf.$m.$n.json") || die "iperf3 $m: no result"
 	put "$r" "$m" "tcp_gbps_$n" "$gbps"
@@ -202,18 +226,22 @@ iperf() {  # iperf ROUND MODE STREAMS
 }
 
 udp_pp() {  # udp_pp ROUND MODE
-	local r=$1 m=$2 f="$T/sockperf.$2"
+	local r=$1 m=$2 f="$T/sockperf.$2" w
+	w=$(worker_counts)
 	client "$m" sockperf pp -i "$(addr "$m")" -p 11111 -t "$secs" > "$f" 2>&1 ||
 		{ tail -5 "$f" >&2; die "sockperf $m failed"; }
+	batch "$r" "$m" udp "$w"
 	put "$r" "$m" udp_p50_us "$(awk '/percentile 50.000/ { print $NF }' "$f")"
 	put "$r" "$m" udp_p99_us "$(awk '/percentile 99.000/ { print $NF }' "$f")"
 	grep -q 'dropped messages = 0;' "$f" || die "sockperf $m lost messages: $(grep dropped "$f")"
 }
 
 redis() {  # redis ROUND MODE
-	local r=$1 m=$2 f="$T/redis.$2" n=$((secs * 20000))
+	local r=$1 m=$2 f="$T/redis.$2" n=$((secs * 20000)) w
+	w=$(worker_counts)
 	client "$m" redis-benchmark -h "$(addr "$m")" -p 6380 -n "$n" -c 8 -t set,get --csv > "$f" 2>&1 ||
 		{ tail -5 "$f" >&2; die "redis-benchmark $m failed"; }
+	batch "$r" "$m" redis "$w"
 	put "$r" "$m" redis_set_ops "$(awk -F'"' '$2 == "SET" { print $4 }' "$f")"
 	put "$r" "$m" redis_get_ops "$(awk -F'"' '$2 == "GET" { print $4 }' "$f")"
 }
@@ -230,9 +258,26 @@ for r in $(seq "$pairs"); do
 done
 kill -0 "$HL_PID" || die "hostlane died during the run"
 
-python3 - "$raw" "$out" "$pairs" "$secs" <<'PY'
+# io_uring against a system call per call, at the batch sizes above and
+# more (hostlane stopped: the machine to itself).
+kill -TERM "$HL_PID"; wait "$HL_PID"; HL_PID=
+uring_out=$(dirname "$out")/sock_uring.md
+rm -f "$uring_out"
+if [ -x "$build/bench/sock_uring" ]; then
+	"$build/bench/sock_uring" --pairs "$((pairs * 2))" --ms "$((secs * 40))" \
+		--bursts 1,2,4,16,64 --out "$uring_out" > "$T/sock_uring.log" 2>&1
+	case $? in
+	0) ;;
+	77) echo "sockets: io_uring not measured: $(cat "$T/sock_uring.log")" > "$uring_out" ;;
+	*) cat "$T/sock_uring.log" >&2; die "bench/sock_uring failed" ;;
+	esac
+else
+	echo "sockets: io_uring not measured: bench/sock_uring not built (liburing-dev)" > "$uring_out"
+fi
+
+python3 - "$raw" "$out" "$pairs" "$secs" "$uring_out" <<'PY'
 import statistics as st, sys
-raw, out, pairs, secs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+raw, out, pairs, secs, uring = sys.argv[1:6]
 v = {}
 for line in open(raw):
     r, m, f, x = line.split()
@@ -272,5 +317,11 @@ with open(out, "w") as o:
     o.write(", ".join("%s stream(s): I/O lcore %.3f, socket workers %.3f" % (
         n, med("io_core_per_gbps_" + n, "shim"), med("worker_core_per_gbps_" + n, "shim"))
         for n in ("1", "4")) + "\n")
+    o.write("\nSocket worker's batch, calls served per pass that found work (shim, "
+            "median): " + ", ".join("%s %.2f" % (t, med("batch_" + f, "shim")) for t, f in (
+                ("iperf3 1 stream", "iperf_1"), ("iperf3 4 streams", "iperf_4"),
+                ("sockperf", "udp"), ("redis-benchmark", "redis"))) + ".\n")
+    o.write("\nio_uring at such batches (bench/sock_uring, %s):\n\n" % uring.split("/")[-1])
+    o.write("".join(l for l in open(uring) if l.startswith("|") or "not measured" in l))
 print(open(out).read())
 PY

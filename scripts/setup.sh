@@ -20,7 +20,7 @@ done
 
 # Everything the build, the tests and the benchmarks use, from Debian 12.
 pkgs=(gcc g++ clang libclang-rt-14-dev pkg-config meson ninja-build make python3 verilator qemu-system-x86 gnuplot-nox
-      libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev zlib1g-dev libmnl-dev
+      libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libjansson-dev zlib1g-dev libmnl-dev liburing-dev
       iproute2 ethtool procps coreutils tcpdump
       debhelper lintian mmdebstrap systemd libvirt-clients man-db
       curl iperf3 sockperf redis-server redis-tools)
