@@ -66,6 +66,10 @@ struct hl_sk {
 	uint8_t family;		     /**< HL_SOCK_AF_* */
 	uint8_t connected;	     /**< a stream known connected: sends may
 					  return at once */
+	uint8_t dg_to_ok;	     /**< dg_to is set */
+	struct hl_sockaddr dg_to;    /**< datagram: the address the last
+					  send that waited went to, and the
+					  host took: sends to it return at once */
 	int32_t rcvtimeo_ms;	     /**< SO_RCVTIMEO, < 0 = none */
 	int32_t sndtimeo_ms;	     /**< SO_SNDTIMEO, < 0 = none */
 };

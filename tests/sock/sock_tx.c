@@ -19,6 +19,11 @@
  *   sock_tx RUNDIR signal   a SIGALRM handler that makes socket calls,
  *                           every 300 us, during 20000 echo round trips:
  *                           each call answered or EINTR, never a hang;
+ *   sock_tx RUNDIR dgram    datagrams of a frame or less to a native
+ *                           receiver: the first to an address waits, the
+ *                           rest to it return at once, a new address
+ *                           waits again, a datagram larger than a frame
+ *                           always waits; every one arrives, in order;
  *   sock_tx RUNDIR hold     a peer that never reads: sends until the window
  *                           is full, says "holding", and sleeps (the test
  *                           kills it: what it held must be released).
@@ -430,6 +435,96 @@ t_signal(struct hl_conn *c)
 	close(p.lfd);
 }
 
+/* A native UDP receiver on 127.0.0.1:port (one the guest may reach). */
+static int
+udp_receiver(struct sockaddr_in *a, uint16_t port)
+{
+	socklen_t al = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), big = 4 << 20;
+	struct timeval tv = { .tv_sec = 5 };
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = htons(port);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    bind(fd, (struct sockaddr *)a, sizeof(*a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)a, &al) < 0) {
+		fprintf(stderr, "FAIL: udp receiver: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* Send datagram k (its length and bytes follow from k) to a; @return
+ * how many of the layer's sends returned at once meanwhile. */
+static uint64_t
+dgram_send(struct hl_conn *c, int sd, const struct sockaddr_in *a, uint32_t k,
+	   uint32_t len)
+{
+	struct hl_sock_stats st0, st1;
+	ssize_t n;
+
+	hl_sock_stats(c, &st0);
+	n = hl_sock_sendto(c, sd, pattern((uint64_t)k << 16, len), len, 0,
+			   (const struct sockaddr *)a, sizeof(*a));
+	CHECK(n == (ssize_t)len, "datagram %u of %u B: %zd (%s)", k, len, n,
+	      n < 0 ? strerror(errno) : "short");
+	hl_sock_stats(c, &st1);
+	return st1.tx_async - st0.tx_async;
+}
+
+/* Datagram k must be next on fd. */
+static void
+dgram_check(int fd, uint32_t k, uint32_t len)
+{
+	static uint8_t buf[8192];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+	CHECK(n == (ssize_t)len && memcmp(buf, pattern((uint64_t)k << 16, len), len) == 0,
+	      "datagram %u: got %zd of %u B (%s)", k, n, len,
+	      n < 0 ? strerror(errno) : "lost, reordered or wrong");
+}
+
+/* Sends to an address the host took before return at once (sockperf). */
+static void
+t_dgram(struct hl_conn *c)
+{
+	struct sockaddr_in a, b;
+	int ra = udp_receiver(&a, PORT + 20), rb = udp_receiver(&b, PORT + 21);
+	int sd = hl_sock_socket(c, AF_INET, SOCK_DGRAM, 0);
+	struct hl_sock_stats st;
+	uint64_t early = 0;
+	uint32_t k = 0;
+
+	CHECK(sd >= 0, "socket: %s", strerror(errno));
+	CHECK(dgram_send(c, sd, &a, k++, 100) == 0, "the first datagram to A did not wait");
+	for (uint32_t i = 0; i < 200; i++)
+		early += dgram_send(c, sd, &a, k++, 1 + (i * 97) % 1900);
+	CHECK(early == 200, "%llu of 200 datagrams to A returned at once",
+	      (unsigned long long)early);
+	CHECK(dgram_send(c, sd, &b, k++, 64) == 0, "the first datagram to B did not wait");
+	CHECK(dgram_send(c, sd, &b, k++, 64) == 1, "the second datagram to B waited");
+	CHECK(dgram_send(c, sd, &a, k++, 4000) == 0, "a datagram larger than a frame "
+	      "returned at once");
+	CHECK(hl_sock_close(c, sd) == 0, "close: %s", strerror(errno));
+	hl_sock_stats(c, &st);
+	CHECK(st.tx_inflight == 0 && st.tx_failed == 0, "after close: %u in flight, "
+	      "%llu failed", st.tx_inflight, (unsigned long long)st.tx_failed);
+	k = 0;
+	dgram_check(ra, k++, 100);
+	for (uint32_t i = 0; i < 200; i++)
+		dgram_check(ra, k++, 1 + (i * 97) % 1900);
+	dgram_check(rb, k++, 64);
+	dgram_check(rb, k++, 64);
+	dgram_check(ra, k++, 4000);
+	close(ra);
+	close(rb);
+	printf("dgram: 204 datagrams arrived in order, %llu returned at once\n",
+	       (unsigned long long)early + 1);
+}
+
 /* Fill the window of a peer that never reads, then wait to be killed. */
 static void
 t_hold(struct hl_conn *c)
@@ -456,7 +551,7 @@ main(int argc, char **argv)
 	struct hl_conn *c;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: sock_tx RUNDIR stream|window|reset|signal|hold\n");
+		fprintf(stderr, "usage: sock_tx RUNDIR stream|window|reset|signal|dgram|hold\n");
 		return 2;
 	}
 	c = guest(argv[1]);
@@ -468,6 +563,8 @@ main(int argc, char **argv)
 		t_reset(c);
 	else if (strcmp(argv[2], "signal") == 0)
 		t_signal(c);
+	else if (strcmp(argv[2], "dgram") == 0)
+		t_dgram(c);
 	else if (strcmp(argv[2], "hold") == 0)
 		t_hold(c);
 	else

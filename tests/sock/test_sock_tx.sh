@@ -4,7 +4,8 @@
 # order whatever the mix of frame and bulk sends, close right after the
 # last send loses nothing, a full window says EAGAIN and clears OUT, a
 # signal handler making socket calls never hangs its thread, a
-# reset peer's error reaches a later send; and a client killed with its
+# reset peer's error reaches a later send, repeated datagrams to one address
+# return at once and arrive in order; and a client killed with its
 # window full leaves no socket and no fd behind.
 . "$(dirname "$0")/lib.sh"
 
@@ -12,7 +13,7 @@ TX="$HOSTLANE_BUILD/tests/sock/sock_tx"
 [ -x "$TX" ] || fail "sock_tx not built at $TX"
 hl_start --config "$T/test.conf"
 base=$(hl_fds)
-for phase in stream window reset signal; do
+for phase in stream window reset signal dgram; do
 	"$TX" "$RUN" "$phase" || fail "sock_tx $phase (exit $?)"
 done
 wait_for 5 sockets_gone sa || fail "sockets left open: $(ctl socket list sa)"

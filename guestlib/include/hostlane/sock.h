@@ -32,8 +32,10 @@
  * fails with it, SO_ERROR returns it, and HL_SOCK_EV_ERR is set until
  * then. close, shutdown, setsockopt and getsockopt wait until the window
  * is empty (10 s at most; then they go on, and a send still held by the
- * host fails), so the host sees them after the bytes. Datagram sends and
- * every send with a window of 0 wait for the host's answer; a blocking
+ * host fails), so the host sees them after the bytes. A datagram of a
+ * frame or less sent to the address of the socket's last datagram send
+ * that waited returns at once too; other datagram sends and every send
+ * with a window of 0 wait for the host's answer; a blocking
  * one returns only when all its bytes are sent (or an error, or the
  * SO_SNDTIMEO deadline, with the count sent so far).
  *
