@@ -49,7 +49,9 @@ struct hlp_opt {
 struct hlp_obj {
 	enum hlp_kind kind;
 	int sd;			/* hostlane socket, HLP_HOSTLANE */
-	int efd;		/* the eventfd first made for it */
+	int efd;		/* the fd its readiness mirror writes
+				   through: the first, then a dup() of it
+				   when that one is closed (hlp_drop()) */
 	uint32_t gen;		/* connection generation it belongs to */
 	int refs;		/* fds pointing at it */
 	int domain, type, protocol;	/* placeholder: for the real socket */

@@ -73,12 +73,31 @@ hlp_put(int fd, struct hlp_obj *o)
 	__atomic_store_n(&tab[fd], o, __ATOMIC_RELEASE);
 }
 
-/* Drop fd's entry (hlp_mu held): 1 if it was the object's last fd. */
+static int sd_fd_get(int sd);
+
+/*
+ * Drop fd's entry (hlp_mu held): 1 if it was the object's last fd. If the
+ * readiness mirror wrote through fd and a dup() of it lives on, it writes
+ * through that one from now on: fd's number may soon name another file
+ * of the program (the caller closes fd after this), which the mirror must
+ * never read or write. A scan of the table: closing one of several fds
+ * of a socket is rare.
+ */
 int
 hlp_drop(int fd, struct hlp_obj *o)
 {
 	__atomic_store_n(&tab[fd], NULL, __ATOMIC_RELEASE);
-	return --o->refs == 0;
+	if (--o->refs == 0)
+		return 1;
+	if (o->kind == HLP_HOSTLANE && sd_fd_get(o->sd) == fd) {
+		for (int i = 0; i < HLP_FD_MAX; i++)
+			if (__atomic_load_n(&tab[i], __ATOMIC_RELAXED) == o) {
+				hlp_bind_sd(o->sd, i);
+				o->efd = i;
+				break;
+			}
+	}
+	return 0;
 }
 
 /* ---- the readiness mirror --------------------------------------------- */
@@ -105,12 +124,20 @@ mirror(int efd, uint32_t mask)
 static void
 on_notify(void *arg, int sd, uint32_t mask)
 {
-	(void)arg;
-	int fd = sd >= 0 && sd < 65536 ?
-		 __atomic_load_n(&sd_fd[sd], __ATOMIC_ACQUIRE) - 1 : -1;
+	int fd = sd_fd_get(sd);
 
+	(void)arg;
 	if (fd >= 0)
 		mirror(fd, mask);
+}
+
+/* The fd sd's mirror writes through, or -1. */
+static int
+sd_fd_get(int sd)
+{
+	if (sd < 0 || sd >= 65536)
+		return -1;
+	return __atomic_load_n(&sd_fd[sd], __ATOMIC_ACQUIRE) - 1;
 }
 
 /* The mirror of sd is fd's eventfd from now on (-1: none). */

@@ -482,6 +482,20 @@ set_nonblock(int fd, int on)
 	}
 }
 
+static int
+dup_track(int fd, int newfd)
+{
+	struct hlp_obj *o;
+
+	if (newfd < 0)
+		return newfd;
+	if (newfd >= HLP_FD_MAX || (o = hlp_get(fd)) == NULL)
+		return newfd;
+	hlp_put(newfd, o);
+	pthread_mutex_unlock(&hlp_mu);
+	return newfd;
+}
+
 /* F_GETFL of a shim fd: the eventfd's flags, O_NONBLOCK as the program set it. */
 static int
 get_fl(int fd)
@@ -518,10 +532,9 @@ fcntl(int fd, int cmd, ...)
 	}
 	if (cmd == F_GETFL && hlp_peek(fd) != NULL)
 		return get_fl(fd);
-	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && hlp_peek(fd) != NULL) {
-		errno = EINVAL;	/* not mirrored yet: see docs/sockets.md */
-		return -1;
-	}
+	/* A dup() by another name (python's os.dup()). */
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return dup_track(fd, hlp_libc.fcntl(fd, cmd, arg));
 	return hlp_libc.fcntl(fd, cmd, arg);
 }
 
@@ -568,20 +581,6 @@ ioctl(int fd, unsigned long req, ...)
 }
 
 /* newfd (made by libc from fd) shares fd's socket. */
-static int
-dup_track(int fd, int newfd)
-{
-	struct hlp_obj *o;
-
-	if (newfd < 0)
-		return newfd;
-	if (newfd >= HLP_FD_MAX || (o = hlp_get(fd)) == NULL)
-		return newfd;
-	hlp_put(newfd, o);
-	pthread_mutex_unlock(&hlp_mu);
-	return newfd;
-}
-
 EXPORT int
 dup(int fd)
 {

@@ -17,11 +17,15 @@
 #                               redis-server: every request answered (the
 #                               server's own command count), redis-cli
 #                               SET/GET through the shim
+#   test_sock_apps.sh fds       python3 (shim) dup()s a connected socket,
+#                               closes the original and opens a pipe that
+#                               takes its number: the dup still gets its
+#                               readiness and data, the pipe keeps its bytes
 # Afterwards hostlane's socket count for the guest is back to 0.
 # Traffic stays on 127.0.0.1.
 . "$HOSTLANE_SRC/tests/func/lib.sh"
 
-app=${1:?usage: test_sock_apps.sh curl|iperf3|sockperf|redis}
+app=${1:?usage: test_sock_apps.sh curl|iperf3|sockperf|redis|fds}
 SHIM="$HOSTLANE_BUILD/guestlib/preload/libhostlane-preload.so"
 CTL="$HOSTLANE_BUILD/control/hostlanectl"
 [ -e "$SHIM" ] || fail "the shim is not built at $SHIM"
@@ -33,6 +37,7 @@ sockperf) command -v sockperf > /dev/null || skip "sockperf not installed" ;;
 redis) for p in redis-server redis-benchmark redis-cli; do
 	command -v $p > /dev/null || skip "$p not installed (redis-server, redis-tools)"
 	done ;;
+fds) ;;
 *) fail "unknown program $app" ;;
 esac
 
@@ -181,6 +186,38 @@ redis)
 	[ $((after - before)) -ge $((2 * n)) ] || fail "redis: $((after - before)) commands processed, $((2 * n)) sent"
 	grep -q '"SET"' "$T/bench.csv" && grep -q '"GET"' "$T/bench.csv" || { cat "$T/bench.csv"; fail "redis-benchmark: no SET/GET figures"; }
 	pass "redis-cli and redis-benchmark under the shim: $((2 * n)) requests answered ($(awk -F'"' '$2 == "GET" { print $4 }' "$T/bench.csv") GET/s)"
+	;;
+fds)
+	# A native echo server; the shimmed client's readiness must follow its
+	# socket to the dup() when the first fd is closed and its number reused.
+	p=$(free_port)
+	bg echo python3 -c 'import socket, sys
+l = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+c, _ = l.accept()
+c.sendall(c.recv(100))
+c.recv(100)' "$p"
+	wait_for 10 listening "$p" || { cat "$T/echo.log"; fail "the echo server did not listen"; }
+	shim python3 - "$p" > "$T/fds.log" 2>&1 <<'PY' || { cat "$T/fds.log"; fail "dup, close, reuse under the shim"; }
+import os, select, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+fd0 = s.fileno()
+d = os.dup(fd0)
+s.close()
+r, w = os.pipe()
+assert r == fd0, "the pipe did not take the closed fd's number %d (%d)" % (fd0, r)
+os.write(w, b"keep")
+os.write(d, b"ping")
+ready = select.select([d], [], [], 10)[0]
+assert ready == [d], "the dup()ed socket never showed readable"
+assert os.read(d, 100) == b"ping", "wrong echo"
+os.set_blocking(r, False)
+got = os.read(r, 100)
+assert got == b"keep", "the pipe that took the old number lost its bytes: %r" % got
+os.close(d)
+print("ok")
+PY
+	grep -qx ok "$T/fds.log" || { cat "$T/fds.log"; fail "the fds check did not finish"; }
+	pass "a dup() of a shimmed socket keeps its readiness after the first fd closed; the fd that reused its number is untouched"
 	;;
 esac
 
