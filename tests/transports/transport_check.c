@@ -153,6 +153,50 @@ async_calls(struct hl_conn *c)
 	hl_fn_close(fn);
 }
 
+/* As many calls in flight as the connection lets one have (submit until
+ * HL_E_NO_SLOTS), three times over: every one answered, right. The
+ * window must fit what the transport's receive ring holds: a reply the
+ * host finds no room for is dropped, and its call times out. */
+static void
+window_calls(struct hl_conn *c)
+{
+	static const uint64_t fact20 = 2432902008176640000ull;
+	struct hl_fn *fn = open_active(c, "factorial");
+	struct hl_completion comp[64];
+	uint64_t window = 0, done = 0, bad = 0, sent = 0;
+
+	if (fn == NULL)
+		return;
+	for (int round = 0; round < 3; round++) {
+		uint64_t n = 0, got = 0;
+		int st;
+
+		while (n < 4096 && (st = hl_fn_submit_u64(fn, 20, 1, n)) == HL_OK)
+			n++;
+		if (n == 4096 || st != HL_E_NO_SLOTS)
+			st_ok(n == 4096 ? HL_E_INTERNAL : st, "submit up to the window");
+		window = n;
+		sent += n;
+		while (got < n) {
+			int k = hl_poll(c, comp, 64, TIMEOUT_MS);
+
+			if (k <= 0) {
+				st_ok(k == 0 ? HL_E_TIMEOUT : -k, "hl_poll (window)");
+				break;
+			}
+			for (int i = 0; i < k; i++)
+				bad += comp[i].status != HL_OK || comp[i].result != fact20;
+			got += (uint64_t)k;
+		}
+		done += got;
+		if (got < n)
+			break;
+	}
+	check(window > 0 && done == sent && bad == 0, "a full window (%" PRIu64
+	      " calls) three times: all answered, %" PRIu64 " wrong", window, bad);
+	hl_fn_close(fn);
+}
+
 static int64_t
 now_ms(void)
 {
@@ -236,6 +280,7 @@ main(int argc, char **argv)
 	scalar(c, "fibonacci", 93, 12200160415121876738ull);
 	payloads(c, max_payload);
 	async_calls(c);
+	window_calls(c);
 	if (kill_file != NULL)
 		after_kill(c, kill_file, expect);
 	hl_conn_stats(c, &st);
