@@ -7,6 +7,11 @@
  *   offload tcp PORT [--busy]        TCP loopback to bench/rpc_server
  *   offload local                    the same functions called in-process
  *   offload pingpong [--peer-cpu N]  a cache line bounced between 2 cores
+ *   offload ring [--peer-cpu N]      the memif rings' own floor: a frame of
+ *                                    the echo's size through a C2S and an
+ *                                    S2C ring laid out as memif's (head,
+ *                                    tail, descriptors, buffers on their
+ *                                    own lines), echoed by a bare thread
  *
  * Common options: --secs S (per case, default 1), --warmup S (0.2),
  * --depth N (in flight when pipelining, default 256), --cpu N (pin the
@@ -42,6 +47,7 @@
 #endif
 
 #include <hostlane/hostlane.h>
+#include <hostlane/memif.h>
 
 #include "rpc_proto.h"
 #include "sw_kernels.h"
@@ -688,13 +694,124 @@ run_pingpong(void)
 	return 0;
 }
 
+/*
+ * ---- the rings' floor: memif's layout with nothing else ----
+ *
+ * What a call over memif costs the hardware alone: the client writes a
+ * frame into a C2S buffer, its descriptor, then head; the peer polls
+ * head, reads the descriptor and the frame, writes it into the S2C buffer
+ * the client posted, that descriptor, then S2C tail, and C2S tail; the
+ * client polls S2C tail, reads descriptor and frame, and posts the buffer
+ * again (S2C head). The cache lines that cross between the cores are the
+ * ones a hostlane call moves, with no mbuf, pipeline or protocol check:
+ * hostlane's round trip over this one is its software's share.
+ */
+
+#define RG_LOG2 8
+#define RG_SIZE (1u << RG_LOG2)
+#define RG_FRAME (HL_FRAME_HDR_LEN + PAYLOAD)	/* the echo64 call's frame */
+#define RG_BUF 2048u
+
+struct rg_ring {
+	_Alignas(64) struct memif_ring r;
+	struct memif_desc d[RG_SIZE];
+};
+
+static struct rg_ring rg_c2s, rg_s2c;
+static _Alignas(64) uint8_t rg_c2s_buf[RG_SIZE][RG_BUF], rg_s2c_buf[RG_SIZE][RG_BUF];
+static volatile int rg_stop;
+
+static inline void
+rg_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	_mm_pause();
+#endif
+}
+
+static void *
+rg_peer(void *arg)
+{
+	uint16_t last = 0, s2c_tail = 0;
+
+	pin(*(int *)arg);
+	while (!rg_stop) {
+		uint16_t head = __atomic_load_n(&rg_c2s.r.head, __ATOMIC_ACQUIRE);
+
+		if (head == last) {
+			rg_relax();
+			continue;
+		}
+		for (; last != head; last++, s2c_tail++) {
+			const struct memif_desc *in = &rg_c2s.d[last & (RG_SIZE - 1)];
+			struct memif_desc *out = &rg_s2c.d[s2c_tail & (RG_SIZE - 1)];
+			uint32_t len = in->length <= RG_BUF ? in->length : RG_BUF;
+
+			memcpy(rg_s2c_buf[out->offset], rg_c2s_buf[in->offset], len);
+			out->length = len;
+		}
+		__atomic_store_n(&rg_c2s.r.tail, last, __ATOMIC_RELEASE);
+		__atomic_store_n(&rg_s2c.r.tail, s2c_tail, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+struct rg_client {
+	uint16_t c2s_head, s2c_seen;
+	uint8_t frame[RG_FRAME];
+};
+
+static void
+rg_call(void *ctx, uint64_t seq)
+{
+	struct rg_client *c = ctx;
+	struct memif_desc *d = &rg_c2s.d[c->c2s_head & (RG_SIZE - 1)];
+	const struct memif_desc *r;
+	uint64_t got;
+
+	memcpy(c->frame + HL_FRAME_HDR_LEN, &seq, sizeof(seq));
+	memcpy(rg_c2s_buf[d->offset], c->frame, RG_FRAME);
+	d->length = RG_FRAME;
+	c->c2s_head++;
+	__atomic_store_n(&rg_c2s.r.head, c->c2s_head, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&rg_s2c.r.tail, __ATOMIC_ACQUIRE) == c->s2c_seen)
+		rg_relax();
+	r = &rg_s2c.d[c->s2c_seen & (RG_SIZE - 1)];
+	memcpy(&got, rg_s2c_buf[r->offset] + HL_FRAME_HDR_LEN, sizeof(got));
+	if (r->length != RG_FRAME || got != seq)
+		die("ring: reply %" PRIu64 " of %u B for call %" PRIu64, got, r->length, seq);
+	c->s2c_seen++;
+	/* Post the buffer again. */
+	__atomic_store_n(&rg_s2c.r.head, (uint16_t)(c->s2c_seen + RG_SIZE), __ATOMIC_RELEASE);
+}
+
+static int
+run_ring(void)
+{
+	static struct rg_client c;
+	pthread_t t;
+
+	for (uint32_t i = 0; i < RG_SIZE; i++) {
+		rg_c2s.d[i].offset = i;
+		rg_s2c.d[i].offset = i;
+	}
+	memset(c.frame, 0xa5, sizeof(c.frame));
+	__atomic_store_n(&rg_s2c.r.head, (uint16_t)RG_SIZE, __ATOMIC_RELEASE);
+	if (pthread_create(&t, NULL, rg_peer, &o.peer_cpu) != 0)
+		die("pthread_create failed");
+	run_lat("ring", "echo64", rg_call, &c, 1, false);
+	rg_stop = 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
 /* ---- command line ---- */
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: offload hostlane SOCKET SECRET | tcp PORT | local | pingpong\n"
+		"usage: offload hostlane SOCKET SECRET | tcp PORT | local | pingpong | ring\n"
 		"       [--secs S] [--warmup S] [--depth N] [--cpu N] [--peer-cpu N]\n"
 		"       [--busy] [--hybrid] [--rate-only] [--burst ab|ba]\n");
 	exit(2);
@@ -769,5 +886,7 @@ main(int argc, char **argv)
 		return run_local();
 	if (strcmp(cmd, "pingpong") == 0)
 		return run_pingpong();
+	if (strcmp(cmd, "ring") == 0)
+		return run_ring();
 	usage();
 }

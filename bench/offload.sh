@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offload latency and throughput: a 64 B echo and factorial(20) called
 # through libhostlane → memif → hostlane, against the same call in-process
-# (Host-Host), over TCP loopback (Guest-Net) and a raw cache-line ping-pong.
+# (Host-Host), over TCP loopback (Guest-Net), a raw cache-line ping-pong,
+# and the memif rings alone (their layout's floor, bench/offload.c "ring").
 #
 # Usage: bench/offload.sh [--quick] [--rounds N] [--secs S] [--depth N]
 #                         [--build DIR] [--out FILE] [--wait-idle S]
@@ -39,7 +40,7 @@ keep_logs=0
 raw=
 client_cpu=0
 server_cpu=1
-methods=(hostlane tcp-busy tcp local pingpong)
+methods=(hostlane tcp-busy tcp local pingpong ring)
 
 usage() {
 	sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -199,6 +200,7 @@ measure() {
 			--busy "${common[@]}" ;;
 	local) taskset -c "$server_cpu" "$work/offload" local "${common[@]}" ;;
 	pingpong) taskset -c "$client_cpu" "$work/offload" pingpong --peer-cpu "$server_cpu" "${common[@]}" ;;
+	ring) taskset -c "$client_cpu" "$work/offload" ring --peer-cpu "$server_cpu" "${common[@]}" ;;
 	esac >"$log" 2>"$log.err"
 	rc=$?
 	read -r b1 t1 < <(cpu_jiffies)
@@ -274,10 +276,11 @@ label() {
 	tcp-busy) echo "(b) Guest-Net, TCP loopback busy-polled (baseline)" ;;
 	tcp) echo "(b') Guest-Net, TCP loopback blocking" ;;
 	pingpong) echo "(c) cache-line ping-pong" ;;
+	ring) echo "(d) memif rings alone, a bare thread echoing" ;;
 	esac
 }
 for mc in hostlane:echo64 hostlane:fact20 hostlane-hybrid:echo64 hostlane-burst:echo64 local:echo64 local:fact20 \
-	tcp-busy:echo64 tcp-busy:fact20 tcp:echo64 tcp:fact20 pingpong:line; do
+	tcp-busy:echo64 tcp-busy:fact20 tcp:echo64 tcp:fact20 pingpong:line ring:echo64; do
 	m=${mc%%:*} c=${mc#*:}
 	# shellcheck disable=SC2046
 	p50=$(fmt_us $(stat "$m $c p50_us"))
@@ -292,17 +295,20 @@ done
 # fair pairing: both poll); blocking TCP/hostlane p50; hostlane/busy TCP
 # pipelined calls/s (both keep --depth in flight); hostlane M calls/s;
 # burst/per-call resubmits (same process, order alternating by round) and
-# the burst's M calls/s.
+# the burst's M calls/s; hostlane/ring p50 (its software's share) and
+# ring/ping-pong p50 (what memif's layout costs the hardware).
 ratios=$(awk '
 	$4 == "p50_us" && $3 == "echo64" { p[$1 " " $2] = $5 }
 	$4 == "p50_us" && $2 == "pingpong" { p[$1 " pp"] = $5 }
+	$4 == "p50_us" && $2 == "ring" { p[$1 " ring"] = $5 }
 	$4 == "rate" && $3 == "echo64" { rt[$1 " " $2] = $5 }
 	{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
 	END { for (i = 1; i <= n; i++) { r = order[i]
-		printf "%d %.2f %.1f %.1f %.2f %.2f %.3f %.2f\n", r, p[r " hostlane"] / p[r " pp"],
+		printf "%d %.2f %.1f %.1f %.2f %.2f %.3f %.2f %.2f %.2f\n", r, p[r " hostlane"] / p[r " pp"],
 			p[r " tcp-busy"] / p[r " hostlane"], p[r " tcp"] / p[r " hostlane"],
 			rt[r " hostlane"] / rt[r " tcp-busy"], rt[r " hostlane"] / 1e6,
-			rt[r " hostlane-burst"] / rt[r " hostlane"], rt[r " hostlane-burst"] / 1e6 } }' "$work/all.res")
+			rt[r " hostlane-burst"] / rt[r " hostlane"], rt[r " hostlane-burst"] / 1e6,
+			p[r " hostlane"] / p[r " ring"], p[r " ring"] / p[r " pp"] } }' "$work/all.res")
 med_col() { echo "$ratios" | awk -v c="$1" '{ print $c }' | sort -g |
 	awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 read -r r1 r1lo r1hi < <(med_col 2)
@@ -312,6 +318,8 @@ read -r r4 r4lo r4hi < <(med_col 5)
 read -r r5 r5lo r5hi < <(med_col 6)
 read -r r6 r6lo r6hi < <(med_col 7)
 read -r r7 r7lo r7hi < <(med_col 8)
+read -r r8 r8lo r8hi < <(med_col 9)
+read -r r9 r9lo r9hi < <(med_col 10)
 # A round kept although contended: its figures are the other load's too.
 verdict() {
 	[ -s "$work/flags.res" ] && { echo "no verdict: $(wc -l <"$work/flags.res") contended run(s) kept"; return; }
@@ -321,6 +329,8 @@ verdict() {
 table_hdr="| method | case | p50 µs median (min–max) | p99 µs median (min–max) | calls/s median (min–max) |"
 summary=$(cat <<EOF
 hostlane p50 / ping-pong p50: median $r1 ($r1lo–$r1hi), target ≤ 2: $(verdict "$r1" 2 le)
+memif rings alone p50 / ping-pong p50 (the layout's floor): median $r9 ($r9lo–$r9hi)
+hostlane p50 / memif rings alone p50 (its software's share): median $r8 ($r8lo–$r8hi)
 busy-polled TCP p50 / hostlane p50: median $r2 ($r2lo–$r2hi), target ≥ 15: $(verdict "$r2" 15 ge)
 blocking TCP p50 / hostlane p50 (TCP also sleeps and wakes): median $r3 ($r3lo–$r3hi)
 hostlane / busy-polled TCP pipelined echo (depth $depth), calls/s: median $r4 ($r4lo–$r4hi)
@@ -348,8 +358,8 @@ echo "$table_hdr"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "round  hl/pingpong  busy-tcp/hl  tcp/hl  hl/busy-tcp calls/s  hl Mcalls/s  burst/per-call  burst Mcalls/s"
-echo "$ratios" | awk '{ printf "%-6s %-12s %-12s %-7s %-20s %-12s %-15s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+echo "round  hl/pingpong  busy-tcp/hl  tcp/hl  hl/busy-tcp calls/s  hl Mcalls/s  burst/per-call  burst Mcalls/s  hl/ring  ring/pingpong"
+echo "$ratios" | awk '{ printf "%-6s %-12s %-12s %-7s %-20s %-12s %-15s %-15s %-8s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 echo
 echo "$summary"
 for n in "${notes[@]}"; do echo "note: $n"; done
@@ -371,9 +381,9 @@ mkdir -p "$(dirname "$out")"
 	echo "|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
-	echo "| round | hostlane p50 / ping-pong p50 | busy TCP p50 / hostlane p50 | blocking TCP p50 / hostlane p50 | hostlane / busy TCP, pipelined calls/s | hostlane M calls/s | burst / per-call | burst M calls/s |"
-	echo "|---|---|---|---|---|---|---|---|"
-	echo "$ratios" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+	echo "| round | hostlane p50 / ping-pong p50 | busy TCP p50 / hostlane p50 | blocking TCP p50 / hostlane p50 | hostlane / busy TCP, pipelined calls/s | hostlane M calls/s | burst / per-call | burst M calls/s | hostlane p50 / rings p50 | rings p50 / ping-pong p50 |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "$ratios" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 	echo
 	echo "$summary" | sed 's/^/- /'
 	for n in "${notes[@]}"; do echo "- note: $n"; done
@@ -394,7 +404,7 @@ if [ "$check" = 1 ]; then
 	for k in "hostlane echo64 p50_us" "hostlane fact20 p50_us" "hostlane echo64 rate" \
 		"hostlane-hybrid echo64 p50_us" "local echo64 p50_us" "local fact20 rate" \
 		"tcp echo64 p50_us" "tcp echo64 rate" "tcp-busy echo64 p50_us" "tcp-busy echo64 rate" \
-		"pingpong line p50_us"; do
+		"pingpong line p50_us" "ring echo64 p50_us"; do
 		n=$(awk -v k="$k" '$2 " " $3 " " $4 == k && $5 + 0 > 0' "$work/all.res" | wc -l)
 		[ "$n" -eq "$rounds" ] || die "check: $k has $n of $rounds positive values"
 	done

@@ -397,11 +397,12 @@ class Offload:
         "tcp-busy": "(b) Guest-Net, TCP loopback busy-polled (the baseline)",
         "tcp": "(b′) Guest-Net, TCP loopback blocking",
         "pingpong": "(c) cache-line ping-pong (floor)",
+        "ring": "(d) memif rings alone, a bare thread echoing (memif's floor)",
     }
     ROWS = ("hostlane:echo64", "hostlane:fact20", "hostlane-hybrid:echo64",
             "hostlane-burst:echo64", "local:echo64",
             "local:fact20", "tcp-busy:echo64", "tcp-busy:fact20", "tcp:echo64", "tcp:fact20",
-            "pingpong:line")
+            "pingpong:line", "ring:echo64")
 
     def __init__(self, path):
         self.v = {}       # (method, case, metric) -> {round: value}
@@ -429,6 +430,8 @@ class Offload:
     def ratios(self):
         return {
             "hl_pp": self.ratio(("hostlane", "echo64", "p50_us"), ("pingpong", "line", "p50_us")),
+            "ring_pp": self.ratio(("ring", "echo64", "p50_us"), ("pingpong", "line", "p50_us")),
+            "hl_ring": self.ratio(("hostlane", "echo64", "p50_us"), ("ring", "echo64", "p50_us")),
             "tcp_hl": self.ratio(("tcp", "echo64", "p50_us"), ("hostlane", "echo64", "p50_us")),
             "tcpb_hl": self.ratio(("tcp-busy", "echo64", "p50_us"), ("hostlane", "echo64", "p50_us")),
             "hl_local_f": self.ratio(("hostlane", "fact20", "p50_us"), ("local", "fact20", "p50_us")),
@@ -470,6 +473,10 @@ class Offload:
         out.append("Per-round ratios, median (min–max):")
         out.append("")
         out.append(f"- hostlane echo p50 / ping-pong p50: {fmt_s(r['hl_pp'], 2)} (goal ≤ 2)")
+        out.append(f"- memif rings alone p50 / ping-pong p50 (the layout's floor):"
+                   f" {fmt_s(r['ring_pp'], 2)}")
+        out.append(f"- hostlane echo p50 / memif rings alone p50 (its software's share):"
+                   f" {fmt_s(r['hl_ring'], 2)}")
         out.append(f"- busy-polled TCP p50 / hostlane echo p50: {fmt_s(r['tcpb_hl'], 1)} (goal ≥ 15)")
         out.append(f"- blocking TCP p50 / hostlane echo p50: {fmt_s(r['tcp_hl'], 1)}")
         out.append(f"- hostlane pipelined echo / busy-polled TCP pipelined echo, calls/s:"
@@ -490,6 +497,9 @@ class Offload:
         return [
             ("Offload", "hostlane p50 / ping-pong p50", fmt_s(r["hl_pp"], 2), "≤ 2",
              self.verdict(r["hl_pp"], 2, "le")),
+            ("Offload", "memif rings alone p50 / ping-pong p50 (layout floor)",
+             fmt_s(r["ring_pp"], 2), "–", ""),
+            ("Offload", "hostlane p50 / memif rings alone p50", fmt_s(r["hl_ring"], 2), "–", ""),
             ("Offload", "busy-polled TCP p50 / hostlane p50", fmt_s(r["tcpb_hl"], 1), "≥ 15",
              self.verdict(r["tcpb_hl"], 15, "ge")),
             ("Offload", "blocking TCP p50 / hostlane p50", fmt_s(r["tcp_hl"], 1), "–", ""),
