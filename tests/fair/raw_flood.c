@@ -124,7 +124,9 @@ rf_backlogged(const struct rf_guest *g)
 	/* Acquire: pairs with the server's release of tail. */
 	uint16_t tail = __atomic_load_n(&g->e.c2s.ring->tail, __ATOMIC_ACQUIRE);
 
-	return tail != g->pre;
+	/* Not yet at pre: a tail past it means the ring ran dry before the
+	 * fill and the host took some of the new frames since. */
+	return (int16_t)(uint16_t)(tail - g->pre) < 0;
 }
 
 /*
