@@ -379,6 +379,28 @@ shutdown(int fd, int how)
 	return k < 0 ? -1 : hlp_libc.shutdown(fd, how);
 }
 
+/*
+ * One fd of hostlane socket sd (of c; NULL: not this process's) is about
+ * to be closed or replaced, and hlp_drop() took it out of the table. The
+ * last: the socket goes (its mirror first). Not the last: hlp_drop()
+ * moved the mirror to another fd, but the pump may be inside a notify
+ * that read the old number; its notify runs under the socket layer's
+ * lock, so taking that lock once waits it out before the number can name
+ * another file.
+ */
+static void
+mirror_off(struct hl_conn *c, int sd, int last)
+{
+	if (c == NULL)
+		return;
+	if (last) {
+		hlp_bind_sd(sd, -1);
+		(void)hl_sock_close(c, sd);
+	} else {
+		(void)hl_sock_events(c, sd);
+	}
+}
+
 EXPORT int
 close(int fd)
 {
@@ -389,15 +411,12 @@ close(int fd)
 	if (o == NULL)
 		return hlp_libc.close(fd);
 	last = hlp_drop(fd, o);
-	if (last && o->kind == HLP_HOSTLANE) {
+	if (o->kind == HLP_HOSTLANE) {
 		c = hlp_conn_of(o, -1);
 		sd = o->sd;
 	}
 	pthread_mutex_unlock(&hlp_mu);
-	if (c != NULL) {
-		hlp_bind_sd(sd, -1);
-		(void)hl_sock_close(c, sd);
-	}
+	mirror_off(c, sd, last);
 	if (last)
 		free(o);
 	return hlp_libc.close(fd);
@@ -599,13 +618,12 @@ dup_over(int newfd)
 		if (o == NULL)
 			return;
 		last = hlp_drop(newfd, o);
-		if (last && o->kind == HLP_HOSTLANE) {
+		if (o->kind == HLP_HOSTLANE) {
 			c = hlp_conn_of(o, -1);
 			sd = o->sd;
 		}
 		pthread_mutex_unlock(&hlp_mu);
-		if (c != NULL)
-			(void)hl_sock_close(c, sd);
+		mirror_off(c, sd, last);
 		if (last)
 			free(o);
 	}
