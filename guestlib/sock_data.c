@@ -162,7 +162,10 @@ sd_tx_wait(struct hl_conn *c, struct hl_sock_layer *L, int sd,
 			*n = hl_sock_tx_cut(L, sk, (uint32_t)SD_MIN(a->len, want &&
 					    c->bulk.nfree > 0 ? room : HL_SOCK_DATA_MAX));
 			*bulk = *n > HL_SOCK_DATA_MAX;
-			return 0;
+			/* A datagram goes whole: if another thread shrank the
+			 * window meanwhile, wait until it takes it. */
+			if (sk->stream || *n == a->len)
+				return 0;
 		}
 		if (!looked) {		/* answers may be waiting on the ring */
 			looked = 1;
@@ -270,7 +273,7 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	 * to (so the host's policy took it, and the socket is bound) returns
 	 * at once too: sockperf's sendto. Half a window at most, so that
 	 * the window never cuts it (hl_sock_tx_cut()). */
-	async = async || (!stream && to != NULL && sk->dg_to_ok &&
+	async = async || (!stream && to != NULL && sk->dg_to_ok && L->tx_win_bytes != 0 &&
 			  len <= HL_SOCK_DATA_MAX && len <= L->tx_win_bytes / 2 &&
 			  memcmp(&sk->dg_to, to, sizeof(*to)) == 0);
 	a.wait_ms = sd_wait(sk, flags, 1);
@@ -279,6 +282,12 @@ sd_send(struct hl_conn *c, int sd, const void *buf, size_t len, int flags,
 	if (!stream && (len > SD_UDP_MAX ||
 			(len > HL_SOCK_DATA_MAX && sd_bulk_room(c) < len))) {
 		v = -EMSGSIZE;
+		goto out;
+	}
+	/* A send that returned at once and failed later: the next send
+	 * reports it, whether it would return at once or wait. */
+	if (sk->tx_err != 0) {
+		v = sd_tx_error(L, sd, sk, &a);
 		goto out;
 	}
 	do {
