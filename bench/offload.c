@@ -719,7 +719,10 @@ struct rg_ring {
 
 static struct rg_ring rg_c2s, rg_s2c;
 static _Alignas(64) uint8_t rg_c2s_buf[RG_SIZE][RG_BUF], rg_s2c_buf[RG_SIZE][RG_BUF];
-static volatile int rg_stop;
+static struct {
+	_Alignas(64) int stop;		/* its own line: the peer reads it */
+	char pad[60];
+} rg_ctl;
 
 static inline void
 rg_relax(void)
@@ -735,14 +738,18 @@ rg_peer(void *arg)
 	uint16_t last = 0, s2c_tail = 0;
 
 	pin(*(int *)arg);
-	while (!rg_stop) {
+	while (!__atomic_load_n(&rg_ctl.stop, __ATOMIC_RELAXED)) {
 		uint16_t head = __atomic_load_n(&rg_c2s.r.head, __ATOMIC_ACQUIRE);
+		uint16_t posted;
 
 		if (head == last) {
 			rg_relax();
 			continue;
 		}
-		for (; last != head; last++, s2c_tail++) {
+		/* As a memif server does: the S2C buffers the client posted
+		 * (a line it writes on every call). */
+		posted = __atomic_load_n(&rg_s2c.r.head, __ATOMIC_ACQUIRE);
+		for (; last != head && s2c_tail != posted; last++, s2c_tail++) {
 			const struct memif_desc *in = &rg_c2s.d[last & (RG_SIZE - 1)];
 			struct memif_desc *out = &rg_s2c.d[s2c_tail & (RG_SIZE - 1)];
 			uint32_t len = in->length <= RG_BUF ? in->length : RG_BUF;
@@ -800,7 +807,7 @@ run_ring(void)
 	if (pthread_create(&t, NULL, rg_peer, &o.peer_cpu) != 0)
 		die("pthread_create failed");
 	run_lat("ring", "echo64", rg_call, &c, 1, false);
-	rg_stop = 1;
+	__atomic_store_n(&rg_ctl.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	return 0;
 }

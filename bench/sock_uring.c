@@ -356,7 +356,7 @@ su_usage(void)
 {
 	fprintf(stderr, "usage: sock_uring [--pairs P] [--ms MS] [--socks S] "
 		"[--bytes L] [--bursts B[,B...]] [--no-poll] [--cpu C] [--out FILE]\n"
-		"  P 1..%d, S 1..%d, L 1..%d, B 1..%d (at most %d sizes)\n",
+		"  P 1..%d, S 1..%d, L 1..%d, B 1..%d and <= S (at most %d sizes)\n",
 		SU_MAX_PAIRS, SU_MAX_SOCKS, SU_MAX_BYTES, SU_MAX_BURST, SU_MAX_BURSTS);
 	return 2;
 }
@@ -437,6 +437,14 @@ main(int argc, char **argv)
 
 	if (su_parse(argc, argv, &o) < 0)
 		return su_usage();
+	/* A burst touches each socket once: two receives on one socket in
+	 * one submit would leave the first short of what the second took. */
+	for (unsigned int i = 0; i < o.n_bursts; i++)
+		if (o.bursts[i] > o.socks) {
+			fprintf(stderr, "sock_uring: a burst of %u needs %u sockets (--socks)\n",
+				o.bursts[i], o.bursts[i]);
+			return 2;
+		}
 	CPU_ZERO(&cpus);
 	CPU_SET(o.cpu, &cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus) < 0)

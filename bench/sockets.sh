@@ -70,6 +70,7 @@ SHIM="$build/guestlib/preload/libhostlane-preload.so"
 CTL="$build/control/hostlanectl"
 IFS=, read -r -a modes <<< "$modes"
 [ -e "$HL" ] || skip "$HL not built"
+[ -x "$CTL" ] || skip "$CTL not built"
 case " ${modes[*]} " in *" shim"*) [ -e "$SHIM" ] || skip "$SHIM not built" ;; esac
 for p in iperf3 sockperf redis-server redis-benchmark ip ethtool python3; do
 	command -v "$p" >/dev/null || skip "$p not installed"
