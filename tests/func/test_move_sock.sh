@@ -28,7 +28,10 @@ recv_calls() { ctlj socket list s1 | py "r['calls_recv']"; }
 HL_LCORES='0@0,1@1,2@1' hl_start --config "$T/sock.conf"
 
 coproc MS_P { "$MS" "$T/run/s1.sock" 2>&1; }
-HL_PIDS+=("$MS_P_PID")
+# bash unsets MS_P_PID once it reaps the coprocess, which may be before
+# the wait below: keep the pid.
+ms_pid=$MS_P_PID
+HL_PIDS+=("$ms_pid")
 # say CMD WANT: one command to the guest, its answer must be WANT.
 say() {
 	local got
@@ -77,6 +80,6 @@ say echo echoed
 say hold holding
 say release released
 echo quit >&"${MS_P[1]}"
-wait "$MS_P_PID" || fail "the guest exited $?"
+wait "$ms_pid" || fail "the guest exited $?"
 hl_stop || fail "hostlane exited $?"
 pass "a socket guest moved around its EVENTS long poll; a held receive kept it, and completed"
