@@ -501,6 +501,7 @@ set_nonblock(int fd, int on)
 	}
 }
 
+/* newfd (made by libc from fd) shares fd's socket. */
 static int
 dup_track(int fd, int newfd)
 {
@@ -599,7 +600,6 @@ ioctl(int fd, unsigned long req, ...)
 	return hlp_libc.ioctl(fd, req, arg);
 }
 
-/* newfd (made by libc from fd) shares fd's socket. */
 EXPORT int
 dup(int fd)
 {
